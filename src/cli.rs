@@ -1,0 +1,396 @@
+//! The command line: turns arguments into work, owns exit codes and is the
+//! only place that writes files.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diag::{Diagnostic, Diagnostics, Kind};
+use crate::export::{pdf, png, svg};
+use crate::layout::{self, SceneOptions};
+use crate::library::Role;
+use crate::validate::{Library, Station};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jiediqi",
+    version,
+    about = "Print-ready publicity material from down-to-earth slogans and item templates"
+)]
+pub struct Cli {
+    /// Project folder holding slogans/, layouts/ and fonts/.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the item templates: trim size, bleed, process, inks.
+    Items,
+    /// List the slogan library.
+    Slogans {
+        /// Only this topic, e.g. 反诈.
+        #[arg(long)]
+        topic: Option<String>,
+    },
+    /// Validate slogans/, layouts/ and fonts/; list every problem.
+    Check,
+    /// Render slogans on items as print PDF, SVG and PNG proof.
+    Render(RenderArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Slogan id, or `all`; may be given several times.
+    #[arg(long = "slogan", required = true, value_name = "ID")]
+    pub slogans: Vec<String>,
+    /// Item id, or `all`; may be given several times.
+    #[arg(long = "item", required = true, value_name = "ID")]
+    pub items: Vec<String>,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Formats to write.
+    #[arg(long, value_delimiter = ',', default_value = "pdf,svg,png")]
+    pub format: Vec<Format>,
+    /// Convert all text to outlines (文字转曲): no fonts in the PDF.
+    #[arg(long)]
+    pub outline_text: bool,
+    /// Crop marks in a slug outside the bleed (items that allow them).
+    #[arg(long)]
+    pub marks: bool,
+    /// Station file (YAML: name, phone, …) that fills each item's footer.
+    #[arg(long, value_name = "FILE")]
+    pub station: Option<PathBuf>,
+    /// Resolution of PNG proofs.
+    #[arg(long, default_value_t = 150.0)]
+    pub dpi: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Pdf,
+    Svg,
+    Png,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(d) => {
+            eprintln!("{d}");
+            exit_for(d.kind())
+        }
+    }
+}
+
+fn exit_for(kind: Kind) -> ExitCode {
+    match kind {
+        Kind::Data => ExitCode::from(1),
+        Kind::Io => ExitCode::from(2),
+    }
+}
+
+pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
+    let lib = Library::load(&cli.root)?;
+    let mut out = std::io::stdout().lock();
+    match &cli.command {
+        Command::Items => {
+            for i in &lib.items {
+                let inks: Vec<String> = i.printing_inks().map(|k| k.label()).collect();
+                writeln!(
+                    out,
+                    "{:<16} {:<12} trim {}×{} mm  bleed {} mm  {:<15}  inks: {}",
+                    i.id,
+                    i.name,
+                    i.width,
+                    i.height,
+                    i.bleed,
+                    i.process.label(),
+                    inks.join(", ")
+                )
+                .ok();
+            }
+        }
+        Command::Slogans { topic } => {
+            let mut shown = 0;
+            for s in lib
+                .slogans
+                .iter()
+                .filter(|s| topic.as_ref().is_none_or(|t| &s.topic == t))
+            {
+                shown += 1;
+                write!(out, "{:<24} {:<6} {}", s.id, s.topic, s.lines.join(" / ")).ok();
+                if let Some(tip) = &s.tip {
+                    write!(out, "  （{tip}）").ok();
+                }
+                writeln!(out).ok();
+            }
+            if shown == 0
+                && let Some(t) = topic
+            {
+                let mut topics: Vec<&str> = lib.slogans.iter().map(|s| s.topic.as_str()).collect();
+                topics.dedup();
+                return Err(Diagnostic::data(format!("no slogans with topic `{t}`"))
+                    .hint(format!("topics: {}", topics.join(", ")))
+                    .into());
+            }
+        }
+        Command::Check => {
+            let problems = check(&lib);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            writeln!(
+                out,
+                "ok: {} slogans, {} items, fonts for roles {}",
+                lib.slogans.len(),
+                lib.items.len(),
+                lib.fonts.role_names().collect::<Vec<_>>().join(", ")
+            )
+            .ok();
+        }
+        Command::Render(args) => return render(&lib, args),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Beyond loading: every font parses, and every slogan's characters are in
+/// the fonts of the roles items set it in.
+pub fn check(lib: &Library) -> Diagnostics {
+    let mut problems = lib.fonts.load_all();
+    if !problems.is_empty() {
+        return problems;
+    }
+    let mut roles: Vec<(&str, Role)> = Vec::new();
+    for item in &lib.items {
+        for z in &item.zones {
+            if let (Some(f), Role::Slogan | Role::Tip) = (z.font.as_deref(), z.role)
+                && !roles.contains(&(f, z.role))
+            {
+                roles.push((f, z.role));
+            }
+        }
+    }
+    for s in &lib.slogans {
+        for &(role, zrole) in &roles {
+            let Ok(chain) = lib.fonts.chain(role) else {
+                continue;
+            };
+            let text = if zrole == Role::Slogan {
+                s.text()
+            } else {
+                s.tip.clone().unwrap_or_default()
+            };
+            let mut missing: Vec<char> = text
+                .chars()
+                .filter(|&c| !chain.iter().any(|f| f.has_char(c)))
+                .collect();
+            missing.dedup();
+            if !missing.is_empty() {
+                problems.push(
+                    Diagnostic::data(format!(
+                        "slogan `{}`: no font of role `{role}` has {}",
+                        s.id,
+                        missing
+                            .iter()
+                            .map(|c| format!("{c} (U+{:04X})", *c as u32))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .at(crate::diag::Location::at(&s.file, s.line, 1))
+                    .hint(
+                        "replace the characters, or add a font that has them in fonts/fonts.yaml",
+                    ),
+                );
+            }
+        }
+    }
+    problems
+}
+
+fn pick<'a, T>(
+    ids: &[String],
+    all: &'a [T],
+    id_of: impl Fn(&T) -> &str,
+    what: &str,
+) -> Result<Vec<&'a T>, Diagnostics> {
+    if ids.iter().any(|i| i == "all") {
+        return Ok(all.iter().collect());
+    }
+    let mut out = Vec::new();
+    let mut problems = Diagnostics::default();
+    for id in ids {
+        match all.iter().find(|x| id_of(x) == id) {
+            Some(x) => {
+                if !out.iter().any(|o: &&T| id_of(o) == id) {
+                    out.push(x);
+                }
+            }
+            None => {
+                let known: Vec<&str> = all.iter().map(&id_of).collect();
+                let near: Vec<&str> = known
+                    .iter()
+                    .copied()
+                    .filter(|k| k.contains(id.as_str()) || id.contains(k))
+                    .take(5)
+                    .collect();
+                let hint = if near.is_empty() {
+                    format!("run `jiediqi {what}s` to list the {what}s")
+                } else {
+                    format!("did you mean {}?", near.join(", "))
+                };
+                problems.push(Diagnostic::data(format!("unknown {what} `{id}`")).hint(hint));
+            }
+        }
+    }
+    problems.into_result(out)
+}
+
+/// Write bytes to `path` atomically: a temporary file beside it, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Diagnostic::io(format!("cannot write {}: {e}", path.display()))
+            .hint("check that the output folder is writable")
+    })
+}
+
+fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+            Diagnostic::io(format!(
+                "SOURCE_DATE_EPOCH `{v}` is not a number of seconds"
+            ))
+            .hint("unset it or give seconds since 1970")
+        }),
+        Err(_) => Ok(None),
+    }
+}
+
+fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
+    if !(args.dpi > 0.0 && args.dpi <= 2400.0) {
+        return Err(
+            Diagnostic::io(format!("--dpi {} is out of range", args.dpi))
+                .hint("use 1–2400")
+                .into(),
+        );
+    }
+    let slogans = pick(&args.slogans, &lib.slogans, |s| s.id.as_str(), "slogan");
+    let items = pick(&args.items, &lib.items, |i| i.id.as_str(), "item");
+    let (slogans, items) = match (slogans, items) {
+        (Ok(s), Ok(i)) => (s, i),
+        (s, i) => {
+            let mut all = Diagnostics::default();
+            for e in [s.err(), i.err()].into_iter().flatten() {
+                all.0.extend(e.0);
+            }
+            return Err(all);
+        }
+    };
+    let station = args.station.as_deref().map(Station::load).transpose()?;
+    let epoch = source_date_epoch()?;
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        Diagnostic::io(format!(
+            "cannot create output folder {}: {e}",
+            args.out.display()
+        ))
+        .hint("choose a writable folder with --out")
+    })?;
+    let mut formats = args.format.clone();
+    formats.dedup();
+    let pdf_opts = pdf::PdfOptions {
+        marks: args.marks,
+        outline_text: args.outline_text,
+        epoch,
+    };
+    let png_opts = png::PngOptions { dpi: args.dpi };
+    let scene_opts = SceneOptions {
+        station: station.as_ref(),
+    };
+    let mut failures = Diagnostics::default();
+    let mut written = 0usize;
+    let mut out = std::io::stdout().lock();
+    for item in &items {
+        for slogan in &slogans {
+            let scene = match layout::build_scene(lib, item, slogan, &scene_opts) {
+                Ok(s) => s,
+                Err(d) => {
+                    failures.push(d);
+                    continue;
+                }
+            };
+            // Export everything first, so a failing format writes nothing of this pair.
+            let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+            let base = format!("{}--{}", item.id, slogan.id);
+            let mut failed = false;
+            for f in &formats {
+                let bytes = match f {
+                    Format::Pdf => {
+                        pdf::export(&scene, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))
+                    }
+                    Format::Svg => {
+                        Ok(svg::export(&scene, &svg::SvgOptions::default()).into_bytes())
+                    }
+                    Format::Png => png::export(&scene, &png_opts)
+                        .map_err(|e| Diagnostic::data(format!("{base}.png: {e}"))),
+                };
+                match bytes {
+                    Ok(b) => {
+                        let ext = match f {
+                            Format::Pdf => "pdf",
+                            Format::Svg => "svg",
+                            Format::Png => "png",
+                        };
+                        files.push((args.out.join(format!("{base}.{ext}")), b));
+                    }
+                    Err(d) => {
+                        failures.push(d);
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                continue;
+            }
+            for (path, bytes) in files {
+                if let Err(d) = write_atomic(&path, &bytes) {
+                    // The folder is not writable: nothing else will be either.
+                    return Err(d.into());
+                }
+                writeln!(out, "{}", path.display()).ok();
+                written += 1;
+            }
+        }
+    }
+    if failures.is_empty() {
+        eprintln!("wrote {written} files to {}", args.out.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{failures}");
+        eprintln!(
+            "wrote {written} files to {}; {} combinations failed",
+            args.out.display(),
+            failures.0.len()
+        );
+        Ok(ExitCode::from(1))
+    }
+}

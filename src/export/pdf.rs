@@ -1,0 +1,528 @@
+//! The print PDF: page = trim + bleed (+ a slug for crop marks), the item's
+//! inks as DeviceCMYK or Separation spaces, fonts as subsets with ToUnicode
+//! maps or text as outlines, deterministic bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pdf_writer::types::{CidFontType, FontFlags, OverprintMode, SystemInfo, UnicodeCmap};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::outline::{OSeg, glyph_outline, place};
+use crate::fonts::Font;
+use crate::mm;
+use crate::scene::{Element, InkKind, Paint, Path, Scene, Seg};
+
+#[derive(Debug, Clone, Default)]
+pub struct PdfOptions {
+    /// Crop marks in a slug outside the bleed (ignored where the item allows none).
+    pub marks: bool,
+    /// All text as filled outlines; no fonts in the file.
+    pub outline_text: bool,
+    /// Document date, seconds since 1970 (from SOURCE_DATE_EPOCH); none when absent.
+    pub epoch: Option<i64>,
+}
+
+/// Width of the slug that carries crop marks.
+pub fn slug_width(scene: &Scene, opts: &PdfOptions) -> f64 {
+    if opts.marks && scene.crop_marks_allowed {
+        mm(10.0)
+    } else {
+        0.0
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot subset font {font}: {message}")]
+pub struct PdfError {
+    pub font: String,
+    pub message: String,
+}
+
+struct Ids(i32);
+impl Ids {
+    fn next(&mut self) -> Ref {
+        self.0 += 1;
+        Ref::new(self.0)
+    }
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+}
+
+fn f(v: f64) -> f32 {
+    v as f32
+}
+
+/// A font in use: its glyphs and the text each stands for.
+type UsedFont<'a> = (&'a Font, BTreeSet<u16>, BTreeMap<u16, String>);
+
+/// The PDF of a scene.
+pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+    let mut ids = Ids(0);
+    let mut pdf = Pdf::new();
+    let catalog_id = ids.next();
+    let tree_id = ids.next();
+    let page_id = ids.next();
+    let content_id = ids.next();
+    let info_id = ids.next();
+
+    let slug = slug_width(scene, opts);
+    let off = scene.bleed + slug;
+    let (pw, ph) = (scene.width + 2.0 * off, scene.height + 2.0 * off);
+
+    // Colour spaces: one Separation per spot/technical ink, DeviceCMYK for process inks.
+    let mut cs_names: BTreeMap<usize, String> = BTreeMap::new();
+    for (i, ink) in scene.inks.iter().enumerate() {
+        if !matches!(ink.kind, InkKind::Process { .. }) {
+            cs_names.insert(i, format!("CS{i}"));
+        }
+    }
+    let draw_marks = slug > 0.0;
+
+    // Fonts in use (unless outlined): glyph sets per book index.
+    let mut used: BTreeMap<usize, UsedFont> = BTreeMap::new();
+    if !opts.outline_text {
+        for el in &scene.elements {
+            if let Element::Text(run) = el {
+                let e = used
+                    .entry(run.font.index)
+                    .or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new()));
+                for g in &run.glyphs {
+                    e.1.insert(g.id);
+                    if !g.text.is_empty() {
+                        e.2.entry(g.id).or_insert_with(|| g.text.clone());
+                    }
+                }
+            }
+        }
+    }
+    struct Embedded {
+        name: String,
+        type0: Ref,
+        remap: subsetter::GlyphRemapper,
+    }
+    let mut embedded: BTreeMap<usize, Embedded> = BTreeMap::new();
+    for (&idx, (font, glyphs, texts)) in &used {
+        let mut remap = subsetter::GlyphRemapper::new();
+        for &g in glyphs {
+            remap.remap(g);
+        }
+        let subset = subsetter::subset(&font.data, 0, &remap).map_err(|e| PdfError {
+            font: font.path.display().to_string(),
+            message: format!("{e:?}"),
+        })?;
+        let tag = subset_tag(glyphs);
+        let base = format!("{tag}+{}", font.postscript_name);
+        let type0 = ids.next();
+        let cid = ids.next();
+        let desc = ids.next();
+        let file = ids.next();
+        let cmap = ids.next();
+        let name = format!("F{idx}");
+
+        pdf.type0_font(type0)
+            .base_font(Name(base.as_bytes()))
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid)
+            .to_unicode(cmap);
+        let system = SystemInfo {
+            registry: Str(b"Adobe"),
+            ordering: Str(b"Identity"),
+            supplement: 0,
+        };
+        let scale = 1000.0 / font.units_per_em;
+        let face = font.face();
+        let mut cidf = pdf.cid_font(cid);
+        cidf.subtype(CidFontType::Type2)
+            .base_font(Name(base.as_bytes()))
+            .system_info(system)
+            .font_descriptor(desc)
+            .cid_to_gid_map_predefined(Name(b"Identity"));
+        let widths: Vec<f32> = remap
+            .remapped_gids()
+            .map(|old| {
+                f(f64::from(
+                    face.glyph_hor_advance(ttf_parser::GlyphId(old))
+                        .unwrap_or(0),
+                ) * scale)
+            })
+            .collect();
+        cidf.widths().consecutive(0, widths);
+        cidf.finish();
+        let b = font.bbox;
+        pdf.font_descriptor(desc)
+            .name(Name(base.as_bytes()))
+            .flags(FontFlags::SYMBOLIC)
+            .bbox(Rect::new(
+                f(b[0] * scale),
+                f(b[1] * scale),
+                f(b[2] * scale),
+                f(b[3] * scale),
+            ))
+            .italic_angle(0.0)
+            .ascent(f(font.ascender * scale))
+            .descent(f(font.descender * scale))
+            .cap_height(f(font.cap_height * scale))
+            .stem_v(80.0)
+            .font_file2(file);
+        let data = deflate(&subset);
+        pdf.stream(file, &data)
+            .filter(Filter::FlateDecode)
+            .pair(Name(b"Length1"), subset.len() as i32);
+        let mut uc = UnicodeCmap::new(Name(b"Custom"), system);
+        for (old, text) in texts {
+            if let Some(new) = remap.get(*old) {
+                uc.pair_with_multiple(new, text.chars());
+            }
+        }
+        let uc = uc.finish();
+        pdf.stream(cmap, &deflate(uc.as_slice()))
+            .filter(Filter::FlateDecode);
+        embedded.insert(idx, Embedded { name, type0, remap });
+    }
+    let font_refs: Vec<(String, Ref)> = embedded
+        .values()
+        .map(|e| (e.name.clone(), e.type0))
+        .collect();
+
+    // Content.
+    let mut c = Content::new();
+    c.save_state();
+    c.transform([1.0, 0.0, 0.0, -1.0, f(off), f(off + scene.height)]);
+    let mut outline_cache: BTreeMap<(usize, u16), Vec<OSeg>> = BTreeMap::new();
+    for el in &scene.elements {
+        match el {
+            Element::Fill { path, paint } => {
+                begin_paint(&mut c, scene, &cs_names, paint, true);
+                draw_path(&mut c, path);
+                c.fill_nonzero();
+                end_paint(&mut c, paint);
+            }
+            Element::Stroke { path, width, paint } => {
+                begin_paint(&mut c, scene, &cs_names, paint, false);
+                c.set_line_width(f(*width));
+                draw_path(&mut c, path);
+                c.stroke();
+                end_paint(&mut c, paint);
+            }
+            Element::Text(run) => {
+                begin_paint(&mut c, scene, &cs_names, &run.paint, true);
+                if let Some(e) = embedded.get(&run.font.index) {
+                    let upem = run.font.units_per_em;
+                    c.begin_text();
+                    c.set_font(Name(e.name.as_bytes()), 1.0);
+                    for g in &run.glyphs {
+                        let Some(new) = e.remap.get(g.id) else {
+                            continue;
+                        };
+                        c.set_text_matrix([
+                            f(g.m[0] * upem),
+                            f(g.m[1] * upem),
+                            f(g.m[2] * upem),
+                            f(g.m[3] * upem),
+                            f(g.x),
+                            f(g.y),
+                        ]);
+                        c.show(Str(&new.to_be_bytes()));
+                    }
+                    c.end_text();
+                } else {
+                    for g in &run.glyphs {
+                        let segs = outline_cache
+                            .entry((run.font.index, g.id))
+                            .or_insert_with(|| glyph_outline(&run.font, g.id));
+                        if segs.is_empty() {
+                            continue;
+                        }
+                        draw_outline(&mut c, g, segs);
+                        c.fill_nonzero();
+                    }
+                }
+                end_paint(&mut c, &run.paint);
+            }
+        }
+    }
+    if draw_marks {
+        crop_marks(&mut c, scene);
+    }
+    c.restore_state();
+    let content = deflate(&c.finish());
+
+    pdf.catalog(catalog_id).pages(tree_id);
+    pdf.pages(tree_id).kids([page_id]).count(1);
+    let mut page = pdf.page(page_id);
+    page.parent(tree_id)
+        .media_box(Rect::new(0.0, 0.0, f(pw), f(ph)))
+        .bleed_box(Rect::new(f(slug), f(slug), f(pw - slug), f(ph - slug)))
+        .trim_box(Rect::new(
+            f(off),
+            f(off),
+            f(off + scene.width),
+            f(off + scene.height),
+        ))
+        .contents(content_id);
+    let mut res = page.resources();
+    if !font_refs.is_empty() {
+        let mut fonts = res.fonts();
+        for (name, r) in &font_refs {
+            fonts.pair(Name(name.as_bytes()), *r);
+        }
+        fonts.finish();
+    }
+    {
+        let mut spaces = res.color_spaces();
+        for (&i, name) in &cs_names {
+            let ink = &scene.inks[i];
+            let (label, cmyk) = match &ink.kind {
+                InkKind::Spot { name, cmyk } | InkKind::Technical { name, cmyk } => {
+                    (name.clone(), *cmyk)
+                }
+                InkKind::Process { .. } => continue,
+            };
+            separation(spaces.insert(Name(name.as_bytes())).start(), &label, cmyk);
+        }
+        if draw_marks {
+            separation(
+                spaces.insert(Name(b"CSAll")).start(),
+                "All",
+                [1.0, 1.0, 1.0, 1.0],
+            );
+        }
+        spaces.finish();
+    }
+    {
+        let mut states = res.ext_g_states();
+        states
+            .insert(Name(b"GOP"))
+            .start::<pdf_writer::writers::ExtGraphicsState>()
+            .overprint(true)
+            .overprint_fill(true)
+            .overprint_mode(OverprintMode::IgnoreZeroChannel);
+        states.finish();
+    }
+    res.finish();
+    page.finish();
+    pdf.stream(content_id, &content).filter(Filter::FlateDecode);
+
+    let mut info = pdf.document_info(info_id);
+    info.title(TextStr(&scene.title))
+        .producer(TextStr("jiediqi"))
+        .creator(TextStr("jiediqi"));
+    if let Some(date) = opts.epoch.and_then(pdf_date) {
+        info.creation_date(date).modified_date(date);
+    }
+    info.pair(Name(b"Trapped"), Name(b"False"));
+    info.finish();
+    Ok(pdf.finish())
+}
+
+/// A Separation colour space with a CMYK alternate (linear tint transform).
+fn separation(cs: pdf_writer::writers::ColorSpace, name: &str, cmyk: [f64; 4]) {
+    let mut sep = cs.separation(Name(name.as_bytes()));
+    // pdf-writer 0.15 does not export DeviceColorSpace; the array form writes the same name.
+    sep.alternate_color_space().device_cmyk();
+    sep.tint_exponential()
+        .domain([0.0, 1.0])
+        .c0([0.0, 0.0, 0.0, 0.0])
+        .c1(cmyk.map(|v| v as f32))
+        .n(1.0);
+}
+
+fn begin_paint(
+    c: &mut Content,
+    scene: &Scene,
+    cs: &BTreeMap<usize, String>,
+    paint: &Paint,
+    fill: bool,
+) {
+    if paint.overprint {
+        c.save_state();
+        c.set_parameters(Name(b"GOP"));
+    }
+    let t = f(paint.tint);
+    match (cs.get(&paint.ink), &scene.inks[paint.ink].kind) {
+        (Some(name), _) => {
+            if fill {
+                c.set_fill_color_space(Name(name.as_bytes()));
+                c.set_fill_color([t]);
+            } else {
+                c.set_stroke_color_space(Name(name.as_bytes()));
+                c.set_stroke_color([t]);
+            }
+        }
+        (None, InkKind::Process { cmyk }) => {
+            let [cc, m, y, k] = cmyk.map(|v| f(v) * t);
+            if fill {
+                c.set_fill_cmyk(cc, m, y, k);
+            } else {
+                c.set_stroke_cmyk(cc, m, y, k);
+            }
+        }
+        (None, _) => {}
+    }
+}
+
+fn end_paint(c: &mut Content, paint: &Paint) {
+    if paint.overprint {
+        c.restore_state();
+    }
+}
+
+fn draw_path(c: &mut Content, path: &Path) {
+    for s in &path.0 {
+        match *s {
+            Seg::Move(x, y) => {
+                c.move_to(f(x), f(y));
+            }
+            Seg::Line(x, y) => {
+                c.line_to(f(x), f(y));
+            }
+            Seg::Cubic(a, b, cc, d, e, g) => {
+                c.cubic_to(f(a), f(b), f(cc), f(d), f(e), f(g));
+            }
+            Seg::Close => {
+                c.close_path();
+            }
+        }
+    }
+}
+
+fn draw_outline(c: &mut Content, g: &crate::scene::Glyph, segs: &[OSeg]) {
+    let mut cur = (0.0f32, 0.0f32);
+    for s in segs {
+        match *s {
+            OSeg::Move(x, y) => {
+                let (px, py) = place(g, x, y);
+                c.move_to(f(px), f(py));
+                cur = (x, y);
+            }
+            OSeg::Line(x, y) => {
+                let (px, py) = place(g, x, y);
+                c.line_to(f(px), f(py));
+                cur = (x, y);
+            }
+            OSeg::Quad(x1, y1, x, y) => {
+                // Raise the quadratic to a cubic.
+                let c1 = (
+                    cur.0 + 2.0 / 3.0 * (x1 - cur.0),
+                    cur.1 + 2.0 / 3.0 * (y1 - cur.1),
+                );
+                let c2 = (x + 2.0 / 3.0 * (x1 - x), y + 2.0 / 3.0 * (y1 - y));
+                let (a, b) = place(g, c1.0, c1.1);
+                let (d, e) = place(g, c2.0, c2.1);
+                let (px, py) = place(g, x, y);
+                c.cubic_to(f(a), f(b), f(d), f(e), f(px), f(py));
+                cur = (x, y);
+            }
+            OSeg::Cubic(x1, y1, x2, y2, x, y) => {
+                let (a, b) = place(g, x1, y1);
+                let (d, e) = place(g, x2, y2);
+                let (px, py) = place(g, x, y);
+                c.cubic_to(f(a), f(b), f(d), f(e), f(px), f(py));
+                cur = (x, y);
+            }
+            OSeg::Close => {
+                c.close_path();
+            }
+        }
+    }
+}
+
+/// Crop marks at the trim corners, in the slug (clear of the bleed), in the
+/// registration colour so they appear on every plate.
+fn crop_marks(c: &mut Content, scene: &Scene) {
+    let (w, h, b) = (scene.width, scene.height, scene.bleed);
+    let gap = b + mm(2.0);
+    let len = mm(6.0);
+    c.set_stroke_color_space(Name(b"CSAll"));
+    c.set_stroke_color([1.0]);
+    c.set_line_width(0.25);
+    for &(x, sx) in &[(0.0, -1.0), (w, 1.0)] {
+        for &(y, sy) in &[(0.0, -1.0), (h, 1.0)] {
+            // Horizontal mark on the trim line y, outside the bleed.
+            c.move_to(f(x + sx * gap), f(y));
+            c.line_to(f(x + sx * (gap + len)), f(y));
+            // Vertical mark on the trim line x.
+            c.move_to(f(x), f(y + sy * gap));
+            c.line_to(f(x), f(y + sy * (gap + len)));
+        }
+    }
+    c.stroke();
+}
+
+/// Six capital letters from the glyph set: the same subset gets the same tag.
+fn subset_tag(glyphs: &BTreeSet<u16>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for g in glyphs {
+        for b in g.to_be_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let mut s = String::new();
+    for _ in 0..6 {
+        s.push(char::from(b'A' + (h % 26) as u8));
+        h /= 26;
+    }
+    s
+}
+
+/// A UTC date from seconds since 1970.
+fn pdf_date(epoch: i64) -> Option<pdf_writer::Date> {
+    if epoch < 0 {
+        return None;
+    }
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    Some(
+        pdf_writer::Date::new(y as u16)
+            .month(m as u8)
+            .day(d as u8)
+            .hour((secs / 3600) as u8)
+            .minute((secs % 3600 / 60) as u8)
+            .second((secs % 60) as u8)
+            .utc_offset_hour(0)
+            .utc_offset_minute(0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_epoch() {
+        // 2026-11-29T00:00:00Z
+        let d = pdf_date(1_795_910_400).unwrap();
+        let mut pdf = Pdf::new();
+        pdf.document_info(Ref::new(1)).creation_date(d);
+        let bytes = pdf.finish();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("D:20261129000000Z"), "{text}");
+    }
+
+    #[test]
+    fn subset_tags_are_stable_and_uppercase() {
+        let a: BTreeSet<u16> = [1, 2, 3].into();
+        let t = subset_tag(&a);
+        assert_eq!(t, subset_tag(&a));
+        assert_eq!(t.len(), 6);
+        assert!(t.chars().all(|c| c.is_ascii_uppercase()));
+        assert_ne!(t, subset_tag(&[1, 2, 4].into()));
+    }
+}

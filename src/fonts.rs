@@ -1,0 +1,202 @@
+//! The font book: roles → fallback chains of font files, each parsed lazily.
+//!
+//! A face is read from disk the first time a zone draws with it and parsed on
+//! demand by ttf-parser (which only reads the tables it is asked for), so a run
+//! that draws one poster opens only the fonts on that poster, once per process.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::library::{FontsFile, load_yaml};
+
+/// One font file, loaded.
+#[derive(Debug)]
+pub struct Font {
+    /// Stable index in the book: identifies the font in scenes.
+    pub index: usize,
+    pub path: PathBuf,
+    pub data: Vec<u8>,
+    /// PostScript name (for the PDF's BaseFont).
+    pub postscript_name: String,
+    pub units_per_em: f64,
+    /// Ideographic em box, as fractions of the em: top above the baseline,
+    /// bottom below it (positive). They add up to one.
+    pub em_top: f64,
+    pub em_bottom: f64,
+    /// Height of a typical ideograph (国) as a fraction of the em: the
+    /// "character height" that legibility minimums are written in.
+    pub ideograph_height: f64,
+    pub bbox: [f64; 4],
+    pub cap_height: f64,
+    pub ascender: f64,
+    pub descender: f64,
+}
+
+impl Font {
+    fn parse(index: usize, path: &Path) -> Result<Font, Diagnostic> {
+        let data = std::fs::read(path).map_err(|e| {
+            Diagnostic::io(format!("cannot read font {}: {e}", path.display()))
+                .hint("run `python3 fonts/build.py` or restore the file from git")
+        })?;
+        let face = ttf_parser::Face::parse(&data, 0)
+            .map_err(|e| Diagnostic::data(format!("not a usable font: {e}")).in_file(path))?;
+        let upem = f64::from(face.units_per_em());
+        let asc = f64::from(face.typographic_ascender().unwrap_or(face.ascender()));
+        let desc = f64::from(face.typographic_descender().unwrap_or(face.descender()));
+        let span = (asc - desc).max(1.0);
+        let ideograph_height = face
+            .glyph_index('国')
+            .and_then(|g| face.glyph_bounding_box(g))
+            .map(|b| f64::from(b.y_max - b.y_min) / upem)
+            .unwrap_or(0.9);
+        let postscript_name = face
+            .names()
+            .into_iter()
+            .find(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .and_then(|n| n.to_string())
+            .unwrap_or_else(|| format!("Font{index}"));
+        let b = face.global_bounding_box();
+        let font = Font {
+            index,
+            path: path.to_path_buf(),
+            postscript_name,
+            units_per_em: upem,
+            em_top: asc / span,
+            em_bottom: -desc / span,
+            ideograph_height,
+            bbox: [
+                b.x_min.into(),
+                b.y_min.into(),
+                b.x_max.into(),
+                b.y_max.into(),
+            ],
+            cap_height: f64::from(face.capital_height().unwrap_or(face.ascender())),
+            ascender: asc,
+            descender: desc,
+            data: Vec::new(),
+        };
+        Ok(Font { data, ..font })
+    }
+
+    /// A parsed view of the face; cheap (tables are read lazily).
+    pub fn face(&self) -> ttf_parser::Face<'_> {
+        // The data parsed once in `Font::parse`, so it parses again.
+        ttf_parser::Face::parse(&self.data, 0).expect("font parsed when loaded")
+    }
+
+    /// A shaping view of the face.
+    pub fn shaper(&self) -> rustybuzz::Face<'_> {
+        rustybuzz::Face::from_face(self.face())
+    }
+
+    pub fn has_char(&self, c: char) -> bool {
+        self.face().glyph_index(c).is_some()
+    }
+}
+
+/// A font file slot: parsed the first time it is used.
+#[derive(Debug)]
+struct Slot {
+    path: PathBuf,
+    font: OnceLock<Result<Arc<Font>, Diagnostic>>,
+}
+
+/// All fonts of the project, by role.
+#[derive(Debug)]
+pub struct FontBook {
+    slots: Vec<Slot>,
+    roles: BTreeMap<String, Vec<usize>>,
+}
+
+impl FontBook {
+    /// Read `fonts/fonts.yaml`; font files are not opened yet, only checked to exist.
+    pub fn load(dir: &Path) -> Result<FontBook, Diagnostics> {
+        let index_path = dir.join("fonts.yaml");
+        let file: FontsFile = load_yaml(&index_path)?;
+        let mut problems = Diagnostics::default();
+        let mut slots: Vec<Slot> = Vec::new();
+        let mut roles = BTreeMap::new();
+        for entry in file.roles {
+            if entry.files.is_empty() {
+                problems.push(
+                    Diagnostic::data(format!("font role `{}` lists no font files", entry.role))
+                        .in_file(&index_path)
+                        .hint("give at least one file from fonts/"),
+                );
+            }
+            let mut chain = Vec::new();
+            for name in &entry.files {
+                let path = dir.join(name);
+                if !path.is_file() {
+                    problems.push(
+                        Diagnostic::data(format!(
+                            "font role `{}`: font file `{name}` not found",
+                            entry.role
+                        ))
+                        .at(Location::file(&index_path))
+                        .hint("run `python3 fonts/build.py`, or fix the file name"),
+                    );
+                    continue;
+                }
+                let idx = match slots.iter().position(|s| s.path == path) {
+                    Some(i) => i,
+                    None => {
+                        slots.push(Slot {
+                            path,
+                            font: OnceLock::new(),
+                        });
+                        slots.len() - 1
+                    }
+                };
+                chain.push(idx);
+            }
+            if roles.insert(entry.role.clone(), chain).is_some() {
+                problems.push(
+                    Diagnostic::data(format!("font role `{}` is defined twice", entry.role))
+                        .in_file(&index_path),
+                );
+            }
+        }
+        problems.into_result(FontBook { slots, roles })
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.contains_key(role)
+    }
+
+    pub fn role_names(&self) -> impl Iterator<Item = &str> {
+        self.roles.keys().map(String::as_str)
+    }
+
+    /// The font at a book index, parsed on first use.
+    pub fn font(&self, index: usize) -> Result<Arc<Font>, Diagnostic> {
+        let slot = &self.slots[index];
+        slot.font
+            .get_or_init(|| Font::parse(index, &slot.path).map(Arc::new))
+            .clone()
+    }
+
+    /// The fallback chain of a role, parsed.
+    pub fn chain(&self, role: &str) -> Result<Vec<Arc<Font>>, Diagnostic> {
+        let idxs = self.roles.get(role).ok_or_else(|| {
+            Diagnostic::data(format!("unknown font role `{role}`")).hint(format!(
+                "use one of: {}",
+                self.role_names().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        idxs.iter().map(|&i| self.font(i)).collect()
+    }
+
+    /// Parse every font (for `check`).
+    pub fn load_all(&self) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        for i in 0..self.slots.len() {
+            if let Err(e) = self.font(i) {
+                d.push(e);
+            }
+        }
+        d
+    }
+}

@@ -1,0 +1,812 @@
+//! Layout: line breaks, the largest size that fits, glyph placement; and the
+//! scene of one slogan on one item.
+
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Location};
+use crate::fonts::Font;
+use crate::library::{Align, Direction, PunctuationStyle, Role, Shape};
+use crate::linebreak::{self, PunctClass};
+use crate::mm;
+use crate::scene::{Element, Glyph, Paint, Path, Scene, TextRun};
+use crate::validate::{Item, Library, Slogan, Station, Zone};
+
+/// What to set in a text zone, and where.
+#[derive(Debug, Clone)]
+pub struct TextRequest<'a> {
+    /// The author's lines; each may be broken further.
+    pub lines: &'a [String],
+    /// The zone's font role as a fallback chain, first choice first.
+    pub fonts: &'a [Arc<Font>],
+    pub direction: Direction,
+    /// x, y, width, height in pt.
+    pub rect: [f64; 4],
+    /// Smallest and largest font size (em), pt.
+    pub min_size: f64,
+    pub max_size: f64,
+    pub line_spacing: f64,
+    pub align: Align,
+    pub valign: Align,
+    pub drop_trailing: bool,
+    pub paint: Paint,
+}
+
+/// A text zone, set.
+#[derive(Debug, Clone)]
+pub struct SetText {
+    /// Font size (em), pt.
+    pub size: f64,
+    /// The lines (or columns) as set, trailing marks dropped where asked.
+    pub lines: Vec<String>,
+    pub runs: Vec<TextRun>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FitError {
+    /// Characters that no font of the chain has.
+    Missing(Vec<char>),
+    /// The largest size at which the text fits (pt) is below the minimum.
+    TooLong { best_size: f64 },
+}
+
+/// How a glyph is turned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Turn {
+    Upright,
+    /// Rotated 90° clockwise (Latin runs in vertical text).
+    Rotated,
+    /// Upright but squeezed horizontally (numbers across a column, 纵中横).
+    Squeezed(f64),
+}
+
+#[derive(Debug, Clone)]
+struct UGlyph {
+    font: usize,
+    id: u16,
+    /// Offset from the unit's pen position along the line, em.
+    du: f64,
+    /// Offset across the line, em: up from the baseline (horizontal), right
+    /// from the column centre (vertical).
+    dv: f64,
+    turn: Turn,
+    text: String,
+}
+
+/// The smallest piece of a line: a character, or a run kept whole.
+#[derive(Debug, Clone)]
+struct Unit {
+    start: usize,
+    end: usize,
+    adv: f64,
+    glyphs: Vec<UGlyph>,
+    class: PunctClass,
+    full_width: bool,
+    droppable: bool,
+    space: bool,
+}
+
+struct Shaped {
+    glyph: u16,
+    cluster: usize,
+    x_adv: f64,
+    y_adv: f64,
+    x_off: f64,
+    y_off: f64,
+}
+
+fn shape(font: &Font, text: &str, vertical: bool) -> Vec<Shaped> {
+    let face = font.shaper();
+    let mut buf = rustybuzz::UnicodeBuffer::new();
+    buf.push_str(text);
+    buf.guess_segment_properties();
+    buf.set_direction(if vertical {
+        rustybuzz::Direction::TopToBottom
+    } else {
+        rustybuzz::Direction::LeftToRight
+    });
+    let out = rustybuzz::shape(&face, &[], buf);
+    out.glyph_infos()
+        .iter()
+        .zip(out.glyph_positions())
+        .map(|(i, p)| Shaped {
+            glyph: i.glyph_id as u16,
+            cluster: i.cluster as usize,
+            x_adv: f64::from(p.x_advance),
+            y_adv: f64::from(p.y_advance),
+            x_off: f64::from(p.x_offset),
+            y_off: f64::from(p.y_offset),
+        })
+        .collect()
+}
+
+/// Orientation of a piece of vertical text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Orient {
+    Upright,
+    Across,
+    Rotated,
+}
+
+/// Break a line's characters into units, shaped.
+fn build_units(
+    chars: &[char],
+    fonts: &[Arc<Font>],
+    vertical: bool,
+) -> Result<Vec<Unit>, Vec<char>> {
+    // Font per character: the first of the chain that has it.
+    let mut missing = Vec::new();
+    let font_of: Vec<usize> = chars
+        .iter()
+        .map(|&c| match fonts.iter().position(|f| f.has_char(c)) {
+            Some(i) => i,
+            None => {
+                if !missing.contains(&c) {
+                    missing.push(c);
+                }
+                0
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    // Orientation: in vertical text, runs of ASCII letters and digits are
+    // set across the column (2–3 digits) or rotated (longer); single ones upright.
+    let mut orient = vec![Orient::Upright; chars.len()];
+    if vertical {
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].is_ascii_alphanumeric() {
+                let mut j = i;
+                while j < chars.len()
+                    && (chars[j].is_ascii_alphanumeric()
+                        || (j > i
+                            && "-.".contains(chars[j])
+                            && chars.get(j + 1).is_some_and(|c| c.is_ascii_alphanumeric())))
+                {
+                    j += 1;
+                }
+                let len = j - i;
+                let digits = chars[i..j].iter().all(char::is_ascii_digit);
+                let o = match len {
+                    1 => Orient::Upright,
+                    2 | 3 if digits => Orient::Across,
+                    _ => Orient::Rotated,
+                };
+                orient[i..j].fill(o);
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (f, o) = (font_of[i], orient[i]);
+        let mut j = i + 1;
+        // Across and rotated runs are one unit each; upright runs share a shaping call.
+        while j < chars.len()
+            && font_of[j] == f
+            && orient[j] == o
+            && (o == Orient::Upright || orient[j - 1] == o)
+        {
+            if o != Orient::Upright
+                && !(chars[j].is_ascii_alphanumeric() || "-.".contains(chars[j]))
+            {
+                break;
+            }
+            j += 1;
+        }
+        let font = &fonts[f];
+        let upem = font.units_per_em;
+        let seg: String = chars[i..j].iter().collect();
+        // Byte offset in `seg` → character index in `chars`.
+        let mut byte_char = vec![0usize; seg.len() + 1];
+        for (ci, (bi, _)) in seg.char_indices().enumerate() {
+            byte_char[bi] = i + ci;
+        }
+        match o {
+            Orient::Upright => {
+                let shaped = shape(font, &seg, vertical);
+                let first = units.len();
+                for (k, &c) in chars.iter().enumerate().take(j).skip(i) {
+                    units.push(Unit {
+                        start: k,
+                        end: k + 1,
+                        adv: 0.0,
+                        glyphs: Vec::new(),
+                        class: linebreak::punct_class(c),
+                        full_width: false,
+                        droppable: linebreak::droppable_at_end(c),
+                        space: c.is_whitespace(),
+                    });
+                }
+                for g in shaped {
+                    let u = &mut units[first + byte_char[g.cluster] - i];
+                    let (along, du, dv) = if vertical {
+                        (-g.y_adv, -g.y_off, g.x_off)
+                    } else {
+                        (g.x_adv, g.x_off, g.y_off)
+                    };
+                    let text = if u.glyphs.is_empty() {
+                        chars[u.start].to_string()
+                    } else {
+                        String::new()
+                    };
+                    u.glyphs.push(UGlyph {
+                        font: f,
+                        id: g.glyph,
+                        du: u.adv + du / upem,
+                        dv: dv / upem,
+                        turn: Turn::Upright,
+                        text,
+                    });
+                    u.adv += along / upem;
+                }
+                for u in &mut units[first..] {
+                    u.full_width = u.glyphs.len() == 1 && (u.adv - 1.0).abs() < 0.05;
+                }
+            }
+            Orient::Across | Orient::Rotated => {
+                let shaped = shape(font, &seg, false);
+                let width: f64 = shaped.iter().map(|g| g.x_adv).sum::<f64>() / upem;
+                let mut glyphs = Vec::new();
+                let mut pen = 0.0;
+                let text: String = chars[i..j].iter().collect();
+                let (adv, squeeze) = if o == Orient::Across {
+                    (1.0, (0.92 / width).min(1.0))
+                } else {
+                    (width, 1.0)
+                };
+                // Rotated glyphs sit centred on the column: the em box's middle.
+                let middle = (font.em_top - font.em_bottom) / 2.0;
+                for (n, g) in shaped.iter().enumerate() {
+                    let x = pen + g.x_off / upem;
+                    let (du, dv, turn) = if o == Orient::Across {
+                        (
+                            font.em_top,
+                            -width * squeeze / 2.0 + x * squeeze,
+                            Turn::Squeezed(squeeze),
+                        )
+                    } else {
+                        (x, -middle, Turn::Rotated)
+                    };
+                    glyphs.push(UGlyph {
+                        font: f,
+                        id: g.glyph,
+                        du,
+                        dv,
+                        turn,
+                        text: if n == 0 { text.clone() } else { String::new() },
+                    });
+                    pen += g.x_adv / upem;
+                }
+                units.push(Unit {
+                    start: i,
+                    end: j,
+                    adv,
+                    glyphs,
+                    class: PunctClass::Other,
+                    full_width: false,
+                    droppable: false,
+                    space: false,
+                });
+            }
+        }
+        i = j;
+    }
+    Ok(units)
+}
+
+/// A line as set: (unit index, pen position, shift) and its length, em.
+struct Composed {
+    items: Vec<(usize, f64, f64)>,
+    length: f64,
+}
+
+/// Set units `a..b` as one line: strip spaces (and droppable marks) at the
+/// ends, compress full-width marks at the ends and between adjacent marks.
+fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed {
+    let mut idx: Vec<usize> = (a..b).collect();
+    while idx.first().is_some_and(|&i| units[i].space) {
+        idx.remove(0);
+    }
+    while idx
+        .last()
+        .is_some_and(|&i| units[i].space || (drop_trailing && units[i].droppable))
+    {
+        idx.pop();
+    }
+    let mut items = Vec::with_capacity(idx.len());
+    let mut pen = 0.0;
+    for (n, &i) in idx.iter().enumerate() {
+        let u = &units[i];
+        let prev = n.checked_sub(1).map(|p| &units[idx[p]]);
+        let next = idx.get(n + 1).map(|&q| &units[q]);
+        let mut adv = u.adv;
+        let mut shift = 0.0;
+        if u.full_width {
+            match u.class {
+                PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => {
+                    adv -= 0.5
+                }
+                PunctClass::Opening if prev.is_none_or(|x| x.class == PunctClass::Opening) => {
+                    adv -= 0.5;
+                    shift = -0.5;
+                }
+                _ => {}
+            }
+        }
+        items.push((i, pen, shift));
+        pen += adv;
+    }
+    Composed { items, length: pen }
+}
+
+/// The best way to break units into `k` lines: the smallest longest line,
+/// then (within 15 % of it) the most breaks after punctuation.
+fn break_into(
+    units: &[Unit],
+    chars: &[char],
+    allowed: &[bool],
+    k: usize,
+    drop: bool,
+) -> Option<(Vec<usize>, f64)> {
+    let n = units.len();
+    // Candidate line starts: 0 and every unit where a break is allowed.
+    let cand: Vec<usize> = (0..n)
+        .filter(|&j| j == 0 || allowed[units[j].start])
+        .collect();
+    if cand.len() < k {
+        return None;
+    }
+    let m = cand.len();
+    let mut width = vec![vec![f64::INFINITY; m + 1]; m];
+    for a in 0..m {
+        for b in a + 1..=m {
+            let end = if b == m { n } else { cand[b] };
+            width[a][b] = compose(units, cand[a], end, drop).length;
+        }
+    }
+    let bad = |b: usize| -> usize {
+        if b == m {
+            0
+        } else {
+            usize::from(!linebreak::is_good_break(chars[units[cand[b]].start - 1]))
+        }
+    };
+    // Pass 1: minimise the longest line.
+    let mut f = vec![vec![f64::INFINITY; m + 1]; k + 1];
+    f[0][0] = 0.0;
+    for l in 1..=k {
+        for b in 1..=m {
+            for a in 0..b {
+                let v = f[l - 1][a].max(width[a][b]);
+                if v < f[l][b] {
+                    f[l][b] = v;
+                }
+            }
+        }
+    }
+    let best = f[k][m];
+    if !best.is_finite() {
+        return None;
+    }
+    let bound = best * 1.15 + 1e-9;
+    // Pass 2: within the bound, fewest breaks not after punctuation, then shortest.
+    let mut g: Vec<Vec<Option<(usize, f64, usize)>>> = vec![vec![None; m + 1]; k + 1];
+    g[0][0] = Some((0, 0.0, 0));
+    for l in 1..=k {
+        for b in 1..=m {
+            for a in 0..b {
+                if width[a][b] > bound {
+                    continue;
+                }
+                if let Some((p, w, _)) = g[l - 1][a] {
+                    let cand_v = (p + if l < k { bad(b) } else { 0 }, w.max(width[a][b]), a);
+                    let better = match g[l][b] {
+                        None => true,
+                        Some((p2, w2, _)) => {
+                            cand_v.0 < p2 || (cand_v.0 == p2 && cand_v.1 < w2 - 1e-9)
+                        }
+                    };
+                    if better {
+                        g[l][b] = Some(cand_v);
+                    }
+                }
+            }
+        }
+    }
+    let (_, w, _) = g[k][m]?;
+    let mut starts = Vec::with_capacity(k);
+    let mut b = m;
+    for l in (1..=k).rev() {
+        let (_, _, a) = g[l][b]?;
+        starts.push(cand[a]);
+        b = a;
+    }
+    starts.reverse();
+    Some((starts, w))
+}
+
+struct LineOptions {
+    chars: Vec<char>,
+    units: Vec<Unit>,
+    /// For k = 1, 2, …: line starts and the longest line, em.
+    options: Vec<(Vec<usize>, f64)>,
+}
+
+/// Set text in a zone at the largest size that fits.
+pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
+    let vertical = req.direction == Direction::Vertical;
+    let mut lines = Vec::new();
+    let mut missing = Vec::new();
+    for line in req.lines {
+        let chars: Vec<char> = line.chars().collect();
+        match build_units(&chars, req.fonts, vertical) {
+            Ok(units) => {
+                let allowed = linebreak::opportunities(line);
+                let max_k = units.len().clamp(1, 6);
+                let options = (1..=max_k)
+                    .map_while(|k| break_into(&units, &chars, &allowed, k, req.drop_trailing))
+                    .collect();
+                lines.push(LineOptions {
+                    chars,
+                    units,
+                    options,
+                });
+            }
+            Err(m) => missing.extend(
+                m.into_iter()
+                    .filter(|c| !missing.contains(c))
+                    .collect::<Vec<_>>(),
+            ),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(FitError::Missing(missing));
+    }
+    let [x, y, w, h] = req.rect;
+    let (along, across) = if vertical { (h, w) } else { (w, h) };
+    let authored = lines.len();
+    // Try every combination of line counts per authored line.
+    let mut best: Option<(f64, f64, Vec<usize>)> = None; // (score, size, choice)
+    let mut largest = 0.0f64;
+    let mut choice = vec![0usize; authored];
+    loop {
+        let count: usize = choice.iter().map(|c| c + 1).sum();
+        let longest = choice
+            .iter()
+            .zip(&lines)
+            .map(|(&c, l)| l.options[c].1)
+            .fold(0.0, f64::max);
+        let size = (along / longest.max(1e-6))
+            .min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing))
+            .min(req.max_size);
+        largest = largest.max(size);
+        // More lines than the author wrote must earn their place by a clearly larger size.
+        let score = size / (1.0 + 0.15 * (count - authored) as f64);
+        if size + 1e-9 >= req.min_size && best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
+            best = Some((score, size, choice.clone()));
+        }
+        // Next combination.
+        let mut i = 0;
+        loop {
+            if i == authored {
+                break;
+            }
+            choice[i] += 1;
+            if choice[i] < lines[i].options.len() {
+                break;
+            }
+            choice[i] = 0;
+            i += 1;
+        }
+        if i == authored {
+            break;
+        }
+    }
+    let Some((_, size, choice)) = best else {
+        return Err(FitError::TooLong { best_size: largest });
+    };
+    // Compose the chosen lines.
+    let mut composed = Vec::new();
+    for (l, &c) in lines.iter().zip(&choice) {
+        let starts = &l.options[c].0;
+        for (n, &s) in starts.iter().enumerate() {
+            let e = starts.get(n + 1).copied().unwrap_or(l.units.len());
+            composed.push((l, compose(&l.units, s, e, req.drop_trailing)));
+        }
+    }
+    let count = composed.len() as f64;
+    let block = size * (1.0 + (count - 1.0) * req.line_spacing);
+    let factor = |a: Align| match a {
+        Align::Start => 0.0,
+        Align::Center => 0.5,
+        Align::End => 1.0,
+    };
+    let em_top = req.fonts[0].em_top;
+    let mut runs: Vec<TextRun> = Vec::new();
+    let mut set_lines = Vec::new();
+    for (n, (l, c)) in composed.iter().enumerate() {
+        let step = n as f64 * req.line_spacing * size;
+        set_lines.push(
+            c.items
+                .iter()
+                .flat_map(|&(i, _, _)| l.chars[l.units[i].start..l.units[i].end].iter())
+                .collect::<String>(),
+        );
+        // Line origin: horizontal → left end of the baseline; vertical → top of the column centre line.
+        let (ox, oy) = if vertical {
+            let right = x + w - (w - block) * (1.0 - factor(req.align));
+            (
+                right - size / 2.0 - step,
+                y + (h - c.length * size) * factor(req.valign),
+            )
+        } else {
+            (
+                x + (w - c.length * size) * factor(req.align),
+                y + (h - block) * factor(req.valign) + step + em_top * size,
+            )
+        };
+        for &(i, pen, shift) in &c.items {
+            for g in &l.units[i].glyphs {
+                let font = &req.fonts[g.font];
+                let k = size / font.units_per_em;
+                let u = (pen + shift + g.du) * size;
+                let v = g.dv * size;
+                let (gx, gy) = if vertical {
+                    (ox + v, oy + u)
+                } else {
+                    (ox + u, oy - v)
+                };
+                let m = match g.turn {
+                    Turn::Upright => [k, 0.0, 0.0, -k],
+                    Turn::Rotated => [0.0, k, k, 0.0],
+                    Turn::Squeezed(s) => [k * s, 0.0, 0.0, -k],
+                };
+                let glyph = Glyph {
+                    id: g.id,
+                    x: gx,
+                    y: gy,
+                    m,
+                    text: g.text.clone(),
+                };
+                match runs.iter_mut().find(|r| r.font.index == font.index) {
+                    Some(r) => r.glyphs.push(glyph),
+                    None => runs.push(TextRun {
+                        font: font.clone(),
+                        paint: req.paint,
+                        glyphs: vec![glyph],
+                    }),
+                }
+            }
+        }
+    }
+    Ok(SetText {
+        size,
+        lines: set_lines,
+        runs,
+    })
+}
+
+/// Options that change a scene.
+#[derive(Debug, Clone, Default)]
+pub struct SceneOptions<'a> {
+    pub station: Option<&'a Station>,
+}
+
+/// Lay out one slogan on one item.
+pub fn build_scene(
+    lib: &Library,
+    item: &Item,
+    slogan: &Slogan,
+    opts: &SceneOptions,
+) -> Result<Scene, Diagnostic> {
+    let subject = format!("slogan `{}` on item `{}`", slogan.id, item.id);
+    let zone_loc = |z: &Zone| Location::at(&item.file, z.line, 1);
+    let mut elements = Vec::new();
+    // Filled areas so far, for overprint decisions: (rect pt, ink).
+    let mut fills: Vec<([f64; 4], usize)> = Vec::new();
+    let (tw, th, bleed) = (mm(item.width), mm(item.height), mm(item.bleed));
+    if let Some(ink) = item.background {
+        let r = [-bleed, -bleed, tw + 2.0 * bleed, th + 2.0 * bleed];
+        elements.push(Element::Fill {
+            path: Path::rect(r[0], r[1], r[2], r[3]),
+            paint: Paint {
+                ink,
+                tint: 1.0,
+                overprint: false,
+            },
+        });
+        fills.push((r, ink));
+    }
+    // Which text zones have something to say.
+    let footer_text = |z: &Zone| -> Result<Option<String>, Diagnostic> {
+        match (opts.station, &z.text) {
+            (Some(st), Some(t)) => st.fill(t).map(Some).map_err(|e| {
+                Diagnostic::data(format!("item `{}` zone `{}`: {e}", item.id, z.id))
+                    .at(zone_loc(z))
+                    .hint("add the field to the station file, or change the footer text")
+            }),
+            _ => Ok(None),
+        }
+    };
+    let mut texts: Vec<Option<Vec<String>>> = Vec::new();
+    for z in &item.zones {
+        texts.push(match z.role {
+            Role::Slogan => Some(slogan.lines.clone()),
+            Role::Tip => slogan.tip.clone().map(|t| vec![t]),
+            Role::Footer => footer_text(z)?.map(|t| vec![t]),
+            Role::Qr | Role::Decoration => None,
+        });
+    }
+    for (zi, z) in item.zones.iter().enumerate() {
+        let [x, y, w, h] = z.rect.map(mm);
+        match z.role {
+            Role::Decoration => {
+                let Some(ink) = z.ink else { continue };
+                let paint = Paint {
+                    ink,
+                    tint: z.tint,
+                    overprint: false,
+                };
+                match z.shape {
+                    Shape::Rect => {
+                        let (mut x0, mut y0, mut x1, mut y1) = (x, y, x + w, y + h);
+                        if z.bleed {
+                            let near = |a: f64, b: f64| (a - b).abs() < 0.05;
+                            if near(x0, 0.0) {
+                                x0 = -bleed;
+                            }
+                            if near(y0, 0.0) {
+                                y0 = -bleed;
+                            }
+                            if near(x1, tw) {
+                                x1 = tw + bleed;
+                            }
+                            if near(y1, th) {
+                                y1 = th + bleed;
+                            }
+                        }
+                        let r = [x0, y0, x1 - x0, y1 - y0];
+                        elements.push(Element::Fill {
+                            path: Path::rounded_rect(r[0], r[1], r[2], r[3], mm(z.radius)),
+                            paint,
+                        });
+                        fills.push((r, ink));
+                    }
+                    Shape::Frame => {
+                        let sw = mm(z.stroke.unwrap_or(1.0));
+                        let paint = Paint {
+                            overprint: overprints(item, &fills, [x, y, w, h], ink),
+                            ..paint
+                        };
+                        elements.push(Element::Stroke {
+                            path: Path::rounded_rect(x, y, w, h, mm(z.radius)),
+                            width: sw,
+                            paint,
+                        });
+                    }
+                    Shape::Line => {
+                        let sw = mm(z.stroke.unwrap_or(1.0));
+                        let paint = Paint {
+                            overprint: overprints(item, &fills, [x, y, w, h], ink),
+                            ..paint
+                        };
+                        let path = if w >= h {
+                            Path::line(x, y + h / 2.0, x + w, y + h / 2.0)
+                        } else {
+                            Path::line(x + w / 2.0, y, x + w / 2.0, y + h)
+                        };
+                        elements.push(Element::Stroke {
+                            path,
+                            width: sw,
+                            paint,
+                        });
+                    }
+                }
+            }
+            Role::Slogan | Role::Tip | Role::Footer => {
+                let Some(lines) = &texts[zi] else { continue };
+                // Take over the space of empty zones named in `grow`.
+                let mut r = [x, y, x + w, y + h];
+                for &g in &z.grow {
+                    if texts[g].is_none() {
+                        let [gx, gy, gw, gh] = item.zones[g].rect.map(mm);
+                        r = [
+                            r[0].min(gx),
+                            r[1].min(gy),
+                            r[2].max(gx + gw),
+                            r[3].max(gy + gh),
+                        ];
+                    }
+                }
+                let rect = [r[0], r[1], r[2] - r[0], r[3] - r[1]];
+                let (Some(ink), Some(role)) = (z.ink, z.font.as_deref()) else {
+                    continue;
+                };
+                let fonts = lib.fonts.chain(role).map_err(|d| d.at(zone_loc(z)))?;
+                let ideo = fonts[0].ideograph_height;
+                let paint = Paint {
+                    ink,
+                    tint: z.tint,
+                    overprint: overprints(item, &fills, rect, ink),
+                };
+                let req = TextRequest {
+                    lines,
+                    fonts: &fonts,
+                    direction: z.direction,
+                    rect,
+                    min_size: mm(z.min_height) / ideo,
+                    max_size: z.max_height.map(|m| mm(m) / ideo).unwrap_or(f64::INFINITY),
+                    line_spacing: z.line_spacing,
+                    align: z.align,
+                    valign: z.valign,
+                    drop_trailing: z.role == Role::Slogan
+                        && item.punctuation == PunctuationStyle::DropTrailing,
+                    paint,
+                };
+                let what = match z.role {
+                    Role::Slogan => subject.clone(),
+                    Role::Tip => format!("the tip of {subject}"),
+                    _ => format!("the station footer on item `{}`", item.id),
+                };
+                let set = set_text(&req).map_err(|e| match e {
+                    FitError::Missing(cs) => Diagnostic::data(format!(
+                        "{what}, zone `{}`: no font of role `{role}` has {}",
+                        z.id,
+                        cs.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect::<Vec<_>>().join(", ")
+                    ))
+                    .at(zone_loc(z))
+                    .hint("replace the characters, or add a font that has them to the role in fonts/fonts.yaml"),
+                    FitError::TooLong { best_size } => Diagnostic::data(format!(
+                        "{what} does not fit zone `{}`: it would need a character height of {:.1} mm, the minimum is {} mm",
+                        z.id,
+                        best_size * ideo / crate::PT_PER_MM,
+                        z.min_height
+                    ))
+                    .at(zone_loc(z))
+                    .hint("shorten the wording, or choose a larger item"),
+                })?;
+                elements.extend(set.runs.into_iter().map(Element::Text));
+            }
+            Role::Qr => {}
+        }
+    }
+    if let Some((radius, ink)) = item.die_line {
+        elements.push(Element::Stroke {
+            path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
+            width: 0.5,
+            paint: Paint {
+                ink,
+                tint: 1.0,
+                overprint: true,
+            },
+        });
+    }
+    Ok(Scene {
+        width: tw,
+        height: th,
+        bleed,
+        inks: item.inks.clone(),
+        substrate: item.substrate,
+        elements,
+        crop_marks_allowed: item.crop_marks,
+        title: format!("{} — {}", item.name, slogan.text()),
+    })
+}
+
+/// Dark ink over a lighter ink overprints, so a slight misregistration
+/// leaves no white gap.
+fn overprints(item: &Item, fills: &[([f64; 4], usize)], r: [f64; 4], ink: usize) -> bool {
+    fills.iter().any(|&(f, under)| {
+        under != ink
+            && f[0] < r[0] + r[2]
+            && r[0] < f[0] + f[2]
+            && f[1] < r[1] + r[3]
+            && r[1] < f[1] + f[3]
+            && item.inks[ink].darkness() > item.inks[under].darkness()
+    })
+}

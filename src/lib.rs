@@ -1,0 +1,26 @@
+//! jiediqi (接地气): print-ready publicity material from down-to-earth slogans
+//! and item templates.
+//!
+//! Pipeline: [`library`] (YAML as written) → [`validate`] (checked model, every
+//! problem at once) → [`layout`] (line breaks, fitting, glyph placement) →
+//! [`scene`] (display list in points) → [`export`] (PDF, SVG, PNG as bytes).
+//! Only [`cli`] writes files.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diag;
+pub mod export;
+pub mod fonts;
+pub mod layout;
+pub mod library;
+pub mod linebreak;
+pub mod scene;
+pub mod validate;
+
+/// Points per millimetre: the scene works in PostScript points (1/72 in).
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
+
+/// Millimetres to points.
+pub fn mm(v: f64) -> f64 {
+    v * PT_PER_MM
+}

@@ -1,0 +1,344 @@
+//! The data files as written: serde types that mirror the YAML one to one, and
+//! loading. Unknown fields are errors. Meaning is checked in [`crate::validate`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+
+/// `slogans/<topic>.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloganFile {
+    pub topic: String,
+    pub slogans: Vec<Spanned<SloganEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloganEntry {
+    pub id: String,
+    /// One or two lines, as the author broke them.
+    pub lines: Vec<String>,
+    #[serde(default)]
+    pub tip: Option<String>,
+    #[serde(default)]
+    pub audience: Vec<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// `layouts/<item>.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemFile {
+    pub id: String,
+    /// Name shown to people, e.g. 海报 A3.
+    pub name: String,
+    /// Product kind, e.g. 海报, 帆布袋.
+    pub product: String,
+    pub trim: SizeMm,
+    /// Bleed on every side, mm.
+    pub bleed: f64,
+    /// Text keeps this far inside the trim, mm.
+    pub safe: f64,
+    pub process: Process,
+    pub material: String,
+    /// Colour of the material, for previews only (never printed).
+    #[serde(default = "white")]
+    pub substrate: String,
+    /// Whether crop marks may be drawn (`--marks`); dye-sublimation vendors want none.
+    #[serde(default = "yes")]
+    pub crop_marks: bool,
+    /// Print minimums of this process, from PRINT.md.
+    pub minimums: Minimums,
+    pub inks: Vec<InkEntry>,
+    /// Ink id that fills trim and bleed, if any.
+    #[serde(default)]
+    pub background: Option<String>,
+    /// Cut contour drawn in its own non-printing spot ink.
+    #[serde(default)]
+    pub die_line: Option<DieLine>,
+    /// How slogans end their lines.
+    #[serde(default)]
+    pub punctuation: PunctuationStyle,
+    pub zones: Vec<Spanned<ZoneEntry>>,
+}
+
+fn white() -> String {
+    "#ffffff".into()
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct SizeMm {
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Process {
+    OffsetCmyk,
+    DigitalCmyk,
+    ScreenPrint,
+    HeatTransfer,
+    DyeSublimation,
+    Inkjet,
+}
+
+impl Process {
+    pub fn label(self) -> &'static str {
+        match self {
+            Process::OffsetCmyk => "offset CMYK",
+            Process::DigitalCmyk => "digital CMYK",
+            Process::ScreenPrint => "screen print",
+            Process::HeatTransfer => "heat transfer",
+            Process::DyeSublimation => "dye sublimation",
+            Process::Inkjet => "inkjet",
+        }
+    }
+    /// Screen printing and heat transfer of spot colours work with named inks.
+    pub fn uses_spot_inks(self) -> bool {
+        matches!(self, Process::ScreenPrint)
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct Minimums {
+    /// Smallest character height, mm.
+    pub text_height: f64,
+    /// Thinnest stroke, mm.
+    pub stroke: f64,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct InkEntry {
+    pub id: String,
+    /// Spot ink name (a Separation colour space), e.g. `PANTONE 186 C`.
+    #[serde(default)]
+    pub spot: Option<String>,
+    /// Process colour, or the spot ink's CMYK alternate, in percent.
+    pub cmyk: [f64; 4],
+    /// Screen colour for previews, `#rrggbb`; derived from CMYK when absent.
+    #[serde(default)]
+    pub preview: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct DieLine {
+    /// Corner radius of the cut, mm.
+    pub corner_radius: f64,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PunctuationStyle {
+    /// Keep punctuation; a full-width mark at a line end takes half width.
+    #[default]
+    Keep,
+    /// Drop ，。、； at line ends (common on posters and bags).
+    DropTrailing,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Slogan,
+    Tip,
+    Footer,
+    Qr,
+    Decoration,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Align {
+    Start,
+    #[default]
+    Center,
+    End,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    #[default]
+    Horizontal,
+    Vertical,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    #[default]
+    Rect,
+    /// A stroked rectangle.
+    Frame,
+    /// A horizontal or vertical rule through the middle of the box.
+    Line,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneEntry {
+    pub id: String,
+    pub role: Role,
+    /// x, y, width, height in mm from the trim's top-left corner.
+    #[serde(rename = "box")]
+    pub rect: [f64; 4],
+    #[serde(default)]
+    pub ink: Option<String>,
+    // Text zones.
+    #[serde(default)]
+    pub font: Option<String>,
+    #[serde(default)]
+    pub align: Align,
+    #[serde(default)]
+    pub valign: Align,
+    #[serde(default)]
+    pub direction: Direction,
+    /// Smallest character height, mm (legibility at the viewing distance).
+    #[serde(default)]
+    pub min_height: Option<f64>,
+    /// Largest character height, mm.
+    #[serde(default)]
+    pub max_height: Option<f64>,
+    /// Baseline-to-baseline (or column pitch) as a multiple of the font size.
+    #[serde(default)]
+    pub line_spacing: Option<f64>,
+    /// Footer text with `{name}`, `{phone}`, `{hotline}`, `{address}` from the station file.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Zones whose space this one takes over when they are empty.
+    #[serde(default)]
+    pub grow: Vec<String>,
+    // Decoration zones.
+    #[serde(default)]
+    pub shape: Shape,
+    /// Stroke width for frames and lines, mm.
+    #[serde(default)]
+    pub stroke: Option<f64>,
+    /// Corner radius, mm.
+    #[serde(default)]
+    pub radius: Option<f64>,
+    /// Extend a filled shape into the bleed on the sides where it touches the trim.
+    #[serde(default)]
+    pub bleed: bool,
+    /// Tint of the ink, percent.
+    #[serde(default)]
+    pub tint: Option<f64>,
+}
+
+/// `fonts/fonts.yaml`: font roles and their fallback chains.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontsFile {
+    pub roles: Vec<FontRoleEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FontRoleEntry {
+    pub role: String,
+    /// Font files in `fonts/`, first choice first.
+    pub files: Vec<String>,
+}
+
+/// A station file (`--station`).
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StationFile {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub hotline: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub qr: Option<String>,
+}
+
+/// Read a file as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::io(format!("cannot read {}: {e}", path.display()))
+            .hint("check the path and its permissions")
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::data(format!(
+            "not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+        .in_file(path)
+        .hint("save the file as UTF-8")
+    })
+}
+
+/// Parse YAML text into `T`, with file, line and column in any error.
+pub fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, Diagnostic> {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let loc = match e.location() {
+            Some(l) if l.line() > 0 => Location::at(path, l.line(), l.column()),
+            _ => Location::file(path),
+        };
+        Diagnostic::data(yaml_message(&e))
+            .at(loc)
+            .hint("fix the YAML at that place; unknown fields are not allowed")
+    })
+}
+
+/// serde-saphyr renders a source snippet; we keep its first line, the message.
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let full = e.to_string();
+    let first = full
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid YAML");
+    first.trim().trim_start_matches("error: ").to_string()
+}
+
+/// Read and parse one YAML file.
+pub fn load_yaml<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, Diagnostic> {
+    let text = read_text(path)?;
+    parse_yaml(path, &text)
+}
+
+/// Every `*.yaml` file in a folder, sorted by name for deterministic order.
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::io(format!("cannot read folder {}: {e}", dir.display()))
+            .hint("run jiediqi from the project folder, or pass --root")
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// All files of a folder parsed, every failure collected.
+pub fn load_all<T: for<'de> Deserialize<'de>>(
+    dir: &Path,
+) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+    let mut out = Vec::new();
+    let mut problems = Diagnostics::default();
+    for path in yaml_files(dir)? {
+        match load_yaml(&path) {
+            Ok(v) => out.push((path, v)),
+            Err(d) => problems.push(d),
+        }
+    }
+    Ok((out, problems))
+}

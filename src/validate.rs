@@ -1,0 +1,693 @@
+//! From the YAML as written to a checked model. Every problem is collected,
+//! with file, line, id and a hint, instead of stopping at the first.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::fonts::FontBook;
+use crate::library::{
+    self, Align, Direction, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile,
+    StationFile,
+};
+use crate::scene::{Ink, InkKind, Rgb};
+
+/// A checked slogan.
+#[derive(Debug, Clone)]
+pub struct Slogan {
+    pub id: String,
+    pub topic: String,
+    pub lines: Vec<String>,
+    pub tip: Option<String>,
+    pub audience: Vec<String>,
+    pub notes: Option<String>,
+    pub file: PathBuf,
+    pub line: u64,
+}
+
+impl Slogan {
+    /// The wording on one line, as people read it.
+    pub fn text(&self) -> String {
+        self.lines.concat()
+    }
+}
+
+/// A checked item template. Sizes stay in mm here; layout converts to pt.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: String,
+    pub name: String,
+    pub product: String,
+    pub width: f64,
+    pub height: f64,
+    pub bleed: f64,
+    pub safe: f64,
+    pub process: Process,
+    pub material: String,
+    pub substrate: Rgb,
+    pub crop_marks: bool,
+    pub minimums: Minimums,
+    /// The template's inks, then (when there is a die line) the technical `Dieline` ink.
+    pub inks: Vec<Ink>,
+    pub background: Option<usize>,
+    pub die_line: Option<(f64, usize)>,
+    pub punctuation: PunctuationStyle,
+    pub zones: Vec<Zone>,
+    pub file: PathBuf,
+}
+
+impl Item {
+    pub fn zone(&self, role: Role) -> Option<&Zone> {
+        self.zones.iter().find(|z| z.role == role)
+    }
+    /// The printing inks (not the die line).
+    pub fn printing_inks(&self) -> impl Iterator<Item = &Ink> {
+        self.inks
+            .iter()
+            .filter(|i| !matches!(i.kind, InkKind::Technical { .. }))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Zone {
+    pub id: String,
+    pub role: Role,
+    /// x, y, width, height in mm from the trim's top-left corner.
+    pub rect: [f64; 4],
+    pub ink: Option<usize>,
+    pub font: Option<String>,
+    pub align: Align,
+    pub valign: Align,
+    pub direction: Direction,
+    pub min_height: f64,
+    pub max_height: Option<f64>,
+    pub line_spacing: f64,
+    pub text: Option<String>,
+    pub grow: Vec<usize>,
+    pub shape: Shape,
+    pub stroke: Option<f64>,
+    pub radius: f64,
+    pub bleed: bool,
+    pub tint: f64,
+    pub line: u64,
+}
+
+/// A station's details, filled into footers.
+#[derive(Debug, Clone, Default)]
+pub struct Station {
+    pub name: String,
+    pub phone: Option<String>,
+    pub hotline: Option<String>,
+    pub address: Option<String>,
+    pub qr: Option<String>,
+}
+
+impl Station {
+    pub fn load(path: &Path) -> Result<Station, Diagnostic> {
+        let raw: StationFile = library::load_yaml(path)?;
+        if raw.name.trim().is_empty() {
+            return Err(Diagnostic::data("station name is empty")
+                .in_file(path)
+                .hint("write the station's name, e.g. 城关派出所"));
+        }
+        Ok(Station {
+            name: raw.name,
+            phone: raw.phone,
+            hotline: raw.hotline,
+            address: raw.address,
+            qr: raw.qr,
+        })
+    }
+
+    /// Fill `{name}`, `{phone}`, `{hotline}`, `{address}` in a footer text.
+    pub fn fill(&self, template: &str) -> Result<String, String> {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}').ok_or("unclosed `{`")? + open;
+            let key = &rest[open + 1..close];
+            let value = match key {
+                "name" => Some(&self.name),
+                "phone" => self.phone.as_ref(),
+                "hotline" => self.hotline.as_ref(),
+                "address" => self.address.as_ref(),
+                _ => return Err(format!("unknown field `{{{key}}}`")),
+            };
+            out.push_str(value.ok_or_else(|| format!("the station has no `{key}`"))?);
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// Everything the project knows: slogans, items and fonts, checked.
+#[derive(Debug)]
+pub struct Library {
+    pub root: PathBuf,
+    pub slogans: Vec<Slogan>,
+    pub items: Vec<Item>,
+    pub fonts: FontBook,
+}
+
+impl Library {
+    pub fn slogan(&self, id: &str) -> Option<&Slogan> {
+        self.slogans.iter().find(|s| s.id == id)
+    }
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|s| s.id == id)
+    }
+
+    /// Load and check `slogans/`, `layouts/` and `fonts/` under `root`.
+    pub fn load(root: &Path) -> Result<Library, Diagnostics> {
+        let mut problems = Diagnostics::default();
+        let fonts = match FontBook::load(&root.join("fonts")) {
+            Ok(f) => Some(f),
+            Err(d) => {
+                problems.0.extend(d.0);
+                None
+            }
+        };
+        let slogans = load_slogans(&root.join("slogans"), &mut problems);
+        let items = load_items(&root.join("layouts"), fonts.as_ref(), &mut problems);
+        match fonts {
+            Some(fonts) if problems.is_empty() => Ok(Library {
+                root: root.to_path_buf(),
+                slogans,
+                items,
+                fonts,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn id_ok(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+const ID_HINT: &str = "ids are lowercase ASCII letters, digits and `-` (they become file names)";
+
+fn load_slogans(dir: &Path, problems: &mut Diagnostics) -> Vec<Slogan> {
+    let files = match library::load_all::<SloganFile>(dir) {
+        Ok((files, p)) => {
+            problems.0.extend(p.0);
+            files
+        }
+        Err(d) => {
+            problems.push(d);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, Location> = BTreeMap::new();
+    for (path, file) in files {
+        if file.topic.trim().is_empty() {
+            problems.push(
+                Diagnostic::data("topic is empty")
+                    .in_file(&path)
+                    .hint("name the topic, e.g. 反诈"),
+            );
+        }
+        for entry in file.slogans {
+            let line = entry.referenced.line();
+            let loc = Location::at(&path, line, entry.referenced.column());
+            let s = entry.value;
+            let mut bad = false;
+            if !id_ok(&s.id) {
+                problems.push(
+                    Diagnostic::data(format!("slogan id `{}` is not filename-safe", s.id))
+                        .at(loc.clone())
+                        .hint(ID_HINT),
+                );
+                bad = true;
+            }
+            if let Some(first) = seen.get(&s.id) {
+                problems.push(
+                    Diagnostic::data(format!(
+                        "slogan id `{}` is used twice (first at {first})",
+                        s.id
+                    ))
+                    .at(loc.clone())
+                    .hint("give each slogan its own id"),
+                );
+                bad = true;
+            } else {
+                seen.insert(s.id.clone(), loc.clone());
+            }
+            if s.lines.is_empty() || s.lines.len() > 2 {
+                problems.push(
+                    Diagnostic::data(format!("slogan `{}` has {} lines", s.id, s.lines.len()))
+                        .at(loc.clone())
+                        .hint("a slogan has one or two lines; put practical advice in `tip`"),
+                );
+                bad = true;
+            }
+            if s.lines.iter().any(|l| l.trim().is_empty())
+                || s.tip.as_deref().is_some_and(|t| t.trim().is_empty())
+            {
+                problems.push(
+                    Diagnostic::data(format!("slogan `{}` has an empty line", s.id))
+                        .at(loc.clone())
+                        .hint("remove the empty line"),
+                );
+                bad = true;
+            }
+            if !bad {
+                out.push(Slogan {
+                    id: s.id,
+                    topic: file.topic.clone(),
+                    lines: s.lines.iter().map(|l| l.trim().to_string()).collect(),
+                    tip: s.tip.map(|t| t.trim().to_string()),
+                    audience: s.audience,
+                    notes: s.notes,
+                    file: path.clone(),
+                    line,
+                });
+            }
+        }
+    }
+    out
+}
+
+pub fn parse_hex(s: &str) -> Option<Rgb> {
+    let h = s.strip_prefix('#')?;
+    if h.len() != 6 || !h.is_ascii() {
+        return None;
+    }
+    let p = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some(Rgb(p(0)?, p(2)?, p(4)?))
+}
+
+/// A naive CMYK → sRGB preview (the PDF carries the real values).
+pub fn cmyk_preview(cmyk: [f64; 4]) -> Rgb {
+    let [c, m, y, k] = cmyk;
+    let f = |v: f64| ((1.0 - v) * (1.0 - k) * 255.0).round().clamp(0.0, 255.0) as u8;
+    Rgb(f(c), f(m), f(y))
+}
+
+fn load_items(dir: &Path, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Vec<Item> {
+    let files = match library::load_all::<ItemFile>(dir) {
+        Ok((files, p)) => {
+            problems.0.extend(p.0);
+            files
+        }
+        Err(d) => {
+            problems.push(d);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (path, raw) in files {
+        let before = problems.0.len();
+        let item = check_item(&path, raw, fonts, problems);
+        if problems.0.len() == before {
+            out.push(item);
+        }
+    }
+    out
+}
+
+fn check_item(
+    path: &Path,
+    raw: ItemFile,
+    fonts: Option<&FontBook>,
+    problems: &mut Diagnostics,
+) -> Item {
+    let file_loc = Location::file(path);
+    let mut err = |msg: String, loc: &Location, hint: &str| {
+        problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
+    };
+    let id = raw.id.clone();
+    if !id_ok(&id) {
+        err(
+            format!("item id `{id}` is not filename-safe"),
+            &file_loc,
+            ID_HINT,
+        );
+    }
+    if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
+        err(
+            format!("item id `{id}` differs from its file name"),
+            &file_loc,
+            "name the file <id>.yaml",
+        );
+    }
+    if !(raw.trim.width > 0.0 && raw.trim.height > 0.0) {
+        err(
+            format!("item `{id}`: trim size must be positive"),
+            &file_loc,
+            "give width and height in mm",
+        );
+    }
+    if !(0.0..=50.0).contains(&raw.bleed) {
+        err(
+            format!("item `{id}`: bleed {} mm is out of range", raw.bleed),
+            &file_loc,
+            "bleed is 0–50 mm; 3 mm for offset print",
+        );
+    }
+    let substrate = parse_hex(&raw.substrate).unwrap_or_else(|| {
+        err(
+            format!(
+                "item `{id}`: substrate `{}` is not a #rrggbb colour",
+                raw.substrate
+            ),
+            &file_loc,
+            "write e.g. \"#f4efe4\"",
+        );
+        Rgb(255, 255, 255)
+    });
+    // Inks.
+    let mut inks = Vec::new();
+    let mut ink_ids: BTreeMap<String, usize> = BTreeMap::new();
+    for ink in &raw.inks {
+        if ink_ids.insert(ink.id.clone(), inks.len()).is_some() {
+            err(
+                format!("item `{id}`: ink `{}` is defined twice", ink.id),
+                &file_loc,
+                "give each ink its own id",
+            );
+        }
+        if ink.cmyk.iter().any(|v| !(0.0..=100.0).contains(v)) {
+            err(
+                format!(
+                    "item `{id}`: ink `{}` has CMYK values outside 0–100",
+                    ink.id
+                ),
+                &file_loc,
+                "CMYK values are percentages",
+            );
+        }
+        let cmyk = ink.cmyk.map(|v| v / 100.0);
+        let kind = match (&ink.spot, raw.process.uses_spot_inks()) {
+            (Some(name), true) => InkKind::Spot {
+                name: name.clone(),
+                cmyk,
+            },
+            (None, false) => InkKind::Process { cmyk },
+            (None, true) => {
+                err(
+                    format!(
+                        "item `{id}`: ink `{}` has no spot name, but {} prints with named spot inks",
+                        ink.id,
+                        raw.process.label()
+                    ),
+                    &file_loc,
+                    "add `spot: \"PANTONE …\"` to the ink",
+                );
+                InkKind::Process { cmyk }
+            }
+            (Some(_), false) => {
+                err(
+                    format!(
+                        "item `{id}`: ink `{}` is a spot ink, but {} prints in CMYK",
+                        ink.id,
+                        raw.process.label()
+                    ),
+                    &file_loc,
+                    "remove `spot:` or change the process to screen-print",
+                );
+                InkKind::Process { cmyk }
+            }
+        };
+        let preview = match &ink.preview {
+            Some(h) => parse_hex(h).unwrap_or_else(|| {
+                err(
+                    format!("item `{id}`: ink `{}` preview `{h}` is not #rrggbb", ink.id),
+                    &file_loc,
+                    "write e.g. \"#c8102e\"",
+                );
+                Rgb(0, 0, 0)
+            }),
+            None => cmyk_preview(cmyk),
+        };
+        inks.push(Ink {
+            id: ink.id.clone(),
+            kind,
+            preview,
+        });
+    }
+    if inks.is_empty() {
+        err(
+            format!("item `{id}` has no inks"),
+            &file_loc,
+            "list the inks the item prints with",
+        );
+    }
+    if raw.process.uses_spot_inks() && inks.len() > 6 {
+        err(
+            format!(
+                "item `{id}`: {} spot inks; screen printing takes at most 6",
+                inks.len()
+            ),
+            &file_loc,
+            "use fewer inks",
+        );
+    }
+    let ink_ref = |name: &Option<String>,
+                   what: &str,
+                   loc: &Location,
+                   problems_err: &mut dyn FnMut(String, &Location, &str)|
+     -> Option<usize> {
+        let name = name.as_ref()?;
+        match ink_ids.get(name) {
+            Some(&i) => Some(i),
+            None => {
+                problems_err(
+                    format!("item `{id}`: {what} uses unknown ink `{name}`"),
+                    loc,
+                    &format!(
+                        "use one of: {}",
+                        ink_ids.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    };
+    let background = ink_ref(&raw.background, "background", &file_loc, &mut err);
+    let die_line = raw.die_line.map(|d| {
+        inks.push(Ink {
+            id: "dieline".into(),
+            kind: InkKind::Technical {
+                name: "Dieline".into(),
+                cmyk: [0.0, 1.0, 0.0, 0.0],
+            },
+            preview: Rgb(236, 0, 140),
+        });
+        (d.corner_radius, inks.len() - 1)
+    });
+    // Zones.
+    let zone_ids: Vec<String> = raw.zones.iter().map(|z| z.value.id.clone()).collect();
+    let mut zones = Vec::new();
+    for (zi, z) in raw.zones.iter().enumerate() {
+        let loc = Location::at(path, z.referenced.line(), z.referenced.column());
+        let zline = z.referenced.line();
+        let z = &z.value;
+        let zname = format!("item `{id}` zone `{}`", z.id);
+        if zone_ids[..zi].contains(&z.id) {
+            err(
+                format!("{zname} is defined twice"),
+                &loc,
+                "give each zone its own id",
+            );
+        }
+        let [x, y, w, h] = z.rect;
+        if !(w > 0.0 && h > 0.0) {
+            err(
+                format!("{zname}: box width and height must be positive"),
+                &loc,
+                "box is [x, y, width, height] in mm",
+            );
+        }
+        let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer);
+        let eps = 1e-6;
+        if text_zone || z.role == Role::Qr {
+            let s = raw.safe;
+            if x < s - eps
+                || y < s - eps
+                || x + w > raw.trim.width - s + eps
+                || y + h > raw.trim.height - s + eps
+            {
+                err(
+                    format!(
+                        "{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({s} mm inside the trim)"
+                    ),
+                    &loc,
+                    "move the box inside the safe margin",
+                );
+            }
+        } else if x < -raw.bleed - eps
+            || y < -raw.bleed - eps
+            || x + w > raw.trim.width + raw.bleed + eps
+            || y + h > raw.trim.height + raw.bleed + eps
+        {
+            err(
+                format!("{zname}: box reaches outside the bleed"),
+                &loc,
+                "keep decorations within trim + bleed",
+            );
+        }
+        let ink = ink_ref(&z.ink, &format!("zone `{}`", z.id), &loc, &mut err);
+        if (text_zone || z.role == Role::Decoration) && z.ink.is_none() {
+            err(
+                format!("{zname} has no ink"),
+                &loc,
+                "add `ink:` with one of the item's inks",
+            );
+        }
+        if text_zone {
+            match &z.font {
+                None => err(
+                    format!("{zname} has no font role"),
+                    &loc,
+                    "add `font:` (heavy, sans or kai)",
+                ),
+                Some(f) => {
+                    if let Some(book) = fonts
+                        && !book.has_role(f)
+                    {
+                        err(
+                            format!("{zname}: unknown font role `{f}`"),
+                            &loc,
+                            &format!(
+                                "use one of: {}",
+                                book.role_names().collect::<Vec<_>>().join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+            match z.min_height {
+                None => err(
+                    format!("{zname} has no min_height"),
+                    &loc,
+                    "give the smallest legible character height in mm",
+                ),
+                Some(m) if m + eps < raw.minimums.text_height => err(
+                    format!(
+                        "{zname}: min_height {m} mm is below the item's minimum text height {} mm",
+                        raw.minimums.text_height
+                    ),
+                    &loc,
+                    "raise min_height",
+                ),
+                _ => {}
+            }
+            if let (Some(lo), Some(hi)) = (z.min_height, z.max_height)
+                && hi < lo
+            {
+                err(
+                    format!("{zname}: max_height is below min_height"),
+                    &loc,
+                    "swap them",
+                );
+            }
+        }
+        if z.role == Role::Footer && z.text.is_none() {
+            err(
+                format!("{zname}: a footer needs `text`, e.g. \"{{name}}　电话：{{phone}}\""),
+                &loc,
+                "add `text:`",
+            );
+        }
+        if let Some(s) = z.stroke
+            && s + eps < raw.minimums.stroke
+        {
+            err(
+                format!(
+                    "{zname}: stroke {s} mm is thinner than the item's minimum {} mm",
+                    raw.minimums.stroke
+                ),
+                &loc,
+                "use a thicker stroke",
+            );
+        }
+        if z.role == Role::Decoration
+            && matches!(z.shape, Shape::Frame | Shape::Line)
+            && z.stroke.is_none()
+        {
+            err(
+                format!("{zname}: a {:?} needs `stroke` (mm)", z.shape).to_lowercase(),
+                &loc,
+                "add `stroke:`",
+            );
+        }
+        let mut grow = Vec::new();
+        for g in &z.grow {
+            match zone_ids.iter().position(|i| i == g) {
+                Some(i) => grow.push(i),
+                None => err(
+                    format!("{zname}: grow names unknown zone `{g}`"),
+                    &loc,
+                    "name a zone of this item",
+                ),
+            }
+        }
+        zones.push(Zone {
+            id: z.id.clone(),
+            role: z.role,
+            rect: z.rect,
+            ink,
+            font: z.font.clone(),
+            align: z.align,
+            valign: z.valign,
+            direction: z.direction,
+            min_height: z.min_height.unwrap_or(raw.minimums.text_height),
+            max_height: z.max_height,
+            line_spacing: z.line_spacing.unwrap_or(1.25),
+            text: z.text.clone(),
+            grow,
+            shape: z.shape,
+            stroke: z.stroke,
+            radius: z.radius.unwrap_or(0.0),
+            bleed: z.bleed,
+            tint: z.tint.unwrap_or(100.0) / 100.0,
+            line: zline,
+        });
+    }
+    let slogan_zones = zones.iter().filter(|z| z.role == Role::Slogan).count();
+    if slogan_zones != 1 {
+        err(
+            format!("item `{id}` has {slogan_zones} slogan zones"),
+            &file_loc,
+            "an item has exactly one zone with role: slogan",
+        );
+    }
+    for r in [Role::Tip, Role::Footer, Role::Qr] {
+        if zones.iter().filter(|z| z.role == r).count() > 1 {
+            err(
+                format!("item `{id}` has more than one {r:?} zone").to_lowercase(),
+                &file_loc,
+                "keep one zone per role",
+            );
+        }
+    }
+    Item {
+        id,
+        name: raw.name,
+        product: raw.product,
+        width: raw.trim.width,
+        height: raw.trim.height,
+        bleed: raw.bleed,
+        safe: raw.safe,
+        process: raw.process,
+        material: raw.material,
+        substrate,
+        crop_marks: raw.crop_marks,
+        minimums: raw.minimums,
+        inks,
+        background,
+        die_line,
+        punctuation: raw.punctuation,
+        zones,
+        file: path.to_path_buf(),
+    }
+}
