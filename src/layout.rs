@@ -437,6 +437,15 @@ struct LineOptions {
     options: Vec<(Vec<usize>, f64)>,
 }
 
+/// Breaks of a line not after punctuation.
+fn bad_breaks(l: &LineOptions, starts: &[usize]) -> usize {
+    starts
+        .iter()
+        .skip(1)
+        .filter(|&&s| !linebreak::is_good_break(l.chars[l.units[s].start - 1]))
+        .count()
+}
+
 /// Set text in a zone at the largest size that fits.
 pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     let vertical = req.direction == Direction::Vertical;
@@ -485,8 +494,22 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
             .min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing))
             .min(req.max_size);
         largest = largest.max(size);
-        // More lines than the author wrote must earn their place by a clearly larger size.
-        let score = size / (1.0 + 0.15 * (count - authored) as f64);
+        // More lines than the author wrote must earn their place by a clearly
+        // larger size; a break that is not after punctuation may split a word
+        // (we have no dictionary), so it must earn more.
+        // Short authored lines (≤ 10 characters, a 7+7 couplet's halves) are
+        // broken there only when nothing else reaches the minimum size.
+        let penalty: f64 = choice
+            .iter()
+            .zip(&lines)
+            .map(|(&c, l)| {
+                let bad = bad_breaks(l, &l.options[c].0) as f64;
+                let good = c as f64 - bad;
+                let per_bad = if l.units.len() > 10 { 0.4 } else { 3.0 };
+                0.1 * good + per_bad * bad
+            })
+            .sum();
+        let score = size / (1.0 + penalty);
         if size + 1e-9 >= req.min_size && best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
             best = Some((score, size, choice.clone()));
         }
@@ -809,4 +832,250 @@ fn overprints(item: &Item, fills: &[([f64; 4], usize)], r: [f64; 4], ink: usize)
             && r[1] < f[1] + f[3]
             && item.inks[ink].darkness() > item.inks[under].darkness()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts::FontBook;
+    use crate::linebreak::NO_START;
+
+    fn chain(role: &str) -> Vec<Arc<Font>> {
+        let book = FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"))
+            .unwrap();
+        book.chain(role).unwrap()
+    }
+
+    fn paint() -> Paint {
+        Paint {
+            ink: 0,
+            tint: 1.0,
+            overprint: false,
+        }
+    }
+
+    /// Set at exactly `size` pt in a zone `width_em` ems wide and very tall.
+    fn at_fixed(
+        lines: &[&str],
+        width_em: f64,
+        direction: Direction,
+        drop: bool,
+    ) -> Result<SetText, FitError> {
+        let fonts = chain("heavy");
+        let lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        let size = 10.0;
+        let rect = if direction == Direction::Vertical {
+            [0.0, 0.0, 1000.0, width_em * size]
+        } else {
+            [0.0, 0.0, width_em * size, 1000.0]
+        };
+        set_text(&TextRequest {
+            lines: &lines,
+            fonts: &fonts,
+            direction,
+            rect,
+            min_size: size,
+            max_size: size,
+            line_spacing: 1.2,
+            align: Align::Start,
+            valign: Align::Start,
+            drop_trailing: drop,
+            paint: paint(),
+        })
+    }
+
+    #[test]
+    fn no_line_starts_with_a_closing_mark_at_ten_em() {
+        let set = at_fixed(
+            &["全民反诈人人有责，守护好家人钱袋子。"],
+            10.0,
+            Direction::Horizontal,
+            false,
+        )
+        .unwrap();
+        assert!(set.lines.len() >= 2, "{:?}", set.lines);
+        for l in &set.lines {
+            let first = l.chars().next().unwrap();
+            assert!(
+                !NO_START.contains(first),
+                "line starts with {first}: {:?}",
+                set.lines
+            );
+        }
+        // The natural break is after the comma.
+        assert_eq!(set.lines, vec!["全民反诈人人有责，", "守护好家人钱袋子。"]);
+    }
+
+    #[test]
+    fn numbers_are_never_split() {
+        let text = "接到可疑电话先挂断再拨打110或者96110问一问警察";
+        for width in [4.0, 5.0, 6.0, 7.0, 9.0] {
+            let set = at_fixed(&[text], width, Direction::Horizontal, false).unwrap();
+            let joined = set.lines.join("|");
+            assert!(joined.contains("110"), "{joined}");
+            assert!(
+                joined.contains("96110"),
+                "110 or 96110 split at {width} em: {joined}"
+            );
+            assert!(
+                !joined.contains("9|6") && !joined.contains("1|1") && !joined.contains("1|0"),
+                "{joined}"
+            );
+        }
+    }
+
+    #[test]
+    fn dashes_and_ellipses_are_never_split() {
+        let text = "钱转出去了——后悔也来不及……";
+        for width in [3.0, 4.0, 5.0, 6.0, 7.0] {
+            let set = at_fixed(&[text], width, Direction::Horizontal, false).unwrap();
+            let joined = set.lines.join("|");
+            assert!(
+                joined.contains("——") && joined.contains("……"),
+                "split at {width} em: {joined}"
+            );
+            for l in &set.lines {
+                assert!(!l.starts_with('—') && !l.starts_with('…'), "{joined}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_balance_and_fit_the_width() {
+        let set = at_fixed(
+            &["不点链接不接陌生来电不给陌生人转账"],
+            12.0,
+            Direction::Horizontal,
+            false,
+        )
+        .unwrap();
+        // 17 ideographs in 12 em: two lines of eight and nine, not twelve and five.
+        let counts: Vec<usize> = set.lines.iter().map(|l| l.chars().count()).collect();
+        assert_eq!(counts.len(), 2, "{:?}", set.lines);
+        assert!(counts.iter().all(|&c| c == 8 || c == 9), "{:?}", set.lines);
+    }
+
+    #[test]
+    fn a_trailing_mark_takes_half_width_or_is_dropped() {
+        let fonts = chain("heavy");
+        let chars: Vec<char> = "守护好家人钱袋子。".chars().collect();
+        let units = build_units(&chars, &fonts, false).unwrap();
+        let kept = compose(&units, 0, units.len(), false);
+        assert!((kept.length - 8.5).abs() < 1e-6, "{}", kept.length);
+        let dropped = compose(&units, 0, units.len(), true);
+        assert!((dropped.length - 8.0).abs() < 1e-6, "{}", dropped.length);
+        assert_eq!(dropped.items.len(), 8);
+    }
+
+    #[test]
+    fn adjacent_marks_are_compressed() {
+        let fonts = chain("heavy");
+        let chars: Vec<char> = "他说：“别转账。”".chars().collect();
+        let units = build_units(&chars, &fonts, false).unwrap();
+        let c = compose(&units, 0, units.len(), false);
+        // 他说 2 + ： 0.5 (before “) + “ 1 + 别转账 3 + 。0.5 (before ”) + ” 0.5 (line end).
+        assert!((c.length - 7.5).abs() < 1e-6, "{}", c.length);
+    }
+
+    #[test]
+    fn vertical_zone_uses_vertical_punctuation() {
+        let fonts = chain("heavy");
+        let set = at_fixed(&["防溺水，要牢记"], 20.0, Direction::Vertical, false).unwrap();
+        let face = fonts[0].face();
+        let horizontal = face.glyph_index('，').unwrap().0;
+        let comma = set.runs[0]
+            .glyphs
+            .iter()
+            .find(|g| g.text == "，")
+            .expect("comma set");
+        assert_ne!(comma.id, horizontal, "the comma kept its horizontal form");
+        // Columns run downwards: later characters sit lower.
+        let ys: Vec<f64> = set.runs[0].glyphs.iter().map(|g| g.y).collect();
+        assert!(ys.windows(2).all(|w| w[1] > w[0]), "{ys:?}");
+    }
+
+    #[test]
+    fn vertical_columns_run_right_to_left_with_numbers_across() {
+        let set = at_fixed(
+            &["有事打110", "骑车戴头盔"],
+            6.0,
+            Direction::Vertical,
+            false,
+        )
+        .unwrap();
+        assert_eq!(set.lines, vec!["有事打110", "骑车戴头盔"]);
+        let glyphs = &set.runs[0].glyphs;
+        let first = glyphs.iter().find(|g| g.text == "有").unwrap();
+        let second = glyphs.iter().find(|g| g.text == "骑").unwrap();
+        assert!(second.x < first.x, "second column is not left of the first");
+        // 110 is one upright group squeezed across the column, not rotated.
+        let n = glyphs
+            .iter()
+            .find(|g| g.text == "110")
+            .expect("110 set as one group");
+        assert!(
+            n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] < -n.m[3],
+            "{:?}",
+            n.m
+        );
+    }
+
+    #[test]
+    fn long_numbers_rotate_in_vertical_text() {
+        let set = at_fixed(&["反诈专线96110"], 12.0, Direction::Vertical, false).unwrap();
+        let n = set.runs[0]
+            .glyphs
+            .iter()
+            .find(|g| g.text == "96110")
+            .unwrap();
+        assert!(
+            n.m[0] == 0.0 && n.m[3] == 0.0,
+            "96110 should be rotated: {:?}",
+            n.m
+        );
+    }
+
+    #[test]
+    fn largest_size_that_fits() {
+        let fonts = chain("heavy");
+        let lines = vec![
+            "全民反诈人人有责，".to_string(),
+            "守护好家人钱袋子。".to_string(),
+        ];
+        let req = TextRequest {
+            lines: &lines,
+            fonts: &fonts,
+            direction: Direction::Horizontal,
+            rect: [0.0, 0.0, 170.0, 300.0],
+            min_size: 5.0,
+            max_size: f64::INFINITY,
+            line_spacing: 1.25,
+            align: Align::Center,
+            valign: Align::Center,
+            drop_trailing: false,
+            paint: paint(),
+        };
+        let set = set_text(&req).unwrap();
+        // Each line is 8.5 em (half-width mark at the end): 170 / 8.5 = 20 pt.
+        assert!((set.size - 20.0).abs() < 1e-6, "{}", set.size);
+        // Every glyph lies inside the zone.
+        for g in &set.runs[0].glyphs {
+            assert!(g.x >= -1e-6 && g.x <= 170.0 && g.y <= 300.0, "{g:?}");
+        }
+        // Too small a zone at this minimum: an error with the size it would need.
+        let tight = TextRequest {
+            rect: [0.0, 0.0, 40.0, 20.0],
+            ..req
+        };
+        match set_text(&tight) {
+            Err(FitError::TooLong { best_size }) => assert!(best_size < 5.0 && best_size > 0.0),
+            other => panic!("expected TooLong, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_characters_are_listed() {
+        let err = at_fixed(&["𠮷野家的鱻"], 20.0, Direction::Horizontal, false).unwrap_err();
+        assert_eq!(err, FitError::Missing(vec!['𠮷', '鱻']));
+    }
 }

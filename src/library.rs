@@ -46,6 +46,9 @@ pub struct ItemFile {
     pub safe: f64,
     pub process: Process,
     pub material: String,
+    /// What the print shop should know: product size, print position, sources.
+    #[serde(default)]
+    pub notes: Option<String>,
     /// Colour of the material, for previews only (never printed).
     #[serde(default = "white")]
     pub substrate: String,
