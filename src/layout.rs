@@ -345,7 +345,7 @@ fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed 
 }
 
 /// The best way to break units into `k` lines: the smallest longest line,
-/// then (within 15 % of it) the most breaks after punctuation.
+/// then (within 30 % of it) the most breaks after punctuation.
 fn break_into(
     units: &[Unit],
     chars: &[char],
@@ -393,7 +393,7 @@ fn break_into(
     if !best.is_finite() {
         return None;
     }
-    let bound = best * 1.15 + 1e-9;
+    let bound = best * 1.3 + 1e-9;
     // Pass 2: within the bound, fewest breaks not after punctuation, then shortest.
     let mut g: Vec<Vec<Option<(usize, f64, usize)>>> = vec![vec![None; m + 1]; k + 1];
     g[0][0] = Some((0, 0.0, 0));

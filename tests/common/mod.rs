@@ -1,0 +1,98 @@
+//! Helpers shared by the CLI integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh, empty folder for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Run jiediqi with the project as root.
+pub fn jiediqi(args: &[&str]) -> Output {
+    jiediqi_in(&root(), args)
+}
+
+pub fn jiediqi_in(project: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jiediqi"))
+        .arg("--root")
+        .arg(project)
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run jiediqi")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Run an external checking tool (poppler-utils, qpdf, ghostscript); `.ci/run` installs them.
+pub fn tool(cmd: &str, args: &[&str]) -> Output {
+    Command::new(cmd).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run `{cmd}` ({e}); install poppler-utils, qpdf and ghostscript (see .ci/run)"
+        )
+    })
+}
+
+pub fn tool_ok(cmd: &str, args: &[&str]) -> String {
+    let o = tool(cmd, args);
+    assert!(o.status.success(), "{cmd} {args:?} failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// A copy of the project's data (fonts linked) that a test may break.
+pub fn project_copy(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for sub in ["layouts", "slogans", "examples"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for e in std::fs::read_dir(root().join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, dir.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    std::os::unix::fs::symlink(root().join("fonts"), dir.join("fonts")).unwrap();
+    dir
+}
+
+/// Files in a folder, sorted by name.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The four numbers of a box line of `pdfinfo -box`.
+pub fn pdf_box(info: &str, name: &str) -> [f64; 4] {
+    let line = info
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("no {name} in {info}"));
+    let v: Vec<f64> = line[name.len() + 1..]
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    [v[0], v[1], v[2], v[3]]
+}
+
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
