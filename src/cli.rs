@@ -120,11 +120,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         }
         Command::Slogans { topic } => {
             let mut shown = 0;
-            for s in lib
-                .slogans
-                .iter()
-                .filter(|s| topic.as_ref().is_none_or(|t| &s.topic == t))
-            {
+            for s in lib.slogans.iter().filter(|s| topic.as_ref().is_none_or(|t| &s.topic == t)) {
                 shown += 1;
                 write!(out, "{:<24} {:<6} {}", s.id, s.topic, s.lines.join(" / ")).ok();
                 if let Some(tip) = &s.tip {
@@ -183,31 +179,18 @@ pub fn check(lib: &Library) -> Diagnostics {
             let Ok(chain) = lib.fonts.chain(role) else {
                 continue;
             };
-            let text = if zrole == Role::Slogan {
-                s.text()
-            } else {
-                s.tip.clone().unwrap_or_default()
-            };
-            let mut missing: Vec<char> = text
-                .chars()
-                .filter(|&c| !chain.iter().any(|f| f.has_char(c)))
-                .collect();
+            let text = if zrole == Role::Slogan { s.text() } else { s.tip.clone().unwrap_or_default() };
+            let mut missing: Vec<char> = text.chars().filter(|&c| !chain.iter().any(|f| f.has_char(c))).collect();
             missing.dedup();
             if !missing.is_empty() {
                 problems.push(
                     Diagnostic::data(format!(
                         "slogan `{}`: no font of role `{role}` has {}",
                         s.id,
-                        missing
-                            .iter()
-                            .map(|c| format!("{c} (U+{:04X})", *c as u32))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        missing.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect::<Vec<_>>().join(", ")
                     ))
                     .at(crate::diag::Location::at(&s.file, s.line, 1))
-                    .hint(
-                        "replace the characters, or add a font that has them in fonts/fonts.yaml",
-                    ),
+                    .hint("replace the characters, or add a font that has them in fonts/fonts.yaml"),
                 );
             }
         }
@@ -235,12 +218,8 @@ fn pick<'a, T>(
             }
             None => {
                 let known: Vec<&str> = all.iter().map(&id_of).collect();
-                let near: Vec<&str> = known
-                    .iter()
-                    .copied()
-                    .filter(|k| k.contains(id.as_str()) || id.contains(k))
-                    .take(5)
-                    .collect();
+                let near: Vec<&str> =
+                    known.iter().copied().filter(|k| k.contains(id.as_str()) || id.contains(k)).take(5).collect();
                 let hint = if near.is_empty() {
                     format!("run `jiediqi {what}s` to list the {what}s")
                 } else {
@@ -256,10 +235,7 @@ fn pick<'a, T>(
 /// Write bytes to `path` atomically: a temporary file beside it, then rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -269,18 +245,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Diagnostic::io(format!("cannot write {}: {e}", path.display()))
-            .hint("check that the output folder is writable")
+        Diagnostic::io(format!("cannot write {}: {e}", path.display())).hint("check that the output folder is writable")
     })
 }
 
 fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
-            Diagnostic::io(format!(
-                "SOURCE_DATE_EPOCH `{v}` is not a number of seconds"
-            ))
-            .hint("unset it or give seconds since 1970")
+            Diagnostic::io(format!("SOURCE_DATE_EPOCH `{v}` is not a number of seconds"))
+                .hint("unset it or give seconds since 1970")
         }),
         Err(_) => Ok(None),
     }
@@ -288,11 +261,7 @@ fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
 
 fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     if !(args.dpi > 0.0 && args.dpi <= 2400.0) {
-        return Err(
-            Diagnostic::io(format!("--dpi {} is out of range", args.dpi))
-                .hint("use 1–2400")
-                .into(),
-        );
+        return Err(Diagnostic::io(format!("--dpi {} is out of range", args.dpi)).hint("use 1–2400").into());
     }
     let slogans = pick(&args.slogans, &lib.slogans, |s| s.id.as_str(), "slogan");
     let items = pick(&args.items, &lib.items, |i| i.id.as_str(), "item");
@@ -309,23 +278,14 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     let station = args.station.as_deref().map(Station::load).transpose()?;
     let epoch = source_date_epoch()?;
     std::fs::create_dir_all(&args.out).map_err(|e| {
-        Diagnostic::io(format!(
-            "cannot create output folder {}: {e}",
-            args.out.display()
-        ))
-        .hint("choose a writable folder with --out")
+        Diagnostic::io(format!("cannot create output folder {}: {e}", args.out.display()))
+            .hint("choose a writable folder with --out")
     })?;
     let mut formats = args.format.clone();
     formats.dedup();
-    let pdf_opts = pdf::PdfOptions {
-        marks: args.marks,
-        outline_text: args.outline_text,
-        epoch,
-    };
+    let pdf_opts = pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch };
     let png_opts = png::PngOptions { dpi: args.dpi };
-    let scene_opts = SceneOptions {
-        station: station.as_ref(),
-    };
+    let scene_opts = SceneOptions { station: station.as_ref() };
     let mut failures = Diagnostics::default();
     let mut written = 0usize;
     let mut out = std::io::stdout().lock();
@@ -344,14 +304,11 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
             let mut failed = false;
             for f in &formats {
                 let bytes = match f {
-                    Format::Pdf => {
-                        pdf::export(&scene, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))
+                    Format::Pdf => pdf::export(&scene, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string())),
+                    Format::Svg => Ok(svg::export(&scene, &svg::SvgOptions::default()).into_bytes()),
+                    Format::Png => {
+                        png::export(&scene, &png_opts).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))
                     }
-                    Format::Svg => {
-                        Ok(svg::export(&scene, &svg::SvgOptions::default()).into_bytes())
-                    }
-                    Format::Png => png::export(&scene, &png_opts)
-                        .map_err(|e| Diagnostic::data(format!("{base}.png: {e}"))),
                 };
                 match bytes {
                     Ok(b) => {
@@ -386,11 +343,7 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("{failures}");
-        eprintln!(
-            "wrote {written} files to {}; {} combinations failed",
-            args.out.display(),
-            failures.0.len()
-        );
+        eprintln!("wrote {written} files to {}; {} combinations failed", args.out.display(), failures.0.len());
         Ok(ExitCode::from(1))
     }
 }

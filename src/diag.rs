@@ -14,18 +14,10 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: &Path) -> Self {
-        Location {
-            file: file.to_path_buf(),
-            line: None,
-            column: None,
-        }
+        Location { file: file.to_path_buf(), line: None, column: None }
     }
     pub fn at(file: &Path, line: u64, column: u64) -> Self {
-        Location {
-            file: file.to_path_buf(),
-            line: Some(line),
-            column: Some(column),
-        }
+        Location { file: file.to_path_buf(), line: Some(line), column: Some(column) }
     }
 }
 
@@ -62,20 +54,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn data(message: impl Into<String>) -> Self {
-        Diagnostic {
-            kind: Kind::Data,
-            location: None,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { kind: Kind::Data, location: None, message: message.into(), hint: None }
     }
     pub fn io(message: impl Into<String>) -> Self {
-        Diagnostic {
-            kind: Kind::Io,
-            location: None,
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { kind: Kind::Io, location: None, message: message.into(), hint: None }
     }
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -116,18 +98,10 @@ impl Diagnostics {
     }
     /// The exit-code class: I/O wins, because nothing could be checked.
     pub fn kind(&self) -> Kind {
-        if self.0.iter().any(|d| d.kind == Kind::Io) {
-            Kind::Io
-        } else {
-            Kind::Data
-        }
+        if self.0.iter().any(|d| d.kind == Kind::Io) { Kind::Io } else { Kind::Data }
     }
     pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 

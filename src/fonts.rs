@@ -66,12 +66,7 @@ impl Font {
             em_top: asc / span,
             em_bottom: -desc / span,
             ideograph_height,
-            bbox: [
-                b.x_min.into(),
-                b.y_min.into(),
-                b.x_max.into(),
-                b.y_max.into(),
-            ],
+            bbox: [b.x_min.into(), b.y_min.into(), b.x_max.into(), b.y_max.into()],
             cap_height: f64::from(face.capital_height().unwrap_or(face.ascender())),
             ascender: asc,
             descender: desc,
@@ -131,22 +126,16 @@ impl FontBook {
                 let path = dir.join(name);
                 if !path.is_file() {
                     problems.push(
-                        Diagnostic::data(format!(
-                            "font role `{}`: font file `{name}` not found",
-                            entry.role
-                        ))
-                        .at(Location::file(&index_path))
-                        .hint("run `python3 fonts/build.py`, or fix the file name"),
+                        Diagnostic::data(format!("font role `{}`: font file `{name}` not found", entry.role))
+                            .at(Location::file(&index_path))
+                            .hint("run `python3 fonts/build.py`, or fix the file name"),
                     );
                     continue;
                 }
                 let idx = match slots.iter().position(|s| s.path == path) {
                     Some(i) => i,
                     None => {
-                        slots.push(Slot {
-                            path,
-                            font: OnceLock::new(),
-                        });
+                        slots.push(Slot { path, font: OnceLock::new() });
                         slots.len() - 1
                     }
                 };
@@ -154,8 +143,7 @@ impl FontBook {
             }
             if roles.insert(entry.role.clone(), chain).is_some() {
                 problems.push(
-                    Diagnostic::data(format!("font role `{}` is defined twice", entry.role))
-                        .in_file(&index_path),
+                    Diagnostic::data(format!("font role `{}` is defined twice", entry.role)).in_file(&index_path),
                 );
             }
         }
@@ -173,18 +161,14 @@ impl FontBook {
     /// The font at a book index, parsed on first use.
     pub fn font(&self, index: usize) -> Result<Arc<Font>, Diagnostic> {
         let slot = &self.slots[index];
-        slot.font
-            .get_or_init(|| Font::parse(index, &slot.path).map(Arc::new))
-            .clone()
+        slot.font.get_or_init(|| Font::parse(index, &slot.path).map(Arc::new)).clone()
     }
 
     /// The fallback chain of a role, parsed.
     pub fn chain(&self, role: &str) -> Result<Vec<Arc<Font>>, Diagnostic> {
         let idxs = self.roles.get(role).ok_or_else(|| {
-            Diagnostic::data(format!("unknown font role `{role}`")).hint(format!(
-                "use one of: {}",
-                self.role_names().collect::<Vec<_>>().join(", ")
-            ))
+            Diagnostic::data(format!("unknown font role `{role}`"))
+                .hint(format!("use one of: {}", self.role_names().collect::<Vec<_>>().join(", ")))
         })?;
         idxs.iter().map(|&i| self.font(i)).collect()
     }

@@ -99,11 +99,7 @@ fn shape(font: &Font, text: &str, vertical: bool) -> Vec<Shaped> {
     let mut buf = rustybuzz::UnicodeBuffer::new();
     buf.push_str(text);
     buf.guess_segment_properties();
-    buf.set_direction(if vertical {
-        rustybuzz::Direction::TopToBottom
-    } else {
-        rustybuzz::Direction::LeftToRight
-    });
+    buf.set_direction(if vertical { rustybuzz::Direction::TopToBottom } else { rustybuzz::Direction::LeftToRight });
     let out = rustybuzz::shape(&face, &[], buf);
     out.glyph_infos()
         .iter()
@@ -128,11 +124,7 @@ enum Orient {
 }
 
 /// Break a line's characters into units, shaped.
-fn build_units(
-    chars: &[char],
-    fonts: &[Arc<Font>],
-    vertical: bool,
-) -> Result<Vec<Unit>, Vec<char>> {
+fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Vec<Unit>, Vec<char>> {
     // Font per character: the first of the chain that has it.
     let mut missing = Vec::new();
     let font_of: Vec<usize> = chars
@@ -186,14 +178,8 @@ fn build_units(
         let (f, o) = (font_of[i], orient[i]);
         let mut j = i + 1;
         // Across and rotated runs are one unit each; upright runs share a shaping call.
-        while j < chars.len()
-            && font_of[j] == f
-            && orient[j] == o
-            && (o == Orient::Upright || orient[j - 1] == o)
-        {
-            if o != Orient::Upright
-                && !(chars[j].is_ascii_alphanumeric() || "-.".contains(chars[j]))
-            {
+        while j < chars.len() && font_of[j] == f && orient[j] == o && (o == Orient::Upright || orient[j - 1] == o) {
+            if o != Orient::Upright && !(chars[j].is_ascii_alphanumeric() || "-.".contains(chars[j])) {
                 break;
             }
             j += 1;
@@ -224,16 +210,9 @@ fn build_units(
                 }
                 for g in shaped {
                     let u = &mut units[first + byte_char[g.cluster] - i];
-                    let (along, du, dv) = if vertical {
-                        (-g.y_adv, -g.y_off, g.x_off)
-                    } else {
-                        (g.x_adv, g.x_off, g.y_off)
-                    };
-                    let text = if u.glyphs.is_empty() {
-                        chars[u.start].to_string()
-                    } else {
-                        String::new()
-                    };
+                    let (along, du, dv) =
+                        if vertical { (-g.y_adv, -g.y_off, g.x_off) } else { (g.x_adv, g.x_off, g.y_off) };
+                    let text = if u.glyphs.is_empty() { chars[u.start].to_string() } else { String::new() };
                     u.glyphs.push(UGlyph {
                         font: f,
                         id: g.glyph,
@@ -254,21 +233,13 @@ fn build_units(
                 let mut glyphs = Vec::new();
                 let mut pen = 0.0;
                 let text: String = chars[i..j].iter().collect();
-                let (adv, squeeze) = if o == Orient::Across {
-                    (1.0, (0.92 / width).min(1.0))
-                } else {
-                    (width, 1.0)
-                };
+                let (adv, squeeze) = if o == Orient::Across { (1.0, (0.92 / width).min(1.0)) } else { (width, 1.0) };
                 // Rotated glyphs sit centred on the column: the em box's middle.
                 let middle = (font.em_top - font.em_bottom) / 2.0;
                 for (n, g) in shaped.iter().enumerate() {
                     let x = pen + g.x_off / upem;
                     let (du, dv, turn) = if o == Orient::Across {
-                        (
-                            font.em_top,
-                            -width * squeeze / 2.0 + x * squeeze,
-                            Turn::Squeezed(squeeze),
-                        )
+                        (font.em_top, -width * squeeze / 2.0 + x * squeeze, Turn::Squeezed(squeeze))
                     } else {
                         (x, -middle, Turn::Rotated)
                     };
@@ -312,10 +283,7 @@ fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed 
     while idx.first().is_some_and(|&i| units[i].space) {
         idx.remove(0);
     }
-    while idx
-        .last()
-        .is_some_and(|&i| units[i].space || (drop_trailing && units[i].droppable))
-    {
+    while idx.last().is_some_and(|&i| units[i].space || (drop_trailing && units[i].droppable)) {
         idx.pop();
     }
     let mut items = Vec::with_capacity(idx.len());
@@ -328,9 +296,7 @@ fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed 
         let mut shift = 0.0;
         if u.full_width {
             match u.class {
-                PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => {
-                    adv -= 0.5
-                }
+                PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => adv -= 0.5,
                 PunctClass::Opening if prev.is_none_or(|x| x.class == PunctClass::Opening) => {
                     adv -= 0.5;
                     shift = -0.5;
@@ -346,18 +312,10 @@ fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed 
 
 /// The best way to break units into `k` lines: the smallest longest line,
 /// then (within 30 % of it) the most breaks after punctuation.
-fn break_into(
-    units: &[Unit],
-    chars: &[char],
-    allowed: &[bool],
-    k: usize,
-    drop: bool,
-) -> Option<(Vec<usize>, f64)> {
+fn break_into(units: &[Unit], chars: &[char], allowed: &[bool], k: usize, drop: bool) -> Option<(Vec<usize>, f64)> {
     let n = units.len();
     // Candidate line starts: 0 and every unit where a break is allowed.
-    let cand: Vec<usize> = (0..n)
-        .filter(|&j| j == 0 || allowed[units[j].start])
-        .collect();
+    let cand: Vec<usize> = (0..n).filter(|&j| j == 0 || allowed[units[j].start]).collect();
     if cand.len() < k {
         return None;
     }
@@ -370,11 +328,7 @@ fn break_into(
         }
     }
     let bad = |b: usize| -> usize {
-        if b == m {
-            0
-        } else {
-            usize::from(!linebreak::is_good_break(chars[units[cand[b]].start - 1]))
-        }
+        if b == m { 0 } else { usize::from(!linebreak::is_good_break(chars[units[cand[b]].start - 1])) }
     };
     // Pass 1: minimise the longest line.
     let mut f = vec![vec![f64::INFINITY; m + 1]; k + 1];
@@ -407,9 +361,7 @@ fn break_into(
                     let cand_v = (p + if l < k { bad(b) } else { 0 }, w.max(width[a][b]), a);
                     let better = match g[l][b] {
                         None => true,
-                        Some((p2, w2, _)) => {
-                            cand_v.0 < p2 || (cand_v.0 == p2 && cand_v.1 < w2 - 1e-9)
-                        }
+                        Some((p2, w2, _)) => cand_v.0 < p2 || (cand_v.0 == p2 && cand_v.1 < w2 - 1e-9),
                     };
                     if better {
                         g[l][b] = Some(cand_v);
@@ -439,11 +391,7 @@ struct LineOptions {
 
 /// Breaks of a line not after punctuation.
 fn bad_breaks(l: &LineOptions, starts: &[usize]) -> usize {
-    starts
-        .iter()
-        .skip(1)
-        .filter(|&&s| !linebreak::is_good_break(l.chars[l.units[s].start - 1]))
-        .count()
+    starts.iter().skip(1).filter(|&&s| !linebreak::is_good_break(l.chars[l.units[s].start - 1])).count()
 }
 
 /// Set text in a zone at the largest size that fits.
@@ -457,20 +405,11 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
             Ok(units) => {
                 let allowed = linebreak::opportunities(line);
                 let max_k = units.len().clamp(1, 6);
-                let options = (1..=max_k)
-                    .map_while(|k| break_into(&units, &chars, &allowed, k, req.drop_trailing))
-                    .collect();
-                lines.push(LineOptions {
-                    chars,
-                    units,
-                    options,
-                });
+                let options =
+                    (1..=max_k).map_while(|k| break_into(&units, &chars, &allowed, k, req.drop_trailing)).collect();
+                lines.push(LineOptions { chars, units, options });
             }
-            Err(m) => missing.extend(
-                m.into_iter()
-                    .filter(|c| !missing.contains(c))
-                    .collect::<Vec<_>>(),
-            ),
+            Err(m) => missing.extend(m.into_iter().filter(|c| !missing.contains(c)).collect::<Vec<_>>()),
         }
     }
     if !missing.is_empty() {
@@ -485,14 +424,9 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     let mut choice = vec![0usize; authored];
     loop {
         let count: usize = choice.iter().map(|c| c + 1).sum();
-        let longest = choice
-            .iter()
-            .zip(&lines)
-            .map(|(&c, l)| l.options[c].1)
-            .fold(0.0, f64::max);
-        let size = (along / longest.max(1e-6))
-            .min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing))
-            .min(req.max_size);
+        let longest = choice.iter().zip(&lines).map(|(&c, l)| l.options[c].1).fold(0.0, f64::max);
+        let size =
+            (along / longest.max(1e-6)).min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing)).min(req.max_size);
         largest = largest.max(size);
         // More lines than the author wrote must earn their place by a clearly
         // larger size; a break that is not after punctuation may split a word
@@ -555,23 +489,14 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     for (n, (l, c)) in composed.iter().enumerate() {
         let step = n as f64 * req.line_spacing * size;
         set_lines.push(
-            c.items
-                .iter()
-                .flat_map(|&(i, _, _)| l.chars[l.units[i].start..l.units[i].end].iter())
-                .collect::<String>(),
+            c.items.iter().flat_map(|&(i, _, _)| l.chars[l.units[i].start..l.units[i].end].iter()).collect::<String>(),
         );
         // Line origin: horizontal → left end of the baseline; vertical → top of the column centre line.
         let (ox, oy) = if vertical {
             let right = x + w - (w - block) * (1.0 - factor(req.align));
-            (
-                right - size / 2.0 - step,
-                y + (h - c.length * size) * factor(req.valign),
-            )
+            (right - size / 2.0 - step, y + (h - c.length * size) * factor(req.valign))
         } else {
-            (
-                x + (w - c.length * size) * factor(req.align),
-                y + (h - block) * factor(req.valign) + step + em_top * size,
-            )
+            (x + (w - c.length * size) * factor(req.align), y + (h - block) * factor(req.valign) + step + em_top * size)
         };
         for &(i, pen, shift) in &c.items {
             for g in &l.units[i].glyphs {
@@ -579,39 +504,21 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
                 let k = size / font.units_per_em;
                 let u = (pen + shift + g.du) * size;
                 let v = g.dv * size;
-                let (gx, gy) = if vertical {
-                    (ox + v, oy + u)
-                } else {
-                    (ox + u, oy - v)
-                };
+                let (gx, gy) = if vertical { (ox + v, oy + u) } else { (ox + u, oy - v) };
                 let m = match g.turn {
                     Turn::Upright => [k, 0.0, 0.0, -k],
                     Turn::Rotated => [0.0, k, k, 0.0],
                     Turn::Squeezed(s) => [k * s, 0.0, 0.0, -k],
                 };
-                let glyph = Glyph {
-                    id: g.id,
-                    x: gx,
-                    y: gy,
-                    m,
-                    text: g.text.clone(),
-                };
+                let glyph = Glyph { id: g.id, x: gx, y: gy, m, text: g.text.clone() };
                 match runs.iter_mut().find(|r| r.font.index == font.index) {
                     Some(r) => r.glyphs.push(glyph),
-                    None => runs.push(TextRun {
-                        font: font.clone(),
-                        paint: req.paint,
-                        glyphs: vec![glyph],
-                    }),
+                    None => runs.push(TextRun { font: font.clone(), paint: req.paint, glyphs: vec![glyph] }),
                 }
             }
         }
     }
-    Ok(SetText {
-        size,
-        lines: set_lines,
-        runs,
-    })
+    Ok(SetText { size, lines: set_lines, runs })
 }
 
 /// Options that change a scene.
@@ -621,12 +528,7 @@ pub struct SceneOptions<'a> {
 }
 
 /// Lay out one slogan on one item.
-pub fn build_scene(
-    lib: &Library,
-    item: &Item,
-    slogan: &Slogan,
-    opts: &SceneOptions,
-) -> Result<Scene, Diagnostic> {
+pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOptions) -> Result<Scene, Diagnostic> {
     let subject = format!("slogan `{}` on item `{}`", slogan.id, item.id);
     let zone_loc = |z: &Zone| Location::at(&item.file, z.line, 1);
     let mut elements = Vec::new();
@@ -637,11 +539,7 @@ pub fn build_scene(
         let r = [-bleed, -bleed, tw + 2.0 * bleed, th + 2.0 * bleed];
         elements.push(Element::Fill {
             path: Path::rect(r[0], r[1], r[2], r[3]),
-            paint: Paint {
-                ink,
-                tint: 1.0,
-                overprint: false,
-            },
+            paint: Paint { ink, tint: 1.0, overprint: false },
         });
         fills.push((r, ink));
     }
@@ -670,11 +568,7 @@ pub fn build_scene(
         match z.role {
             Role::Decoration => {
                 let Some(ink) = z.ink else { continue };
-                let paint = Paint {
-                    ink,
-                    tint: z.tint,
-                    overprint: false,
-                };
+                let paint = Paint { ink, tint: z.tint, overprint: false };
                 match z.shape {
                     Shape::Rect => {
                         let (mut x0, mut y0, mut x1, mut y1) = (x, y, x + w, y + h);
@@ -702,10 +596,7 @@ pub fn build_scene(
                     }
                     Shape::Frame => {
                         let sw = mm(z.stroke.unwrap_or(1.0));
-                        let paint = Paint {
-                            overprint: overprints(item, &fills, [x, y, w, h], ink),
-                            ..paint
-                        };
+                        let paint = Paint { overprint: overprints(item, &fills, [x, y, w, h], ink), ..paint };
                         elements.push(Element::Stroke {
                             path: Path::rounded_rect(x, y, w, h, mm(z.radius)),
                             width: sw,
@@ -714,20 +605,13 @@ pub fn build_scene(
                     }
                     Shape::Line => {
                         let sw = mm(z.stroke.unwrap_or(1.0));
-                        let paint = Paint {
-                            overprint: overprints(item, &fills, [x, y, w, h], ink),
-                            ..paint
-                        };
+                        let paint = Paint { overprint: overprints(item, &fills, [x, y, w, h], ink), ..paint };
                         let path = if w >= h {
                             Path::line(x, y + h / 2.0, x + w, y + h / 2.0)
                         } else {
                             Path::line(x + w / 2.0, y, x + w / 2.0, y + h)
                         };
-                        elements.push(Element::Stroke {
-                            path,
-                            width: sw,
-                            paint,
-                        });
+                        elements.push(Element::Stroke { path, width: sw, paint });
                     }
                 }
             }
@@ -738,12 +622,7 @@ pub fn build_scene(
                 for &g in &z.grow {
                     if texts[g].is_none() {
                         let [gx, gy, gw, gh] = item.zones[g].rect.map(mm);
-                        r = [
-                            r[0].min(gx),
-                            r[1].min(gy),
-                            r[2].max(gx + gw),
-                            r[3].max(gy + gh),
-                        ];
+                        r = [r[0].min(gx), r[1].min(gy), r[2].max(gx + gw), r[3].max(gy + gh)];
                     }
                 }
                 let rect = [r[0], r[1], r[2] - r[0], r[3] - r[1]];
@@ -752,11 +631,7 @@ pub fn build_scene(
                 };
                 let fonts = lib.fonts.chain(role).map_err(|d| d.at(zone_loc(z)))?;
                 let ideo = fonts[0].ideograph_height;
-                let paint = Paint {
-                    ink,
-                    tint: z.tint,
-                    overprint: overprints(item, &fills, rect, ink),
-                };
+                let paint = Paint { ink, tint: z.tint, overprint: overprints(item, &fills, rect, ink) };
                 let req = TextRequest {
                     lines,
                     fonts: &fonts,
@@ -767,8 +642,7 @@ pub fn build_scene(
                     line_spacing: z.line_spacing,
                     align: z.align,
                     valign: z.valign,
-                    drop_trailing: z.role == Role::Slogan
-                        && item.punctuation == PunctuationStyle::DropTrailing,
+                    drop_trailing: z.role == Role::Slogan && item.punctuation == PunctuationStyle::DropTrailing,
                     paint,
                 };
                 let what = match z.role {
@@ -782,7 +656,7 @@ pub fn build_scene(
                         z.id,
                         cs.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect::<Vec<_>>().join(", ")
                     ))
-                    .at(zone_loc(z))
+                    .at(if z.role == Role::Footer { zone_loc(z) } else { Location::at(&slogan.file, slogan.line, 1) })
                     .hint("replace the characters, or add a font that has them to the role in fonts/fonts.yaml"),
                     FitError::TooLong { best_size } => Diagnostic::data(format!(
                         "{what} does not fit zone `{}`: it would need a character height of {:.1} mm, the minimum is {} mm",
@@ -802,11 +676,7 @@ pub fn build_scene(
         elements.push(Element::Stroke {
             path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
             width: 0.5,
-            paint: Paint {
-                ink,
-                tint: 1.0,
-                overprint: true,
-            },
+            paint: Paint { ink, tint: 1.0, overprint: true },
         });
     }
     Ok(Scene {
@@ -841,26 +711,16 @@ mod tests {
     use crate::linebreak::NO_START;
 
     fn chain(role: &str) -> Vec<Arc<Font>> {
-        let book = FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"))
-            .unwrap();
+        let book = FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
         book.chain(role).unwrap()
     }
 
     fn paint() -> Paint {
-        Paint {
-            ink: 0,
-            tint: 1.0,
-            overprint: false,
-        }
+        Paint { ink: 0, tint: 1.0, overprint: false }
     }
 
     /// Set at exactly `size` pt in a zone `width_em` ems wide and very tall.
-    fn at_fixed(
-        lines: &[&str],
-        width_em: f64,
-        direction: Direction,
-        drop: bool,
-    ) -> Result<SetText, FitError> {
+    fn at_fixed(lines: &[&str], width_em: f64, direction: Direction, drop: bool) -> Result<SetText, FitError> {
         let fonts = chain("heavy");
         let lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
         let size = 10.0;
@@ -886,21 +746,11 @@ mod tests {
 
     #[test]
     fn no_line_starts_with_a_closing_mark_at_ten_em() {
-        let set = at_fixed(
-            &["全民反诈人人有责，守护好家人钱袋子。"],
-            10.0,
-            Direction::Horizontal,
-            false,
-        )
-        .unwrap();
+        let set = at_fixed(&["全民反诈人人有责，守护好家人钱袋子。"], 10.0, Direction::Horizontal, false).unwrap();
         assert!(set.lines.len() >= 2, "{:?}", set.lines);
         for l in &set.lines {
             let first = l.chars().next().unwrap();
-            assert!(
-                !NO_START.contains(first),
-                "line starts with {first}: {:?}",
-                set.lines
-            );
+            assert!(!NO_START.contains(first), "line starts with {first}: {:?}", set.lines);
         }
         // The natural break is after the comma.
         assert_eq!(set.lines, vec!["全民反诈人人有责，", "守护好家人钱袋子。"]);
@@ -913,14 +763,8 @@ mod tests {
             let set = at_fixed(&[text], width, Direction::Horizontal, false).unwrap();
             let joined = set.lines.join("|");
             assert!(joined.contains("110"), "{joined}");
-            assert!(
-                joined.contains("96110"),
-                "110 or 96110 split at {width} em: {joined}"
-            );
-            assert!(
-                !joined.contains("9|6") && !joined.contains("1|1") && !joined.contains("1|0"),
-                "{joined}"
-            );
+            assert!(joined.contains("96110"), "110 or 96110 split at {width} em: {joined}");
+            assert!(!joined.contains("9|6") && !joined.contains("1|1") && !joined.contains("1|0"), "{joined}");
         }
     }
 
@@ -930,10 +774,7 @@ mod tests {
         for width in [3.0, 4.0, 5.0, 6.0, 7.0] {
             let set = at_fixed(&[text], width, Direction::Horizontal, false).unwrap();
             let joined = set.lines.join("|");
-            assert!(
-                joined.contains("——") && joined.contains("……"),
-                "split at {width} em: {joined}"
-            );
+            assert!(joined.contains("——") && joined.contains("……"), "split at {width} em: {joined}");
             for l in &set.lines {
                 assert!(!l.starts_with('—') && !l.starts_with('…'), "{joined}");
             }
@@ -942,13 +783,7 @@ mod tests {
 
     #[test]
     fn lines_balance_and_fit_the_width() {
-        let set = at_fixed(
-            &["不点链接不接陌生来电不给陌生人转账"],
-            12.0,
-            Direction::Horizontal,
-            false,
-        )
-        .unwrap();
+        let set = at_fixed(&["不点链接不接陌生来电不给陌生人转账"], 12.0, Direction::Horizontal, false).unwrap();
         // 17 ideographs in 12 em: two lines of eight and nine, not twelve and five.
         let counts: Vec<usize> = set.lines.iter().map(|l| l.chars().count()).collect();
         assert_eq!(counts.len(), 2, "{:?}", set.lines);
@@ -983,11 +818,7 @@ mod tests {
         let set = at_fixed(&["防溺水，要牢记"], 20.0, Direction::Vertical, false).unwrap();
         let face = fonts[0].face();
         let horizontal = face.glyph_index('，').unwrap().0;
-        let comma = set.runs[0]
-            .glyphs
-            .iter()
-            .find(|g| g.text == "，")
-            .expect("comma set");
+        let comma = set.runs[0].glyphs.iter().find(|g| g.text == "，").expect("comma set");
         assert_ne!(comma.id, horizontal, "the comma kept its horizontal form");
         // Columns run downwards: later characters sit lower.
         let ys: Vec<f64> = set.runs[0].glyphs.iter().map(|g| g.y).collect();
@@ -996,52 +827,28 @@ mod tests {
 
     #[test]
     fn vertical_columns_run_right_to_left_with_numbers_across() {
-        let set = at_fixed(
-            &["有事打110", "骑车戴头盔"],
-            6.0,
-            Direction::Vertical,
-            false,
-        )
-        .unwrap();
+        let set = at_fixed(&["有事打110", "骑车戴头盔"], 6.0, Direction::Vertical, false).unwrap();
         assert_eq!(set.lines, vec!["有事打110", "骑车戴头盔"]);
         let glyphs = &set.runs[0].glyphs;
         let first = glyphs.iter().find(|g| g.text == "有").unwrap();
         let second = glyphs.iter().find(|g| g.text == "骑").unwrap();
         assert!(second.x < first.x, "second column is not left of the first");
         // 110 is one upright group squeezed across the column, not rotated.
-        let n = glyphs
-            .iter()
-            .find(|g| g.text == "110")
-            .expect("110 set as one group");
-        assert!(
-            n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] < -n.m[3],
-            "{:?}",
-            n.m
-        );
+        let n = glyphs.iter().find(|g| g.text == "110").expect("110 set as one group");
+        assert!(n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] < -n.m[3], "{:?}", n.m);
     }
 
     #[test]
     fn long_numbers_rotate_in_vertical_text() {
         let set = at_fixed(&["反诈专线96110"], 12.0, Direction::Vertical, false).unwrap();
-        let n = set.runs[0]
-            .glyphs
-            .iter()
-            .find(|g| g.text == "96110")
-            .unwrap();
-        assert!(
-            n.m[0] == 0.0 && n.m[3] == 0.0,
-            "96110 should be rotated: {:?}",
-            n.m
-        );
+        let n = set.runs[0].glyphs.iter().find(|g| g.text == "96110").unwrap();
+        assert!(n.m[0] == 0.0 && n.m[3] == 0.0, "96110 should be rotated: {:?}", n.m);
     }
 
     #[test]
     fn largest_size_that_fits() {
         let fonts = chain("heavy");
-        let lines = vec![
-            "全民反诈人人有责，".to_string(),
-            "守护好家人钱袋子。".to_string(),
-        ];
+        let lines = vec!["全民反诈人人有责，".to_string(), "守护好家人钱袋子。".to_string()];
         let req = TextRequest {
             lines: &lines,
             fonts: &fonts,
@@ -1063,10 +870,7 @@ mod tests {
             assert!(g.x >= -1e-6 && g.x <= 170.0 && g.y <= 300.0, "{g:?}");
         }
         // Too small a zone at this minimum: an error with the size it would need.
-        let tight = TextRequest {
-            rect: [0.0, 0.0, 40.0, 20.0],
-            ..req
-        };
+        let tight = TextRequest { rect: [0.0, 0.0, 40.0, 20.0], ..req };
         match set_text(&tight) {
             Err(FitError::TooLong { best_size }) => assert!(best_size < 5.0 && best_size > 0.0),
             other => panic!("expected TooLong, got {other:?}"),

@@ -274,16 +274,12 @@ pub struct StationFile {
 /// Read a file as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::io(format!("cannot read {}: {e}", path.display()))
-            .hint("check the path and its permissions")
+        Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the path and its permissions")
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::data(format!(
-            "not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-        .in_file(path)
-        .hint("save the file as UTF-8")
+        Diagnostic::data(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+            .in_file(path)
+            .hint("save the file as UTF-8")
     })
 }
 
@@ -295,20 +291,31 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Resu
             Some(l) if l.line() > 0 => Location::at(path, l.line(), l.column()),
             _ => Location::file(path),
         };
-        Diagnostic::data(yaml_message(&e))
-            .at(loc)
-            .hint("fix the YAML at that place; unknown fields are not allowed")
+        let message = yaml_message(&e);
+        let hint = if message.contains("unknown field") {
+            "remove or rename the field (unknown fields are errors, so typos are caught)"
+        } else if message.contains("missing field") {
+            "add the field"
+        } else {
+            "fix the YAML at that place"
+        };
+        Diagnostic::data(message).at(loc).hint(hint)
     })
 }
 
-/// serde-saphyr renders a source snippet; we keep its first line, the message.
+/// serde-saphyr renders a source snippet; we keep its first line, the message,
+/// without the position (the location already says it).
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
-    let first = full
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid YAML");
-    first.trim().trim_start_matches("error: ").to_string()
+    let first = full.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid YAML");
+    let mut msg = first.trim().trim_start_matches("error: ");
+    if let Some(rest) = msg.strip_prefix("line ")
+        && let Some(pos) = rest.find(": ")
+        && rest[..pos].contains("column")
+    {
+        msg = &rest[pos + 2..];
+    }
+    msg.to_string()
 }
 
 /// Read and parse one YAML file.
@@ -332,9 +339,7 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 }
 
 /// All files of a folder parsed, every failure collected.
-pub fn load_all<T: for<'de> Deserialize<'de>>(
-    dir: &Path,
-) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+pub fn load_all<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
     let mut out = Vec::new();
     let mut problems = Diagnostics::default();
     for path in yaml_files(dir)? {

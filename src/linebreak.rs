@@ -93,12 +93,7 @@ mod tests {
     use super::*;
 
     fn breaks(text: &str) -> Vec<usize> {
-        opportunities(text)
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b)
-            .map(|(i, _)| i)
-            .collect()
+        opportunities(text).iter().enumerate().filter(|(_, b)| **b).map(|(i, _)| i).collect()
     }
 
     #[test]
@@ -160,8 +155,7 @@ mod tests {
         let chars: Vec<char> = t.chars().collect();
         let b = opportunities(t);
         for i in 1..chars.len() {
-            if (chars[i - 1] == '—' && chars[i] == '—') || (chars[i - 1] == '…' && chars[i] == '…')
-            {
+            if (chars[i - 1] == '—' && chars[i] == '—') || (chars[i - 1] == '…' && chars[i] == '…') {
                 assert!(!b[i]);
             }
             // Nor may a line start with one.

@@ -61,21 +61,15 @@ impl Ink {
     /// The name a print shop sees: the spot name, or `CMYK c/m/y/k`.
     pub fn label(&self) -> String {
         match &self.kind {
-            InkKind::Process { cmyk } => format!(
-                "CMYK {}/{}/{}/{}",
-                pct(cmyk[0]),
-                pct(cmyk[1]),
-                pct(cmyk[2]),
-                pct(cmyk[3])
-            ),
+            InkKind::Process { cmyk } => {
+                format!("CMYK {}/{}/{}/{}", pct(cmyk[0]), pct(cmyk[1]), pct(cmyk[2]), pct(cmyk[3]))
+            }
             InkKind::Spot { name, .. } | InkKind::Technical { name, .. } => name.clone(),
         }
     }
     pub fn cmyk(&self) -> [f64; 4] {
         match &self.kind {
-            InkKind::Process { cmyk }
-            | InkKind::Spot { cmyk, .. }
-            | InkKind::Technical { cmyk, .. } => *cmyk,
+            InkKind::Process { cmyk } | InkKind::Spot { cmyk, .. } | InkKind::Technical { cmyk, .. } => *cmyk,
         }
     }
     /// Rough darkness from the CMYK values, for overprint decisions.
@@ -112,13 +106,7 @@ pub struct Path(pub Vec<Seg>);
 
 impl Path {
     pub fn rect(x: f64, y: f64, w: f64, h: f64) -> Path {
-        Path(vec![
-            Seg::Move(x, y),
-            Seg::Line(x + w, y),
-            Seg::Line(x + w, y + h),
-            Seg::Line(x, y + h),
-            Seg::Close,
-        ])
+        Path(vec![Seg::Move(x, y), Seg::Line(x + w, y), Seg::Line(x + w, y + h), Seg::Line(x, y + h), Seg::Close])
     }
 
     /// A rectangle with circular corners (cubic approximation).
@@ -149,15 +137,8 @@ impl Path {
 
 #[derive(Debug, Clone)]
 pub enum Element {
-    Fill {
-        path: Path,
-        paint: Paint,
-    },
-    Stroke {
-        path: Path,
-        width: f64,
-        paint: Paint,
-    },
+    Fill { path: Path, paint: Paint },
+    Stroke { path: Path, width: f64, paint: Paint },
     Text(TextRun),
 }
 

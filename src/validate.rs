@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::FontBook;
 use crate::library::{
-    self, Align, Direction, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile,
-    StationFile,
+    self, Align, Direction, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile, StationFile,
 };
 use crate::scene::{Ink, InkKind, Rgb};
 
@@ -63,9 +62,7 @@ impl Item {
     }
     /// The printing inks (not the die line).
     pub fn printing_inks(&self) -> impl Iterator<Item = &Ink> {
-        self.inks
-            .iter()
-            .filter(|i| !matches!(i.kind, InkKind::Technical { .. }))
+        self.inks.iter().filter(|i| !matches!(i.kind, InkKind::Technical { .. }))
     }
 }
 
@@ -111,13 +108,7 @@ impl Station {
                 .in_file(path)
                 .hint("write the station's name, e.g. 城关派出所"));
         }
-        Ok(Station {
-            name: raw.name,
-            phone: raw.phone,
-            hotline: raw.hotline,
-            address: raw.address,
-            qr: raw.qr,
-        })
+        Ok(Station { name: raw.name, phone: raw.phone, hotline: raw.hotline, address: raw.address, qr: raw.qr })
     }
 
     /// Fill `{name}`, `{phone}`, `{hotline}`, `{address}` in a footer text.
@@ -173,12 +164,7 @@ impl Library {
         let slogans = load_slogans(&root.join("slogans"), &mut problems);
         let items = load_items(&root.join("layouts"), fonts.as_ref(), &mut problems);
         match fonts {
-            Some(fonts) if problems.is_empty() => Ok(Library {
-                root: root.to_path_buf(),
-                slogans,
-                items,
-                fonts,
-            }),
+            Some(fonts) if problems.is_empty() => Ok(Library { root: root.to_path_buf(), slogans, items, fonts }),
             _ => Err(problems),
         }
     }
@@ -186,9 +172,7 @@ impl Library {
 
 fn id_ok(id: &str) -> bool {
     !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
@@ -210,11 +194,7 @@ fn load_slogans(dir: &Path, problems: &mut Diagnostics) -> Vec<Slogan> {
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
     for (path, file) in files {
         if file.topic.trim().is_empty() {
-            problems.push(
-                Diagnostic::data("topic is empty")
-                    .in_file(&path)
-                    .hint("name the topic, e.g. 反诈"),
-            );
+            problems.push(Diagnostic::data("topic is empty").in_file(&path).hint("name the topic, e.g. 反诈"));
         }
         for entry in file.slogans {
             let line = entry.referenced.line();
@@ -231,12 +211,9 @@ fn load_slogans(dir: &Path, problems: &mut Diagnostics) -> Vec<Slogan> {
             }
             if let Some(first) = seen.get(&s.id) {
                 problems.push(
-                    Diagnostic::data(format!(
-                        "slogan id `{}` is used twice (first at {first})",
-                        s.id
-                    ))
-                    .at(loc.clone())
-                    .hint("give each slogan its own id"),
+                    Diagnostic::data(format!("slogan id `{}` is used twice (first at {first})", s.id))
+                        .at(loc.clone())
+                        .hint("give each slogan its own id"),
                 );
                 bad = true;
             } else {
@@ -250,9 +227,7 @@ fn load_slogans(dir: &Path, problems: &mut Diagnostics) -> Vec<Slogan> {
                 );
                 bad = true;
             }
-            if s.lines.iter().any(|l| l.trim().is_empty())
-                || s.tip.as_deref().is_some_and(|t| t.trim().is_empty())
-            {
+            if s.lines.iter().any(|l| l.trim().is_empty()) || s.tip.as_deref().is_some_and(|t| t.trim().is_empty()) {
                 problems.push(
                     Diagnostic::data(format!("slogan `{}` has an empty line", s.id))
                         .at(loc.clone())
@@ -315,37 +290,20 @@ fn load_items(dir: &Path, fonts: Option<&FontBook>, problems: &mut Diagnostics) 
     out
 }
 
-fn check_item(
-    path: &Path,
-    raw: ItemFile,
-    fonts: Option<&FontBook>,
-    problems: &mut Diagnostics,
-) -> Item {
+fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
     let file_loc = Location::file(path);
     let mut err = |msg: String, loc: &Location, hint: &str| {
         problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
     };
     let id = raw.id.clone();
     if !id_ok(&id) {
-        err(
-            format!("item id `{id}` is not filename-safe"),
-            &file_loc,
-            ID_HINT,
-        );
+        err(format!("item id `{id}` is not filename-safe"), &file_loc, ID_HINT);
     }
     if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
-        err(
-            format!("item id `{id}` differs from its file name"),
-            &file_loc,
-            "name the file <id>.yaml",
-        );
+        err(format!("item id `{id}` differs from its file name"), &file_loc, "name the file <id>.yaml");
     }
     if !(raw.trim.width > 0.0 && raw.trim.height > 0.0) {
-        err(
-            format!("item `{id}`: trim size must be positive"),
-            &file_loc,
-            "give width and height in mm",
-        );
+        err(format!("item `{id}`: trim size must be positive"), &file_loc, "give width and height in mm");
     }
     if !(0.0..=50.0).contains(&raw.bleed) {
         err(
@@ -356,10 +314,7 @@ fn check_item(
     }
     let substrate = parse_hex(&raw.substrate).unwrap_or_else(|| {
         err(
-            format!(
-                "item `{id}`: substrate `{}` is not a #rrggbb colour",
-                raw.substrate
-            ),
+            format!("item `{id}`: substrate `{}` is not a #rrggbb colour", raw.substrate),
             &file_loc,
             "write e.g. \"#f4efe4\"",
         );
@@ -370,28 +325,18 @@ fn check_item(
     let mut ink_ids: BTreeMap<String, usize> = BTreeMap::new();
     for ink in &raw.inks {
         if ink_ids.insert(ink.id.clone(), inks.len()).is_some() {
-            err(
-                format!("item `{id}`: ink `{}` is defined twice", ink.id),
-                &file_loc,
-                "give each ink its own id",
-            );
+            err(format!("item `{id}`: ink `{}` is defined twice", ink.id), &file_loc, "give each ink its own id");
         }
         if ink.cmyk.iter().any(|v| !(0.0..=100.0).contains(v)) {
             err(
-                format!(
-                    "item `{id}`: ink `{}` has CMYK values outside 0–100",
-                    ink.id
-                ),
+                format!("item `{id}`: ink `{}` has CMYK values outside 0–100", ink.id),
                 &file_loc,
                 "CMYK values are percentages",
             );
         }
         let cmyk = ink.cmyk.map(|v| v / 100.0);
         let kind = match (&ink.spot, raw.process.uses_spot_inks()) {
-            (Some(name), true) => InkKind::Spot {
-                name: name.clone(),
-                cmyk,
-            },
+            (Some(name), true) => InkKind::Spot { name: name.clone(), cmyk },
             (None, false) => InkKind::Process { cmyk },
             (None, true) => {
                 err(
@@ -407,11 +352,7 @@ fn check_item(
             }
             (Some(_), false) => {
                 err(
-                    format!(
-                        "item `{id}`: ink `{}` is a spot ink, but {} prints in CMYK",
-                        ink.id,
-                        raw.process.label()
-                    ),
+                    format!("item `{id}`: ink `{}` is a spot ink, but {} prints in CMYK", ink.id, raw.process.label()),
                     &file_loc,
                     "remove `spot:` or change the process to screen-print",
                 );
@@ -429,25 +370,14 @@ fn check_item(
             }),
             None => cmyk_preview(cmyk),
         };
-        inks.push(Ink {
-            id: ink.id.clone(),
-            kind,
-            preview,
-        });
+        inks.push(Ink { id: ink.id.clone(), kind, preview });
     }
     if inks.is_empty() {
-        err(
-            format!("item `{id}` has no inks"),
-            &file_loc,
-            "list the inks the item prints with",
-        );
+        err(format!("item `{id}` has no inks"), &file_loc, "list the inks the item prints with");
     }
     if raw.process.uses_spot_inks() && inks.len() > 6 {
         err(
-            format!(
-                "item `{id}`: {} spot inks; screen printing takes at most 6",
-                inks.len()
-            ),
+            format!("item `{id}`: {} spot inks; screen printing takes at most 6", inks.len()),
             &file_loc,
             "use fewer inks",
         );
@@ -464,10 +394,7 @@ fn check_item(
                 problems_err(
                     format!("item `{id}`: {what} uses unknown ink `{name}`"),
                     loc,
-                    &format!(
-                        "use one of: {}",
-                        ink_ids.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
+                    &format!("use one of: {}", ink_ids.keys().cloned().collect::<Vec<_>>().join(", ")),
                 );
                 None
             }
@@ -477,10 +404,7 @@ fn check_item(
     let die_line = raw.die_line.map(|d| {
         inks.push(Ink {
             id: "dieline".into(),
-            kind: InkKind::Technical {
-                name: "Dieline".into(),
-                cmyk: [0.0, 1.0, 0.0, 0.0],
-            },
+            kind: InkKind::Technical { name: "Dieline".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
             preview: Rgb(236, 0, 140),
         });
         (d.corner_radius, inks.len() - 1)
@@ -494,33 +418,19 @@ fn check_item(
         let z = &z.value;
         let zname = format!("item `{id}` zone `{}`", z.id);
         if zone_ids[..zi].contains(&z.id) {
-            err(
-                format!("{zname} is defined twice"),
-                &loc,
-                "give each zone its own id",
-            );
+            err(format!("{zname} is defined twice"), &loc, "give each zone its own id");
         }
         let [x, y, w, h] = z.rect;
         if !(w > 0.0 && h > 0.0) {
-            err(
-                format!("{zname}: box width and height must be positive"),
-                &loc,
-                "box is [x, y, width, height] in mm",
-            );
+            err(format!("{zname}: box width and height must be positive"), &loc, "box is [x, y, width, height] in mm");
         }
         let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer);
         let eps = 1e-6;
         if text_zone || z.role == Role::Qr {
             let s = raw.safe;
-            if x < s - eps
-                || y < s - eps
-                || x + w > raw.trim.width - s + eps
-                || y + h > raw.trim.height - s + eps
-            {
+            if x < s - eps || y < s - eps || x + w > raw.trim.width - s + eps || y + h > raw.trim.height - s + eps {
                 err(
-                    format!(
-                        "{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({s} mm inside the trim)"
-                    ),
+                    format!("{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({s} mm inside the trim)"),
                     &loc,
                     "move the box inside the safe margin",
                 );
@@ -530,27 +440,15 @@ fn check_item(
             || x + w > raw.trim.width + raw.bleed + eps
             || y + h > raw.trim.height + raw.bleed + eps
         {
-            err(
-                format!("{zname}: box reaches outside the bleed"),
-                &loc,
-                "keep decorations within trim + bleed",
-            );
+            err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
         }
         let ink = ink_ref(&z.ink, &format!("zone `{}`", z.id), &loc, &mut err);
         if (text_zone || z.role == Role::Decoration) && z.ink.is_none() {
-            err(
-                format!("{zname} has no ink"),
-                &loc,
-                "add `ink:` with one of the item's inks",
-            );
+            err(format!("{zname} has no ink"), &loc, "add `ink:` with one of the item's inks");
         }
         if text_zone {
             match &z.font {
-                None => err(
-                    format!("{zname} has no font role"),
-                    &loc,
-                    "add `font:` (heavy, sans or kai)",
-                ),
+                None => err(format!("{zname} has no font role"), &loc, "add `font:` (heavy, sans or kai)"),
                 Some(f) => {
                     if let Some(book) = fonts
                         && !book.has_role(f)
@@ -558,20 +456,15 @@ fn check_item(
                         err(
                             format!("{zname}: unknown font role `{f}`"),
                             &loc,
-                            &format!(
-                                "use one of: {}",
-                                book.role_names().collect::<Vec<_>>().join(", ")
-                            ),
+                            &format!("use one of: {}", book.role_names().collect::<Vec<_>>().join(", ")),
                         );
                     }
                 }
             }
             match z.min_height {
-                None => err(
-                    format!("{zname} has no min_height"),
-                    &loc,
-                    "give the smallest legible character height in mm",
-                ),
+                None => {
+                    err(format!("{zname} has no min_height"), &loc, "give the smallest legible character height in mm")
+                }
                 Some(m) if m + eps < raw.minimums.text_height => err(
                     format!(
                         "{zname}: min_height {m} mm is below the item's minimum text height {} mm",
@@ -585,51 +478,29 @@ fn check_item(
             if let (Some(lo), Some(hi)) = (z.min_height, z.max_height)
                 && hi < lo
             {
-                err(
-                    format!("{zname}: max_height is below min_height"),
-                    &loc,
-                    "swap them",
-                );
+                err(format!("{zname}: max_height is below min_height"), &loc, "swap them");
             }
         }
         if z.role == Role::Footer && z.text.is_none() {
-            err(
-                format!("{zname}: a footer needs `text`, e.g. \"{{name}}　电话：{{phone}}\""),
-                &loc,
-                "add `text:`",
-            );
+            err(format!("{zname}: a footer needs `text`, e.g. \"{{name}}　电话：{{phone}}\""), &loc, "add `text:`");
         }
         if let Some(s) = z.stroke
             && s + eps < raw.minimums.stroke
         {
             err(
-                format!(
-                    "{zname}: stroke {s} mm is thinner than the item's minimum {} mm",
-                    raw.minimums.stroke
-                ),
+                format!("{zname}: stroke {s} mm is thinner than the item's minimum {} mm", raw.minimums.stroke),
                 &loc,
                 "use a thicker stroke",
             );
         }
-        if z.role == Role::Decoration
-            && matches!(z.shape, Shape::Frame | Shape::Line)
-            && z.stroke.is_none()
-        {
-            err(
-                format!("{zname}: a {:?} needs `stroke` (mm)", z.shape).to_lowercase(),
-                &loc,
-                "add `stroke:`",
-            );
+        if z.role == Role::Decoration && matches!(z.shape, Shape::Frame | Shape::Line) && z.stroke.is_none() {
+            err(format!("{zname}: a {:?} needs `stroke` (mm)", z.shape).to_lowercase(), &loc, "add `stroke:`");
         }
         let mut grow = Vec::new();
         for g in &z.grow {
             match zone_ids.iter().position(|i| i == g) {
                 Some(i) => grow.push(i),
-                None => err(
-                    format!("{zname}: grow names unknown zone `{g}`"),
-                    &loc,
-                    "name a zone of this item",
-                ),
+                None => err(format!("{zname}: grow names unknown zone `{g}`"), &loc, "name a zone of this item"),
             }
         }
         zones.push(Zone {

@@ -48,15 +48,7 @@ fn print_pdfs_pass_prepress_checks() {
     let out = scratch("prepress");
     let step = (lib.slogans.len() / 5).max(1);
     let sample: Vec<_> = lib.slogans.iter().step_by(step).collect();
-    let mut args = vec![
-        "render",
-        "--item",
-        "all",
-        "--format",
-        "pdf",
-        "--station",
-        "examples/station.yaml",
-    ];
+    let mut args = vec!["render", "--item", "all", "--format", "pdf", "--station", "examples/station.yaml"];
     for s in &sample {
         args.extend(["--slogan", s.id.as_str()]);
     }
@@ -71,9 +63,7 @@ fn print_pdfs_pass_prepress_checks() {
             check_boxes(item, p, 0.0);
             check_fonts(p, true);
             check_text(item, &s.text(), p);
-            assert!(
-                tool_ok("qpdf", &["--check", p]).contains("No syntax or stream encoding errors")
-            );
+            assert!(tool_ok("qpdf", &["--check", p]).contains("No syntax or stream encoding errors"));
             check_plates(item, &pdf);
         }
     }
@@ -81,32 +71,16 @@ fn print_pdfs_pass_prepress_checks() {
 
 fn check_boxes(item: &Item, pdf: &str, slug_mm: f64) {
     let info = tool_ok("pdfinfo", &["-box", pdf]);
-    let (w, h, b) = (
-        item.width * PT_PER_MM,
-        item.height * PT_PER_MM,
-        item.bleed * PT_PER_MM,
-    );
+    let (w, h, b) = (item.width * PT_PER_MM, item.height * PT_PER_MM, item.bleed * PT_PER_MM);
     let s = slug_mm * PT_PER_MM;
     let media = pdf_box(&info, "MediaBox:");
     let bleed = pdf_box(&info, "BleedBox:");
     let trim = pdf_box(&info, "TrimBox:");
     let ctx = format!("{pdf}\n{info}");
-    assert!(
-        close(media[2] - media[0], w + 2.0 * b + 2.0 * s),
-        "page width {ctx}"
-    );
-    assert!(
-        close(media[3] - media[1], h + 2.0 * b + 2.0 * s),
-        "page height {ctx}"
-    );
-    assert!(
-        close(trim[2] - trim[0], w) && close(trim[3] - trim[1], h),
-        "trim {ctx}"
-    );
-    assert!(
-        close(bleed[2] - bleed[0], w + 2.0 * b) && close(bleed[3] - bleed[1], h + 2.0 * b),
-        "bleed {ctx}"
-    );
+    assert!(close(media[2] - media[0], w + 2.0 * b + 2.0 * s), "page width {ctx}");
+    assert!(close(media[3] - media[1], h + 2.0 * b + 2.0 * s), "page height {ctx}");
+    assert!(close(trim[2] - trim[0], w) && close(trim[3] - trim[1], h), "trim {ctx}");
+    assert!(close(bleed[2] - bleed[0], w + 2.0 * b) && close(bleed[3] - bleed[1], h + 2.0 * b), "bleed {ctx}");
     // MediaBox ⊇ BleedBox ⊇ TrimBox, bleed equal on every side.
     assert!(
         media[0] <= bleed[0] + 0.01
@@ -115,10 +89,7 @@ fn check_boxes(item: &Item, pdf: &str, slug_mm: f64) {
             && bleed[2] <= media[2] + 0.01,
         "{ctx}"
     );
-    assert!(
-        close(trim[0] - bleed[0], b) && close(bleed[3] - trim[3], b),
-        "{ctx}"
-    );
+    assert!(close(trim[0] - bleed[0], b) && close(bleed[3] - trim[3], b), "{ctx}");
 }
 
 fn check_fonts(pdf: &str, expect_fonts: bool) {
@@ -133,11 +104,7 @@ fn check_fonts(pdf: &str, expect_fonts: bool) {
         let cols: Vec<&str> = row.split_whitespace().collect();
         let n = cols.len();
         // name type… encoding emb sub uni object ID
-        assert_eq!(
-            &cols[n - 5..n - 2],
-            &["yes", "yes", "yes"],
-            "font not embedded+subset+unicode: {row}"
-        );
+        assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "font not embedded+subset+unicode: {row}");
         assert_eq!(cols[0].find('+'), Some(6), "subset tag missing: {row}");
     }
 }
@@ -149,20 +116,13 @@ fn check_text(item: &Item, slogan: &str, pdf: &str) {
     let got = squash(&text);
     let want = if item.punctuation == jiediqi::library::PunctuationStyle::DropTrailing {
         // Marks at line ends are not printed; compare the rest.
-        let strip =
-            |s: &str| -> String { s.chars().filter(|c| !"，。、；".contains(*c)).collect() };
-        assert!(
-            strip(&got).contains(&strip(&squash(slogan))),
-            "{pdf}: `{got}` lacks `{slogan}`"
-        );
+        let strip = |s: &str| -> String { s.chars().filter(|c| !"，。、；".contains(*c)).collect() };
+        assert!(strip(&got).contains(&strip(&squash(slogan))), "{pdf}: `{got}` lacks `{slogan}`");
         return;
     } else {
         squash(slogan)
     };
-    assert!(
-        got.contains(&want),
-        "{pdf}: text layer `{got}` lacks `{want}`"
-    );
+    assert!(got.contains(&want), "{pdf}: text layer `{got}` lacks `{want}`");
 }
 
 /// Split the PDF into plates: screen-printed items use only their named spot
@@ -190,11 +150,7 @@ fn check_plates(item: &Item, pdf: &Path) {
             plates.insert((name.to_string(), tiff_has_ink(&dir.join(&f))));
         }
     }
-    let inked: BTreeSet<&str> = plates
-        .iter()
-        .filter(|(_, ink)| *ink)
-        .map(|(n, _)| n.as_str())
-        .collect();
+    let inked: BTreeSet<&str> = plates.iter().filter(|(_, ink)| *ink).map(|(n, _)| n.as_str()).collect();
     if item.process == Process::ScreenPrint {
         let spots: BTreeSet<&str> = item
             .inks
@@ -204,35 +160,19 @@ fn check_plates(item: &Item, pdf: &Path) {
                 _ => None,
             })
             .collect();
-        assert_eq!(
-            inked,
-            spots,
-            "{}: plates with ink {inked:?}, expected only {spots:?}",
-            pdf.display()
-        );
+        assert_eq!(inked, spots, "{}: plates with ink {inked:?}, expected only {spots:?}", pdf.display());
     } else {
         for (name, ink) in &plates {
-            let allowed =
-                ["Cyan", "Magenta", "Yellow", "Black", "Dieline"].contains(&name.as_str());
-            assert!(
-                allowed || !ink,
-                "{}: unexpected plate {name}",
-                pdf.display()
-            );
+            let allowed = ["Cyan", "Magenta", "Yellow", "Black", "Dieline"].contains(&name.as_str());
+            assert!(allowed || !ink, "{}: unexpected plate {name}", pdf.display());
         }
         assert!(
-            inked
-                .iter()
-                .any(|n| ["Cyan", "Magenta", "Yellow", "Black"].contains(n)),
+            inked.iter().any(|n| ["Cyan", "Magenta", "Yellow", "Black"].contains(n)),
             "{}: no process ink",
             pdf.display()
         );
         if item.die_line.is_some() {
-            assert!(
-                inked.contains("Dieline"),
-                "{}: no die line plate",
-                pdf.display()
-            );
+            assert!(inked.contains("Dieline"), "{}: no die line plate", pdf.display());
         }
     }
     std::fs::remove_dir_all(&dir).ok();
@@ -253,11 +193,7 @@ fn tiff_has_ink(path: &Path) -> bool {
         let read = |i: usize| -> usize {
             let size = if typ == 3 { 2 } else { 4 };
             let base = if n * size <= 4 { at + 8 } else { u32at(at + 8) };
-            if typ == 3 {
-                u16at(base + i * 2)
-            } else {
-                u32at(base + i * 4)
-            }
+            if typ == 3 { u16at(base + i * 2) } else { u32at(base + i * 4) }
         };
         match tag {
             273 => offsets = (0..n).map(read).collect(),
@@ -266,10 +202,7 @@ fn tiff_has_ink(path: &Path) -> bool {
             _ => {}
         }
     }
-    offsets
-        .iter()
-        .zip(&counts)
-        .any(|(&o, &c)| d[o..o + c].iter().any(|&v| v < 250))
+    offsets.iter().zip(&counts).any(|(&o, &c)| d[o..o + c].iter().any(|&v| v < 250))
 }
 
 #[test]
@@ -298,10 +231,7 @@ fn outlined_text_has_no_fonts_and_same_boxes() {
         let p = p.to_str().unwrap();
         check_fonts(p, false);
         check_boxes(lib.item(id).unwrap(), p, 0.0);
-        assert!(
-            tool_ok("pdftotext", &[p, "-"]).trim().is_empty(),
-            "outlined text is still text"
-        );
+        assert!(tool_ok("pdftotext", &[p, "-"]).trim().is_empty(), "outlined text is still text");
         assert!(tool_ok("qpdf", &["--check", p]).contains("No syntax or stream encoding errors"));
     }
 }
@@ -325,19 +255,11 @@ fn crop_marks_sit_in_a_slug_outside_the_bleed() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let lib = library();
-    check_boxes(
-        lib.item("poster-a3").unwrap(),
-        out.join("poster-a3--fanzha-qiandaizi.pdf")
-            .to_str()
-            .unwrap(),
-        10.0,
-    );
+    check_boxes(lib.item("poster-a3").unwrap(), out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(), 10.0);
     // Dye-sublimation vendors want no crop marks: the item says so, --marks is ignored.
     check_boxes(
         lib.item("mousepad-small").unwrap(),
-        out.join("mousepad-small--fanzha-qiandaizi.pdf")
-            .to_str()
-            .unwrap(),
+        out.join("mousepad-small--fanzha-qiandaizi.pdf").to_str().unwrap(),
         0.0,
     );
     // Registration colour: a Separation named All.
@@ -347,24 +269,13 @@ fn crop_marks_sit_in_a_slug_outside_the_bleed() {
         &[
             "--qdf",
             "--object-streams=disable",
-            out.join("poster-a3--fanzha-qiandaizi.pdf")
-                .to_str()
-                .unwrap(),
+            out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(),
             qdf.to_str().unwrap(),
         ],
     );
-    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap())
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    assert!(
-        raw.contains("/CSAll [ /Separation /All /DeviceCMYK"),
-        "no registration colour"
-    );
-    assert!(
-        raw.contains("/CSAll CS 1 SCN"),
-        "crop marks not in the registration colour"
-    );
+    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(raw.contains("/CSAll [ /Separation /All /DeviceCMYK"), "no registration colour");
+    assert!(raw.contains("/CSAll CS 1 SCN"), "crop marks not in the registration colour");
 }
 
 #[test]
@@ -388,17 +299,12 @@ fn dark_text_over_a_light_ink_overprints() {
         &[
             "--qdf",
             "--object-streams=disable",
-            out.join("poster-a3--fanzha-qiandaizi.pdf")
-                .to_str()
-                .unwrap(),
+            out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(),
             qdf.to_str().unwrap(),
         ],
     );
     let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
-    assert!(
-        raw.contains("/OP true") && raw.contains("/op true") && raw.contains("/OPM 1"),
-        "no overprint state"
-    );
+    assert!(raw.contains("/OP true") && raw.contains("/op true") && raw.contains("/OPM 1"), "no overprint state");
     assert!(raw.contains("/GOP gs"), "overprint never used");
     // No RGB anywhere in a print file.
     for op in [" rg\n", " RG\n", "/DeviceRGB"] {
@@ -436,19 +342,9 @@ fn same_inputs_same_bytes_and_the_date_from_source_date_epoch() {
     assert_eq!(files(&a), files(&b));
     assert_eq!(files(&a).len(), 6);
     for f in files(&a) {
-        assert_eq!(
-            std::fs::read(a.join(&f)).unwrap(),
-            std::fs::read(b.join(&f)).unwrap(),
-            "{f} differs between runs"
-        );
+        assert_eq!(std::fs::read(a.join(&f)).unwrap(), std::fs::read(b.join(&f)).unwrap(), "{f} differs between runs");
     }
-    let info = tool_ok(
-        "pdfinfo",
-        &[
-            "-isodates",
-            a.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(),
-        ],
-    );
+    let info = tool_ok("pdfinfo", &["-isodates", a.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap()]);
     assert!(info.contains("2026-11-29T00:00:00"), "{info}");
 }
 
@@ -469,9 +365,7 @@ fn a_poster_pdf_is_small() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success());
-    let size = std::fs::metadata(out.join("poster-a3--fanzha-qiandaizi.pdf"))
-        .unwrap()
-        .len();
+    let size = std::fs::metadata(out.join("poster-a3--fanzha-qiandaizi.pdf")).unwrap().len();
     assert!(size < 100_000, "poster PDF is {size} bytes");
 }
 
@@ -493,11 +387,7 @@ fn svg_is_in_mm_with_inks_and_png_at_the_asked_dpi() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let svg = std::fs::read_to_string(out.join("bag-nonwoven--fanzha-qiandaizi.svg")).unwrap();
-    assert!(
-        svg.contains(r#"width="240mm" height="280mm""#),
-        "{}",
-        &svg[..300]
-    );
+    assert!(svg.contains(r#"width="240mm" height="280mm""#), "{}", &svg[..300]);
     assert!(svg.contains(r#"data-ink="PANTONE 186 C""#));
     assert!(!svg.contains("<text"), "glyphs must be paths");
     let poster = std::fs::read_to_string(out.join("poster-a3--fanzha-qiandaizi.svg")).unwrap();
@@ -507,13 +397,7 @@ fn svg_is_in_mm_with_inks_and_png_at_the_asked_dpi() {
     let png = std::fs::read(out.join("poster-a3--fanzha-qiandaizi.png")).unwrap();
     let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert_eq!(
-        (w, h),
-        (
-            (297.0 / 25.4 * 150.0_f64).round() as u32,
-            (420.0 / 25.4 * 150.0_f64).round() as u32
-        )
-    );
+    assert_eq!((w, h), ((297.0 / 25.4 * 150.0_f64).round() as u32, (420.0 / 25.4 * 150.0_f64).round() as u32));
 }
 
 /// Reference proofs, compared with a small tolerance. Set JIEDIQI_BLESS=1 to
@@ -555,11 +439,7 @@ fn proofs_match_reference_images() {
         let a = resvg::tiny_skia::Pixmap::load_png(&got).unwrap();
         let b = resvg::tiny_skia::Pixmap::load_png(&reference)
             .unwrap_or_else(|e| panic!("{name}: no reference ({e}); run with JIEDIQI_BLESS=1"));
-        assert_eq!(
-            (a.width(), a.height()),
-            (b.width(), b.height()),
-            "{name}: size changed"
-        );
+        assert_eq!((a.width(), a.height()), (b.width(), b.height()), "{name}: size changed");
         let differing = a
             .data()
             .chunks(4)
@@ -567,10 +447,6 @@ fn proofs_match_reference_images() {
             .filter(|(p, q)| p.iter().zip(q.iter()).any(|(x, y)| x.abs_diff(*y) > 24))
             .count();
         let share = differing as f64 / f64::from(a.width() * a.height());
-        assert!(
-            share < 0.005,
-            "{name}: {:.2} % of pixels differ from the reference",
-            share * 100.0
-        );
+        assert!(share < 0.005, "{name}: {:.2} % of pixels differ from the reference", share * 100.0);
     }
 }

@@ -24,11 +24,7 @@ pub struct PdfOptions {
 
 /// Width of the slug that carries crop marks.
 pub fn slug_width(scene: &Scene, opts: &PdfOptions) -> f64 {
-    if opts.marks && scene.crop_marks_allowed {
-        mm(10.0)
-    } else {
-        0.0
-    }
+    if opts.marks && scene.crop_marks_allowed { mm(10.0) } else { 0.0 }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +81,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     if !opts.outline_text {
         for el in &scene.elements {
             if let Element::Text(run) = el {
-                let e = used
-                    .entry(run.font.index)
-                    .or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new()));
+                let e = used.entry(run.font.index).or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new()));
                 for g in &run.glyphs {
                     e.1.insert(g.id);
                     if !g.text.is_empty() {
@@ -108,10 +102,8 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
         for &g in glyphs {
             remap.remap(g);
         }
-        let subset = subsetter::subset(&font.data, 0, &remap).map_err(|e| PdfError {
-            font: font.path.display().to_string(),
-            message: format!("{e:?}"),
-        })?;
+        let subset = subsetter::subset(&font.data, 0, &remap)
+            .map_err(|e| PdfError { font: font.path.display().to_string(), message: format!("{e:?}") })?;
         let tag = subset_tag(glyphs);
         let base = format!("{tag}+{}", font.postscript_name);
         let type0 = ids.next();
@@ -126,11 +118,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
             .encoding_predefined(Name(b"Identity-H"))
             .descendant_font(cid)
             .to_unicode(cmap);
-        let system = SystemInfo {
-            registry: Str(b"Adobe"),
-            ordering: Str(b"Identity"),
-            supplement: 0,
-        };
+        let system = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
         let scale = 1000.0 / font.units_per_em;
         let face = font.face();
         let mut cidf = pdf.cid_font(cid);
@@ -141,12 +129,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
             .cid_to_gid_map_predefined(Name(b"Identity"));
         let widths: Vec<f32> = remap
             .remapped_gids()
-            .map(|old| {
-                f(f64::from(
-                    face.glyph_hor_advance(ttf_parser::GlyphId(old))
-                        .unwrap_or(0),
-                ) * scale)
-            })
+            .map(|old| f(f64::from(face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0)) * scale))
             .collect();
         cidf.widths().consecutive(0, widths);
         cidf.finish();
@@ -154,12 +137,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
         pdf.font_descriptor(desc)
             .name(Name(base.as_bytes()))
             .flags(FontFlags::SYMBOLIC)
-            .bbox(Rect::new(
-                f(b[0] * scale),
-                f(b[1] * scale),
-                f(b[2] * scale),
-                f(b[3] * scale),
-            ))
+            .bbox(Rect::new(f(b[0] * scale), f(b[1] * scale), f(b[2] * scale), f(b[3] * scale)))
             .italic_angle(0.0)
             .ascent(f(font.ascender * scale))
             .descent(f(font.descender * scale))
@@ -167,9 +145,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
             .stem_v(80.0)
             .font_file2(file);
         let data = deflate(&subset);
-        pdf.stream(file, &data)
-            .filter(Filter::FlateDecode)
-            .pair(Name(b"Length1"), subset.len() as i32);
+        pdf.stream(file, &data).filter(Filter::FlateDecode).pair(Name(b"Length1"), subset.len() as i32);
         let mut uc = UnicodeCmap::new(Name(b"Custom"), system);
         for (old, text) in texts {
             if let Some(new) = remap.get(*old) {
@@ -177,14 +153,10 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
             }
         }
         let uc = uc.finish();
-        pdf.stream(cmap, &deflate(uc.as_slice()))
-            .filter(Filter::FlateDecode);
+        pdf.stream(cmap, &deflate(uc.as_slice())).filter(Filter::FlateDecode);
         embedded.insert(idx, Embedded { name, type0, remap });
     }
-    let font_refs: Vec<(String, Ref)> = embedded
-        .values()
-        .map(|e| (e.name.clone(), e.type0))
-        .collect();
+    let font_refs: Vec<(String, Ref)> = embedded.values().map(|e| (e.name.clone(), e.type0)).collect();
 
     // Content.
     let mut c = Content::new();
@@ -255,12 +227,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     page.parent(tree_id)
         .media_box(Rect::new(0.0, 0.0, f(pw), f(ph)))
         .bleed_box(Rect::new(f(slug), f(slug), f(pw - slug), f(ph - slug)))
-        .trim_box(Rect::new(
-            f(off),
-            f(off),
-            f(off + scene.width),
-            f(off + scene.height),
-        ))
+        .trim_box(Rect::new(f(off), f(off), f(off + scene.width), f(off + scene.height)))
         .contents(content_id);
     let mut res = page.resources();
     if !font_refs.is_empty() {
@@ -275,19 +242,13 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
         for (&i, name) in &cs_names {
             let ink = &scene.inks[i];
             let (label, cmyk) = match &ink.kind {
-                InkKind::Spot { name, cmyk } | InkKind::Technical { name, cmyk } => {
-                    (name.clone(), *cmyk)
-                }
+                InkKind::Spot { name, cmyk } | InkKind::Technical { name, cmyk } => (name.clone(), *cmyk),
                 InkKind::Process { .. } => continue,
             };
             separation(spaces.insert(Name(name.as_bytes())).start(), &label, cmyk);
         }
         if draw_marks {
-            separation(
-                spaces.insert(Name(b"CSAll")).start(),
-                "All",
-                [1.0, 1.0, 1.0, 1.0],
-            );
+            separation(spaces.insert(Name(b"CSAll")).start(), "All", [1.0, 1.0, 1.0, 1.0]);
         }
         spaces.finish();
     }
@@ -306,9 +267,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     pdf.stream(content_id, &content).filter(Filter::FlateDecode);
 
     let mut info = pdf.document_info(info_id);
-    info.title(TextStr(&scene.title))
-        .producer(TextStr("jiediqi"))
-        .creator(TextStr("jiediqi"));
+    info.title(TextStr(&scene.title)).producer(TextStr("jiediqi")).creator(TextStr("jiediqi"));
     if let Some(date) = opts.epoch.and_then(pdf_date) {
         info.creation_date(date).modified_date(date);
     }
@@ -322,20 +281,10 @@ fn separation(cs: pdf_writer::writers::ColorSpace, name: &str, cmyk: [f64; 4]) {
     let mut sep = cs.separation(Name(name.as_bytes()));
     // pdf-writer 0.15 does not export DeviceColorSpace; the array form writes the same name.
     sep.alternate_color_space().device_cmyk();
-    sep.tint_exponential()
-        .domain([0.0, 1.0])
-        .c0([0.0, 0.0, 0.0, 0.0])
-        .c1(cmyk.map(|v| v as f32))
-        .n(1.0);
+    sep.tint_exponential().domain([0.0, 1.0]).c0([0.0, 0.0, 0.0, 0.0]).c1(cmyk.map(|v| v as f32)).n(1.0);
 }
 
-fn begin_paint(
-    c: &mut Content,
-    scene: &Scene,
-    cs: &BTreeMap<usize, String>,
-    paint: &Paint,
-    fill: bool,
-) {
+fn begin_paint(c: &mut Content, scene: &Scene, cs: &BTreeMap<usize, String>, paint: &Paint, fill: bool) {
     if paint.overprint {
         c.save_state();
         c.set_parameters(Name(b"GOP"));
@@ -404,10 +353,7 @@ fn draw_outline(c: &mut Content, g: &crate::scene::Glyph, segs: &[OSeg]) {
             }
             OSeg::Quad(x1, y1, x, y) => {
                 // Raise the quadratic to a cubic.
-                let c1 = (
-                    cur.0 + 2.0 / 3.0 * (x1 - cur.0),
-                    cur.1 + 2.0 / 3.0 * (y1 - cur.1),
-                );
+                let c1 = (cur.0 + 2.0 / 3.0 * (x1 - cur.0), cur.1 + 2.0 / 3.0 * (y1 - cur.1));
                 let c2 = (x + 2.0 / 3.0 * (x1 - x), y + 2.0 / 3.0 * (y1 - y));
                 let (a, b) = place(g, c1.0, c1.1);
                 let (d, e) = place(g, c2.0, c2.1);

@@ -39,12 +39,7 @@ pub fn export(scene: &Scene, opts: &PngOptions) -> Result<Vec<u8>, PngError> {
         .map_err(|e| PngError::Render(e.to_string()))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph).ok_or(PngError::TooLarge(pw, ph))?;
     let size = tree.size();
-    let t = resvg::tiny_skia::Transform::from_scale(
-        pw as f32 / size.width(),
-        ph as f32 / size.height(),
-    );
+    let t = resvg::tiny_skia::Transform::from_scale(pw as f32 / size.width(), ph as f32 / size.height());
     resvg::render(&tree, t, &mut pixmap.as_mut());
-    pixmap
-        .encode_png()
-        .map_err(|e| PngError::Render(e.to_string()))
+    pixmap.encode_png().map_err(|e| PngError::Render(e.to_string()))
 }

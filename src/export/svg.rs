@@ -31,10 +31,7 @@ fn n(v: f64) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Preview colour of an ink at a tint (mixed with white paper).
@@ -96,12 +93,7 @@ fn paint_attrs(scene: &Scene, p: &Paint, fill: bool) -> String {
 /// The SVG of a scene.
 pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
     let (x0, y0, w, h) = match opts.area {
-        Area::Bleed => (
-            -scene.bleed,
-            -scene.bleed,
-            scene.width + 2.0 * scene.bleed,
-            scene.height + 2.0 * scene.bleed,
-        ),
+        Area::Bleed => (-scene.bleed, -scene.bleed, scene.width + 2.0 * scene.bleed, scene.height + 2.0 * scene.bleed),
         Area::Trim => (0.0, 0.0, scene.width, scene.height),
     };
     let mut s = String::with_capacity(16 * 1024);
@@ -157,13 +149,7 @@ pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
     for el in &scene.elements {
         match el {
             Element::Fill { path, paint } => {
-                writeln!(
-                    s,
-                    r#"<path{} d="{}"/>"#,
-                    paint_attrs(scene, paint, true),
-                    path_data(path)
-                )
-                .ok();
+                writeln!(s, r#"<path{} d="{}"/>"#, paint_attrs(scene, paint, true), path_data(path)).ok();
             }
             Element::Stroke { path, width, paint } => {
                 writeln!(
@@ -178,10 +164,7 @@ pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
             Element::Text(run) => {
                 writeln!(s, "<g{}>", paint_attrs(scene, &run.paint, true)).ok();
                 for g in &run.glyphs {
-                    if defs
-                        .get(&(run.font.index, g.id))
-                        .is_some_and(Option::is_some)
-                    {
+                    if defs.get(&(run.font.index, g.id)).is_some_and(Option::is_some) {
                         writeln!(
                             s,
                             r##"<use xlink:href="#f{}g{}" transform="matrix({} {} {} {} {} {})"/>"##,

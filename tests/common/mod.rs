@@ -10,8 +10,7 @@ pub fn root() -> PathBuf {
 
 /// A fresh, empty folder for one test.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -43,9 +42,7 @@ pub fn stdout(o: &Output) -> String {
 /// Run an external checking tool (poppler-utils, qpdf, ghostscript); `.ci/run` installs them.
 pub fn tool(cmd: &str, args: &[&str]) -> Output {
     Command::new(cmd).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run `{cmd}` ({e}); install poppler-utils, qpdf and ghostscript (see .ci/run)"
-        )
+        panic!("cannot run `{cmd}` ({e}); install poppler-utils, qpdf and ghostscript (see .ci/run)")
     })
 }
 
@@ -72,11 +69,7 @@ pub fn project_copy(name: &str) -> PathBuf {
 /// Files in a folder, sorted by name.
 pub fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|r| {
-            r.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
+        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     v.sort();
     v
@@ -84,14 +77,8 @@ pub fn files(dir: &Path) -> Vec<String> {
 
 /// The four numbers of a box line of `pdfinfo -box`.
 pub fn pdf_box(info: &str, name: &str) -> [f64; 4] {
-    let line = info
-        .lines()
-        .find(|l| l.starts_with(name))
-        .unwrap_or_else(|| panic!("no {name} in {info}"));
-    let v: Vec<f64> = line[name.len() + 1..]
-        .split_whitespace()
-        .map(|x| x.parse().unwrap())
-        .collect();
+    let line = info.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in {info}"));
+    let v: Vec<f64> = line[name.len() + 1..].split_whitespace().map(|x| x.parse().unwrap()).collect();
     [v[0], v[1], v[2], v[3]]
 }
 

@@ -1,0 +1,214 @@
+//! Bad input: each gets a clear error naming the subject, the right exit
+//! code, and no output file left behind.
+
+mod common;
+
+use common::*;
+
+fn write(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn unknown_slogan_or_item_is_exit_1_and_writes_nothing() {
+    let out = scratch("unknown-id");
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "no-such-slogan",
+        "--item",
+        "poster-a3",
+        "--item",
+        "no-such-item",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("unknown slogan `no-such-slogan`"), "{e}");
+    assert!(e.contains("unknown item `no-such-item`"), "{e}");
+    assert!(files(&out).is_empty());
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let p = project_copy("malformed");
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: broken\n    lines: [好好, \"没关\n");
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("zz.yaml:4:17: unclosed quote"), "{e}");
+    // A render with broken data writes nothing.
+    let out = p.join("out");
+    let o = jiediqi_in(&p, &["render", "--slogan", "all", "--item", "all", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(files(&out).is_empty());
+}
+
+#[test]
+fn unknown_fields_are_errors() {
+    let p = project_copy("unknown-field");
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: typo\n    lines: [好好]\n    audiance: [老人]\n");
+    let text = std::fs::read_to_string(p.join("layouts/poster-a3.yaml")).unwrap();
+    write(&p.join("layouts/poster-a3.yaml"), &text.replace("safe: 5\n", "safe: 5\nsafe_margin: 5\n"));
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    // Both problems, not just the first.
+    assert!(e.contains("zz.yaml:5:5: unknown field `audiance`"), "{e}");
+    assert!(e.contains("poster-a3.yaml:") && e.contains("unknown field `safe_margin`"), "{e}");
+}
+
+#[test]
+fn template_problems_are_all_listed() {
+    let p = project_copy("bad-template");
+    let text = std::fs::read_to_string(p.join("layouts/bag-nonwoven.yaml")).unwrap();
+    let text = text
+        .replace("ink: red, shape: frame, stroke: 1.2", "ink: red, shape: frame, stroke: 0.2")
+        .replace("    font: heavy\n", "    font: fancy\n")
+        .replace("  - { id: red, spot: \"PANTONE 186 C\",", "  - { id: red,");
+    write(&p.join("layouts/bag-nonwoven.yaml"), &text);
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("zone `frame`: stroke 0.2 mm is thinner than the item's minimum 0.5 mm"), "{e}");
+    assert!(e.contains("zone `slogan`: unknown font role `fancy`"), "{e}");
+    assert!(e.contains("ink `red` has no spot name"), "{e}");
+}
+
+#[test]
+fn a_slogan_too_long_for_an_item_fails_alone() {
+    let p = project_copy("too-long");
+    write(
+        &p.join("slogans/zz.yaml"),
+        &format!(
+            "topic: 反诈\nslogans:\n  - id: way-too-long\n    lines: [{}]\n",
+            "这条标语长到放不进围裙的印刷区，".repeat(20)
+        ),
+    );
+    let out = p.join("out");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "way-too-long",
+            "--slogan",
+            "fanzha-qiandaizi",
+            "--item",
+            "apron",
+            "--format",
+            "pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("slogan `way-too-long` on item `apron` does not fit zone `slogan`"), "{e}");
+    assert!(e.contains("the minimum is 9 mm"), "{e}");
+    // The good combination is still written, the bad one not at all.
+    assert_eq!(files(&out), vec!["apron--fanzha-qiandaizi.pdf"]);
+}
+
+#[test]
+fn a_character_no_font_has_is_an_error() {
+    let p = project_copy("missing-glyph");
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: rare\n    lines: [吃饭别去𠮷野家]\n");
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("slogan `rare`: no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
+    let out = p.join("out");
+    let o = jiediqi_in(&p, &["render", "--slogan", "rare", "--item", "poster-a3", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
+    assert!(files(&out).is_empty());
+}
+
+#[test]
+fn a_station_without_a_needed_field_is_an_error() {
+    let p = project_copy("station");
+    write(&p.join("examples/nophone.yaml"), "name: 东关派出所\n");
+    let out = p.join("out");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "fanzha-qiandaizi",
+            "--item",
+            "poster-a3",
+            "--station",
+            p.join("examples/nophone.yaml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("item `poster-a3` zone `footer`: the station has no `phone`"), "{}", stderr(&o));
+    assert!(files(&out).is_empty());
+}
+
+#[test]
+fn an_unwritable_output_folder_is_exit_2() {
+    // A folder below a regular file cannot be created, even by root.
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "fanzha-qiandaizi",
+        "--item",
+        "poster-a3",
+        "--out",
+        root().join("Cargo.toml/out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot create output folder"), "{}", stderr(&o));
+}
+
+#[test]
+fn bad_arguments_are_exit_2() {
+    for args in [
+        vec!["render", "--slogan", "fanzha-qiandaizi", "--item", "poster-a3", "--out", "x", "--dpi", "lots"],
+        vec!["render", "--slogan", "fanzha-qiandaizi", "--item", "poster-a3", "--out", "x", "--format", "jpeg"],
+        vec!["render", "--item", "poster-a3", "--out", "x"],
+        vec!["frobnicate"],
+    ] {
+        let o = jiediqi(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    assert!(!root().join("x").exists());
+}
+
+#[test]
+fn no_temporary_files_are_left_behind() {
+    let out = scratch("no-tmp");
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "all",
+        "--item",
+        "apron",
+        "--format",
+        "pdf,svg",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(files(&out).iter().all(|f| !f.ends_with(".tmp") && !f.starts_with('.')));
+}
+
+#[test]
+fn listing_commands_work() {
+    let o = jiediqi(&["items"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    assert!(s.contains("poster-a3") && s.contains("297×420 mm") && s.contains("PANTONE 186 C"), "{s}");
+    let o = jiediqi(&["slogans", "--topic", "反诈"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    assert!(s.contains("fanzha-qiandaizi") && !s.contains("jindu-"), "{s}");
+    let o = jiediqi(&["slogans", "--topic", "不存在"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = jiediqi(&["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
