@@ -484,6 +484,7 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         Align::End => 1.0,
     };
     let em_top = req.fonts[0].em_top;
+    let longest = composed.iter().map(|(_, c)| c.length).fold(0.0, f64::max);
     let mut runs: Vec<TextRun> = Vec::new();
     let mut set_lines = Vec::new();
     for (n, (l, c)) in composed.iter().enumerate() {
@@ -493,8 +494,10 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         );
         // Line origin: horizontal → left end of the baseline; vertical → top of the column centre line.
         let (ox, oy) = if vertical {
-            let right = x + w - (w - block) * (1.0 - factor(req.align));
-            (right - size / 2.0 - step, y + (h - c.length * size) * factor(req.valign))
+            // Columns run right to left, so `start` is the right edge; their
+            // tops line up, the block as a whole placed by `valign`.
+            let right = x + w - (w - block) * factor(req.align);
+            (right - size / 2.0 - step, y + (h - longest * size) * factor(req.valign))
         } else {
             (x + (w - c.length * size) * factor(req.align), y + (h - block) * factor(req.valign) + step + em_top * size)
         };
@@ -881,5 +884,33 @@ mod tests {
     fn missing_characters_are_listed() {
         let err = at_fixed(&["𠮷野家的鱻"], 20.0, Direction::Horizontal, false).unwrap_err();
         assert_eq!(err, FitError::Missing(vec!['𠮷', '鱻']));
+    }
+
+    #[test]
+    fn vertical_columns_start_at_the_right_and_share_a_top() {
+        let fonts = chain("heavy");
+        let lines = vec!["骑车戴头盔，".to_string(), "平安把家回。".to_string(), "好".to_string()];
+        let req = TextRequest {
+            lines: &lines,
+            fonts: &fonts,
+            direction: Direction::Vertical,
+            rect: [0.0, 0.0, 300.0, 400.0],
+            min_size: 10.0,
+            max_size: 20.0,
+            line_spacing: 1.5,
+            align: Align::Start,
+            valign: Align::Center,
+            drop_trailing: false,
+            paint: paint(),
+        };
+        let set = set_text(&req).unwrap();
+        let g = |t: &str| set.runs[0].glyphs.iter().find(|g| g.text == t).unwrap().clone();
+        // The first column hugs the right edge of the zone.
+        assert!(g("骑").x > 300.0 - 20.0 - 1e-6, "{}", g("骑").x);
+        // All columns start at the same height, even the short third one.
+        assert!((g("骑").y - g("平").y).abs() < 1e-6 && (g("平").y - g("好").y).abs() < 1e-6);
+        // The block is centred vertically: 5.5 em of column in 400 pt.
+        let top = g("骑").y - fonts[0].em_top * 20.0;
+        assert!((top - (400.0 - 5.5 * 20.0) / 2.0).abs() < 2.0, "{top}");
     }
 }
