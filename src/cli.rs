@@ -106,9 +106,9 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
                 let inks: Vec<String> = i.printing_inks().map(|k| k.label()).collect();
                 writeln!(
                     out,
-                    "{:<16} {:<12} trim {}×{} mm  bleed {} mm  {:<15}  inks: {}",
+                    "{:<16} {} trim {}×{} mm  bleed {} mm  {:<15}  inks: {}",
                     i.id,
-                    i.name,
+                    pad(&i.name, 12),
                     i.width,
                     i.height,
                     i.bleed,
@@ -122,7 +122,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             let mut shown = 0;
             for s in lib.slogans.iter().filter(|s| topic.as_ref().is_none_or(|t| &s.topic == t)) {
                 shown += 1;
-                write!(out, "{:<24} {:<6} {}", s.id, s.topic, s.lines.join(" / ")).ok();
+                write!(out, "{:<24} {} {}", s.id, pad(&s.topic, 10), s.lines.join(" / ")).ok();
                 if let Some(tip) = &s.tip {
                     write!(out, "  （{tip}）").ok();
                 }
@@ -155,6 +155,12 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         Command::Render(args) => return render(&lib, args),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Pad to a terminal width, counting CJK characters as two columns.
+fn pad(s: &str, width: usize) -> String {
+    let used: usize = s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 /// Beyond loading: every font parses, and every slogan's characters are in
