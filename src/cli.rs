@@ -1,7 +1,7 @@
 //! The command line: turns arguments into work, owns exit codes and is the
 //! only place that writes files.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,7 +11,9 @@ use crate::diag::{Diagnostic, Diagnostics, Kind};
 use crate::export::{pdf, png, svg};
 use crate::layout::{self, SceneOptions};
 use crate::library::Role;
-use crate::validate::{Library, Station};
+use crate::validate::{Item, Library, Slogan, Station};
+
+use rayon::prelude::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -265,7 +267,11 @@ fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
     }
 }
 
+/// One combination's outcome: the files written (path, bytes), or its problems.
+type JobResult = Result<Vec<(PathBuf, u64)>, Diagnostics>;
+
 fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
+    let started = std::time::Instant::now();
     if !(args.dpi > 0.0 && args.dpi <= 2400.0) {
         return Err(Diagnostic::io(format!("--dpi {} is out of range", args.dpi)).hint("use 1–2400").into());
     }
@@ -288,68 +294,106 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
             .hint("choose a writable folder with --out")
     })?;
     let mut formats = args.format.clone();
+    formats.sort_by_key(|f| *f as u8);
     formats.dedup();
-    let pdf_opts = pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch };
-    let png_opts = png::PngOptions { dpi: args.dpi };
-    let scene_opts = SceneOptions { station: station.as_ref() };
+    let job = Job {
+        lib,
+        out: &args.out,
+        formats: &formats,
+        pdf: pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch },
+        png: png::PngOptions { dpi: args.dpi },
+        station: station.as_ref(),
+    };
+    let pairs: Vec<(&Item, &Slogan)> = items.iter().flat_map(|i| slogans.iter().map(move |s| (*i, *s))).collect();
+    // A bar only for a person watching: both streams on a terminal.
+    let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    let bar = if interactive && pairs.len() > 1 {
+        let bar = indicatif::ProgressBar::new(pairs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    // Each combination on its own: one failing never stops or corrupts another.
+    let results: Vec<JobResult> = pairs
+        .par_iter()
+        .map(|&(item, slogan)| {
+            let r = job.run(item, slogan);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
     let mut failures = Diagnostics::default();
-    let mut written = 0usize;
+    let (mut written, mut bytes) = (0usize, 0u64);
     let mut out = std::io::stdout().lock();
-    for item in &items {
-        for slogan in &slogans {
-            let scene = match layout::build_scene(lib, item, slogan, &scene_opts) {
-                Ok(s) => s,
-                Err(d) => {
-                    failures.push(d);
-                    continue;
-                }
-            };
-            // Export everything first, so a failing format writes nothing of this pair.
-            let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-            let base = format!("{}--{}", item.id, slogan.id);
-            let mut failed = false;
-            for f in &formats {
-                let bytes = match f {
-                    Format::Pdf => pdf::export(&scene, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string())),
-                    Format::Svg => Ok(svg::export(&scene, &svg::SvgOptions::default()).into_bytes()),
-                    Format::Png => {
-                        png::export(&scene, &png_opts).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))
+    for r in results {
+        match r {
+            Ok(files) => {
+                for (path, size) in files {
+                    // On a terminal the summary is enough; scripts get every path.
+                    if !interactive {
+                        writeln!(out, "{}", path.display()).ok();
                     }
-                };
-                match bytes {
-                    Ok(b) => {
-                        let ext = match f {
-                            Format::Pdf => "pdf",
-                            Format::Svg => "svg",
-                            Format::Png => "png",
-                        };
-                        files.push((args.out.join(format!("{base}.{ext}")), b));
-                    }
-                    Err(d) => {
-                        failures.push(d);
-                        failed = true;
-                    }
+                    written += 1;
+                    bytes += size;
                 }
             }
-            if failed {
-                continue;
-            }
-            for (path, bytes) in files {
-                if let Err(d) = write_atomic(&path, &bytes) {
-                    // The folder is not writable: nothing else will be either.
-                    return Err(d.into());
-                }
-                writeln!(out, "{}", path.display()).ok();
-                written += 1;
-            }
+            Err(d) => failures.0.extend(d.0),
         }
     }
+    let summary = format!(
+        "wrote {written} files ({:.1} MB) to {} in {:.2} s",
+        bytes as f64 / 1e6,
+        args.out.display(),
+        started.elapsed().as_secs_f64()
+    );
     if failures.is_empty() {
-        eprintln!("wrote {written} files to {}", args.out.display());
-        Ok(ExitCode::SUCCESS)
-    } else {
-        eprintln!("{failures}");
-        eprintln!("wrote {written} files to {}; {} combinations failed", args.out.display(), failures.0.len());
-        Ok(ExitCode::from(1))
+        eprintln!("{summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{failures}");
+    eprintln!("{summary}; {} combinations failed", failures.0.iter().filter(|d| d.kind == Kind::Data).count());
+    Ok(exit_for(failures.kind()))
+}
+
+/// What every combination of a render shares.
+struct Job<'a> {
+    lib: &'a Library,
+    out: &'a Path,
+    formats: &'a [Format],
+    pdf: pdf::PdfOptions,
+    png: png::PngOptions,
+    station: Option<&'a Station>,
+}
+
+impl Job<'_> {
+    /// Lay out, export every format in memory, then write: a pair that fails
+    /// writes nothing.
+    fn run(&self, item: &Item, slogan: &Slogan) -> JobResult {
+        let scene = layout::build_scene(self.lib, item, slogan, &SceneOptions { station: self.station })?;
+        let base = format!("{}--{}", item.id, slogan.id);
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::with_capacity(self.formats.len());
+        for f in self.formats {
+            let (ext, bytes) = match f {
+                Format::Pdf => {
+                    ("pdf", pdf::export(&scene, &self.pdf).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?)
+                }
+                Format::Svg => ("svg", svg::export(&scene, &svg::SvgOptions::default()).into_bytes()),
+                Format::Png => {
+                    ("png", png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?)
+                }
+            };
+            files.push((self.out.join(format!("{base}.{ext}")), bytes));
+        }
+        let mut done = Vec::with_capacity(files.len());
+        for (path, data) in files {
+            write_atomic(&path, &data)?;
+            done.push((path, data.len() as u64));
+        }
+        Ok(done)
     }
 }

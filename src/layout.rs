@@ -310,55 +310,115 @@ fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed 
     Composed { items, length: pen }
 }
 
-/// The best way to break units into `k` lines: the smallest longest line,
-/// then (within 30 % of it) the most breaks after punctuation.
-fn break_into(units: &[Unit], chars: &[char], allowed: &[bool], k: usize, drop: bool) -> Option<(Vec<usize>, f64)> {
+/// Line lengths in O(1): each unit's advance with its neighbours' compression
+/// applied, prefix-summed; the ends of a line are corrected separately.
+struct Widths<'a> {
+    units: &'a [Unit],
+    prefix: Vec<f64>,
+    drop: bool,
+}
+
+impl<'a> Widths<'a> {
+    fn new(units: &'a [Unit], drop: bool) -> Self {
+        let n = units.len();
+        let mut prefix = Vec::with_capacity(n + 1);
+        prefix.push(0.0);
+        for (i, u) in units.iter().enumerate() {
+            let mut adv = u.adv;
+            if u.full_width {
+                let next_mark = units.get(i + 1).is_some_and(|x| x.class != PunctClass::Other);
+                let prev_opening = i > 0 && units[i - 1].class == PunctClass::Opening;
+                match u.class {
+                    PunctClass::Closing if next_mark => adv -= 0.5,
+                    PunctClass::Opening if prev_opening => adv -= 0.5,
+                    _ => {}
+                }
+            }
+            prefix.push(prefix[i] + adv);
+        }
+        Widths { units, prefix, drop }
+    }
+
+    fn strippable_end(&self, i: usize) -> bool {
+        let u = &self.units[i];
+        u.space || (self.drop && u.droppable)
+    }
+
+    /// The length of units `a..b` set as one line, as [`compose`] sets it.
+    fn line(&self, a: usize, b: usize) -> f64 {
+        let units = self.units;
+        let mut f = a;
+        while f < b && units[f].space {
+            f += 1;
+        }
+        let mut l = b;
+        while l > f && self.strippable_end(l - 1) {
+            l -= 1;
+        }
+        if l <= f {
+            return 0.0;
+        }
+        let last = l - 1;
+        let mut w = self.prefix[l] - self.prefix[f];
+        let (uf, ul) = (&units[f], &units[last]);
+        if uf.full_width && uf.class == PunctClass::Opening && !(f > 0 && units[f - 1].class == PunctClass::Opening) {
+            w -= 0.5;
+        }
+        if ul.full_width
+            && ul.class == PunctClass::Closing
+            && !units.get(last + 1).is_some_and(|x| x.class != PunctClass::Other)
+        {
+            w -= 0.5;
+        }
+        w
+    }
+}
+
+/// The best ways to break units into 1, 2, … `max_k` lines (stopping at the
+/// first count that is impossible): the smallest longest line, then (within
+/// 30 % of it) the most breaks after punctuation.
+fn break_options(units: &[Unit], chars: &[char], allowed: &[bool], max_k: usize, drop: bool) -> Vec<(Vec<usize>, f64)> {
     let n = units.len();
     // Candidate line starts: 0 and every unit where a break is allowed.
     let cand: Vec<usize> = (0..n).filter(|&j| j == 0 || allowed[units[j].start]).collect();
-    if cand.len() < k {
-        return None;
-    }
     let m = cand.len();
-    let mut width = vec![vec![f64::INFINITY; m + 1]; m];
-    for a in 0..m {
-        for b in a + 1..=m {
-            let end = if b == m { n } else { cand[b] };
-            width[a][b] = compose(units, cand[a], end, drop).length;
-        }
-    }
-    let bad = |b: usize| -> usize {
-        if b == m { 0 } else { usize::from(!linebreak::is_good_break(chars[units[cand[b]].start - 1])) }
-    };
-    // Pass 1: minimise the longest line.
-    let mut f = vec![vec![f64::INFINITY; m + 1]; k + 1];
+    let max_k = max_k.min(m);
+    let widths = Widths::new(units, drop);
+    let width = |a: usize, b: usize| widths.line(cand[a], if b == m { n } else { cand[b] });
+    let bad = |b: usize| usize::from(b < m && !linebreak::is_good_break(chars[units[cand[b]].start - 1]));
+    // Pass 1: the smallest longest line for every line count.
+    let mut f = vec![vec![f64::INFINITY; m + 1]; max_k + 1];
     f[0][0] = 0.0;
-    for l in 1..=k {
-        for b in 1..=m {
-            for a in 0..b {
-                let v = f[l - 1][a].max(width[a][b]);
-                if v < f[l][b] {
-                    f[l][b] = v;
+    for l in 1..=max_k {
+        for b in l..=m {
+            let mut best = f64::INFINITY;
+            for (a, &v) in f[l - 1].iter().enumerate().take(b).skip(l - 1) {
+                if v < best {
+                    best = best.min(v.max(width(a, b)));
                 }
             }
+            f[l][b] = best;
         }
     }
-    let best = f[k][m];
-    if !best.is_finite() {
-        return None;
-    }
-    let bound = best * 1.3 + 1e-9;
-    // Pass 2: within the bound, fewest breaks not after punctuation, then shortest.
-    let mut g: Vec<Vec<Option<(usize, f64, usize)>>> = vec![vec![None; m + 1]; k + 1];
-    g[0][0] = Some((0, 0.0, 0));
-    for l in 1..=k {
-        for b in 1..=m {
-            for a in 0..b {
-                if width[a][b] > bound {
-                    continue;
-                }
-                if let Some((p, w, _)) = g[l - 1][a] {
-                    let cand_v = (p + if l < k { bad(b) } else { 0 }, w.max(width[a][b]), a);
+    let mut out = Vec::new();
+    for k in 1..=max_k {
+        let best = f[k][m];
+        if !best.is_finite() {
+            break;
+        }
+        let bound = best * 1.3 + 1e-9;
+        // Pass 2: within the bound, fewest breaks not after punctuation, then shortest.
+        let mut g: Vec<Vec<Option<(usize, f64, usize)>>> = vec![vec![None; m + 1]; k + 1];
+        g[0][0] = Some((0, 0.0, 0));
+        for l in 1..=k {
+            for b in l..=m {
+                for a in (l - 1)..b {
+                    let Some((p, w, _)) = g[l - 1][a] else { continue };
+                    let wab = width(a, b);
+                    if wab > bound {
+                        continue;
+                    }
+                    let cand_v = (p + if l < k { bad(b) } else { 0 }, w.max(wab), a);
                     let better = match g[l][b] {
                         None => true,
                         Some((p2, w2, _)) => cand_v.0 < p2 || (cand_v.0 == p2 && cand_v.1 < w2 - 1e-9),
@@ -369,17 +429,18 @@ fn break_into(units: &[Unit], chars: &[char], allowed: &[bool], k: usize, drop: 
                 }
             }
         }
+        let Some((_, w, _)) = g[k][m] else { break };
+        let mut starts = Vec::with_capacity(k);
+        let mut b = m;
+        for l in (1..=k).rev() {
+            let Some((_, _, a)) = g[l][b] else { break };
+            starts.push(cand[a]);
+            b = a;
+        }
+        starts.reverse();
+        out.push((starts, w));
     }
-    let (_, w, _) = g[k][m]?;
-    let mut starts = Vec::with_capacity(k);
-    let mut b = m;
-    for l in (1..=k).rev() {
-        let (_, _, a) = g[l][b]?;
-        starts.push(cand[a]);
-        b = a;
-    }
-    starts.reverse();
-    Some((starts, w))
+    out
 }
 
 struct LineOptions {
@@ -405,8 +466,7 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
             Ok(units) => {
                 let allowed = linebreak::opportunities(line);
                 let max_k = units.len().clamp(1, 6);
-                let options =
-                    (1..=max_k).map_while(|k| break_into(&units, &chars, &allowed, k, req.drop_trailing)).collect();
+                let options = break_options(&units, &chars, &allowed, max_k, req.drop_trailing);
                 lines.push(LineOptions { chars, units, options });
             }
             Err(m) => missing.extend(m.into_iter().filter(|c| !missing.contains(c)).collect::<Vec<_>>()),
@@ -538,14 +598,10 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     // Filled areas so far, for overprint decisions: (rect pt, ink).
     let mut fills: Vec<([f64; 4], usize)> = Vec::new();
     let (tw, th, bleed) = (mm(item.width), mm(item.height), mm(item.bleed));
-    if let Some(ink) = item.background {
-        let r = [-bleed, -bleed, tw + 2.0 * bleed, th + 2.0 * bleed];
-        elements.push(Element::Fill {
-            path: Path::rect(r[0], r[1], r[2], r[3]),
-            paint: Paint { ink, tint: 1.0, overprint: false },
-        });
-        fills.push((r, ink));
-    }
+    let background = item.background.map(|ink| {
+        fills.push(([-bleed, -bleed, tw + 2.0 * bleed, th + 2.0 * bleed], ink));
+        Paint { ink, tint: 1.0, overprint: false }
+    });
     // Which text zones have something to say.
     let footer_text = |z: &Zone| -> Result<Option<String>, Diagnostic> {
         match (opts.station, &z.text) {
@@ -688,6 +744,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         bleed,
         inks: item.inks.clone(),
         substrate: item.substrate,
+        background,
         elements,
         crop_marks_allowed: item.crop_marks,
         title: format!("{} — {}", item.name, slogan.text()),
@@ -912,5 +969,29 @@ mod tests {
         // The block is centred vertically: 5.5 em of column in 400 pt.
         let top = g("骑").y - fonts[0].em_top * 20.0;
         assert!((top - (400.0 - 5.5 * 20.0) / 2.0).abs() < 2.0, "{top}");
+    }
+
+    #[test]
+    fn fast_line_widths_agree_with_composition() {
+        let fonts = chain("heavy");
+        for text in
+            ["他说：“别转账。”（真的）", "  钱没了——后悔也晚了……。", "《反诈》「提醒」：别点！", "有事打110，，好"]
+        {
+            let chars: Vec<char> = text.chars().collect();
+            let units = build_units(&chars, &fonts, false).unwrap();
+            for drop in [false, true] {
+                let w = Widths::new(&units, drop);
+                for a in 0..units.len() {
+                    for b in a + 1..=units.len() {
+                        let slow = compose(&units, a, b, drop).length;
+                        assert!(
+                            (w.line(a, b) - slow).abs() < 1e-9,
+                            "{text} {a}..{b} drop={drop}: {} vs {slow}",
+                            w.line(a, b)
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ pub struct Scene {
     pub inks: Vec<Ink>,
     /// Preview colour of the material (never printed).
     pub substrate: Rgb,
+    /// An ink filling trim and bleed, under everything else.
+    pub background: Option<Paint>,
     /// Painted in order.
     pub elements: Vec<Element>,
     /// Whether crop marks may be drawn for this item.

@@ -43,7 +43,7 @@ impl Ids {
 }
 
 fn deflate(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 1)
 }
 
 fn f(v: f64) -> f32 {
@@ -163,6 +163,13 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     c.save_state();
     c.transform([1.0, 0.0, 0.0, -1.0, f(off), f(off + scene.height)]);
     let mut outline_cache: BTreeMap<(usize, u16), Vec<OSeg>> = BTreeMap::new();
+    if let Some(paint) = &scene.background {
+        let b = scene.bleed;
+        begin_paint(&mut c, scene, &cs_names, paint, true);
+        draw_path(&mut c, &Path::rect(-b, -b, scene.width + 2.0 * b, scene.height + 2.0 * b));
+        c.fill_nonzero();
+        end_paint(&mut c, paint);
+    }
     for el in &scene.elements {
         match el {
             Element::Fill { path, paint } => {

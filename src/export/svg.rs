@@ -18,9 +18,30 @@ pub enum Area {
     Trim,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SvgOptions {
     pub area: Area,
+    /// Draw the substrate and background rectangles (the PNG exporter fills
+    /// its canvas with them instead: cheaper than two full-page paths).
+    pub backdrop: bool,
+}
+
+impl Default for SvgOptions {
+    fn default() -> Self {
+        SvgOptions { area: Area::Bleed, backdrop: true }
+    }
+}
+
+/// The colour of the page before any artwork: background ink over substrate.
+pub fn backdrop_colour(scene: &Scene) -> Rgb {
+    match &scene.background {
+        Some(p) => {
+            let c = scene.inks[p.ink].preview;
+            let mix = |ink: u8, sub: u8| (f64::from(sub) - p.tint * (f64::from(sub) - f64::from(ink))).round() as u8;
+            Rgb(mix(c.0, scene.substrate.0), mix(c.1, scene.substrate.1), mix(c.2, scene.substrate.2))
+        }
+        None => scene.substrate,
+    }
 }
 
 fn n(v: f64) -> String {
@@ -136,16 +157,23 @@ pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
         }
     }
     s.push_str("</defs>\n");
-    writeln!(
-        s,
-        r#"<rect data-substrate="true" x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
-        n(x0),
-        n(y0),
-        n(w),
-        n(h),
-        scene.substrate.hex()
-    )
-    .ok();
+    if opts.backdrop {
+        writeln!(
+            s,
+            r#"<rect data-substrate="true" x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+            n(x0),
+            n(y0),
+            n(w),
+            n(h),
+            scene.substrate.hex()
+        )
+        .ok();
+        if let Some(p) = &scene.background {
+            let b = scene.bleed;
+            let path = Path::rect(-b, -b, scene.width + 2.0 * b, scene.height + 2.0 * b);
+            writeln!(s, r#"<path{} d="{}"/>"#, paint_attrs(scene, p, true), path_data(&path)).ok();
+        }
+    }
     for el in &scene.elements {
         match el {
             Element::Fill { path, paint } => {
