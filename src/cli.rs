@@ -100,7 +100,14 @@ fn exit_for(kind: Kind) -> ExitCode {
 }
 
 pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
-    let lib = Library::load(&cli.root)?;
+    let lib = match &cli.command {
+        Command::Render(args) => {
+            let some = |ids: &[String]| (!ids.iter().any(|i| i == "all")).then(|| ids.to_vec());
+            let (s, i) = (some(&args.slogans), some(&args.items));
+            Library::load_selected(&cli.root, s.as_deref(), i.as_deref())?
+        }
+        _ => Library::load(&cli.root)?,
+    };
     let mut out = std::io::stdout().lock();
     match &cli.command {
         Command::Items => {
@@ -225,14 +232,7 @@ fn pick<'a, T>(
                 }
             }
             None => {
-                let known: Vec<&str> = all.iter().map(&id_of).collect();
-                let near: Vec<&str> =
-                    known.iter().copied().filter(|k| k.contains(id.as_str()) || id.contains(k)).take(5).collect();
-                let hint = if near.is_empty() {
-                    format!("run `jiediqi {what}s` to list the {what}s")
-                } else {
-                    format!("did you mean {}?", near.join(", "))
-                };
+                let hint = format!("run `jiediqi {what}s` to list the {what}s");
                 problems.push(Diagnostic::data(format!("unknown {what} `{id}`")).hint(hint));
             }
         }
@@ -247,8 +247,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
+        // No fsync: rename keeps a crash from leaving a half-written file;
+        // syncing a thousand small files cost more than rendering them.
         f.write_all(bytes)?;
-        f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
     result.map_err(|e| {

@@ -338,15 +338,27 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(files)
 }
 
-/// All files of a folder parsed, every failure collected.
-pub fn load_all<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+/// The files of a folder that `keep` accepts (given path and text), parsed;
+/// every failure collected.
+pub fn load_where<T: for<'de> Deserialize<'de>>(
+    dir: &Path,
+    keep: impl Fn(&Path, &str) -> bool,
+) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
     let mut out = Vec::new();
     let mut problems = Diagnostics::default();
     for path in yaml_files(dir)? {
-        match load_yaml(&path) {
-            Ok(v) => out.push((path, v)),
+        let parsed = read_text(&path)
+            .and_then(|text| if keep(&path, &text) { parse_yaml(&path, &text).map(Some) } else { Ok(None) });
+        match parsed {
+            Ok(Some(v)) => out.push((path, v)),
+            Ok(None) => {}
             Err(d) => problems.push(d),
         }
     }
     Ok((out, problems))
+}
+
+/// All files of a folder parsed, every failure collected.
+pub fn load_all<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+    load_where(dir, |_, _| true)
 }

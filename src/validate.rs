@@ -153,6 +153,18 @@ impl Library {
 
     /// Load and check `slogans/`, `layouts/` and `fonts/` under `root`.
     pub fn load(root: &Path) -> Result<Library, Diagnostics> {
+        Library::load_selected(root, None, None)
+    }
+
+    /// Load only what a run needs: the slogan files that mention one of
+    /// `slogans` and the templates `layouts/<id>.yaml` of `items` (`None`:
+    /// everything). A one-poster render then parses two files, not the
+    /// library; `check` still reads everything.
+    pub fn load_selected(
+        root: &Path,
+        slogans: Option<&[String]>,
+        items: Option<&[String]>,
+    ) -> Result<Library, Diagnostics> {
         let mut problems = Diagnostics::default();
         let fonts = match FontBook::load(&root.join("fonts")) {
             Ok(f) => Some(f),
@@ -161,8 +173,8 @@ impl Library {
                 None
             }
         };
-        let slogans = load_slogans(&root.join("slogans"), &mut problems);
-        let items = load_items(&root.join("layouts"), fonts.as_ref(), &mut problems);
+        let slogans = load_slogans(&root.join("slogans"), slogans, &mut problems);
+        let items = load_items(&root.join("layouts"), fonts.as_ref(), items, &mut problems);
         match fonts {
             Some(fonts) if problems.is_empty() => Ok(Library { root: root.to_path_buf(), slogans, items, fonts }),
             _ => Err(problems),
@@ -179,8 +191,10 @@ fn id_ok(id: &str) -> bool {
 
 const ID_HINT: &str = "ids are lowercase ASCII letters, digits and `-` (they become file names)";
 
-fn load_slogans(dir: &Path, problems: &mut Diagnostics) -> Vec<Slogan> {
-    let files = match library::load_all::<SloganFile>(dir) {
+fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Slogan> {
+    // A file that does not contain an id's text cannot define that slogan.
+    let keep = |_: &Path, text: &str| only.is_none_or(|ids| ids.iter().any(|id| text.contains(id.as_str())));
+    let files = match library::load_where::<SloganFile>(dir, keep) {
         Ok((files, p)) => {
             problems.0.extend(p.0);
             files
@@ -268,8 +282,11 @@ pub fn cmyk_preview(cmyk: [f64; 4]) -> Rgb {
     Rgb(f(c), f(m), f(y))
 }
 
-fn load_items(dir: &Path, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Vec<Item> {
-    let files = match library::load_all::<ItemFile>(dir) {
+fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Item> {
+    let keep = |p: &Path, _: &str| {
+        only.is_none_or(|ids| p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| ids.iter().any(|i| i == s)))
+    };
+    let files = match library::load_where::<ItemFile>(dir, keep) {
         Ok((files, p)) => {
             problems.0.extend(p.0);
             files

@@ -212,3 +212,29 @@ fn listing_commands_work() {
     let o = jiediqi(&["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn a_broken_template_does_not_block_other_items() {
+    let p = project_copy("broken-other");
+    write(&p.join("layouts/apron.yaml"), "id: apron\nname: [broken\n");
+    let out = p.join("out");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "fanzha-qiandaizi",
+            "--item",
+            "poster-a3",
+            "--format",
+            "pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // `check` and `all` still see it.
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("apron.yaml:2:"), "{}", stderr(&o));
+}

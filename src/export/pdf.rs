@@ -42,8 +42,22 @@ impl Ids {
     }
 }
 
-fn deflate(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(data, 1)
+/// Streams below this size are stored, not deflated: clearing miniz's
+/// ~300 KB of tables for each stream cost more than compressing a poster's
+/// few kilobytes saved (measured: 2.7 M of 4 M instructions per poster).
+const DEFLATE_MIN: usize = 32 * 1024;
+
+/// Write a stream, deflated (fastest level) when it is large enough to pay;
+/// `length1` is a font program's unpacked size.
+fn put_stream(pdf: &mut Pdf, id: Ref, data: &[u8], length1: Option<usize>) {
+    let packed = (data.len() >= DEFLATE_MIN).then(|| miniz_oxide::deflate::compress_to_vec_zlib(data, 1));
+    let mut s = pdf.stream(id, packed.as_deref().unwrap_or(data));
+    if packed.is_some() {
+        s.filter(Filter::FlateDecode);
+    }
+    if let Some(n) = length1 {
+        s.pair(Name(b"Length1"), n as i32);
+    }
 }
 
 fn f(v: f64) -> f32 {
@@ -144,8 +158,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
             .cap_height(f(font.cap_height * scale))
             .stem_v(80.0)
             .font_file2(file);
-        let data = deflate(&subset);
-        pdf.stream(file, &data).filter(Filter::FlateDecode).pair(Name(b"Length1"), subset.len() as i32);
+        put_stream(&mut pdf, file, &subset, Some(subset.len()));
         let mut uc = UnicodeCmap::new(Name(b"Custom"), system);
         for (old, text) in texts {
             if let Some(new) = remap.get(*old) {
@@ -153,7 +166,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
             }
         }
         let uc = uc.finish();
-        pdf.stream(cmap, &deflate(uc.as_slice())).filter(Filter::FlateDecode);
+        put_stream(&mut pdf, cmap, uc.as_slice(), None);
         embedded.insert(idx, Embedded { name, type0, remap });
     }
     let font_refs: Vec<(String, Ref)> = embedded.values().map(|e| (e.name.clone(), e.type0)).collect();
@@ -226,7 +239,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
         crop_marks(&mut c, scene);
     }
     c.restore_state();
-    let content = deflate(&c.finish());
+    let content = c.finish();
 
     pdf.catalog(catalog_id).pages(tree_id);
     pdf.pages(tree_id).kids([page_id]).count(1);
@@ -271,7 +284,7 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     }
     res.finish();
     page.finish();
-    pdf.stream(content_id, &content).filter(Filter::FlateDecode);
+    put_stream(&mut pdf, content_id, &content, None);
 
     let mut info = pdf.document_info(info_id);
     info.title(TextStr(&scene.title)).producer(TextStr("jiediqi")).creator(TextStr("jiediqi"));
