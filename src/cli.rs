@@ -219,12 +219,10 @@ fn pick<'a, T>(
     id_of: impl Fn(&T) -> &str,
     what: &str,
 ) -> Result<Vec<&'a T>, Diagnostics> {
-    if ids.iter().any(|i| i == "all") {
-        return Ok(all.iter().collect());
-    }
+    let everything = ids.iter().any(|i| i == "all");
     let mut out = Vec::new();
     let mut problems = Diagnostics::default();
-    for id in ids {
+    for id in ids.iter().filter(|i| *i != "all") {
         match all.iter().find(|x| id_of(x) == id) {
             Some(x) => {
                 if !out.iter().any(|o: &&T| id_of(o) == id) {
@@ -236,6 +234,9 @@ fn pick<'a, T>(
                 problems.push(Diagnostic::data(format!("unknown {what} `{id}`")).hint(hint));
             }
         }
+    }
+    if everything {
+        out = all.iter().collect();
     }
     problems.into_result(out)
 }
@@ -390,9 +391,15 @@ impl Job<'_> {
             };
             files.push((self.out.join(format!("{base}.{ext}")), bytes));
         }
-        let mut done = Vec::with_capacity(files.len());
+        let mut done: Vec<(PathBuf, u64)> = Vec::with_capacity(files.len());
         for (path, data) in files {
-            write_atomic(&path, &data)?;
+            if let Err(e) = write_atomic(&path, &data) {
+                // All formats of a pair or none of them.
+                for (p, _) in &done {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(e.into());
+            }
             done.push((path, data.len() as u64));
         }
         Ok(done)

@@ -8,7 +8,7 @@ use crate::fonts::Font;
 use crate::library::{Align, Direction, PunctuationStyle, Role, Shape};
 use crate::linebreak::{self, PunctClass};
 use crate::mm;
-use crate::scene::{Element, Glyph, Paint, Path, Scene, TextRun};
+use crate::scene::{Element, Glyph, InkKind, Paint, Path, Scene, TextRun};
 use crate::validate::{Item, Library, Slogan, Station, Zone};
 
 /// What to set in a text zone, and where.
@@ -47,6 +47,8 @@ pub enum FitError {
     Missing(Vec<char>),
     /// The largest size at which the text fits (pt) is below the minimum.
     TooLong { best_size: f64 },
+    /// Nothing to set: a line is empty once spaces (and dropped marks) go.
+    Empty,
 }
 
 /// How a glyph is turned.
@@ -232,11 +234,20 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                 let width: f64 = shaped.iter().map(|g| g.x_adv).sum::<f64>() / upem;
                 let mut glyphs = Vec::new();
                 let mut pen = 0.0;
-                let text: String = chars[i..j].iter().collect();
+                // Each glyph stands for the characters of its own cluster, so
+                // the text layer reads 110, not 110110110.
+                let mut bounds: Vec<usize> = shaped.iter().map(|g| g.cluster).collect();
+                bounds.sort_unstable();
+                bounds.dedup();
+                let cluster_text = |c: usize| -> String {
+                    let end = bounds.iter().copied().find(|&b| b > c).unwrap_or(seg.len());
+                    seg.get(c..end).unwrap_or_default().to_string()
+                };
+                let mut seen = Vec::new();
                 let (adv, squeeze) = if o == Orient::Across { (1.0, (0.92 / width).min(1.0)) } else { (width, 1.0) };
                 // Rotated glyphs sit centred on the column: the em box's middle.
                 let middle = (font.em_top - font.em_bottom) / 2.0;
-                for (n, g) in shaped.iter().enumerate() {
+                for g in &shaped {
                     let x = pen + g.x_off / upem;
                     let (du, dv, turn) = if o == Orient::Across {
                         (font.em_top, -width * squeeze / 2.0 + x * squeeze, Turn::Squeezed(squeeze))
@@ -249,7 +260,12 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                         du,
                         dv,
                         turn,
-                        text: if n == 0 { text.clone() } else { String::new() },
+                        text: if seen.contains(&g.cluster) {
+                            String::new()
+                        } else {
+                            seen.push(g.cluster);
+                            cluster_text(g.cluster)
+                        },
                     });
                     pen += g.x_adv / upem;
                 }
@@ -464,9 +480,15 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         let chars: Vec<char> = line.chars().collect();
         match build_units(&chars, req.fonts, vertical) {
             Ok(units) => {
+                if Widths::new(&units, req.drop_trailing).line(0, units.len()) <= 0.0 {
+                    return Err(FitError::Empty);
+                }
                 let allowed = linebreak::opportunities(line);
                 let max_k = units.len().clamp(1, 6);
                 let options = break_options(&units, &chars, &allowed, max_k, req.drop_trailing);
+                if options.is_empty() {
+                    return Err(FitError::Empty);
+                }
                 lines.push(LineOptions { chars, units, options });
             }
             Err(m) => missing.extend(m.into_iter().filter(|c| !missing.contains(c)).collect::<Vec<_>>()),
@@ -723,8 +745,10 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                         best_size * ideo / crate::PT_PER_MM,
                         z.min_height
                     ))
-                    .at(zone_loc(z))
-                    .hint("shorten the wording, or choose a larger item"),
+                    .at(zone_loc(z)).hint("shorten the wording, or choose a larger item"),
+                    FitError::Empty => Diagnostic::data(format!("{what}, zone `{}`: nothing to print", z.id))
+                        .at(zone_loc(z))
+                        .hint("the text is empty once spaces and line-end marks are dropped; write words in it"),
                 })?;
                 elements.extend(set.runs.into_iter().map(Element::Text));
             }
@@ -752,9 +776,15 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
 }
 
 /// Dark ink over a lighter ink overprints, so a slight misregistration
-/// leaves no white gap.
+/// leaves no white gap. Only spot inks and K-only process black: a process
+/// colour with OPM 1 would keep the other plates' values below it and print
+/// a mixed colour.
 fn overprints(item: &Item, fills: &[([f64; 4], usize)], r: [f64; 4], ink: usize) -> bool {
-    fills.iter().any(|&(f, under)| {
+    let safe = match &item.inks[ink].kind {
+        InkKind::Process { cmyk: [c, m, y, _] } => *c == 0.0 && *m == 0.0 && *y == 0.0,
+        InkKind::Spot { .. } | InkKind::Technical { .. } => true,
+    };
+    safe && fills.iter().any(|&(f, under)| {
         under != ink
             && f[0] < r[0] + r[2]
             && r[0] < f[0] + f[2]
@@ -893,16 +923,29 @@ mod tests {
         let first = glyphs.iter().find(|g| g.text == "有").unwrap();
         let second = glyphs.iter().find(|g| g.text == "骑").unwrap();
         assert!(second.x < first.x, "second column is not left of the first");
-        // 110 is one upright group squeezed across the column, not rotated.
-        let n = glyphs.iter().find(|g| g.text == "110").expect("110 set as one group");
-        assert!(n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] < -n.m[3], "{:?}", n.m);
+        // 110 is one upright group squeezed across the column, not rotated,
+        // its digits side by side on one baseline.
+        let digits: Vec<&Glyph> = glyphs.iter().filter(|g| g.text == "1" || g.text == "0").collect();
+        assert_eq!(digits.len(), 3);
+        for n in &digits {
+            assert!(n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] < -n.m[3], "{:?}", n.m);
+            assert!((n.y - digits[0].y).abs() < 1e-9);
+        }
+        assert!(digits[0].x < digits[1].x && digits[1].x < digits[2].x);
+        // The text layer reads the column exactly once.
+        let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "有事打110骑车戴头盔");
     }
 
     #[test]
     fn long_numbers_rotate_in_vertical_text() {
         let set = at_fixed(&["反诈专线96110"], 12.0, Direction::Vertical, false).unwrap();
-        let n = set.runs[0].glyphs.iter().find(|g| g.text == "96110").unwrap();
-        assert!(n.m[0] == 0.0 && n.m[3] == 0.0, "96110 should be rotated: {:?}", n.m);
+        let glyphs = &set.runs[0].glyphs;
+        let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(text, "反诈专线96110");
+        for n in glyphs.iter().filter(|g| g.text.chars().all(|c| c.is_ascii_digit())) {
+            assert!(n.m[0] == 0.0 && n.m[3] == 0.0, "96110 should be rotated: {:?}", n.m);
+        }
     }
 
     #[test]
@@ -935,6 +978,13 @@ mod tests {
             Err(FitError::TooLong { best_size }) => assert!(best_size < 5.0 && best_size > 0.0),
             other => panic!("expected TooLong, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn nothing_to_set_is_an_error() {
+        assert_eq!(at_fixed(&["  "], 20.0, Direction::Horizontal, false).unwrap_err(), FitError::Empty);
+        assert_eq!(at_fixed(&["，。"], 20.0, Direction::Horizontal, true).unwrap_err(), FitError::Empty);
+        assert_eq!(at_fixed(&[""], 20.0, Direction::Horizontal, false).unwrap_err(), FitError::Empty);
     }
 
     #[test]

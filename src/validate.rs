@@ -103,10 +103,21 @@ pub struct Station {
 impl Station {
     pub fn load(path: &Path) -> Result<Station, Diagnostic> {
         let raw: StationFile = library::load_yaml(path)?;
-        if raw.name.trim().is_empty() {
-            return Err(Diagnostic::data("station name is empty")
-                .in_file(path)
-                .hint("write the station's name, e.g. 城关派出所"));
+        let fields = [
+            ("name", Some(&raw.name)),
+            ("phone", raw.phone.as_ref()),
+            ("hotline", raw.hotline.as_ref()),
+            ("address", raw.address.as_ref()),
+            ("qr", raw.qr.as_ref()),
+        ];
+        for (key, value) in fields {
+            if let Some(v) = value
+                && (v.trim().is_empty() || v.chars().any(char::is_control))
+            {
+                return Err(Diagnostic::data(format!("station field `{key}` is empty or has control characters"))
+                    .in_file(path)
+                    .hint("fill it in on one line, or leave the field out"));
+            }
         }
         Ok(Station { name: raw.name, phone: raw.phone, hotline: raw.hotline, address: raw.address, qr: raw.qr })
     }
@@ -241,11 +252,20 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
                 );
                 bad = true;
             }
-            if s.lines.iter().any(|l| l.trim().is_empty()) || s.tip.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            let texts = s.lines.iter().chain(s.tip.iter());
+            if texts.clone().any(|l| !l.chars().any(char::is_alphanumeric)) {
                 problems.push(
-                    Diagnostic::data(format!("slogan `{}` has an empty line", s.id))
+                    Diagnostic::data(format!("slogan `{}` has a line without words", s.id))
                         .at(loc.clone())
-                        .hint("remove the empty line"),
+                        .hint("remove the empty line, or write words in it"),
+                );
+                bad = true;
+            }
+            if let Some(c) = texts.flat_map(|l| l.chars()).find(|c| c.is_control()) {
+                problems.push(
+                    Diagnostic::data(format!("slogan `{}` contains the control character {}", s.id, c.escape_debug()))
+                        .at(loc.clone())
+                        .hint("one YAML list entry per line; no tabs or line breaks inside a line"),
                 );
                 bad = true;
             }
@@ -319,14 +339,44 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
     if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
         err(format!("item id `{id}` differs from its file name"), &file_loc, "name the file <id>.yaml");
     }
-    if !(raw.trim.width > 0.0 && raw.trim.height > 0.0) {
-        err(format!("item `{id}`: trim size must be positive"), &file_loc, "give width and height in mm");
+    // PDF pages are at most 200 in (5080 mm) a side, slug and bleed included.
+    let in_range = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
+    if !(in_range(raw.trim.width, 1.0, 5000.0) && in_range(raw.trim.height, 1.0, 5000.0)) {
+        err(
+            format!("item `{id}`: trim size {}×{} mm is out of range", raw.trim.width, raw.trim.height),
+            &file_loc,
+            "give width and height in mm, 1–5000 (longer banners must be tiled by the printer)",
+        );
     }
-    if !(0.0..=50.0).contains(&raw.bleed) {
+    if !in_range(raw.bleed, 0.0, 20.0) {
         err(
             format!("item `{id}`: bleed {} mm is out of range", raw.bleed),
             &file_loc,
-            "bleed is 0–50 mm; 3 mm for offset print",
+            "bleed is 0–20 mm: 3 mm for offset print, 6 mm for fabric, 20 mm for cloth banners",
+        );
+    }
+    let short_side = raw.trim.width.min(raw.trim.height);
+    if !in_range(raw.safe, 0.0, short_side / 2.0) {
+        err(
+            format!("item `{id}`: safe margin {} mm is out of range", raw.safe),
+            &file_loc,
+            "the safe margin is 3–5 mm for paper, 6 mm for fabric",
+        );
+    }
+    if !in_range(raw.minimums.text_height, 0.5, 500.0) || !in_range(raw.minimums.stroke, 0.05, 50.0) {
+        err(
+            format!("item `{id}`: minimums must be positive sizes in mm"),
+            &file_loc,
+            "see shared/PRINT.md: text ≥ 6 pt (about 2.1 mm) on paper, ≥ 3 mm on fabric; strokes ≥ 0.2 mm",
+        );
+    }
+    if let Some(d) = raw.die_line
+        && !in_range(d.corner_radius, 0.0, short_side / 2.0)
+    {
+        err(
+            format!("item `{id}`: die line corner radius {} mm is out of range", d.corner_radius),
+            &file_loc,
+            "give a radius in mm, at most half the short side",
         );
     }
     let substrate = parse_hex(&raw.substrate).unwrap_or_else(|| {
@@ -350,6 +400,23 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
                 &file_loc,
                 "CMYK values are percentages",
             );
+        }
+        if let Some(name) = &ink.spot {
+            let reserved = ["all", "none", "dieline", "cutcontour", "cyan", "magenta", "yellow", "black"];
+            if name.trim().is_empty() || name.trim() != name || reserved.contains(&name.to_lowercase().as_str()) {
+                err(
+                    format!("item `{id}`: ink `{}` has the spot name `{name}`, which a RIP treats specially", ink.id),
+                    &file_loc,
+                    "use the ink's real name, e.g. \"PANTONE 186 C\"",
+                );
+            }
+            if raw.inks.iter().filter(|o| o.spot.as_deref() == Some(name)).count() > 1 {
+                err(
+                    format!("item `{id}`: spot ink `{name}` is defined twice"),
+                    &file_loc,
+                    "give each spot ink one entry",
+                );
+            }
         }
         let cmyk = ink.cmyk.map(|v| v / 100.0);
         let kind = match (&ink.spot, raw.process.uses_spot_inks()) {
@@ -438,8 +505,43 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             err(format!("{zname} is defined twice"), &loc, "give each zone its own id");
         }
         let [x, y, w, h] = z.rect;
-        if !(w > 0.0 && h > 0.0) {
+        if !(z.rect.iter().all(|v| v.is_finite()) && w > 0.0 && h > 0.0) {
             err(format!("{zname}: box width and height must be positive"), &loc, "box is [x, y, width, height] in mm");
+        }
+        if let Some(ls) = z.line_spacing
+            && !in_range(ls, 1.0, 3.0)
+        {
+            err(
+                format!("{zname}: line_spacing {ls} is out of range"),
+                &loc,
+                "line_spacing is 1–3 times the font size (1.2–1.4 is usual)",
+            );
+        }
+        if let Some(t) = z.tint
+            && !in_range(t, 8.0, 100.0)
+        {
+            err(
+                format!("{zname}: tint {t} % is out of range"),
+                &loc,
+                "tints are 8–100 %: lighter ones do not print reliably (PRINT.md)",
+            );
+        }
+        if let Some(r) = z.radius
+            && !in_range(r, 0.0, w.min(h) / 2.0)
+        {
+            err(format!("{zname}: radius {r} mm is out of range"), &loc, "at most half the box's short side");
+        }
+        for (what, v) in [("min_height", z.min_height), ("max_height", z.max_height)] {
+            if let Some(v) = v
+                && !in_range(v, 0.1, 5000.0)
+            {
+                err(format!("{zname}: {what} {v} mm is out of range"), &loc, "give a character height in mm");
+            }
+        }
+        if let Some(t) = &z.text
+            && t.trim().is_empty()
+        {
+            err(format!("{zname}: text is empty"), &loc, "write the footer, e.g. \"{name}　电话：{phone}\"");
         }
         let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer);
         let eps = 1e-6;
@@ -502,6 +604,10 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             err(format!("{zname}: a footer needs `text`, e.g. \"{{name}}　电话：{{phone}}\""), &loc, "add `text:`");
         }
         if let Some(s) = z.stroke
+            && !(s.is_finite() && s > 0.0 && s <= 50.0)
+        {
+            err(format!("{zname}: stroke {s} mm is out of range"), &loc, "give a stroke width in mm");
+        } else if let Some(s) = z.stroke
             && s + eps < raw.minimums.stroke
         {
             err(
@@ -516,7 +622,16 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         let mut grow = Vec::new();
         for g in &z.grow {
             match zone_ids.iter().position(|i| i == g) {
-                Some(i) => grow.push(i),
+                // Only text and QR zones lie inside the safe area: growing into a
+                // decoration could push text to the trim edge.
+                Some(i) if i != zi && matches!(raw.zones[i].value.role, Role::Tip | Role::Footer | Role::Qr) => {
+                    grow.push(i)
+                }
+                Some(_) => err(
+                    format!("{zname}: grow may only name tip, footer or qr zones, not `{g}`"),
+                    &loc,
+                    "remove it from grow",
+                ),
                 None => err(format!("{zname}: grow names unknown zone `{g}`"), &loc, "name a zone of this item"),
             }
         }

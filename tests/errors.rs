@@ -238,3 +238,101 @@ fn a_broken_template_does_not_block_other_items() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("apron.yaml:2:"), "{}", stderr(&o));
 }
+
+/// Hostile numbers and names in a template: each is a clear error, never a
+/// panic (exit 101) or a broken PDF.
+#[test]
+fn hostile_template_values_are_errors_not_panics() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("stroke: 0.8", "stroke: .nan", "stroke NaN mm is out of range"),
+        ("stroke: 0.8", "stroke: -1", "stroke -1 mm is out of range"),
+        ("line_spacing: 1.3", "line_spacing: -1", "line_spacing -1 is out of range"),
+        ("line_spacing: 1.3", "line_spacing: .nan", "line_spacing NaN is out of range"),
+        ("box: [22, 92, 253, 190]", "box: [.nan, 92, 253, 190]", "box width and height must be positive"),
+        (
+            "trim: { width: 297, height: 420 }",
+            "trim: { width: .inf, height: 420 }",
+            "trim size inf×420 mm is out of range",
+        ),
+        ("trim: { width: 297, height: 420 }", "trim: { width: 6000, height: 420 }", "out of range"),
+        ("safe: 5", "safe: -100", "safe margin -100 mm is out of range"),
+        ("text_height: 2.5", "text_height: .nan", "minimums must be positive"),
+        ("grow: [tip]", "grow: [tip, band]", "grow may only name tip, footer or qr zones, not `band`"),
+        ("text: \"{name}　电话：{phone}\"", "text: \"  \"", "text is empty"),
+        ("ink: gold, shape: line", "ink: gold, tint: 250, shape: line", "tint 250 % is out of range"),
+    ];
+    for (i, (from, to, expect)) in cases.iter().enumerate() {
+        let p = project_copy(&format!("hostile-{i}"));
+        let path = p.join("layouts/poster-a3.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "case {i}: `{from}` not in poster-a3.yaml");
+        write(&path, &text.replacen(from, to, 1));
+        let out = p.join("out");
+        let o = jiediqi_in(
+            &p,
+            &[
+                "render",
+                "--slogan",
+                "fanzha-qiandaizi",
+                "--item",
+                "poster-a3",
+                "--station",
+                "examples/station.yaml",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "case {i} ({to}): {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "case {i} ({to}): {}", stderr(&o));
+        assert!(files(&out).is_empty(), "case {i}");
+    }
+}
+
+#[test]
+fn hostile_inks_and_slogans_are_errors() {
+    let p = project_copy("hostile-ink");
+    let path = p.join("layouts/bag-nonwoven.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    write(&path, &text.replace("spot: \"PANTONE 186 C\"", "spot: \"None\""));
+    write(
+        &p.join("slogans/zz.yaml"),
+        "topic: 反诈\nslogans:\n  - id: marks-only\n    lines: [\"，。\"]\n  - id: tabbed\n    lines: [\"反诈\\t宣传\"]\n",
+    );
+    write(&p.join("examples/blank.yaml"), "name: 城关派出所\nphone: \"  \"\n");
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("has the spot name `None`"), "{e}");
+    assert!(e.contains("slogan `marks-only` has a line without words"), "{e}");
+    assert!(e.contains("slogan `tabbed` contains the control character \\t"), "{e}");
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "fanzha-qiandaizi",
+        "--item",
+        "poster-a3",
+        "--station",
+        p.join("examples/blank.yaml").to_str().unwrap(),
+        "--out",
+        p.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("station field `phone` is empty"), "{}", stderr(&o));
+}
+
+#[test]
+fn all_with_an_unknown_id_is_still_an_error() {
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "all",
+        "--slogan",
+        "typo",
+        "--item",
+        "apron",
+        "--out",
+        scratch("all-typo").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unknown slogan `typo`"));
+}

@@ -450,3 +450,31 @@ fn proofs_match_reference_images() {
         assert!(share < 0.005, "{name}: {:.2} % of pixels differ from the reference", share * 100.0);
     }
 }
+
+/// Numbers set across a vertical column read once in the text layer.
+#[test]
+fn vertical_numbers_read_once_in_the_text_layer() {
+    let out = scratch("vertical-text");
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "fangdao-yingpin",
+        "--slogan",
+        "jiaotong-12123",
+        "--item",
+        "rollup-banner",
+        "--format",
+        "pdf",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = |id: &str| -> String {
+        let p = out.join(format!("rollup-banner--{id}.pdf"));
+        tool_ok("pdftotext", &["-raw", p.to_str().unwrap(), "-"]).chars().filter(|c| !c.is_whitespace()).collect()
+    };
+    let a = text("fangdao-yingpin");
+    assert!(a.contains("记下模样打110") && !a.contains("110110"), "{a}");
+    let b = text("jiaotong-12123");
+    assert!(b.contains("认准交管12123") && !b.contains("1212312123"), "{b}");
+}

@@ -293,6 +293,9 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     }
     info.pair(Name(b"Trapped"), Name(b"False"));
     info.finish();
+    // A file identifier from the content, as preflight expects: same input, same id.
+    let id = content_id_bytes(&content, &scene.title);
+    pdf.set_file_id((id.clone(), id));
     Ok(pdf.finish())
 }
 
@@ -415,6 +418,21 @@ fn crop_marks(c: &mut Content, scene: &Scene) {
         }
     }
     c.stroke();
+}
+
+/// 16 bytes from two FNV-1a hashes of the page content and title.
+fn content_id_bytes(content: &[u8], title: &str) -> Vec<u8> {
+    let fnv = |seed: u64| {
+        let mut h = seed;
+        for &b in content.iter().chain(title.as_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    };
+    let mut id = fnv(0xcbf2_9ce4_8422_2325).to_be_bytes().to_vec();
+    id.extend(fnv(0x84222325cbf29ce4).to_be_bytes());
+    id
 }
 
 /// Six capital letters from the glyph set: the same subset gets the same tag.
