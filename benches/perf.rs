@@ -2,7 +2,9 @@
 //! poster and at ten thousand"). Run with `cargo bench --bench perf`.
 //!
 //! Reports medians over several runs, and peak memory (max RSS) where
-//! `/usr/bin/time` is installed (Debian package `time`).
+//! `/usr/bin/time` is installed (Debian package `time`). Writing a thousand
+//! files to disk costs as much as rendering them: set JIEDIQI_BENCH_DIR=/dev/shm
+//! to time the renderer alone.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -47,8 +49,11 @@ fn peak_rss(project: &Path, args: &[&str]) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Output goes under JIEDIQI_BENCH_DIR (e.g. /dev/shm to leave the disk
+/// out of it), else the system's temporary folder.
 fn fresh_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("jiediqi-bench-{name}-{}", std::process::id()));
+    let base = std::env::var_os("JIEDIQI_BENCH_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let d = base.join(format!("jiediqi-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -145,7 +150,7 @@ fn main() {
     let poster =
         ["render", "--slogan", "fanzha-qiandaizi", "--item", "poster-a3", "--station", "examples/station.yaml"];
 
-    println!("jiediqi benchmarks ({runs} runs each, medians)");
+    println!("jiediqi benchmarks ({runs} runs each, medians), output under {}", fresh_dir("probe").parent().unwrap().display());
     // 1. One A3 poster PDF as a fresh process.
     let mut a: Vec<&str> = poster.to_vec();
     a.extend(["--format", "pdf", "--out", &out_s]);

@@ -312,7 +312,7 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     let bar = if interactive && pairs.len() > 1 {
         let bar = indicatif::ProgressBar::new(pairs.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta} {msg}")
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pairs  {elapsed} elapsed, about {eta} to go")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar

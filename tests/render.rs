@@ -478,3 +478,55 @@ fn vertical_numbers_read_once_in_the_text_layer() {
     let b = text("jiaotong-12123");
     assert!(b.contains("认准交管12123") && !b.contains("1212312123"), "{b}");
 }
+
+/// A batch on both cores writes exactly the bytes of one-at-a-time runs.
+#[test]
+fn batch_output_equals_one_at_a_time_output() {
+    let batch = scratch("batch");
+    let single = scratch("single");
+    let slogans = ["fanzha-qiandaizi", "jiaotong-12123", "xiaofang-dianche", "fangdao-yingpin"];
+    let items = ["poster-a3", "bag-nonwoven", "rollup-banner", "mousepad-small"];
+    let mut args = vec!["render", "--format", "pdf,svg,png", "--dpi", "20", "--station", "examples/station.yaml"];
+    for s in &slogans {
+        args.extend(["--slogan", s]);
+    }
+    for i in &items {
+        args.extend(["--item", i]);
+    }
+    let b = batch.to_str().unwrap().to_string();
+    let mut batch_args = args.clone();
+    batch_args.extend(["--out", &b]);
+    let o = jiediqi(&batch_args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for s in &slogans {
+        for i in &items {
+            let o = jiediqi(&[
+                "render",
+                "--format",
+                "pdf,svg,png",
+                "--dpi",
+                "20",
+                "--station",
+                "examples/station.yaml",
+                "--slogan",
+                s,
+                "--item",
+                i,
+                "--out",
+                single.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+    }
+    assert_eq!(files(&batch), files(&single));
+    assert_eq!(files(&batch).len(), slogans.len() * items.len() * 3);
+    for f in files(&batch) {
+        assert!(std::fs::read(batch.join(&f)).unwrap() == std::fs::read(single.join(&f)).unwrap(), "{f} differs");
+    }
+    // Not a terminal: no progress bar, every path listed, a summary on stderr.
+    let listed = stdout(&o);
+    assert_eq!(listed.lines().count(), files(&batch).len());
+    let err = stderr(&o);
+    assert!(!err.contains('\r') && !err.contains("\u{1b}["), "progress bar drawn: {err:?}");
+    assert!(err.contains(&format!("wrote {} files", files(&batch).len())), "{err}");
+}
