@@ -150,7 +150,10 @@ fn main() {
     let poster =
         ["render", "--slogan", "fanzha-qiandaizi", "--item", "poster-a3", "--station", "examples/station.yaml"];
 
-    println!("jiediqi benchmarks ({runs} runs each, medians), output under {}", fresh_dir("probe").parent().unwrap().display());
+    println!(
+        "jiediqi benchmarks ({runs} runs each, medians), output under {}",
+        fresh_dir("probe").parent().unwrap().display()
+    );
     // 1. One A3 poster PDF as a fresh process.
     let mut a: Vec<&str> = poster.to_vec();
     a.extend(["--format", "pdf", "--out", &out_s]);

@@ -11,6 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, Kind};
 use crate::export::{pdf, png, svg};
 use crate::layout::{self, SceneOptions};
 use crate::library::Role;
+use crate::review::{self, Decision, Record, ReviewLog, State};
 use crate::validate::{Item, Library, Slogan, Station};
 
 use rayon::prelude::*;
@@ -43,6 +44,40 @@ pub enum Command {
     Check,
     /// Render slogans on items as print PDF, SVG and PNG proof.
     Render(RenderArgs),
+    /// List slogans by review state: pending, stale, changes requested, rejected, approved.
+    Review {
+        /// Only slogans in this state.
+        #[arg(long, value_enum)]
+        state: Option<StateFilter>,
+    },
+    /// Approve the current wording of slogans.
+    Approve {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Reviewer's name.
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Reject a slogan's current wording.
+    Reject {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Ask for changes to a slogan's current wording.
+    RequestChanges {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,6 +106,19 @@ pub struct RenderArgs {
     /// Resolution of PNG proofs.
     #[arg(long, default_value_t = 150.0)]
     pub dpi: f64,
+    /// Render slogans that are not approved as proofs: 样稿·未审定 across the
+    /// artwork and in the file name, never mistakable for a print file.
+    #[arg(long)]
+    pub proof: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateFilter {
+    Pending,
+    Stale,
+    ChangesRequested,
+    Rejected,
+    Approved,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +210,14 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             .ok();
         }
         Command::Render(args) => return render(&lib, args),
+        Command::Review { state } => review_list(&lib, *state, &mut out)?,
+        Command::Approve { ids, by, note } => decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?,
+        Command::Reject { id, by, reason } => {
+            decide(&lib, std::slice::from_ref(id), by, Some(reason), Decision::Rejected, &mut out)?
+        }
+        Command::RequestChanges { id, by, reason } => {
+            decide(&lib, std::slice::from_ref(id), by, Some(reason), Decision::ChangesRequested, &mut out)?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -291,6 +347,33 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     };
     let station = args.station.as_deref().map(Station::load).transpose()?;
     let epoch = source_date_epoch()?;
+    // Unapproved wording never reaches a print file: refused, or with --proof
+    // rendered as a marked proof.
+    let log = ReviewLog::load(&lib.root)?;
+    let mut refused = Diagnostics::default();
+    let mut proofs: Vec<&str> = Vec::new();
+    let slogans: Vec<&Slogan> = slogans
+        .into_iter()
+        .filter(|s| {
+            let state = log.state(s);
+            if state.is_approved() {
+                true
+            } else if args.proof {
+                proofs.push(s.id.as_str());
+                true
+            } else {
+                refused.push(
+                    Diagnostic::data(format!("slogan `{}` is not approved for print ({})", s.id, state.reason())).hint(
+                        format!(
+                            "a reviewer runs `jiediqi approve {} --by NAME`; or render a marked proof with --proof",
+                            s.id
+                        ),
+                    ),
+                );
+                false
+            }
+        })
+        .collect();
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Diagnostic::io(format!("cannot create output folder {}: {e}", args.out.display()))
             .hint("choose a writable folder with --out")
@@ -323,13 +406,13 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     let results: Vec<JobResult> = pairs
         .par_iter()
         .map(|&(item, slogan)| {
-            let r = job.run(item, slogan);
+            let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()));
             bar.inc(1);
             r
         })
         .collect();
     bar.finish_and_clear();
-    let mut failures = Diagnostics::default();
+    let mut failures = refused;
     let (mut written, mut bytes) = (0usize, 0u64);
     let mut out = std::io::stdout().lock();
     for r in results {
@@ -375,9 +458,13 @@ struct Job<'a> {
 impl Job<'_> {
     /// Lay out, export every format in memory, then write: a pair that fails
     /// writes nothing.
-    fn run(&self, item: &Item, slogan: &Slogan) -> JobResult {
-        let scene = layout::build_scene(self.lib, item, slogan, &SceneOptions { station: self.station })?;
-        let base = format!("{}--{}", item.id, slogan.id);
+    fn run(&self, item: &Item, slogan: &Slogan, proof: bool) -> JobResult {
+        let mut scene = layout::build_scene(self.lib, item, slogan, &SceneOptions { station: self.station })?;
+        let mut base = format!("{}--{}", item.id, slogan.id);
+        if proof {
+            layout::mark_as_proof(self.lib, &mut scene)?;
+            base.push_str("--样稿未审定");
+        }
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::with_capacity(self.formats.len());
         for f in self.formats {
             let (ext, bytes) = match f {
@@ -404,4 +491,73 @@ impl Job<'_> {
         }
         Ok(done)
     }
+}
+
+fn review_list(lib: &Library, only: Option<StateFilter>, out: &mut impl std::io::Write) -> Result<(), Diagnostics> {
+    let log = ReviewLog::load(&lib.root)?;
+    let groups = [
+        (StateFilter::Pending, "pending"),
+        (StateFilter::Stale, "stale"),
+        (StateFilter::ChangesRequested, "changes requested"),
+        (StateFilter::Rejected, "rejected"),
+        (StateFilter::Approved, "approved"),
+    ];
+    for (filter, label) in groups {
+        if only.is_some_and(|o| o != filter) {
+            continue;
+        }
+        let members: Vec<(&Slogan, State)> =
+            lib.slogans.iter().map(|s| (s, log.state(s))).filter(|(_, st)| st.label() == label).collect();
+        writeln!(out, "{label} ({})", members.len()).ok();
+        for (s, st) in members {
+            let who = match &st {
+                State::Pending => String::new(),
+                State::Approved(r) | State::ChangesRequested(r) | State::Rejected(r) | State::Stale(r) => {
+                    format!(
+                        "  [{} {} {}{}]",
+                        r.decision.label(),
+                        r.reviewer,
+                        r.time,
+                        r.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                    )
+                }
+            };
+            writeln!(out, "  {:<24} {}{who}", s.id, s.lines.join(" / ")).ok();
+        }
+    }
+    Ok(())
+}
+
+fn decide(
+    lib: &Library,
+    ids: &[String],
+    by: &str,
+    note: Option<&str>,
+    decision: Decision,
+    out: &mut impl std::io::Write,
+) -> Result<(), Diagnostics> {
+    if by.trim().is_empty() {
+        return Err(Diagnostic::io("--by is empty").hint("give the reviewer's name").into());
+    }
+    if matches!(decision, Decision::Rejected | Decision::ChangesRequested) && note.is_none_or(|n| n.trim().is_empty()) {
+        return Err(Diagnostic::io("--reason is empty").hint("say what is wrong, so the author can fix it").into());
+    }
+    let slogans = pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?;
+    let time = review::now_rfc3339();
+    let records: Vec<Record> = slogans
+        .iter()
+        .map(|s| Record {
+            slogan: s.id.clone(),
+            wording: review::wording_hash(s),
+            decision,
+            reviewer: by.trim().to_string(),
+            time: time.clone(),
+            note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
+        })
+        .collect();
+    review::append(&lib.root, &records)?;
+    for r in &records {
+        writeln!(out, "{} {} by {}", r.slogan, r.decision.label(), r.reviewer).ok();
+    }
+    Ok(())
 }

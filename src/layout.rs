@@ -775,6 +775,57 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     })
 }
 
+/// Mark a scene as a proof of unapproved wording: 样稿·未审定 across the
+/// artwork, in its own non-printing ink, on top of everything.
+pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic> {
+    let fonts = lib.fonts.chain("heavy")?;
+    let ink = scene.inks.len();
+    scene.inks.push(crate::scene::Ink {
+        id: "proof".into(),
+        kind: InkKind::Technical { name: "Proof".into(), cmyk: [0.0, 0.9, 0.85, 0.0] },
+        preview: crate::scene::Rgb(230, 30, 40),
+    });
+    let (w, h) = (scene.width, scene.height);
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let length = w.hypot(h) * 0.7;
+    let max = w.min(h) * 0.2;
+    let lines = vec![PROOF_MARK.to_string()];
+    let req = TextRequest {
+        lines: &lines,
+        fonts: &fonts,
+        direction: Direction::Horizontal,
+        rect: [cx - length / 2.0, cy - max, length, 2.0 * max],
+        min_size: 1.0,
+        max_size: max,
+        line_spacing: 1.2,
+        align: Align::Center,
+        valign: Align::Center,
+        drop_trailing: false,
+        paint: Paint { ink, tint: 0.45, overprint: false },
+    };
+    let set = set_text(&req).map_err(|e| Diagnostic::data(format!("cannot set the proof mark: {e:?}")))?;
+    // Rotate about the centre along the rising diagonal (y points down).
+    let phi = h.atan2(w);
+    let (c, s) = (phi.cos(), phi.sin());
+    let rot = |x: f64, y: f64| (x * c + y * s, -x * s + y * c);
+    for mut run in set.runs {
+        for g in &mut run.glyphs {
+            let (dx, dy) = rot(g.x - cx, g.y - cy);
+            g.x = cx + dx;
+            g.y = cy + dy;
+            let (a, b) = rot(g.m[0], g.m[1]);
+            let (cc, d) = rot(g.m[2], g.m[3]);
+            g.m = [a, b, cc, d];
+        }
+        scene.elements.push(Element::Text(run));
+    }
+    scene.title = format!("{PROOF_MARK} — {}", scene.title);
+    Ok(())
+}
+
+/// Printed across proofs of wording no reviewer has approved.
+pub const PROOF_MARK: &str = "样稿·未审定";
+
 /// Dark ink over a lighter ink overprints, so a slight misregistration
 /// leaves no white gap. Only spot inks and K-only process black: a process
 /// colour with OPM 1 would keep the other plates' values below it and print

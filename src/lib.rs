@@ -14,7 +14,9 @@ pub mod fonts;
 pub mod layout;
 pub mod library;
 pub mod linebreak;
+pub mod review;
 pub mod scene;
+pub mod timefmt;
 pub mod validate;
 
 /// Points per millimetre: the scene works in PostScript points (1/72 in).

@@ -26,6 +26,9 @@ pub struct SloganEntry {
     pub tip: Option<String>,
     #[serde(default)]
     pub audience: Vec<String>,
+    /// Items the slogan is meant for (all items when absent).
+    #[serde(default)]
+    pub items: Option<Vec<String>>,
     #[serde(default)]
     pub notes: Option<String>,
 }

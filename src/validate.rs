@@ -19,6 +19,8 @@ pub struct Slogan {
     pub lines: Vec<String>,
     pub tip: Option<String>,
     pub audience: Vec<String>,
+    /// Items the slogan is meant for; `None`: every item.
+    pub items: Option<Vec<String>>,
     pub notes: Option<String>,
     pub file: PathBuf,
     pub line: u64,
@@ -276,6 +278,7 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
                     lines: s.lines.iter().map(|l| l.trim().to_string()).collect(),
                     tip: s.tip.map(|t| t.trim().to_string()),
                     audience: s.audience,
+                    items: s.items,
                     notes: s.notes,
                     file: path.clone(),
                     line,

@@ -86,6 +86,7 @@ fn a_slogan_too_long_for_an_item_fails_alone() {
             "这条标语长到放不进围裙的印刷区，".repeat(20)
         ),
     );
+    approve_all(&p);
     let out = p.join("out");
     let o = jiediqi_in(
         &p,
@@ -119,7 +120,11 @@ fn a_character_no_font_has_is_an_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("slogan `rare`: no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
     let out = p.join("out");
-    let o = jiediqi_in(&p, &["render", "--slogan", "rare", "--item", "poster-a3", "--out", out.to_str().unwrap()]);
+    // --proof: an unapproved slogan still goes through layout, which finds the gap.
+    let o = jiediqi_in(
+        &p,
+        &["render", "--slogan", "rare", "--item", "poster-a3", "--proof", "--out", out.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
     assert!(files(&out).is_empty());
@@ -128,6 +133,7 @@ fn a_character_no_font_has_is_an_error() {
 #[test]
 fn a_station_without_a_needed_field_is_an_error() {
     let p = project_copy("station");
+    approve_all(&p);
     write(&p.join("examples/nophone.yaml"), "name: 东关派出所\n");
     let out = p.join("out");
     let o = jiediqi_in(
@@ -216,6 +222,7 @@ fn listing_commands_work() {
 #[test]
 fn a_broken_template_does_not_block_other_items() {
     let p = project_copy("broken-other");
+    approve_all(&p);
     write(&p.join("layouts/apron.yaml"), "id: apron\nname: [broken\n");
     let out = p.join("out");
     let o = jiediqi_in(

@@ -320,7 +320,7 @@ fn same_inputs_same_bytes_and_the_date_from_source_date_epoch() {
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_jiediqi"))
             .args([
                 "--root",
-                root().to_str().unwrap(),
+                approved_root().to_str().unwrap(),
                 "render",
                 "--slogan",
                 "fanzha-qiandaizi",

@@ -457,29 +457,17 @@ fn pdf_date(epoch: i64) -> Option<pdf_writer::Date> {
     if epoch < 0 {
         return None;
     }
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let (y, m, d, h, mi, s) = crate::timefmt::civil(epoch);
     if !(0..=9999).contains(&y) {
         return None;
     }
     Some(
         pdf_writer::Date::new(y as u16)
-            .month(m as u8)
-            .day(d as u8)
-            .hour((secs / 3600) as u8)
-            .minute((secs % 3600 / 60) as u8)
-            .second((secs % 60) as u8)
+            .month(m)
+            .day(d)
+            .hour(h)
+            .minute(mi)
+            .second(s)
             .utc_offset_hour(0)
             .utc_offset_minute(0),
     )

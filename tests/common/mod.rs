@@ -16,9 +16,33 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Run jiediqi with the project as root.
+/// Run jiediqi on a copy of the project whose slogans are all approved
+/// (through `jiediqi approve`, as a reviewer would).
 pub fn jiediqi(args: &[&str]) -> Output {
+    jiediqi_in(approved_root(), args)
+}
+
+/// The shipped project itself: nothing approved.
+pub fn jiediqi_shipped(args: &[&str]) -> Output {
     jiediqi_in(&root(), args)
+}
+
+pub fn approved_root() -> &'static Path {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let p = project_copy("approved");
+        approve_all(&p);
+        p
+    })
+}
+
+/// Approve every slogan of a project.
+pub fn approve_all(project: &Path) {
+    let lib = jiediqi::validate::Library::load(project).expect("project loads");
+    let mut args = vec!["approve", "--by", "测试审核员"];
+    args.extend(lib.slogans.iter().map(|s| s.id.as_str()));
+    let o = jiediqi_in(project, &args);
+    assert!(o.status.success(), "approve failed: {}", stderr(&o));
 }
 
 pub fn jiediqi_in(project: &Path, args: &[&str]) -> Output {

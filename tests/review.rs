@@ -1,0 +1,219 @@
+//! Review workflow: approvals bound to the wording, the print gate, proofs,
+//! and a log that loses nothing when reviewers work at the same time.
+
+mod common;
+
+use common::*;
+
+fn log_text(p: &std::path::Path) -> String {
+    std::fs::read_to_string(p.join("reviews/log.yaml")).unwrap_or_default()
+}
+
+#[test]
+fn an_edited_approved_slogan_becomes_stale_and_render_refuses_it() {
+    let p = project_copy("stale");
+    let o = jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "王警官", "--note", "顺口"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = p.join("out");
+    let render = |out: &std::path::Path| {
+        jiediqi_in(
+            &p,
+            &[
+                "render",
+                "--slogan",
+                "jiaotong-toukui",
+                "--item",
+                "poster-a3",
+                "--format",
+                "pdf",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let o = render(&out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files(&out), vec!["poster-a3--jiaotong-toukui.pdf"]);
+    // Edit the wording: the approval no longer counts.
+    let path = p.join("slogans/jiaotong.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("平安把家回。", "平安回家去。", 1)).unwrap();
+    let out2 = p.join("out2");
+    let o = render(&out2);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("slogan `jiaotong-toukui` is not approved for print (stale: approved by 王警官"), "{e}");
+    assert!(files(&out2).is_empty());
+    let o = jiediqi_in(&p, &["review", "--state", "stale"]);
+    assert!(stdout(&o).contains("jiaotong-toukui"), "{}", stdout(&o));
+    // Approving the new wording lets it print again.
+    assert!(jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "王警官"]).status.success());
+    assert!(render(&out2).status.success());
+}
+
+#[test]
+fn rejected_and_pending_slogans_are_refused_with_reasons() {
+    let p = project_copy("rejected");
+    let o = jiediqi_in(&p, &["reject", "fanzha-qiandaizi", "--by", "李审核", "--reason", "太像口号，换成生活场景"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jiediqi_in(&p, &["request-changes", "jindu-haoqi", "--by", "李审核", "--reason", "加一句求助电话"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = p.join("out");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "fanzha-qiandaizi",
+            "--slogan",
+            "jindu-haoqi",
+            "--slogan",
+            "xiaofang-119",
+            "--item",
+            "apron",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("`fanzha-qiandaizi` is not approved for print (rejected by 李审核") && e.contains("太像口号"),
+        "{e}"
+    );
+    assert!(
+        e.contains("`jindu-haoqi` is not approved for print (changes requested by 李审核")
+            && e.contains("加一句求助电话"),
+        "{e}"
+    );
+    assert!(e.contains("`xiaofang-119` is not approved for print (pending"), "{e}");
+    assert!(files(&out).is_empty());
+    // The review list groups them.
+    let list = stdout(&jiediqi_in(&p, &["review"]));
+    let section = |name: &str| {
+        list.split(&format!("{name} (")).nth(1).unwrap_or("").split("\n\n").next().unwrap_or("").to_string()
+    };
+    assert!(section("rejected").contains("fanzha-qiandaizi"), "{list}");
+    assert!(section("changes requested").contains("jindu-haoqi"), "{list}");
+    // A reason is required.
+    let o = jiediqi_in(&p, &["reject", "xiaofang-119", "--by", "李审核", "--reason", " "]);
+    assert_eq!(o.status.code(), Some(2));
+    // Unknown ids are refused and nothing is logged for them.
+    let before = log_text(&p);
+    let o = jiediqi_in(&p, &["approve", "no-such-id", "--by", "李审核"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(log_text(&p), before);
+}
+
+#[test]
+fn proofs_of_unapproved_wording_are_marked() {
+    let p = project_copy("proof");
+    let out = p.join("out");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "fanzha-qiandaizi",
+            "--item",
+            "poster-a3",
+            "--format",
+            "pdf,png",
+            "--dpi",
+            "20",
+            "--proof",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        files(&out),
+        vec!["poster-a3--fanzha-qiandaizi--样稿未审定.pdf", "poster-a3--fanzha-qiandaizi--样稿未审定.png"]
+    );
+    let pdf = out.join("poster-a3--fanzha-qiandaizi--样稿未审定.pdf");
+    let text: String =
+        tool_ok("pdftotext", &["-raw", pdf.to_str().unwrap(), "-"]).chars().filter(|c| !c.is_whitespace()).collect();
+    for c in "样稿·未审定".chars() {
+        assert!(text.contains(c), "proof mark missing {c}: {text}");
+    }
+    let info = tool_ok("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("样稿·未审定"), "{info}");
+    // An approved slogan in a --proof run is a normal print file.
+    assert!(jiediqi_in(&p, &["approve", "fanzha-qiandaizi", "--by", "王"]).status.success());
+    let out2 = p.join("out2");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "fanzha-qiandaizi",
+            "--item",
+            "poster-a3",
+            "--format",
+            "pdf",
+            "--proof",
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    assert_eq!(files(&out2), vec!["poster-a3--fanzha-qiandaizi.pdf"]);
+}
+
+/// Eight reviewers approving at the same moment: every record lands.
+#[test]
+fn concurrent_approvals_lose_no_record() {
+    let p = project_copy("concurrent");
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let ids: Vec<String> = lib.slogans.iter().take(24).map(|s| s.id.clone()).collect();
+    let children: Vec<_> = ids
+        .chunks(3)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_jiediqi"));
+            c.arg("--root").arg(&p).arg("approve").args(chunk).args(["--by", &format!("审核员{n}")]);
+            c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let log = jiediqi::review::ReviewLog::load(&p).unwrap();
+    assert_eq!(log.records.len(), 24, "records lost: {}", log_text(&p));
+    for id in &ids {
+        assert_eq!(log.history(id).count(), 1, "{id}");
+        assert!(log.state(lib.slogan(id).unwrap()).is_approved());
+    }
+    assert!(files(&p.join("reviews")).iter().all(|f| !f.ends_with(".tmp")));
+}
+
+#[test]
+fn the_log_is_append_only() {
+    let p = project_copy("append");
+    assert!(jiediqi_in(&p, &["approve", "jindu-zhenai", "--by", "甲"]).status.success());
+    let first = log_text(&p);
+    assert!(
+        jiediqi_in(&p, &["request-changes", "jindu-zhenai", "--by", "乙", "--reason", "再口语一点"]).status.success()
+    );
+    let second = log_text(&p);
+    assert!(second.starts_with(&first), "earlier records were rewritten");
+    assert!(second.len() > first.len());
+    // The later decision for the same wording is the state.
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let log = jiediqi::review::ReviewLog::load(&p).unwrap();
+    assert!(matches!(log.state(lib.slogan("jindu-zhenai").unwrap()), jiediqi::review::State::ChangesRequested(_)));
+    // The shipped project renders nothing for print without approval.
+    let o = jiediqi_shipped(&[
+        "render",
+        "--slogan",
+        "jindu-zhenai",
+        "--item",
+        "apron",
+        "--out",
+        scratch("shipped").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
