@@ -44,6 +44,15 @@ pub enum Command {
     Check,
     /// Render slogans on items as print PDF, SVG and PNG proof.
     Render(RenderArgs),
+    /// Check slogans' wording for reviewers: officialese, commanding tone, punctuation,
+    /// traditional characters, spaces, fit on every item, duplicates, couplet rhyme.
+    Lint {
+        /// Slogan ids (all when none).
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: LintFormat,
+    },
     /// List slogans by review state: pending, stale, changes requested, rejected, approved.
     Review {
         /// Only slogans in this state.
@@ -110,6 +119,12 @@ pub struct RenderArgs {
     /// artwork and in the file name, never mistakable for a print file.
     #[arg(long)]
     pub proof: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,6 +226,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         }
         Command::Render(args) => return render(&lib, args),
         Command::Review { state } => review_list(&lib, *state, &mut out)?,
+        Command::Lint { ids, format } => return lint_cmd(&lib, ids, *format, &mut out),
         Command::Approve { ids, by, note } => decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?,
         Command::Reject { id, by, reason } => {
             decide(&lib, std::slice::from_ref(id), by, Some(reason), Decision::Rejected, &mut out)?
@@ -560,4 +576,40 @@ fn decide(
         writeln!(out, "{} {} by {}", r.slogan, r.decision.label(), r.reviewer).ok();
     }
     Ok(())
+}
+
+fn lint_cmd(
+    lib: &Library,
+    ids: &[String],
+    format: LintFormat,
+    out: &mut impl std::io::Write,
+) -> Result<ExitCode, Diagnostics> {
+    if !ids.is_empty() {
+        pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?;
+    }
+    let words = crate::lint::Words::load(&lib.root)?;
+    let findings = crate::lint::lint(lib, &words, (!ids.is_empty()).then_some(ids));
+    match format {
+        LintFormat::Json => {
+            write!(out, "{}", crate::lint::to_json(&findings)).ok();
+        }
+        LintFormat::Text => {
+            for f in &findings {
+                write!(out, "{:<24} {}[{}] {}", f.slogan, f.level.label_zh(), f.rule, f.message).ok();
+                if let Some(s) = &f.suggestion {
+                    write!(out, " 建议：{s}").ok();
+                }
+                writeln!(out).ok();
+            }
+            let count = |l: crate::lint::Level| findings.iter().filter(|f| f.level == l).count();
+            eprintln!(
+                "{} errors, {} warnings, {} notes",
+                count(crate::lint::Level::Error),
+                count(crate::lint::Level::Warning),
+                count(crate::lint::Level::Note)
+            );
+        }
+    }
+    let errors = findings.iter().any(|f| f.level == crate::lint::Level::Error);
+    Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

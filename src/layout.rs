@@ -617,6 +617,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     let subject = format!("slogan `{}` on item `{}`", slogan.id, item.id);
     let zone_loc = |z: &Zone| Location::at(&item.file, z.line, 1);
     let mut elements = Vec::new();
+    let mut slogan_lines = 0;
     // Filled areas so far, for overprint decisions: (rect pt, ink).
     let mut fills: Vec<([f64; 4], usize)> = Vec::new();
     let (tw, th, bleed) = (mm(item.width), mm(item.height), mm(item.bleed));
@@ -750,6 +751,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                         .at(zone_loc(z))
                         .hint("the text is empty once spaces and line-end marks are dropped; write words in it"),
                 })?;
+                if z.role == Role::Slogan {
+                    slogan_lines = set.lines.len();
+                }
                 elements.extend(set.runs.into_iter().map(Element::Text));
             }
             Role::Qr => {}
@@ -772,6 +776,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         elements,
         crop_marks_allowed: item.crop_marks,
         title: format!("{} — {}", item.name, slogan.text()),
+        slogan_lines,
     })
 }
 

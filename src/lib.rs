@@ -14,6 +14,7 @@ pub mod fonts;
 pub mod layout;
 pub mod library;
 pub mod linebreak;
+pub mod lint;
 pub mod review;
 pub mod scene;
 pub mod timefmt;

@@ -29,6 +29,8 @@ pub struct Scene {
     pub crop_marks_allowed: bool,
     /// Title for document metadata: item and slogan.
     pub title: String,
+    /// Lines (or columns) the slogan was set in.
+    pub slogan_lines: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

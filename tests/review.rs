@@ -217,3 +217,37 @@ fn the_log_is_append_only() {
     ]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn the_shipped_library_passes_lint_and_check() {
+    let o = jiediqi_shipped(&["lint"]);
+    assert!(o.status.success(), "lint errors in the shipped library:\n{}", stdout(&o));
+    let o = jiediqi_shipped(&["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jiediqi_shipped(&["lint", "--format", "json"]);
+    let json = stdout(&o);
+    assert!(json.trim_start().starts_with('[') && json.trim_end().ends_with(']'), "{json}");
+    assert!(!json.contains("\"level\": \"error\""));
+}
+
+#[test]
+fn lint_finds_errors_and_exits_1() {
+    let p = project_copy("lint-bad");
+    std::fs::write(
+        p.join("slogans/zz.yaml"),
+        "topic: 反诈\nslogans:\n  - id: bad-one\n    lines: [\"严禁点击陌生链接,违者必究\", 要切实落实電話核实]\n  - id: copy-of-qiandaizi\n    lines: [全民反诈人人有责，, 守护好家人钱袋子。]\n  - id: tagged\n    lines: [好好过日子]\n    items: [poster-a3, teapot]\n",
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["lint", "bad-one", "copy-of-qiandaizi", "tagged", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let json = stdout(&o);
+    for rule in
+        ["commanding", "officialese", "half-width-punctuation", "traditional-characters", "duplicate", "unknown-item"]
+    {
+        assert!(json.contains(&format!("\"rule\": \"{rule}\"")), "{rule} missing in {json}");
+    }
+    assert!(json.contains("\"slogan\": \"copy-of-qiandaizi\""));
+    // Text output speaks Chinese to reviewers.
+    let o = jiediqi_in(&p, &["lint", "bad-one"]);
+    assert!(stdout(&o).contains("建议："), "{}", stdout(&o));
+}

@@ -1,0 +1,564 @@
+//! Reviewer help: findings about a slogan's wording, in Chinese where they
+//! speak to reviewers. Word lists live in `lint/words.yaml`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pinyin::ToPinyinMulti;
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+use crate::layout::{self, SceneOptions};
+use crate::library;
+use crate::review;
+use crate::validate::{Library, Slogan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Level::Error => "错误",
+            Level::Warning => "警告",
+            Level::Note => "提示",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub level: Level,
+    pub slogan: String,
+    pub rule: &'static str,
+    pub message: String,
+    pub suggestion: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WordEntry {
+    pub word: String,
+    #[serde(default)]
+    pub instead: Option<String>,
+}
+
+/// `lint/words.yaml`
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    pub officialese: Vec<WordEntry>,
+    pub commanding: Vec<WordEntry>,
+    pub traditional: BTreeMap<char, char>,
+}
+
+impl Words {
+    pub fn load(root: &Path) -> Result<Words, Diagnostic> {
+        library::load_yaml(&root.join("lint").join("words.yaml"))
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+fn is_cjk_punct(c: char) -> bool {
+    "，。！？、；：“”‘’（）《》【】「」『』…—·".contains(c)
+}
+
+struct Ctx<'a> {
+    slogan: &'a Slogan,
+    out: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, level: Level, rule: &'static str, message: String, suggestion: Option<String>) {
+        self.out.push(Finding { level, slogan: self.slogan.id.clone(), rule, message, suggestion });
+    }
+}
+
+fn texts(s: &Slogan) -> Vec<(&'static str, &str)> {
+    let mut v: Vec<(&'static str, &str)> = s.lines.iter().map(|l| ("标语", l.as_str())).collect();
+    if let Some(t) = &s.tip {
+        v.push(("小字提示", t.as_str()));
+    }
+    v
+}
+
+/// Rules on the wording alone (no layout).
+pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
+    let mut cx = Ctx { slogan: s, out: Vec::new() };
+    let all: String = texts(s).iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    for w in &words.officialese {
+        if all.contains(&w.word) {
+            cx.push(
+                Level::Warning,
+                "officialese",
+                format!("用了官话套话“{}”，老百姓听着隔一层。", w.word),
+                Some(match &w.instead {
+                    Some(i) => format!("换成大白话，比如“{i}”，或者直接说要做的事。"),
+                    None => "删掉它，直接说要做的事。".into(),
+                }),
+            );
+        }
+    }
+    for w in &words.commanding {
+        if all.contains(&w.word) {
+            cx.push(
+                Level::Warning,
+                "commanding",
+                format!("“{}”是命令、吓唬的口气。", w.word),
+                Some(match &w.instead {
+                    Some(i) => format!("改成友好的提醒，比如用“{i}”。"),
+                    None => "改成友好的提醒：说清楚为什么、怎么做。".into(),
+                }),
+            );
+        }
+    }
+    for (what, t) in texts(s) {
+        let chars: Vec<char> = t.chars().collect();
+        // Half-width punctuation inside Chinese text.
+        for (i, &c) in chars.iter().enumerate() {
+            if ",.!?;:()".contains(c) {
+                let near_cjk = chars.get(i.wrapping_sub(1)).is_some_and(|&p| is_cjk(p) || is_cjk_punct(p))
+                    || chars.get(i + 1).is_some_and(|&n| is_cjk(n) || is_cjk_punct(n))
+                    || i + 1 == chars.len() && chars.iter().any(|&x| is_cjk(x));
+                if near_cjk {
+                    let full = match c {
+                        ',' => '，',
+                        '.' => '。',
+                        '!' => '！',
+                        '?' => '？',
+                        ';' => '；',
+                        ':' => '：',
+                        '(' => '（',
+                        _ => '）',
+                    };
+                    cx.push(
+                        Level::Error,
+                        "half-width-punctuation",
+                        format!("{what}“{t}”里有半角标点“{c}”。"),
+                        Some(format!("中文里用全角“{full}”。")),
+                    );
+                }
+            }
+        }
+        // Full-width letters and digits mixed with half-width ones.
+        if let Some(&c) = chars.iter().find(|&&c| ('０'..='９').contains(&c) || ('Ａ'..='ｚ').contains(&c)) {
+            cx.push(
+                Level::Warning,
+                "mixed-width",
+                format!("{what}“{t}”里有全角字母或数字“{c}”。"),
+                Some("电话号码和字母用半角：110、96110、APP。".into()),
+            );
+        }
+        // Doubled punctuation (—— and …… are single marks).
+        for w in chars.windows(2) {
+            if w[0] == w[1] && "，。！？、；：".contains(w[0])
+                || (is_cjk_punct(w[0]) && "，。、；：".contains(w[1]) && "，。、；：".contains(w[0]))
+            {
+                cx.push(
+                    Level::Warning,
+                    "doubled-punctuation",
+                    format!("{what}“{t}”里标点重复：“{}{}”。", w[0], w[1]),
+                    Some("只留一个标点。".into()),
+                );
+                break;
+            }
+        }
+        // Stray spaces: any space except between two Latin letters or digits.
+        for (i, &c) in chars.iter().enumerate() {
+            if c.is_whitespace() {
+                let latin = |x: Option<&char>| x.is_some_and(|c| c.is_ascii_alphanumeric());
+                if !(latin(chars.get(i.wrapping_sub(1))) && latin(chars.get(i + 1))) {
+                    cx.push(
+                        Level::Warning,
+                        "stray-space",
+                        format!("{what}“{t}”里有多余的空格。"),
+                        Some("删掉空格；要断行就分成两行写。".into()),
+                    );
+                    break;
+                }
+            }
+        }
+        // Traditional characters in simplified text.
+        let trad: Vec<String> =
+            chars.iter().filter_map(|c| words.traditional.get(c).map(|s| format!("“{c}”应为“{s}”"))).collect();
+        if !trad.is_empty() {
+            cx.push(
+                Level::Error,
+                "traditional-characters",
+                format!("{what}“{t}”里混了繁体字：{}。", trad.join("，")),
+                Some("全部用简体字。".into()),
+            );
+        }
+    }
+    // Couplets: equal lengths and an end rhyme.
+    if s.lines.len() == 2 {
+        let count = |l: &str| l.chars().filter(|c| is_cjk(*c) || c.is_ascii_alphanumeric()).count();
+        let (a, b) = (count(&s.lines[0]), count(&s.lines[1]));
+        if a != b {
+            cx.push(
+                Level::Note,
+                "couplet-length",
+                format!("上下两句字数不一样（{a} 字 / {b} 字）。"),
+                Some("对句读起来更顺：试试两句一样长（7+7、5+5）。".into()),
+            );
+        }
+        if let (Some((ca, fa)), Some((cb, fb))) = (last_finals(&s.lines[0]), last_finals(&s.lines[1])) {
+            // Any reading of a character with several (觉 jué/jiào) may rhyme.
+            let rhymes = fa.iter().any(|a| fb.iter().any(|b| rhyme_group(a) == rhyme_group(b)));
+            if !rhymes {
+                cx.push(
+                    Level::Note,
+                    "no-end-rhyme",
+                    format!("两句末字“{ca}”（{}）和“{cb}”（{}）不押韵。", fa[0], fb[0]),
+                    Some("顺口溜押韵更好记：换个同韵的字收尾。".into()),
+                );
+            }
+        }
+    }
+    cx.out
+}
+
+/// The last ideograph of a line and the pinyin finals of its readings
+/// (tone marks removed), the usual reading first.
+pub fn last_finals(line: &str) -> Option<(char, Vec<String>)> {
+    let c = line.chars().rev().find(|c| is_cjk(*c))?;
+    let finals: Vec<String> = c.to_pinyin_multi()?.into_iter().map(|p| final_of(p.plain())).collect();
+    (!finals.is_empty()).then_some((c, finals))
+}
+
+fn final_of(py: &str) -> String {
+    let py = py.replace('v', "ü");
+    for ini in
+        ["zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s"]
+    {
+        if let Some(rest) = py.strip_prefix(ini) {
+            // After j, q, x a written u is ü.
+            if matches!(ini, "j" | "q" | "x") && rest.starts_with('u') {
+                return format!("ü{}", &rest[1..]);
+            }
+            return rest.to_string();
+        }
+    }
+    // y and w spell medials.
+    if let Some(rest) = py.strip_prefix('y') {
+        return match rest {
+            r if r.starts_with('u') => format!("ü{}", &r[1..]),
+            r if r.starts_with('i') => r.to_string(),
+            r => format!("i{r}"),
+        };
+    }
+    if let Some(rest) = py.strip_prefix('w') {
+        return if rest.starts_with('u') { rest.to_string() } else { format!("u{rest}") };
+    }
+    py
+}
+
+/// Rhyme groups after the thirteen classes of folk verse (十三辙), lenient:
+/// finals in one group rhyme.
+pub fn rhyme_group(fin: &str) -> &'static str {
+    let f = fin.trim_start_matches(['i', 'u', 'ü']);
+    let f = if f.is_empty() { fin } else { f };
+    match f {
+        "a" => "发花",
+        "o" | "e" => "梭波",
+        "ie" | "üe" => "乜斜",
+        "ai" => "怀来",
+        "ei" => "灰堆",
+        "ao" => "遥条",
+        "ou" => "油求",
+        "an" | "ian" | "üan" => "言前",
+        "en" | "n" => "人辰",
+        "ang" => "江阳",
+        "eng" | "ng" | "ong" => "中东",
+        "i" | "ü" | "er" | "r" => "一七",
+        "u" => "姑苏",
+        _ => match fin {
+            "i" | "ü" => "一七",
+            "u" => "姑苏",
+            "iu" => "油求",
+            "ui" => "灰堆",
+            "in" | "un" | "ün" => "人辰",
+            _ => "其他",
+        },
+    }
+}
+
+/// Lint slogans: wording rules, then layout on every item each is meant for,
+/// then duplicates across the whole library.
+pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let chosen: Vec<&Slogan> =
+        lib.slogans.iter().filter(|s| ids.is_none_or(|ids| ids.iter().any(|i| i == &s.id))).collect();
+    for s in &chosen {
+        out.extend(wording_rules(s, words));
+        out.extend(layout_rules(lib, s));
+    }
+    // Duplicates: exact wording, or mostly the same two-character pieces.
+    for (i, a) in lib.slogans.iter().enumerate() {
+        for b in &lib.slogans[i + 1..] {
+            if !(chosen.iter().any(|s| s.id == a.id) || chosen.iter().any(|s| s.id == b.id)) {
+                continue;
+            }
+            let (ta, tb) = (core_text(a), core_text(b));
+            let (level, message) = if ta == tb {
+                (Level::Error, format!("和“{}”的标语一字不差。", b.id))
+            } else {
+                let sim = similarity(&ta, &tb);
+                if sim < 0.6 {
+                    continue;
+                }
+                (Level::Warning, format!("和“{}”的标语太像（相似度 {:.0}%）。", b.id, sim * 100.0))
+            };
+            out.push(Finding {
+                level,
+                slogan: a.id.clone(),
+                rule: "duplicate",
+                message,
+                suggestion: Some("删掉一条，或者把两条写得各有特点。".into()),
+            });
+        }
+    }
+    out.sort_by(|x, y| (x.slogan.as_str(), x.level, x.rule).cmp(&(y.slogan.as_str(), y.level, y.rule)));
+    out
+}
+
+fn core_text(s: &Slogan) -> String {
+    s.lines.concat().chars().filter(|c| is_cjk(*c) || c.is_ascii_alphanumeric()).collect()
+}
+
+/// Jaccard similarity of the character bigrams of two texts.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let grams = |t: &str| -> std::collections::BTreeSet<(char, char)> {
+        let c: Vec<char> = t.chars().collect();
+        c.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let (ga, gb) = (grams(a), grams(b));
+    if ga.is_empty() || gb.is_empty() {
+        return 0.0;
+    }
+    ga.intersection(&gb).count() as f64 / ga.union(&gb).count() as f64
+}
+
+/// Fit on each item the slogan is meant for; poster slogans in more than two lines.
+fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for item in &lib.items {
+        if s.items.as_ref().is_some_and(|list| !list.contains(&item.id)) {
+            continue;
+        }
+        match layout::build_scene(lib, item, s, &SceneOptions::default()) {
+            Ok(scene) => {
+                if item.product == "海报" && scene.slogan_lines > 2 {
+                    out.push(Finding {
+                        level: Level::Warning,
+                        slogan: s.id.clone(),
+                        rule: "lines-on-poster",
+                        message: format!("在{}（{}）上要排成 {} 行。", item.name, item.id, scene.slogan_lines),
+                        suggestion: Some("海报上的标语最好一两行：缩短，或者自己分好两行。".into()),
+                    });
+                }
+            }
+            Err(d) => {
+                let missing = d.message.contains("no font of role");
+                out.push(Finding {
+                    level: Level::Error,
+                    slogan: s.id.clone(),
+                    rule: if missing { "missing-glyph" } else { "does-not-fit" },
+                    message: if missing {
+                        format!("字体里没有这些字：{}", d.message.rsplit(" has ").next().unwrap_or(""))
+                    } else {
+                        format!("放不进{}（{}）：{}", item.name, item.id, d.message)
+                    },
+                    suggestion: Some(if missing {
+                        "换成常用字。".into()
+                    } else {
+                        "缩短标语，或者用 items: 只标在放得下的物品上。".into()
+                    }),
+                });
+            }
+        }
+    }
+    if let Some(items) = &s.items {
+        for id in items {
+            if lib.item(id).is_none() {
+                out.push(Finding {
+                    level: Level::Error,
+                    slogan: s.id.clone(),
+                    rule: "unknown-item",
+                    message: format!("items 里的“{id}”不是已有的物品模板。"),
+                    suggestion: Some("用 jiediqi items 查看物品编号。".into()),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The findings as JSON (for tools).
+pub fn to_json(findings: &[Finding]) -> String {
+    let esc = |s: &str| {
+        let mut o = String::new();
+        for c in s.chars() {
+            match c {
+                '"' => o.push_str("\\\""),
+                '\\' => o.push_str("\\\\"),
+                '\n' => o.push_str("\\n"),
+                c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+                c => o.push(c),
+            }
+        }
+        o
+    };
+    let items: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "  {{\"level\": \"{}\", \"slogan\": \"{}\", \"rule\": \"{}\", \"message\": \"{}\", \"suggestion\": {}}}",
+                f.level.label(),
+                esc(&f.slogan),
+                f.rule,
+                esc(&f.message),
+                f.suggestion.as_deref().map(|s| format!("\"{}\"", esc(s))).unwrap_or_else(|| "null".into())
+            )
+        })
+        .collect();
+    format!("[\n{}\n]\n", items.join(",\n"))
+}
+
+/// For the proof sheet: a slogan's review state in Chinese.
+pub fn state_zh(state: &review::State) -> String {
+    match state {
+        review::State::Pending => "待审核".into(),
+        review::State::Approved(r) => format!("已通过（{}，{}）", r.reviewer, r.time),
+        review::State::ChangesRequested(r) => format!("需修改（{}，{}）", r.reviewer, r.time),
+        review::State::Rejected(r) => format!("不通过（{}，{}）", r.reviewer, r.time),
+        review::State::Stale(r) => format!("措辞已改，原审核作废（{} 于 {} 通过旧措辞）", r.reviewer, r.time),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn slogan(lines: &[&str], tip: Option<&str>) -> Slogan {
+        Slogan {
+            id: "t".into(),
+            topic: "反诈".into(),
+            lines: lines.iter().map(|s| s.to_string()).collect(),
+            tip: tip.map(str::to_string),
+            audience: vec![],
+            items: None,
+            notes: None,
+            file: PathBuf::new(),
+            line: 1,
+        }
+    }
+
+    fn words() -> Words {
+        Words::load(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn rules(lines: &[&str], tip: Option<&str>) -> Vec<&'static str> {
+        wording_rules(&slogan(lines, tip), &words()).iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn officialese_is_flagged_with_a_plainer_word() {
+        let f = wording_rules(&slogan(&["切实落实反诈工作"], None), &words());
+        let o: Vec<&Finding> = f.iter().filter(|f| f.rule == "officialese").collect();
+        assert_eq!(o.len(), 2);
+        assert!(o.iter().any(|f| f.suggestion.as_deref().unwrap().contains("做到")));
+        assert!(!rules(&["骑车戴头盔"], None).contains(&"officialese"));
+    }
+
+    #[test]
+    fn commanding_tone_is_flagged() {
+        assert!(rules(&["严禁酒后驾车"], None).contains(&"commanding"));
+        assert!(rules(&["违者必究"], None).contains(&"commanding"));
+        assert!(!rules(&["喝了酒，别开车"], None).contains(&"commanding"));
+    }
+
+    #[test]
+    fn half_width_punctuation_in_chinese_is_an_error() {
+        let f = wording_rules(&slogan(&["骑车戴头盔,平安把家回"], None), &words());
+        assert!(f.iter().any(|f| f.rule == "half-width-punctuation" && f.level == Level::Error));
+        assert!(!rules(&["骑车戴头盔，平安把家回"], None).contains(&"half-width-punctuation"));
+        // Inside numbers and Latin it is fine.
+        assert!(!rules(&["下载国家反诈中心APP"], Some("拨打0912-1234567")).contains(&"half-width-punctuation"));
+    }
+
+    #[test]
+    fn full_width_digits_are_flagged() {
+        assert!(rules(&["有事打１１０"], None).contains(&"mixed-width"));
+        assert!(!rules(&["有事打110"], None).contains(&"mixed-width"));
+    }
+
+    #[test]
+    fn doubled_punctuation_is_flagged() {
+        assert!(rules(&["快跑！！"], None).contains(&"doubled-punctuation"));
+        assert!(rules(&["先挂断，，再核实"], None).contains(&"doubled-punctuation"));
+        assert!(!rules(&["钱没了——后悔也晚了……"], None).contains(&"doubled-punctuation"));
+        assert!(!rules(&["先挂断，再核实。"], None).contains(&"doubled-punctuation"));
+    }
+
+    #[test]
+    fn stray_spaces_are_flagged() {
+        assert!(rules(&["骑车 戴头盔"], None).contains(&"stray-space"));
+        assert!(rules(&["骑车戴头盔"], Some("扣好　带子")).contains(&"stray-space"));
+        assert!(rules(&["下载 APP 查一查"], None).contains(&"stray-space"));
+        assert!(!rules(&["Wi Fi"], None).contains(&"stray-space"));
+    }
+
+    #[test]
+    fn traditional_characters_are_errors() {
+        let f = wording_rules(&slogan(&["接到電話先核实"], None), &words());
+        let t = f.iter().find(|f| f.rule == "traditional-characters").unwrap();
+        assert_eq!(t.level, Level::Error);
+        assert!(t.message.contains("“電”应为“电”"));
+        assert!(!rules(&["接到电话先核实"], None).contains(&"traditional-characters"));
+    }
+
+    #[test]
+    fn couplets_want_equal_lengths_and_a_rhyme() {
+        assert!(rules(&["土豆茄子西红柿，", "转账之前多核实。"], None).is_empty());
+        assert!(rules(&["骑车戴头盔，", "平安把家回。"], None).is_empty());
+        assert!(rules(&["骑车戴头盔，", "平安回家去。"], None).contains(&"no-end-rhyme"));
+        assert!(rules(&["骑车戴头盔，", "平安回。"], None).contains(&"couplet-length"));
+        assert!(!rules(&["骑车戴头盔，", "平安把家回。"], None).contains(&"couplet-length"));
+    }
+
+    #[test]
+    fn finals_and_rhyme_groups() {
+        assert_eq!(final_of("shi"), "i");
+        assert_eq!(final_of("ju"), "ü");
+        assert_eq!(final_of("yuan"), "üan");
+        assert_eq!(final_of("wo"), "uo");
+        assert_eq!(final_of("xiong"), "iong");
+        assert_eq!(rhyme_group("ang"), rhyme_group("iang"));
+        assert_eq!(rhyme_group("eng"), rhyme_group("iong"));
+        assert_ne!(rhyme_group("ang"), rhyme_group("an"));
+        assert_eq!(rhyme_group("ui"), rhyme_group("ei"));
+    }
+
+    #[test]
+    fn near_duplicates_are_similar() {
+        assert!((similarity("转账之前多核实", "转账之前先核实") - 0.5).abs() < 1e-9);
+        assert!(similarity("转账之前多核实钱袋子才安全", "转账之前多核实钱袋子就安全") > 0.6);
+        assert!(similarity("骑车戴头盔", "油锅着火别泼水") < 0.1);
+    }
+}
