@@ -53,6 +53,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: LintFormat,
     },
+    /// Write a proof sheet for reviewers (A4 PDF, Chinese): wording, lint findings,
+    /// review history and previews on each item; plus the PNG previews.
+    Proof {
+        /// Slogan ids (all when none and no --pending).
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        /// Only slogans waiting for a decision (pending or stale).
+        #[arg(long, conflicts_with = "ids")]
+        pending: bool,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Station file for the previews' footers.
+        #[arg(long, value_name = "FILE")]
+        station: Option<PathBuf>,
+    },
     /// List slogans by review state: pending, stale, changes requested, rejected, approved.
     Review {
         /// Only slogans in this state.
@@ -227,6 +242,9 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         Command::Render(args) => return render(&lib, args),
         Command::Review { state } => review_list(&lib, *state, &mut out)?,
         Command::Lint { ids, format } => return lint_cmd(&lib, ids, *format, &mut out),
+        Command::Proof { ids, pending, out: dir, station } => {
+            proof_cmd(&lib, ids, *pending, dir, station.as_deref(), &mut out)?
+        }
         Command::Approve { ids, by, note } => decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?,
         Command::Reject { id, by, reason } => {
             decide(&lib, std::slice::from_ref(id), by, Some(reason), Decision::Rejected, &mut out)?
@@ -612,4 +630,54 @@ fn lint_cmd(
     }
     let errors = findings.iter().any(|f| f.level == crate::lint::Level::Error);
     Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn proof_cmd(
+    lib: &Library,
+    ids: &[String],
+    pending: bool,
+    dir: &Path,
+    station: Option<&Path>,
+    out: &mut impl std::io::Write,
+) -> Result<(), Diagnostics> {
+    let log = ReviewLog::load(&lib.root)?;
+    let slogans: Vec<&Slogan> = if pending {
+        lib.slogans.iter().filter(|s| matches!(log.state(s), State::Pending | State::Stale(_))).collect()
+    } else if ids.is_empty() {
+        lib.slogans.iter().collect()
+    } else {
+        pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?
+    };
+    if slogans.is_empty() {
+        writeln!(out, "nothing to proof: no slogan is waiting for review").ok();
+        return Ok(());
+    }
+    let station = station.map(Station::load).transpose()?;
+    let words = crate::lint::Words::load(&lib.root)?;
+    let chosen: Vec<String> = slogans.iter().map(|s| s.id.clone()).collect();
+    let findings = crate::lint::lint(lib, &words, Some(&chosen));
+    let previews: Vec<Vec<crate::proof::Preview>> = slogans
+        .par_iter()
+        .map(|s| crate::proof::previews(lib, s, station.as_ref(), !log.state(s).is_approved()))
+        .collect::<Result<_, Diagnostic>>()?;
+    let pages = crate::proof::sheet(lib, &log, &findings, &slogans, &previews)?;
+    let pdf = pdf::export_pages(&pages, &pdf::PdfOptions { epoch: source_date_epoch()?, ..Default::default() })
+        .map_err(|e| Diagnostic::data(e.to_string()))?;
+    let preview_dir = dir.join("previews");
+    std::fs::create_dir_all(&preview_dir).map_err(|e| {
+        Diagnostic::io(format!("cannot create output folder {}: {e}", preview_dir.display()))
+            .hint("choose a writable folder with --out")
+    })?;
+    for (s, pv) in slogans.iter().zip(&previews) {
+        for p in pv {
+            let mark = if p.proof { "--样稿未审定" } else { "" };
+            let path = preview_dir.join(format!("{}--{}{mark}.png", p.item, s.id));
+            write_atomic(&path, &p.png)?;
+        }
+    }
+    let sheet = dir.join("proof-sheet.pdf");
+    write_atomic(&sheet, &pdf)?;
+    writeln!(out, "{}", sheet.display()).ok();
+    eprintln!("{} slogans on {} pages; previews in {}", slogans.len(), pages.len(), preview_dir.display());
+    Ok(())
 }

@@ -606,6 +606,80 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     Ok(SetText { size, lines: set_lines, runs })
 }
 
+/// Set a paragraph at a fixed size for documents (proof sheets): lines
+/// filled greedily to `width`, breaking only where Chinese rules allow.
+/// Returns the glyph runs and the height used (pt).
+#[allow(clippy::too_many_arguments)]
+pub fn set_paragraph(
+    text: &str,
+    fonts: &[Arc<Font>],
+    size: f64,
+    origin: (f64, f64),
+    width: f64,
+    line_spacing: f64,
+    paint: Paint,
+) -> Result<(Vec<TextRun>, f64), FitError> {
+    let chars: Vec<char> = text.chars().collect();
+    let units = build_units(&chars, fonts, false).map_err(FitError::Missing)?;
+    if units.is_empty() {
+        return Ok((Vec::new(), 0.0));
+    }
+    let allowed = linebreak::opportunities(text);
+    let widths = Widths::new(&units, false);
+    let limit = width / size;
+    let mut starts = vec![0usize];
+    let mut start = 0;
+    let mut last_ok: Option<usize> = None;
+    let mut j = 1;
+    while j <= units.len() {
+        let breakable = j == units.len() || allowed[units[j].start];
+        if breakable {
+            if widths.line(start, j) <= limit + 1e-9 {
+                last_ok = Some(j);
+            } else {
+                // Too long: break at the last place that fitted (or here, if none did).
+                let b = last_ok.filter(|&b| b > start).unwrap_or(j);
+                if b < units.len() {
+                    starts.push(b);
+                }
+                start = b;
+                last_ok = None;
+                if b != j {
+                    continue;
+                }
+            }
+        }
+        j += 1;
+    }
+    let (x, y) = origin;
+    let em_top = fonts[0].em_top;
+    let mut runs: Vec<TextRun> = Vec::new();
+    for (n, &s0) in starts.iter().enumerate() {
+        let e = starts.get(n + 1).copied().unwrap_or(units.len());
+        let c = compose(&units, s0, e, false);
+        let baseline = y + n as f64 * line_spacing * size + em_top * size;
+        for &(i, pen, shift) in &c.items {
+            for g in &units[i].glyphs {
+                let font = &fonts[g.font];
+                let k = size / font.units_per_em;
+                let glyph = Glyph {
+                    id: g.id,
+                    x: x + (pen + shift + g.du) * size,
+                    y: baseline - g.dv * size,
+                    m: [k, 0.0, 0.0, -k],
+                    text: g.text.clone(),
+                };
+                match runs.iter_mut().find(|r| r.font.index == font.index) {
+                    Some(r) => r.glyphs.push(glyph),
+                    None => runs.push(TextRun { font: font.clone(), paint, glyphs: vec![glyph] }),
+                }
+            }
+        }
+    }
+    let lines = starts.len() as f64;
+    Ok((runs, size * (1.0 + (lines - 1.0) * line_spacing)))
+}
+
 /// Options that change a scene.
 #[derive(Debug, Clone, Default)]
 pub struct SceneOptions<'a> {
@@ -1033,6 +1107,27 @@ mod tests {
         match set_text(&tight) {
             Err(FitError::TooLong { best_size }) => assert!(best_size < 5.0 && best_size > 0.0),
             other => panic!("expected TooLong, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn paragraphs_fill_lines_and_respect_the_rules() {
+        let fonts = chain("sans");
+        let text = "三不一多：未知链接不点击，陌生来电不轻信，个人信息不透露，转账汇款多核实。有事拨打96110。";
+        let (runs, height) = set_paragraph(text, &fonts, 10.0, (0.0, 0.0), 100.0, 1.5, paint()).unwrap();
+        let glyphs = &runs[0].glyphs;
+        // Every glyph inside the width, several lines, all text kept in order.
+        assert!(glyphs.iter().all(|g| g.x >= 0.0 && g.x < 100.0));
+        assert!(height > 30.0, "{height}");
+        let back: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(back, text);
+        // No line starts with a closing mark: the first glyph of each line is not one.
+        let mut prev_y = f64::NAN;
+        for g in glyphs {
+            if g.y != prev_y {
+                assert!(!NO_START.contains(g.text.chars().next().unwrap()), "line starts with {}", g.text);
+                prev_y = g.y;
+            }
         }
     }
 

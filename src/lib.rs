@@ -15,6 +15,7 @@ pub mod layout;
 pub mod library;
 pub mod linebreak;
 pub mod lint;
+pub mod proof;
 pub mod review;
 pub mod scene;
 pub mod timefmt;

@@ -141,9 +141,27 @@ impl Path {
 
 #[derive(Debug, Clone)]
 pub enum Element {
-    Fill { path: Path, paint: Paint },
-    Stroke { path: Path, width: f64, paint: Paint },
+    Fill {
+        path: Path,
+        paint: Paint,
+    },
+    Stroke {
+        path: Path,
+        width: f64,
+        paint: Paint,
+    },
     Text(TextRun),
+    /// A raster picture (previews on proof sheets; never in print files).
+    Image(Image),
+}
+
+/// 8-bit RGB pixels placed in a rectangle (pt).
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub rect: [f64; 4],
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Arc<Vec<u8>>,
 }
 
 /// Glyphs of one font in one paint.

@@ -251,3 +251,73 @@ fn lint_finds_errors_and_exits_1() {
     let o = jiediqi_in(&p, &["lint", "bad-one"]);
     assert!(stdout(&o).contains("建议："), "{}", stdout(&o));
 }
+
+#[test]
+fn proof_sheets_show_wording_findings_history_and_previews() {
+    let p = project_copy("proof-sheet");
+    approve_all(&p);
+    assert!(
+        jiediqi_in(&p, &["request-changes", "jiaotong-shouji", "--by", "赵审核", "--reason", "第二句再短一点"])
+            .status
+            .success()
+    );
+    // Edit an approved slogan: stale.
+    let path = p.join("slogans/fanzha.yaml");
+    let t = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, t.replacen("守护好家人钱袋子。", "守好家人钱袋子。", 1)).unwrap();
+    let out = p.join("sheet");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "proof",
+            "jiaotong-shouji",
+            "fanzha-qiandaizi",
+            "--out",
+            out.to_str().unwrap(),
+            "--station",
+            "examples/station.yaml",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = out.join("proof-sheet.pdf");
+    let pdf_s = pdf.to_str().unwrap();
+    assert!(tool_ok("qpdf", &["--check", pdf_s]).contains("No syntax or stream encoding errors"));
+    let info = tool_ok("pdfinfo", &[pdf_s]);
+    assert!(info.contains("A4"), "{info}");
+    let text: String = tool_ok("pdftotext", &[pdf_s, "-"]).chars().filter(|c| !c.is_whitespace()).collect();
+    for want in [
+        "标语审核样张",
+        "过马路，别看手机，",
+        "左右看看再走起。",
+        "审核记录",
+        "赵审核",
+        "需修改",
+        "第二句再短一点",
+        "自动检查",
+        "要排成3行",
+        "效果预览",
+        "海报A3",
+        "审核人签字",
+        "全民反诈人人有责",
+        "针对旧措辞",
+    ] {
+        assert!(text.contains(want), "proof sheet lacks {want}: {text}");
+    }
+    // Unapproved wording: every page says so.
+    let pages: usize =
+        info.lines().find(|l| l.starts_with("Pages:")).unwrap().split_whitespace().last().unwrap().parse().unwrap();
+    for page in 1..=pages {
+        let t = tool_ok("pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), pdf_s, "-"]);
+        assert!(t.contains("样稿·未审定"), "page {page} unmarked");
+    }
+    // PNG previews for every item, marked as proofs.
+    let previews = files(&out.join("previews"));
+    assert_eq!(previews.len(), 16, "{previews:?}");
+    assert!(previews.iter().all(|f| f.ends_with("--样稿未审定.png")));
+    // --pending picks what waits for a decision: the stale one, not the decided one.
+    let out2 = p.join("sheet2");
+    let o = jiediqi_in(&p, &["proof", "--pending", "--out", out2.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = tool_ok("pdftotext", &[out2.join("proof-sheet.pdf").to_str().unwrap(), "-"]);
+    assert!(text.contains("fanzha-qiandaizi") && !text.contains("jiaotong-shouji"), "{text}");
+}

@@ -69,31 +69,21 @@ type UsedFont<'a> = (&'a Font, BTreeSet<u16>, BTreeMap<u16, String>);
 
 /// The PDF of a scene.
 pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+    export_pages(std::slice::from_ref(scene), opts)
+}
+
+/// A PDF with one page per scene (proof sheets); fonts are shared by all pages.
+pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     let mut ids = Ids(0);
     let mut pdf = Pdf::new();
     let catalog_id = ids.next();
     let tree_id = ids.next();
-    let page_id = ids.next();
-    let content_id = ids.next();
     let info_id = ids.next();
 
-    let slug = slug_width(scene, opts);
-    let off = scene.bleed + slug;
-    let (pw, ph) = (scene.width + 2.0 * off, scene.height + 2.0 * off);
-
-    // Colour spaces: one Separation per spot/technical ink, DeviceCMYK for process inks.
-    let mut cs_names: BTreeMap<usize, String> = BTreeMap::new();
-    for (i, ink) in scene.inks.iter().enumerate() {
-        if !matches!(ink.kind, InkKind::Process { .. }) {
-            cs_names.insert(i, format!("CS{i}"));
-        }
-    }
-    let draw_marks = slug > 0.0;
-
-    // Fonts in use (unless outlined): glyph sets per book index.
+    // Fonts in use (unless outlined): glyph sets per book index, over all pages.
     let mut used: BTreeMap<usize, UsedFont> = BTreeMap::new();
     if !opts.outline_text {
-        for el in &scene.elements {
+        for el in scenes.iter().flat_map(|s| &s.elements) {
             if let Element::Text(run) = el {
                 let e = used.entry(run.font.index).or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new()));
                 for g in &run.glyphs {
@@ -171,130 +161,176 @@ pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     }
     let font_refs: Vec<(String, Ref)> = embedded.values().map(|e| (e.name.clone(), e.type0)).collect();
 
-    // Content.
-    let mut c = Content::new();
-    c.save_state();
-    c.transform([1.0, 0.0, 0.0, -1.0, f(off), f(off + scene.height)]);
+    let mut page_ids = Vec::with_capacity(scenes.len());
+    let mut id_hash_input: Vec<u8> = Vec::new();
     let mut outline_cache: BTreeMap<(usize, u16), Vec<OSeg>> = BTreeMap::new();
-    if let Some(paint) = &scene.background {
-        let b = scene.bleed;
-        begin_paint(&mut c, scene, &cs_names, paint, true);
-        draw_path(&mut c, &Path::rect(-b, -b, scene.width + 2.0 * b, scene.height + 2.0 * b));
-        c.fill_nonzero();
-        end_paint(&mut c, paint);
-    }
-    for el in &scene.elements {
-        match el {
-            Element::Fill { path, paint } => {
-                begin_paint(&mut c, scene, &cs_names, paint, true);
-                draw_path(&mut c, path);
-                c.fill_nonzero();
-                end_paint(&mut c, paint);
-            }
-            Element::Stroke { path, width, paint } => {
-                begin_paint(&mut c, scene, &cs_names, paint, false);
-                c.set_line_width(f(*width));
-                draw_path(&mut c, path);
-                c.stroke();
-                end_paint(&mut c, paint);
-            }
-            Element::Text(run) => {
-                begin_paint(&mut c, scene, &cs_names, &run.paint, true);
-                if let Some(e) = embedded.get(&run.font.index) {
-                    let upem = run.font.units_per_em;
-                    c.begin_text();
-                    c.set_font(Name(e.name.as_bytes()), 1.0);
-                    for g in &run.glyphs {
-                        let Some(new) = e.remap.get(g.id) else {
-                            continue;
-                        };
-                        c.set_text_matrix([
-                            f(g.m[0] * upem),
-                            f(g.m[1] * upem),
-                            f(g.m[2] * upem),
-                            f(g.m[3] * upem),
-                            f(g.x),
-                            f(g.y),
-                        ]);
-                        c.show(Str(&new.to_be_bytes()));
-                    }
-                    c.end_text();
-                } else {
-                    for g in &run.glyphs {
-                        let segs = outline_cache
-                            .entry((run.font.index, g.id))
-                            .or_insert_with(|| glyph_outline(&run.font, g.id));
-                        if segs.is_empty() {
-                            continue;
-                        }
-                        draw_outline(&mut c, g, segs);
-                        c.fill_nonzero();
-                    }
-                }
-                end_paint(&mut c, &run.paint);
+    for scene in scenes {
+        let page_id = ids.next();
+        let content_id = ids.next();
+        page_ids.push(page_id);
+        let slug = slug_width(scene, opts);
+        let off = scene.bleed + slug;
+        let (pw, ph) = (scene.width + 2.0 * off, scene.height + 2.0 * off);
+        let draw_marks = slug > 0.0;
+        // Colour spaces: one Separation per spot/technical ink, DeviceCMYK for process inks.
+        let mut cs_names: BTreeMap<usize, String> = BTreeMap::new();
+        for (i, ink) in scene.inks.iter().enumerate() {
+            if !matches!(ink.kind, InkKind::Process { .. }) {
+                cs_names.insert(i, format!("CS{i}"));
             }
         }
-    }
-    if draw_marks {
-        crop_marks(&mut c, scene);
-    }
-    c.restore_state();
-    let content = c.finish();
+        let mut images: Vec<(String, Ref)> = Vec::new();
 
-    pdf.catalog(catalog_id).pages(tree_id);
-    pdf.pages(tree_id).kids([page_id]).count(1);
-    let mut page = pdf.page(page_id);
-    page.parent(tree_id)
-        .media_box(Rect::new(0.0, 0.0, f(pw), f(ph)))
-        .bleed_box(Rect::new(f(slug), f(slug), f(pw - slug), f(ph - slug)))
-        .trim_box(Rect::new(f(off), f(off), f(off + scene.width), f(off + scene.height)))
-        .contents(content_id);
-    let mut res = page.resources();
-    if !font_refs.is_empty() {
-        let mut fonts = res.fonts();
-        for (name, r) in &font_refs {
-            fonts.pair(Name(name.as_bytes()), *r);
+        let mut c = Content::new();
+        c.save_state();
+        c.transform([1.0, 0.0, 0.0, -1.0, f(off), f(off + scene.height)]);
+        if let Some(paint) = &scene.background {
+            let b = scene.bleed;
+            begin_paint(&mut c, scene, &cs_names, paint, true);
+            draw_path(&mut c, &Path::rect(-b, -b, scene.width + 2.0 * b, scene.height + 2.0 * b));
+            c.fill_nonzero();
+            end_paint(&mut c, paint);
         }
-        fonts.finish();
-    }
-    {
-        let mut spaces = res.color_spaces();
-        for (&i, name) in &cs_names {
-            let ink = &scene.inks[i];
-            let (label, cmyk) = match &ink.kind {
-                InkKind::Spot { name, cmyk } | InkKind::Technical { name, cmyk } => (name.clone(), *cmyk),
-                InkKind::Process { .. } => continue,
-            };
-            separation(spaces.insert(Name(name.as_bytes())).start(), &label, cmyk);
+        for el in &scene.elements {
+            match el {
+                Element::Fill { path, paint } => {
+                    begin_paint(&mut c, scene, &cs_names, paint, true);
+                    draw_path(&mut c, path);
+                    c.fill_nonzero();
+                    end_paint(&mut c, paint);
+                }
+                Element::Stroke { path, width, paint } => {
+                    begin_paint(&mut c, scene, &cs_names, paint, false);
+                    c.set_line_width(f(*width));
+                    draw_path(&mut c, path);
+                    c.stroke();
+                    end_paint(&mut c, paint);
+                }
+                Element::Image(img) => {
+                    let id = ids.next();
+                    let name = format!("Im{}", images.len());
+                    let packed = miniz_oxide::deflate::compress_to_vec_zlib(&img.rgb, 1);
+                    let mut x = pdf.image_xobject(id, &packed);
+                    x.filter(Filter::FlateDecode);
+                    x.width(img.width as i32);
+                    x.height(img.height as i32);
+                    x.color_space().device_rgb();
+                    x.bits_per_component(8);
+                    x.finish();
+                    let [ix, iy, iw, ih] = img.rect;
+                    c.save_state();
+                    c.transform([f(iw), 0.0, 0.0, f(-ih), f(ix), f(iy + ih)]);
+                    c.x_object(Name(name.as_bytes()));
+                    c.restore_state();
+                    images.push((name, id));
+                }
+                Element::Text(run) => {
+                    begin_paint(&mut c, scene, &cs_names, &run.paint, true);
+                    if let Some(e) = embedded.get(&run.font.index) {
+                        let upem = run.font.units_per_em;
+                        c.begin_text();
+                        c.set_font(Name(e.name.as_bytes()), 1.0);
+                        for g in &run.glyphs {
+                            let Some(new) = e.remap.get(g.id) else {
+                                continue;
+                            };
+                            c.set_text_matrix([
+                                f(g.m[0] * upem),
+                                f(g.m[1] * upem),
+                                f(g.m[2] * upem),
+                                f(g.m[3] * upem),
+                                f(g.x),
+                                f(g.y),
+                            ]);
+                            c.show(Str(&new.to_be_bytes()));
+                        }
+                        c.end_text();
+                    } else {
+                        for g in &run.glyphs {
+                            let segs = outline_cache
+                                .entry((run.font.index, g.id))
+                                .or_insert_with(|| glyph_outline(&run.font, g.id));
+                            if segs.is_empty() {
+                                continue;
+                            }
+                            draw_outline(&mut c, g, segs);
+                            c.fill_nonzero();
+                        }
+                    }
+                    end_paint(&mut c, &run.paint);
+                }
+            }
         }
         if draw_marks {
-            separation(spaces.insert(Name(b"CSAll")).start(), "All", [1.0, 1.0, 1.0, 1.0]);
+            crop_marks(&mut c, scene);
         }
-        spaces.finish();
-    }
-    {
-        let mut states = res.ext_g_states();
-        states
-            .insert(Name(b"GOP"))
-            .start::<pdf_writer::writers::ExtGraphicsState>()
-            .overprint(true)
-            .overprint_fill(true)
-            .overprint_mode(OverprintMode::IgnoreZeroChannel);
-        states.finish();
-    }
-    res.finish();
-    page.finish();
-    put_stream(&mut pdf, content_id, &content, None);
+        c.restore_state();
+        let content = c.finish();
 
+        let mut page = pdf.page(page_id);
+        page.parent(tree_id)
+            .media_box(Rect::new(0.0, 0.0, f(pw), f(ph)))
+            .bleed_box(Rect::new(f(slug), f(slug), f(pw - slug), f(ph - slug)))
+            .trim_box(Rect::new(f(off), f(off), f(off + scene.width), f(off + scene.height)))
+            .contents(content_id);
+        let mut res = page.resources();
+        if !font_refs.is_empty() {
+            let mut fonts = res.fonts();
+            for (name, r) in &font_refs {
+                fonts.pair(Name(name.as_bytes()), *r);
+            }
+            fonts.finish();
+        }
+        if !images.is_empty() {
+            let mut xo = res.x_objects();
+            for (name, r) in &images {
+                xo.pair(Name(name.as_bytes()), *r);
+            }
+            xo.finish();
+        }
+        {
+            let mut spaces = res.color_spaces();
+            for (&i, name) in &cs_names {
+                let ink = &scene.inks[i];
+                let (label, cmyk) = match &ink.kind {
+                    InkKind::Spot { name, cmyk } | InkKind::Technical { name, cmyk } => (name.clone(), *cmyk),
+                    InkKind::Process { .. } => continue,
+                };
+                separation(spaces.insert(Name(name.as_bytes())).start(), &label, cmyk);
+            }
+            if draw_marks {
+                separation(spaces.insert(Name(b"CSAll")).start(), "All", [1.0, 1.0, 1.0, 1.0]);
+            }
+            spaces.finish();
+        }
+        {
+            let mut states = res.ext_g_states();
+            states
+                .insert(Name(b"GOP"))
+                .start::<pdf_writer::writers::ExtGraphicsState>()
+                .overprint(true)
+                .overprint_fill(true)
+                .overprint_mode(OverprintMode::IgnoreZeroChannel);
+            states.finish();
+        }
+        res.finish();
+        page.finish();
+        put_stream(&mut pdf, content_id, &content, None);
+        id_hash_input.extend_from_slice(&content);
+    }
+    pdf.catalog(catalog_id).pages(tree_id);
+    pdf.pages(tree_id).kids(page_ids.iter().copied()).count(page_ids.len() as i32);
+
+    let title = scenes.first().map(|s| s.title.as_str()).unwrap_or("jiediqi");
     let mut info = pdf.document_info(info_id);
-    info.title(TextStr(&scene.title)).producer(TextStr("jiediqi")).creator(TextStr("jiediqi"));
+    info.title(TextStr(title)).producer(TextStr("jiediqi")).creator(TextStr("jiediqi"));
     if let Some(date) = opts.epoch.and_then(pdf_date) {
         info.creation_date(date).modified_date(date);
     }
     info.pair(Name(b"Trapped"), Name(b"False"));
     info.finish();
     // A file identifier from the content, as preflight expects: same input, same id.
-    let id = content_id_bytes(&content, &scene.title);
+    let id = content_id_bytes(&id_hash_input, title);
     pdf.set_file_id((id.clone(), id));
     Ok(pdf.finish())
 }

@@ -29,6 +29,28 @@ pub fn pixel_size(scene: &Scene, opts: &PngOptions) -> (u32, u32) {
     (px(scene.width), px(scene.height))
 }
 
+/// The trim area as 8-bit RGB pixels (for previews placed in other documents).
+pub fn render_rgb(scene: &Scene, dpi: f64) -> Result<(u32, u32, Vec<u8>), PngError> {
+    let (pw, ph) = pixel_size(scene, &PngOptions { dpi });
+    if u64::from(pw) * u64::from(ph) > 50_000_000 {
+        return Err(PngError::TooLarge(pw, ph));
+    }
+    let text = svg::export(scene, &SvgOptions { area: Area::Trim, backdrop: false });
+    let tree = resvg::usvg::Tree::from_str(&text, &resvg::usvg::Options::default())
+        .map_err(|e| PngError::Render(e.to_string()))?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph).ok_or(PngError::TooLarge(pw, ph))?;
+    let bg = svg::backdrop_colour(scene);
+    pixmap.fill(resvg::tiny_skia::Color::from_rgba8(bg.0, bg.1, bg.2, 255));
+    let size = tree.size();
+    let t = resvg::tiny_skia::Transform::from_scale(pw as f32 / size.width(), ph as f32 / size.height());
+    resvg::render(&tree, t, &mut pixmap.as_mut());
+    let mut rgb = Vec::with_capacity(pw as usize * ph as usize * 3);
+    for p in pixmap.data().chunks_exact(4) {
+        rgb.extend_from_slice(&p[..3]);
+    }
+    Ok((pw, ph, rgb))
+}
+
 /// Rows drawn at a time: a band of an A3 proof is 1.8 MB instead of a
 /// 17 MB canvas, which the kernel had to fault in and zero page by page.
 const BAND_ROWS: u32 = 512;

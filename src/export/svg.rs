@@ -189,6 +189,19 @@ pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
                 )
                 .ok();
             }
+            Element::Image(img) => {
+                // Proof-sheet previews only; vendors' SVGs never contain them.
+                let [x, y, w, h] = img.rect;
+                writeln!(
+                    s,
+                    r##"<rect data-image="preview" x="{}" y="{}" width="{}" height="{}" fill="#dddddd"/>"##,
+                    n(x),
+                    n(y),
+                    n(w),
+                    n(h)
+                )
+                .ok();
+            }
             Element::Text(run) => {
                 writeln!(s, "<g{}>", paint_attrs(scene, &run.paint, true)).ok();
                 for g in &run.glyphs {

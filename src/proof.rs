@@ -1,0 +1,283 @@
+//! Proof sheets for reviewers (审核样张): A4 pages in Chinese, one or more per
+//! slogan, with its wording, lint findings, review history and small previews
+//! on every item it is meant for.
+
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::export::png;
+use crate::fonts::Font;
+use crate::layout::{self, SceneOptions};
+use crate::lint::{self, Finding};
+use crate::mm;
+use crate::review::{self, ReviewLog};
+use crate::scene::{Element, Image, Ink, InkKind, Paint, Path, Rgb, Scene};
+use crate::validate::{Library, Slogan, Station};
+
+const BLACK: usize = 0;
+const RED: usize = 1;
+const GREY: usize = 2;
+const LIGHT: usize = 3;
+
+fn inks() -> Vec<Ink> {
+    let ink = |id: &str, cmyk: [f64; 4], rgb: Rgb| Ink { id: id.into(), kind: InkKind::Process { cmyk }, preview: rgb };
+    vec![
+        ink("black", [0.0, 0.0, 0.0, 1.0], Rgb(0, 0, 0)),
+        ink("red", [0.0, 0.9, 0.85, 0.0], Rgb(220, 40, 40)),
+        ink("grey", [0.0, 0.0, 0.0, 0.55], Rgb(115, 115, 115)),
+        ink("light", [0.0, 0.0, 0.0, 0.08], Rgb(235, 235, 235)),
+    ]
+}
+
+/// A page being filled from top to bottom.
+struct Sheet {
+    pages: Vec<Scene>,
+    y: f64,
+    title: String,
+    proof: bool,
+}
+
+const W: f64 = 210.0;
+const H: f64 = 297.0;
+const MARGIN: f64 = 15.0;
+
+struct Fonts {
+    heavy: Vec<Arc<Font>>,
+    sans: Vec<Arc<Font>>,
+    kai: Vec<Arc<Font>>,
+}
+
+impl Sheet {
+    fn page(&mut self) -> &mut Scene {
+        self.pages.last_mut().expect("a page is started first")
+    }
+
+    fn new_page(&mut self, fonts: &Fonts, header: &str) -> Result<(), Diagnostic> {
+        self.pages.push(Scene {
+            width: mm(W),
+            height: mm(H),
+            bleed: 0.0,
+            inks: inks(),
+            substrate: Rgb(255, 255, 255),
+            background: None,
+            elements: Vec::new(),
+            crop_marks_allowed: false,
+            title: self.title.clone(),
+            slogan_lines: 0,
+        });
+        self.y = mm(MARGIN);
+        self.text(&fonts.heavy, header, 15.0, BLACK, 0.0)?;
+        if self.proof {
+            // Every page of unapproved wording says so.
+            let (runs, _) =
+                para(&fonts.heavy, layout::PROOF_MARK, 14.0, (mm(W - MARGIN - 45.0), mm(MARGIN)), mm(45.0), RED)?;
+            self.page().elements.extend(runs);
+        }
+        self.rule();
+        Ok(())
+    }
+
+    fn text(&mut self, f: &[Arc<Font>], text: &str, size: f64, ink: usize, indent_mm: f64) -> Result<(), Diagnostic> {
+        let (runs, height) =
+            para(f, text, size, (mm(MARGIN + indent_mm), self.y), mm(W - 2.0 * MARGIN - indent_mm), ink)?;
+        self.page().elements.extend(runs);
+        self.y += height + size * 0.45;
+        Ok(())
+    }
+
+    fn rule(&mut self) {
+        let y = self.y;
+        self.page().elements.push(Element::Stroke {
+            path: Path::line(mm(MARGIN), y, mm(W - MARGIN), y),
+            width: 0.5,
+            paint: Paint { ink: GREY, tint: 1.0, overprint: false },
+        });
+        self.y += mm(3.0);
+    }
+
+    fn room(&self) -> f64 {
+        mm(H - MARGIN - 14.0) - self.y
+    }
+}
+
+fn para(
+    f: &[Arc<Font>],
+    text: &str,
+    size: f64,
+    origin: (f64, f64),
+    width: f64,
+    ink: usize,
+) -> Result<(Vec<Element>, f64), Diagnostic> {
+    let paint = Paint { ink, tint: 1.0, overprint: false };
+    let (runs, h) = layout::set_paragraph(text, f, size, origin, width, 1.4, paint).map_err(|e| match e {
+        layout::FitError::Missing(cs) => Diagnostic::data(format!(
+            "proof sheet: no font has {}",
+            cs.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect::<Vec<_>>().join(", ")
+        ))
+        .hint("replace the characters"),
+        other => Diagnostic::data(format!("proof sheet: cannot set text: {other:?}")),
+    })?;
+    Ok((runs.into_iter().map(Element::Text).collect(), h))
+}
+
+/// A preview: the item's trim area as pixels, at most `max_px` on its long side.
+pub struct Preview {
+    pub item: String,
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Arc<Vec<u8>>,
+    pub png: Vec<u8>,
+    pub proof: bool,
+}
+
+pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: bool) -> Result<Vec<Preview>, Diagnostic> {
+    let mut out = Vec::new();
+    for item in &lib.items {
+        if s.items.as_ref().is_some_and(|l| !l.contains(&item.id)) {
+            continue;
+        }
+        let mut scene = match layout::build_scene(lib, item, s, &SceneOptions { station }) {
+            Ok(scene) => scene,
+            // Lint reports what does not fit; the sheet shows the rest.
+            Err(_) => continue,
+        };
+        if proof {
+            layout::mark_as_proof(lib, &mut scene)?;
+        }
+        let long_in = scene.width.max(scene.height) / 72.0;
+        let dpi = (600.0 / long_in).min(100.0);
+        let (w, h, rgb) = png::render_rgb(&scene, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
+        let png = png::export(&scene, &png::PngOptions { dpi }).map_err(|e| Diagnostic::data(e.to_string()))?;
+        out.push(Preview {
+            item: item.id.clone(),
+            name: item.name.clone(),
+            width: w,
+            height: h,
+            rgb: Arc::new(rgb),
+            png,
+            proof,
+        });
+    }
+    Ok(out)
+}
+
+/// The proof sheet pages of some slogans.
+pub fn sheet(
+    lib: &Library,
+    log: &ReviewLog,
+    findings: &[Finding],
+    slogans: &[&Slogan],
+    previews: &[Vec<Preview>],
+) -> Result<Vec<Scene>, Diagnostic> {
+    let fonts =
+        Fonts { heavy: lib.fonts.chain("heavy")?, sans: lib.fonts.chain("sans")?, kai: lib.fonts.chain("kai")? };
+    let mut pages = Vec::new();
+    for (s, pv) in slogans.iter().zip(previews) {
+        let state = log.state(s);
+        let mut sh =
+            Sheet {
+                pages: Vec::new(), y: 0.0, title: format!("标语审核样张 — {}", s.id), proof: !state.is_approved()
+            };
+        let header = format!("标语审核样张　{}　{}", s.topic, s.id);
+        sh.new_page(&fonts, &header)?;
+        // The wording, large, as people will read it.
+        for l in &s.lines {
+            sh.text(&fonts.kai, l, 24.0, BLACK, 0.0)?;
+        }
+        if let Some(t) = &s.tip {
+            sh.text(&fonts.sans, &format!("小字提示：{t}"), 11.0, BLACK, 0.0)?;
+        }
+        sh.y += mm(2.0);
+        let audience = if s.audience.is_empty() { "（未标注）".to_string() } else { s.audience.join("、") };
+        sh.text(&fonts.sans, &format!("对象：{audience}"), 9.5, GREY, 0.0)?;
+        if let Some(n) = &s.notes {
+            sh.text(&fonts.sans, &format!("备注：{n}"), 9.5, GREY, 0.0)?;
+        }
+        let hash = review::wording_hash(s);
+        sh.text(&fonts.sans, &format!("措辞指纹（SHA-256）：{}…", &hash[..16]), 9.5, GREY, 0.0)?;
+        let state_ink = if state.is_approved() { BLACK } else { RED };
+        sh.text(&fonts.heavy, &format!("审核状态：{}", lint::state_zh(&state)), 11.0, state_ink, 0.0)?;
+        sh.rule();
+        // Review history.
+        sh.text(&fonts.heavy, "审核记录", 11.0, BLACK, 0.0)?;
+        let history: Vec<&review::Record> = log.history(&s.id).collect();
+        if history.is_empty() {
+            sh.text(&fonts.sans, "暂无审核记录。", 9.5, GREY, 3.0)?;
+        }
+        for r in history {
+            let current = if r.wording == hash { "" } else { "（针对旧措辞）" };
+            let note = r.note.as_deref().map(|n| format!("：{n}")).unwrap_or_default();
+            sh.text(
+                &fonts.sans,
+                &format!("{}　{}　{}{current}{note}", r.time, r.reviewer, r.decision.label_zh()),
+                9.5,
+                BLACK,
+                3.0,
+            )?;
+        }
+        sh.rule();
+        // Lint findings.
+        sh.text(&fonts.heavy, "自动检查", 11.0, BLACK, 0.0)?;
+        let mine: Vec<&Finding> = findings.iter().filter(|f| f.slogan == s.id).collect();
+        if mine.is_empty() {
+            sh.text(&fonts.sans, "没有发现问题。", 9.5, GREY, 3.0)?;
+        }
+        for f in mine {
+            let ink = if f.level == lint::Level::Error { RED } else { BLACK };
+            let sugg = f.suggestion.as_deref().map(|x| format!(" 建议：{x}")).unwrap_or_default();
+            sh.text(&fonts.sans, &format!("【{}】{}{sugg}", f.level.label_zh(), f.message), 9.5, ink, 3.0)?;
+        }
+        sh.rule();
+        // Previews on every item, in a grid.
+        sh.text(&fonts.heavy, "效果预览", 11.0, BLACK, 0.0)?;
+        let (cols, cell_w, cell_h, caption) = (4usize, (W - 2.0 * MARGIN) / 4.0, 50.0, 6.0);
+        for row in pv.chunks(cols) {
+            if sh.room() < mm(cell_h + caption) {
+                sh.new_page(&fonts, &format!("{header}（续）"))?;
+            }
+            for (i, p) in row.iter().enumerate() {
+                let (bw, bh) = (mm(cell_w - 4.0), mm(cell_h - 2.0));
+                let scale = (bw / f64::from(p.width)).min(bh / f64::from(p.height));
+                let (w, h) = (f64::from(p.width) * scale, f64::from(p.height) * scale);
+                let x = mm(MARGIN + i as f64 * cell_w) + (mm(cell_w) - w) / 2.0;
+                let y = sh.y + (bh - h);
+                sh.page().elements.push(Element::Fill {
+                    path: Path::rect(x - 1.0, y - 1.0, w + 2.0, h + 2.0),
+                    paint: Paint { ink: LIGHT, tint: 1.0, overprint: false },
+                });
+                sh.page().elements.push(Element::Image(Image {
+                    rect: [x, y, w, h],
+                    width: p.width,
+                    height: p.height,
+                    rgb: p.rgb.clone(),
+                }));
+                let (runs, _) = para(
+                    &fonts.sans,
+                    &p.name,
+                    8.0,
+                    (mm(MARGIN + i as f64 * cell_w + 2.0), sh.y + bh + mm(1.5)),
+                    mm(cell_w - 4.0),
+                    GREY,
+                )?;
+                sh.page().elements.extend(runs);
+            }
+            sh.y += mm(cell_h + caption);
+        }
+        // Room for the reviewer's hand.
+        sh.y = sh.y.max(mm(H - MARGIN - 12.0));
+        if sh.y > mm(H - MARGIN - 5.0) {
+            sh.new_page(&fonts, &format!("{header}（续）"))?;
+            sh.y = mm(H - MARGIN - 12.0);
+        }
+        sh.text(
+            &fonts.sans,
+            "审核人签字：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿＿＿　　意见：□通过　□需修改　□不通过",
+            10.0,
+            BLACK,
+            0.0,
+        )?;
+        pages.extend(sh.pages);
+    }
+    Ok(pages)
+}
