@@ -321,3 +321,22 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
     let text = tool_ok("pdftotext", &[out2.join("proof-sheet.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("fanzha-qiandaizi") && !text.contains("jiaotong-shouji"), "{text}");
 }
+
+#[test]
+fn lint_reports_slogans_that_do_not_fit_or_lack_glyphs() {
+    let p = project_copy("lint-fit");
+    std::fs::write(
+        p.join("slogans/zz.yaml"),
+        format!(
+            "topic: 反诈\nslogans:\n  - id: too-long\n    lines: [{}]\n  - id: rare-char\n    lines: [吃饭别去𠮷野家]\n  - id: short-enough\n    lines: [骑车戴头盔]\n    items: [apron]\n",
+            "这条标语长到放不进围裙的印刷区，".repeat(20)
+        ),
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["lint", "too-long", "rare-char", "short-enough", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json = stdout(&o);
+    assert!(json.contains("\"slogan\": \"too-long\", \"rule\": \"does-not-fit\""), "{json}");
+    assert!(json.contains("\"slogan\": \"rare-char\", \"rule\": \"missing-glyph\""), "{json}");
+    assert!(!json.contains("\"slogan\": \"short-enough\""), "{json}");
+}
