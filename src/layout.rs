@@ -830,7 +830,17 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 }
                 elements.extend(set.runs.into_iter().map(Element::Text));
             }
-            Role::Qr => {}
+            Role::Qr => {
+                let Some(link) = opts.station.and_then(|s| s.qr.as_deref()) else { continue };
+                let Some(ink) = z.ink else { continue };
+                let min_module = item.minimums.qr_module.unwrap_or_else(|| item.process.default_qr_module());
+                let path = qr_path(link, [x, y, w, h], mm(min_module)).map_err(|m| {
+                    Diagnostic::data(format!("item `{}` zone `{}`: {m}", item.id, z.id))
+                        .at(zone_loc(z))
+                        .hint("shorten the station's QR link, or make the zone larger")
+                })?;
+                elements.push(Element::Fill { path, paint: Paint { ink, tint: 1.0, overprint: false } });
+            }
         }
     }
     if let Some((radius, ink)) = item.die_line {
@@ -852,6 +862,49 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         title: format!("{} — {}", item.name, slogan.text()),
         slogan_lines,
     })
+}
+
+/// A QR code of `link` as vector modules centred in a box (pt), with a quiet
+/// zone of four modules; errors when a module would be smaller than `min_module` (pt).
+pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, String> {
+    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| format!("cannot encode the QR link: {e}"))?;
+    let n = code.width();
+    let [x, y, w, h] = rect;
+    let module = w.min(h) / (n + 8) as f64;
+    if module + 1e-9 < min_module {
+        return Err(format!(
+            "a QR code of this link needs {} modules; at {:.2} mm a module is below the {:.2} mm this process can print and scan",
+            n,
+            module / crate::PT_PER_MM,
+            min_module / crate::PT_PER_MM
+        ));
+    }
+    let (ox, oy) = (x + (w - n as f64 * module) / 2.0, y + (h - n as f64 * module) / 2.0);
+    let colors = code.to_colors();
+    let mut segs = Vec::new();
+    for row in 0..n {
+        // One rectangle per horizontal run of dark modules.
+        let mut col = 0;
+        while col < n {
+            if colors[row * n + col] == qrcode::Color::Dark {
+                let start = col;
+                while col < n && colors[row * n + col] == qrcode::Color::Dark {
+                    col += 1;
+                }
+                let r = Path::rect(
+                    ox + start as f64 * module,
+                    oy + row as f64 * module,
+                    (col - start) as f64 * module,
+                    module,
+                );
+                segs.extend(r.0);
+            } else {
+                col += 1;
+            }
+        }
+    }
+    Ok(Path(segs))
 }
 
 /// Mark a scene as a proof of unapproved wording: 样稿·未审定 across the

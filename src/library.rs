@@ -122,6 +122,20 @@ pub struct Minimums {
     pub text_height: f64,
     /// Thinnest stroke, mm.
     pub stroke: f64,
+    /// Smallest QR module that prints and scans on this process, mm
+    /// (default by process: 0.4 offset/digital, 0.6 dye sublimation, 1.0 fabric and inkjet).
+    #[serde(default)]
+    pub qr_module: Option<f64>,
+}
+
+impl Process {
+    pub fn default_qr_module(self) -> f64 {
+        match self {
+            Process::OffsetCmyk | Process::DigitalCmyk => 0.4,
+            Process::DyeSublimation => 0.6,
+            Process::ScreenPrint | Process::HeatTransfer | Process::Inkjet => 1.0,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Clone)]

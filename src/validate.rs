@@ -366,7 +366,10 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             "the safe margin is 3–5 mm for paper, 6 mm for fabric",
         );
     }
-    if !in_range(raw.minimums.text_height, 0.5, 500.0) || !in_range(raw.minimums.stroke, 0.05, 50.0) {
+    if !in_range(raw.minimums.text_height, 0.5, 500.0)
+        || !in_range(raw.minimums.stroke, 0.05, 50.0)
+        || raw.minimums.qr_module.is_some_and(|q| !in_range(q, 0.1, 50.0))
+    {
         err(
             format!("item `{id}`: minimums must be positive sizes in mm"),
             &file_loc,
@@ -565,7 +568,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
         }
         let ink = ink_ref(&z.ink, &format!("zone `{}`", z.id), &loc, &mut err);
-        if (text_zone || z.role == Role::Decoration) && z.ink.is_none() {
+        if (text_zone || z.role == Role::Decoration || z.role == Role::Qr) && z.ink.is_none() {
             err(format!("{zname} has no ink"), &loc, "add `ink:` with one of the item's inks");
         }
         if text_zone {

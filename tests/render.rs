@@ -530,3 +530,42 @@ fn batch_output_equals_one_at_a_time_output() {
     assert!(!err.contains('\r') && !err.contains("\u{1b}["), "progress bar drawn: {err:?}");
     assert!(err.contains(&format!("wrote {} files", files(&batch).len())), "{err}");
 }
+
+/// The station's QR link, drawn as vector modules, scans back from the proof.
+#[test]
+fn qr_codes_decode_to_the_station_link() {
+    let out = scratch("qr");
+    let o = jiediqi(&[
+        "render",
+        "--slogan",
+        "fanzha-qiandaizi",
+        "--item",
+        "poster-a3",
+        "--item",
+        "rollup-banner",
+        "--format",
+        "png,pdf",
+        "--dpi",
+        "100",
+        "--station",
+        "examples/station.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for item in ["poster-a3", "rollup-banner"] {
+        let png = out.join(format!("{item}--fanzha-qiandaizi.png"));
+        assert_eq!(decode_qr(&png), vec!["https://example.org/chengguan".to_string()], "{item}");
+    }
+}
+
+fn decode_qr(png: &std::path::Path) -> Vec<String> {
+    let pm = resvg::tiny_skia::Pixmap::load_png(png).unwrap();
+    let (w, h) = (pm.width() as usize, pm.height() as usize);
+    let data = pm.data();
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        let p = &data[(y * w + x) * 4..];
+        ((u32::from(p[0]) * 3 + u32::from(p[1]) * 6 + u32::from(p[2])) / 10) as u8
+    });
+    img.detect_grids().iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
+}
