@@ -68,6 +68,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         station: Option<PathBuf>,
     },
+    /// Turn an order into the print shop's package: print files, proofs, contact
+    /// sheet, job sheet (生产单), manifest with SHA-256, README.
+    Order(OrderArgs),
     /// List slogans by review state: pending, stale, changes requested, rejected, approved.
     Review {
         /// Only slogans in this state.
@@ -134,6 +137,35 @@ pub struct RenderArgs {
     /// artwork and in the file name, never mistakable for a print file.
     #[arg(long)]
     pub proof: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OrderArgs {
+    /// The order, e.g. orders/chengguan-winter.yaml.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Folder that receives the package folder (and zip).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Also write <order>.zip.
+    #[arg(long)]
+    pub zip: bool,
+    /// Render only the I-th of N equal parts of the order's files (into <order>.shard-I-of-N).
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "merge_shards")]
+    pub shard: Option<(usize, usize)>,
+    /// Assemble the package from the shard folders in --out.
+    #[arg(long)]
+    pub merge_shards: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s.split_once('/').ok_or("write I/N, e.g. 2/4")?;
+    let (i, n): (usize, usize) =
+        (i.parse().map_err(|_| "I is not a number")?, n.parse().map_err(|_| "N is not a number")?);
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("shard {i}/{n}: I must be 1..=N"));
+    }
+    Ok((i, n))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -242,6 +274,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         Command::Render(args) => return render(&lib, args),
         Command::Review { state } => review_list(&lib, *state, &mut out)?,
         Command::Lint { ids, format } => return lint_cmd(&lib, ids, *format, &mut out),
+        Command::Order(args) => order_cmd(&lib, args, &mut out)?,
         Command::Proof { ids, pending, out: dir, station } => {
             proof_cmd(&lib, ids, *pending, dir, station.as_deref(), &mut out)?
         }
@@ -679,5 +712,22 @@ fn proof_cmd(
     write_atomic(&sheet, &pdf)?;
     writeln!(out, "{}", sheet.display()).ok();
     eprintln!("{} slogans on {} pages; previews in {}", slogans.len(), pages.len(), preview_dir.display());
+    Ok(())
+}
+
+fn order_cmd(lib: &Library, args: &OrderArgs, out: &mut impl std::io::Write) -> Result<(), Diagnostics> {
+    let started = std::time::Instant::now();
+    let order = crate::order::Order::load(&args.file)?;
+    let opts = crate::package::PackageOptions {
+        zip: args.zip,
+        shard: args.shard,
+        merge_shards: args.merge_shards,
+        epoch: source_date_epoch()?,
+    };
+    let written = crate::package::write(lib, &order, &args.out, &opts)?;
+    for p in &written {
+        writeln!(out, "{}", p.display()).ok();
+    }
+    eprintln!("package `{}` for {} in {:.2} s", order.name, order.vendor.name, started.elapsed().as_secs_f64());
     Ok(())
 }

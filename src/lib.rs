@@ -15,11 +15,14 @@ pub mod layout;
 pub mod library;
 pub mod linebreak;
 pub mod lint;
+pub mod order;
+pub mod package;
 pub mod proof;
 pub mod review;
 pub mod scene;
 pub mod timefmt;
 pub mod validate;
+pub mod zip;
 
 /// Points per millimetre: the scene works in PostScript points (1/72 in).
 pub const PT_PER_MM: f64 = 72.0 / 25.4;

@@ -408,21 +408,24 @@ fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
     out
 }
 
+/// A string's JSON escape (without the quotes).
+pub fn json_escape(s: &str) -> String {
+    let mut o = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// The findings as JSON (for tools).
 pub fn to_json(findings: &[Finding]) -> String {
-    let esc = |s: &str| {
-        let mut o = String::new();
-        for c in s.chars() {
-            match c {
-                '"' => o.push_str("\\\""),
-                '\\' => o.push_str("\\\\"),
-                '\n' => o.push_str("\\n"),
-                c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
-                c => o.push(c),
-            }
-        }
-        o
-    };
+    let esc = json_escape;
     let items: Vec<String> = findings
         .iter()
         .map(|f| {

@@ -14,12 +14,12 @@ use crate::review::{self, ReviewLog};
 use crate::scene::{Element, Image, Ink, InkKind, Paint, Path, Rgb, Scene};
 use crate::validate::{Library, Slogan, Station};
 
-const BLACK: usize = 0;
-const RED: usize = 1;
-const GREY: usize = 2;
-const LIGHT: usize = 3;
+pub(crate) const BLACK: usize = 0;
+pub(crate) const RED: usize = 1;
+pub(crate) const GREY: usize = 2;
+pub(crate) const LIGHT: usize = 3;
 
-fn inks() -> Vec<Ink> {
+pub(crate) fn inks() -> Vec<Ink> {
     let ink = |id: &str, cmyk: [f64; 4], rgb: Rgb| Ink { id: id.into(), kind: InkKind::Process { cmyk }, preview: rgb };
     vec![
         ink("black", [0.0, 0.0, 0.0, 1.0], Rgb(0, 0, 0)),
@@ -29,33 +29,47 @@ fn inks() -> Vec<Ink> {
     ]
 }
 
-/// A page being filled from top to bottom.
-struct Sheet {
-    pages: Vec<Scene>,
-    y: f64,
-    title: String,
-    proof: bool,
+/// A document page being filled from top to bottom (A4 portrait by default).
+pub(crate) struct Sheet {
+    pub pages: Vec<Scene>,
+    pub y: f64,
+    pub title: String,
+    /// Mark every page 样稿·未审定.
+    pub proof: bool,
+    /// Page size, mm.
+    pub w: f64,
+    pub h: f64,
 }
 
 const W: f64 = 210.0;
 const H: f64 = 297.0;
-const MARGIN: f64 = 15.0;
+pub(crate) const MARGIN: f64 = 15.0;
 
-struct Fonts {
-    heavy: Vec<Arc<Font>>,
-    sans: Vec<Arc<Font>>,
-    kai: Vec<Arc<Font>>,
+pub(crate) struct Fonts {
+    pub heavy: Vec<Arc<Font>>,
+    pub sans: Vec<Arc<Font>>,
+    pub kai: Vec<Arc<Font>>,
+}
+
+impl Fonts {
+    pub fn load(lib: &Library) -> Result<Fonts, Diagnostic> {
+        Ok(Fonts { heavy: lib.fonts.chain("heavy")?, sans: lib.fonts.chain("sans")?, kai: lib.fonts.chain("kai")? })
+    }
 }
 
 impl Sheet {
-    fn page(&mut self) -> &mut Scene {
+    pub fn new(title: String, proof: bool, w: f64, h: f64) -> Sheet {
+        Sheet { pages: Vec::new(), y: 0.0, title, proof, w, h }
+    }
+
+    pub fn page(&mut self) -> &mut Scene {
         self.pages.last_mut().expect("a page is started first")
     }
 
-    fn new_page(&mut self, fonts: &Fonts, header: &str) -> Result<(), Diagnostic> {
+    pub fn new_page(&mut self, fonts: &Fonts, header: &str) -> Result<(), Diagnostic> {
         self.pages.push(Scene {
-            width: mm(W),
-            height: mm(H),
+            width: mm(self.w),
+            height: mm(self.h),
             bleed: 0.0,
             inks: inks(),
             substrate: Rgb(255, 255, 255),
@@ -77,30 +91,83 @@ impl Sheet {
         Ok(())
     }
 
-    fn text(&mut self, f: &[Arc<Font>], text: &str, size: f64, ink: usize, indent_mm: f64) -> Result<(), Diagnostic> {
+    pub fn text(
+        &mut self,
+        f: &[Arc<Font>],
+        text: &str,
+        size: f64,
+        ink: usize,
+        indent_mm: f64,
+    ) -> Result<(), Diagnostic> {
         let (runs, height) =
-            para(f, text, size, (mm(MARGIN + indent_mm), self.y), mm(W - 2.0 * MARGIN - indent_mm), ink)?;
+            para(f, text, size, (mm(MARGIN + indent_mm), self.y), mm(self.w - 2.0 * MARGIN - indent_mm), ink)?;
         self.page().elements.extend(runs);
         self.y += height + size * 0.45;
         Ok(())
     }
 
-    fn rule(&mut self) {
+    pub fn rule(&mut self) {
         let y = self.y;
+        let right = mm(self.w - MARGIN);
         self.page().elements.push(Element::Stroke {
-            path: Path::line(mm(MARGIN), y, mm(W - MARGIN), y),
+            path: Path::line(mm(MARGIN), y, right, y),
             width: 0.5,
             paint: Paint { ink: GREY, tint: 1.0, overprint: false },
         });
         self.y += mm(3.0);
     }
 
-    fn room(&self) -> f64 {
-        mm(H - MARGIN - 14.0) - self.y
+    pub fn room(&self) -> f64 {
+        mm(self.h - MARGIN - 14.0) - self.y
+    }
+
+    /// A grid of pictures with captions, new pages as needed.
+    pub fn grid(
+        &mut self,
+        fonts: &Fonts,
+        header: &str,
+        cells: &[(&Preview, String)],
+        cols: usize,
+        cell_h: f64,
+    ) -> Result<(), Diagnostic> {
+        let cell_w = (self.w - 2.0 * MARGIN) / cols as f64;
+        let caption = 8.0;
+        for row in cells.chunks(cols) {
+            if self.room() < mm(cell_h + caption) {
+                self.new_page(fonts, &format!("{header}（续）"))?;
+            }
+            for (i, (p, label)) in row.iter().enumerate() {
+                let (bw, bh) = (mm(cell_w - 4.0), mm(cell_h - 2.0));
+                let scale = (bw / f64::from(p.width)).min(bh / f64::from(p.height));
+                let (w, h) = (f64::from(p.width) * scale, f64::from(p.height) * scale);
+                let x = mm(MARGIN + i as f64 * cell_w) + (mm(cell_w) - w) / 2.0;
+                let y = self.y + (bh - h);
+                self.page().elements.push(Element::Fill {
+                    path: Path::rect(x - 1.0, y - 1.0, w + 2.0, h + 2.0),
+                    paint: Paint { ink: LIGHT, tint: 1.0, overprint: false },
+                });
+                self.page().elements.push(Element::Image(Image {
+                    rect: [x, y, w, h],
+                    width: p.width,
+                    height: p.height,
+                    rgb: p.rgb.clone(),
+                }));
+                // One paragraph per caption line (ids do not break inside).
+                let mut ly = self.y + bh + mm(1.5);
+                for line in label.lines() {
+                    let origin = (mm(MARGIN + i as f64 * cell_w + 2.0), ly);
+                    let (runs, lh) = para(&fonts.sans, line, 6.5, origin, mm(cell_w - 4.0), GREY)?;
+                    self.page().elements.extend(runs);
+                    ly += lh + 1.5;
+                }
+            }
+            self.y += mm(cell_h + caption);
+        }
+        Ok(())
     }
 }
 
-fn para(
+pub(crate) fn para(
     f: &[Arc<Font>],
     text: &str,
     size: f64,
@@ -170,15 +237,11 @@ pub fn sheet(
     slogans: &[&Slogan],
     previews: &[Vec<Preview>],
 ) -> Result<Vec<Scene>, Diagnostic> {
-    let fonts =
-        Fonts { heavy: lib.fonts.chain("heavy")?, sans: lib.fonts.chain("sans")?, kai: lib.fonts.chain("kai")? };
+    let fonts = Fonts::load(lib)?;
     let mut pages = Vec::new();
     for (s, pv) in slogans.iter().zip(previews) {
         let state = log.state(s);
-        let mut sh =
-            Sheet {
-                pages: Vec::new(), y: 0.0, title: format!("标语审核样张 — {}", s.id), proof: !state.is_approved()
-            };
+        let mut sh = Sheet::new(format!("标语审核样张 — {}", s.id), !state.is_approved(), W, H);
         let header = format!("标语审核样张　{}　{}", s.topic, s.id);
         sh.new_page(&fonts, &header)?;
         // The wording, large, as people will read it.
@@ -231,39 +294,8 @@ pub fn sheet(
         sh.rule();
         // Previews on every item, in a grid.
         sh.text(&fonts.heavy, "效果预览", 11.0, BLACK, 0.0)?;
-        let (cols, cell_w, cell_h, caption) = (4usize, (W - 2.0 * MARGIN) / 4.0, 50.0, 6.0);
-        for row in pv.chunks(cols) {
-            if sh.room() < mm(cell_h + caption) {
-                sh.new_page(&fonts, &format!("{header}（续）"))?;
-            }
-            for (i, p) in row.iter().enumerate() {
-                let (bw, bh) = (mm(cell_w - 4.0), mm(cell_h - 2.0));
-                let scale = (bw / f64::from(p.width)).min(bh / f64::from(p.height));
-                let (w, h) = (f64::from(p.width) * scale, f64::from(p.height) * scale);
-                let x = mm(MARGIN + i as f64 * cell_w) + (mm(cell_w) - w) / 2.0;
-                let y = sh.y + (bh - h);
-                sh.page().elements.push(Element::Fill {
-                    path: Path::rect(x - 1.0, y - 1.0, w + 2.0, h + 2.0),
-                    paint: Paint { ink: LIGHT, tint: 1.0, overprint: false },
-                });
-                sh.page().elements.push(Element::Image(Image {
-                    rect: [x, y, w, h],
-                    width: p.width,
-                    height: p.height,
-                    rgb: p.rgb.clone(),
-                }));
-                let (runs, _) = para(
-                    &fonts.sans,
-                    &p.name,
-                    8.0,
-                    (mm(MARGIN + i as f64 * cell_w + 2.0), sh.y + bh + mm(1.5)),
-                    mm(cell_w - 4.0),
-                    GREY,
-                )?;
-                sh.page().elements.extend(runs);
-            }
-            sh.y += mm(cell_h + caption);
-        }
+        let cells: Vec<(&Preview, String)> = pv.iter().map(|p| (p, p.name.clone())).collect();
+        sh.grid(&fonts, &header, &cells, 4, 50.0)?;
         // Room for the reviewer's hand.
         sh.y = sh.y.max(mm(H - MARGIN - 12.0));
         if sh.y > mm(H - MARGIN - 5.0) {

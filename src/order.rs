@@ -1,0 +1,479 @@
+//! Orders: what an officer picks (items × slogans × quantities, for one or
+//! many stations, from one print shop), checked as a whole and turned into
+//! the vendor's package: print files, proofs, a contact sheet, a job sheet
+//! (生产单), a manifest with SHA-256 and a README.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::library::{self, Role};
+use crate::review::{self, ReviewLog, State};
+use crate::validate::{Item, Library, Slogan, Station};
+
+/// `orders/<name>.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderFile {
+    pub title: String,
+    pub vendor: Vendor,
+    /// Due date, YYYY-MM-DD.
+    pub due: String,
+    pub stations: StationsEntry,
+    pub lines: Vec<Spanned<OrderLine>>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Vendor {
+    pub name: String,
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The vendor also wants SVG files.
+    #[serde(default)]
+    pub svg: bool,
+}
+
+/// Stations inline, or a CSV file next to the order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationsEntry {
+    #[serde(default)]
+    pub csv: Option<String>,
+    #[serde(default)]
+    pub list: Vec<StationEntry>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct StationEntry {
+    /// Short name for file names; the station's name when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub hotline: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub qr: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Per {
+    /// `quantity` of every design for every station.
+    #[default]
+    Station,
+    /// `quantity` in all, shared evenly over the line's designs and stations.
+    Total,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLine {
+    pub item: String,
+    pub slogans: Vec<String>,
+    pub quantity: u32,
+    #[serde(default)]
+    pub per: Per,
+}
+
+/// A station of an order, with the key used in file names.
+#[derive(Debug, Clone)]
+pub struct OrderStation {
+    pub key: String,
+    pub station: Station,
+}
+
+/// One file to produce.
+#[derive(Debug, Clone)]
+pub struct Job<'a> {
+    pub item: &'a Item,
+    pub slogan: &'a Slogan,
+    pub station: &'a OrderStation,
+    pub quantity: u32,
+    pub approval: review::Record,
+}
+
+impl Job<'_> {
+    /// `bag-nonwoven--fanzha-qiandaizi--chengguan`
+    pub fn base(&self) -> String {
+        format!("{}--{}--{}", self.item.id, self.slogan.id, self.station.key)
+    }
+}
+
+/// An order, checked.
+#[derive(Debug)]
+pub struct Order {
+    pub name: String,
+    pub file: PathBuf,
+    pub title: String,
+    pub vendor: Vendor,
+    pub due: String,
+    pub stations: Vec<OrderStation>,
+    pub lines: Vec<OrderLine>,
+}
+
+fn date_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+/// A file-name-safe key: letters (any script), digits, `-` and `_`.
+fn key_of(s: &str) -> String {
+    s.trim().chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+impl Order {
+    pub fn load(path: &Path) -> Result<Order, Diagnostics> {
+        let raw: OrderFile = library::load_yaml(path)?;
+        let mut problems = Diagnostics::default();
+        let loc = Location::file(path);
+        if raw.title.trim().is_empty() {
+            problems.push(Diagnostic::data("order title is empty").at(loc.clone()).hint("give the order a title"));
+        }
+        if raw.vendor.name.trim().is_empty() {
+            problems.push(Diagnostic::data("vendor name is empty").at(loc.clone()).hint("name the print shop"));
+        }
+        if !date_ok(&raw.due) {
+            problems.push(
+                Diagnostic::data(format!("due date `{}` is not YYYY-MM-DD", raw.due))
+                    .at(loc.clone())
+                    .hint("write e.g. 2026-12-20"),
+            );
+        }
+        let mut entries = raw.stations.list.clone();
+        match (&raw.stations.csv, entries.is_empty()) {
+            (Some(csv), true) => {
+                let csv_path = path.parent().unwrap_or(Path::new(".")).join(csv);
+                match read_stations_csv(&csv_path) {
+                    Ok(list) => entries = list,
+                    Err(d) => problems.0.extend(d.0),
+                }
+            }
+            (Some(_), false) => problems
+                .push(Diagnostic::data("stations has both `csv` and `list`").at(loc.clone()).hint("use one of them")),
+            (None, true) => problems.push(
+                Diagnostic::data("the order has no stations").at(loc.clone()).hint("add stations.list or stations.csv"),
+            ),
+            (None, false) => {}
+        }
+        let mut stations: Vec<OrderStation> = Vec::new();
+        for e in entries {
+            let key = key_of(e.id.as_deref().unwrap_or(&e.name));
+            let station = Station {
+                name: e.name.trim().to_string(),
+                phone: e.phone,
+                hotline: e.hotline,
+                address: e.address,
+                qr: e.qr,
+            };
+            let fields = [
+                ("name", Some(&station.name)),
+                ("phone", station.phone.as_ref()),
+                ("hotline", station.hotline.as_ref()),
+                ("address", station.address.as_ref()),
+                ("qr", station.qr.as_ref()),
+            ];
+            for (k, v) in fields {
+                if v.is_some_and(|v| v.trim().is_empty() || v.chars().any(char::is_control)) {
+                    problems.push(
+                        Diagnostic::data(format!(
+                            "station `{}`: field `{k}` is empty or has control characters",
+                            station.name
+                        ))
+                        .at(loc.clone())
+                        .hint("fill it in on one line, or leave it out"),
+                    );
+                }
+            }
+            if key.trim_matches('_').is_empty() {
+                problems.push(
+                    Diagnostic::data(format!("station `{}` has no usable name for file names", station.name))
+                        .at(loc.clone())
+                        .hint("give it an `id`"),
+                );
+            }
+            if stations.iter().any(|s| s.key == key) {
+                problems.push(
+                    Diagnostic::data(format!("station `{key}` appears twice"))
+                        .at(loc.clone())
+                        .hint("give each station its own id or name"),
+                );
+            }
+            stations.push(OrderStation { key, station });
+        }
+        let mut lines = Vec::new();
+        for l in raw.lines {
+            let lloc = Location::at(path, l.referenced.line(), l.referenced.column());
+            if l.value.quantity == 0 {
+                problems.push(
+                    Diagnostic::data(format!("line for item `{}`: quantity is 0", l.value.item))
+                        .at(lloc.clone())
+                        .hint("order at least one"),
+                );
+            }
+            if l.value.slogans.is_empty() {
+                problems.push(
+                    Diagnostic::data(format!("line for item `{}` has no slogans", l.value.item))
+                        .at(lloc)
+                        .hint("list slogan ids"),
+                );
+            }
+            lines.push(l.value);
+        }
+        if lines.is_empty() {
+            problems.push(
+                Diagnostic::data("the order has no lines").at(loc).hint("add lines of item, slogans and quantity"),
+            );
+        }
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("order").to_string();
+        problems.into_result(Order {
+            name,
+            file: path.to_path_buf(),
+            title: raw.title,
+            vendor: raw.vendor,
+            due: raw.due,
+            stations,
+            lines,
+        })
+    }
+
+    /// Every file of the order, in a stable order, each checked: item and
+    /// slogan known, wording approved, the station has what the template needs.
+    /// Layout problems are found when the scenes are built.
+    pub fn jobs<'a>(&'a self, lib: &'a Library, log: &ReviewLog) -> Result<Vec<Job<'a>>, Diagnostics> {
+        let mut problems = Diagnostics::default();
+        let mut jobs = Vec::new();
+        for (n, line) in self.lines.iter().enumerate() {
+            let at = format!("order line {} ({})", n + 1, line.item);
+            let Some(item) = lib.item(&line.item) else {
+                problems.push(
+                    Diagnostic::data(format!("{at}: unknown item `{}`", line.item))
+                        .in_file(&self.file)
+                        .hint("run `jiediqi items`"),
+                );
+                continue;
+            };
+            let designs = line.slogans.len() * self.stations.len();
+            for (si, id) in line.slogans.iter().enumerate() {
+                let Some(slogan) = lib.slogan(id) else {
+                    problems.push(
+                        Diagnostic::data(format!("{at}: unknown slogan `{id}`"))
+                            .in_file(&self.file)
+                            .hint("run `jiediqi slogans`"),
+                    );
+                    continue;
+                };
+                let approval = match log.state(slogan) {
+                    State::Approved(r) => r,
+                    other => {
+                        problems.push(
+                            Diagnostic::data(format!(
+                                "{at}: slogan `{id}` is not approved for print ({})",
+                                other.reason()
+                            ))
+                            .in_file(&self.file)
+                            .hint(format!("a reviewer runs `jiediqi approve {id} --by NAME`")),
+                        );
+                        continue;
+                    }
+                };
+                for (ti, st) in self.stations.iter().enumerate() {
+                    for z in item.zones.iter().filter(|z| z.role == Role::Footer) {
+                        if let Some(t) = &z.text
+                            && let Err(e) = st.station.fill(t)
+                        {
+                            problems.push(
+                                Diagnostic::data(format!(
+                                    "{at}: station `{}` for zone `{}`: {e}",
+                                    st.station.name, z.id
+                                ))
+                                .in_file(&self.file)
+                                .hint("add the field to the station"),
+                            );
+                        }
+                    }
+                    let quantity = match line.per {
+                        Per::Station => line.quantity,
+                        Per::Total => {
+                            // Evenly, the remainder to the first designs.
+                            let k = (si * self.stations.len() + ti) as u32;
+                            let d = designs as u32;
+                            line.quantity / d + u32::from(k < line.quantity % d)
+                        }
+                    };
+                    jobs.push(Job { item, slogan, station: st, quantity, approval: approval.clone() });
+                }
+            }
+        }
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for j in &jobs {
+            *seen.entry(j.base()).or_default() += 1;
+        }
+        for (base, count) in seen {
+            if count > 1 {
+                problems.push(
+                    Diagnostic::data(format!("`{base}` is ordered on {count} lines"))
+                        .in_file(&self.file)
+                        .hint("merge the lines"),
+                );
+            }
+        }
+        jobs.sort_by_key(|j| j.base());
+        problems.into_result(jobs)
+    }
+}
+
+/// Read a CSV of stations: UTF-8 with or without BOM, or GB18030/GBK as
+/// Chinese Excel writes it. Columns by header, English or Chinese:
+/// id/编号, name/名称/派出所, address/地址, phone/电话, hotline/热线, qr/二维码.
+pub fn read_stations_csv(path: &Path) -> Result<Vec<StationEntry>, Diagnostics> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the `csv` path in the order")
+    })?;
+    let text = decode_text(&bytes);
+    let rows = parse_csv(&text).map_err(|(line, m)| Diagnostic::data(m).at(Location::at(path, line as u64, 1)))?;
+    let mut problems = Diagnostics::default();
+    let Some((header, body)) = rows.split_first() else {
+        return Err(Diagnostic::data("the station list is empty")
+            .in_file(path)
+            .hint("first row: column names; then one station a row")
+            .into());
+    };
+    let col = |names: &[&str]| header.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));
+    let (id, name, address, phone, hotline, qr) = (
+        col(&["id", "编号"]),
+        col(&["name", "名称", "派出所", "单位"]),
+        col(&["address", "地址"]),
+        col(&["phone", "电话", "值班电话"]),
+        col(&["hotline", "热线"]),
+        col(&["qr", "二维码", "链接"]),
+    );
+    let Some(name) = name else {
+        return Err(Diagnostic::data(format!("no name column among {:?}", header))
+            .in_file(path)
+            .hint("name a column `name` (or 名称/派出所)")
+            .into());
+    };
+    let mut out = Vec::new();
+    for (n, row) in body.iter().enumerate() {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let get = |c: Option<usize>| c.and_then(|i| row.get(i)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        match get(Some(name)) {
+            Some(nm) => out.push(StationEntry {
+                id: get(id),
+                name: nm,
+                phone: get(phone),
+                hotline: get(hotline),
+                address: get(address),
+                qr: get(qr),
+            }),
+            None => problems.push(
+                Diagnostic::data(format!("row {}: the station has no name", n + 2))
+                    .at(Location::at(path, n as u64 + 2, 1))
+                    .hint("fill in the name"),
+            ),
+        }
+    }
+    problems.into_result(out)
+}
+
+/// UTF-8 (a BOM is dropped), else GB18030 (a superset of GBK).
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
+pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut line = 1;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+                line += 1;
+            }
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((line, "a quoted field is not closed".into()));
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_quotes_and_line_ends() {
+        let rows =
+            parse_csv("name,address\r\n\"城关派出所\",\"人民路 1 号, 东\"\r\n\"He said \"\"hi\"\"\",x\n").unwrap();
+        assert_eq!(
+            rows,
+            vec![vec!["name", "address"], vec!["城关派出所", "人民路 1 号, 东"], vec!["He said \"hi\"", "x"]]
+        );
+        assert!(parse_csv("a,\"b\n").is_err());
+    }
+
+    #[test]
+    fn text_in_utf8_with_bom_or_gbk() {
+        assert_eq!(decode_text("派出所".as_bytes()), "派出所");
+        assert_eq!(decode_text(b"\xEF\xBB\xBF\xE6\xB4\xBE"), "派");
+        let (gbk, _, _) = encoding_rs::GBK.encode("城关派出所,0912-1234567");
+        assert_eq!(decode_text(&gbk), "城关派出所,0912-1234567");
+    }
+
+    #[test]
+    fn dates_and_keys() {
+        assert!(date_ok("2026-12-20"));
+        assert!(!date_ok("2026-13-01") && !date_ok("20261220") && !date_ok("2026-1-2"));
+        assert_eq!(key_of("城关 派出所/东"), "城关_派出所_东");
+    }
+}

@@ -1,0 +1,521 @@
+//! The vendor's package: one folder (and optionally a zip) that a print shop
+//! can produce from without a phone call. Written complete or not at all.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::export::{pdf, png, svg};
+use crate::layout::{self, SceneOptions};
+use crate::lint::json_escape as esc;
+use crate::order::{Job, Order};
+use crate::proof::{self, Fonts, Preview, Sheet};
+use crate::review::{self, ReviewLog};
+use crate::scene::Scene;
+use crate::validate::Library;
+
+#[derive(Debug, Clone, Default)]
+pub struct PackageOptions {
+    pub zip: bool,
+    /// Render only part `i` of `n` (1-based) of the order's files.
+    pub shard: Option<(usize, usize)>,
+    /// Assemble the package from shard folders written before.
+    pub merge_shards: bool,
+    /// Document dates (SOURCE_DATE_EPOCH).
+    pub epoch: Option<i64>,
+}
+
+/// Resolution of the PNG proofs in a package.
+const PROOF_DPI: f64 = 100.0;
+
+/// A file in the package.
+struct Entry {
+    path: String,
+    bytes: Vec<u8>,
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn io(what: String, e: std::io::Error) -> Diagnostic {
+    Diagnostic::io(format!("{what}: {e}")).hint("check that the output folder is writable and has space")
+}
+
+/// Build (or merge) the package of an order under `out`. Returns the folder
+/// (and zip) written.
+pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) -> Result<Vec<PathBuf>, Diagnostics> {
+    let log = ReviewLog::load(&lib.root)?;
+    // Everything is checked before anything is written.
+    let jobs = order.jobs(lib, &log)?;
+    let scenes: Vec<Result<Scene, Diagnostic>> = jobs
+        .par_iter()
+        .map(|j| layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station: Some(&j.station.station) }))
+        .collect();
+    let mut problems = Diagnostics::default();
+    let mut ok_scenes = Vec::with_capacity(scenes.len());
+    for (j, s) in jobs.iter().zip(scenes) {
+        match s {
+            Ok(s) => ok_scenes.push(s),
+            Err(d) => problems.push(Diagnostic { message: format!("{}: {}", j.base(), d.message), ..d }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let scenes = ok_scenes;
+    std::fs::create_dir_all(out).map_err(|e| io(format!("cannot create {}", out.display()), e))?;
+    let chosen: Vec<usize> = match opts.shard {
+        Some((i, n)) => (0..jobs.len()).filter(|k| k % n == i - 1).collect(),
+        None => (0..jobs.len()).collect(),
+    };
+    // The design files, rendered in parallel (or taken from the shards).
+    let files: Vec<Vec<Entry>> = if opts.merge_shards {
+        read_shards(order, out, jobs.len())?
+    } else {
+        chosen
+            .par_iter()
+            .map(|&k| render_files(order, &jobs[k], &scenes[k], opts))
+            .collect::<Result<Vec<_>, Diagnostic>>()?
+    };
+    if let Some((i, n)) = opts.shard {
+        // A shard: its files and their checksums; documents come at the merge.
+        let mut entries: Vec<Entry> = files.into_iter().flatten().collect();
+        let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
+        entries.push(Entry { path: "SHARD-SHA256SUMS".into(), bytes: list.into_bytes() });
+        let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
+        install(&dir, &entries)?;
+        return Ok(vec![dir]);
+    }
+    let mut entries: Vec<Entry> = files.into_iter().flatten().collect();
+    entries.extend(documents(lib, order, &jobs, &scenes, &entries, opts)?);
+    let dir = out.join(&order.name);
+    install(&dir, &entries)?;
+    let mut written = vec![dir];
+    if opts.zip {
+        let zip = out.join(format!("{}.zip", order.name));
+        let bytes = crate::zip::write(&order.name, &entries, opts.epoch);
+        crate::cli::write_atomic(&zip, &bytes)?;
+        written.push(zip);
+    }
+    Ok(written)
+}
+
+impl crate::zip::ZipEntry for Entry {
+    fn name(&self) -> &str {
+        &self.path
+    }
+    fn data(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) -> Result<Vec<Entry>, Diagnostic> {
+    let base = job.base();
+    let mut v = Vec::new();
+    let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: false, epoch: opts.epoch })
+        .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
+    v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
+    if order.vendor.svg {
+        v.push(Entry {
+            path: format!("svg/{base}.svg"),
+            bytes: svg::export(scene, &svg::SvgOptions::default()).into_bytes(),
+        });
+    }
+    let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
+        .map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?;
+    v.push(Entry { path: format!("proofs/{base}.png"), bytes: png_bytes });
+    Ok(v)
+}
+
+/// The design files of every shard, checked against the shards' checksums.
+fn read_shards(order: &Order, out: &Path, expected_jobs: usize) -> Result<Vec<Vec<Entry>>, Diagnostics> {
+    let prefix = format!("{}.shard-", order.name);
+    let mut shards: Vec<(usize, usize, PathBuf)> = Vec::new();
+    for e in std::fs::read_dir(out).map_err(|e| io(format!("cannot read {}", out.display()), e))?.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(rest) = name.strip_prefix(&prefix)
+            && let Some((i, n)) = rest.split_once("-of-")
+            && let (Ok(i), Ok(n)) = (i.parse::<usize>(), n.parse::<usize>())
+        {
+            shards.push((i, n, e.path()));
+        }
+    }
+    shards.sort();
+    let n = shards.first().map(|s| s.1).unwrap_or(0);
+    let complete = n > 0 && shards.len() == n && shards.iter().enumerate().all(|(k, s)| s.0 == k + 1 && s.1 == n);
+    if !complete {
+        return Err(Diagnostic::data(format!(
+            "the shards of `{}` in {} are incomplete: found {:?}",
+            order.name,
+            out.display(),
+            shards.iter().map(|s| format!("{}/{}", s.0, s.1)).collect::<Vec<_>>()
+        ))
+        .hint("run every `--shard I/N` for I = 1..N into this folder first")
+        .into());
+    }
+    let mut all = Vec::new();
+    for (_, _, dir) in &shards {
+        let sums = std::fs::read_to_string(dir.join("SHARD-SHA256SUMS"))
+            .map_err(|e| io(format!("cannot read the checksums of {}", dir.display()), e))?;
+        let mut files = Vec::new();
+        for line in sums.lines() {
+            let Some((sum, path)) = line.split_once("  ") else { continue };
+            let bytes =
+                std::fs::read(dir.join(path)).map_err(|e| io(format!("cannot read {}/{path}", dir.display()), e))?;
+            if sha256_hex(&bytes) != sum {
+                return Err(Diagnostic::data(format!("{}/{path} does not match its checksum", dir.display()))
+                    .hint("render that shard again")
+                    .into());
+            }
+            files.push(Entry { path: path.to_string(), bytes });
+        }
+        all.push(files);
+    }
+    let designs = all.iter().flatten().filter(|e| e.path.starts_with("print/")).count();
+    if designs != expected_jobs {
+        return Err(Diagnostic::data(format!("the shards hold {designs} print files; the order has {expected_jobs}"))
+            .hint("the order changed since the shards were rendered: render them again")
+            .into());
+    }
+    // The same order of files as an unsharded run.
+    let mut flat: Vec<Entry> = all.into_iter().flatten().collect();
+    flat.sort_by_key(|a| file_rank(&a.path));
+    Ok(vec![flat])
+}
+
+/// Unsharded runs list files design by design: pdf, svg, png.
+fn file_rank(path: &str) -> (String, u8) {
+    let (dir, rest) = path.split_once('/').unwrap_or(("", path));
+    let base = rest.rsplit_once('.').map(|(b, _)| b).unwrap_or(rest).to_string();
+    let k = match dir {
+        "print" => 0,
+        "svg" => 1,
+        _ => 2,
+    };
+    (base, k)
+}
+
+/// Write entries into a fresh folder beside `dir`, then swap it in: the
+/// package appears complete or not at all.
+fn install(dir: &Path, entries: &[Entry]) -> Result<(), Diagnostics> {
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| -> Result<(), Diagnostic> {
+        for e in entries {
+            let path = tmp.join(&e.path);
+            if let Some(p) = path.parent() {
+                std::fs::create_dir_all(p).map_err(|er| io(format!("cannot create {}", p.display()), er))?;
+            }
+            std::fs::write(&path, &e.bytes).map_err(|er| io(format!("cannot write {}", path.display()), er))?;
+        }
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::rename(dir, &old).map_err(|er| io(format!("cannot move the old {}", dir.display()), er))?;
+        }
+        std::fs::rename(&tmp, dir).map_err(|er| io(format!("cannot move the package into {}", dir.display()), er))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result.map_err(Diagnostics::from)
+}
+
+/// Manifest, checksums, job sheet, contact sheet and README, from the order
+/// and the design files (identical for sharded and unsharded runs).
+fn documents(
+    lib: &Library,
+    order: &Order,
+    jobs: &[Job],
+    scenes: &[Scene],
+    files: &[Entry],
+    opts: &PackageOptions,
+) -> Result<Vec<Entry>, Diagnostic> {
+    let mut docs = Vec::new();
+    let fonts = Fonts::load(lib)?;
+    let pdf_opts = pdf::PdfOptions { epoch: opts.epoch, ..Default::default() };
+    // Job sheet (生产单).
+    let sheet = job_sheet(&fonts, order, jobs)?;
+    let bytes = pdf::export_pages(&sheet, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))?;
+    docs.push(Entry { path: "生产单.pdf".into(), bytes });
+    // Contact sheet (样稿总览): every design small, with its quantity.
+    let previews: Vec<Preview> = jobs
+        .par_iter()
+        .zip(scenes)
+        .map(|(j, s)| {
+            let long_in = s.width.max(s.height) / 72.0;
+            let dpi = (320.0 / long_in).min(60.0);
+            let (width, height, rgb) = png::render_rgb(s, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
+            Ok(Preview {
+                item: j.item.id.clone(),
+                name: j.base(),
+                width,
+                height,
+                rgb: std::sync::Arc::new(rgb),
+                png: Vec::new(),
+                proof: false,
+            })
+        })
+        .collect::<Result<_, Diagnostic>>()?;
+    let mut sh = Sheet::new(format!("样稿总览 — {}", order.title), false, 210.0, 297.0);
+    let header = format!("样稿总览　{}", order.title);
+    sh.new_page(&fonts, &header)?;
+    sh.text(
+        &fonts.sans,
+        &format!("印刷厂：{}　交货日期：{}　共 {} 个设计", order.vendor.name, order.due, jobs.len()),
+        9.5,
+        proof::GREY,
+        0.0,
+    )?;
+    let cells: Vec<(&Preview, String)> = previews
+        .iter()
+        .zip(jobs)
+        .map(|(p, j)| (p, format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, j.station.station.name, j.quantity)))
+        .collect();
+    sh.grid(&fonts, &header, &cells, 4, 52.0)?;
+    let bytes = pdf::export_pages(&sh.pages, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))?;
+    docs.push(Entry { path: "样稿总览.pdf".into(), bytes });
+    // README.txt
+    docs.push(Entry { path: "README.txt".into(), bytes: readme(order).into_bytes() });
+    // Manifest and checksums cover everything above.
+    let manifest = manifest(order, jobs, files, &docs);
+    docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
+    let mut sums = String::new();
+    for e in files.iter().chain(&docs) {
+        let _ = writeln!(sums, "{}  {}", sha256_hex(&e.bytes), e.path);
+    }
+    docs.push(Entry { path: "SHA256SUMS".into(), bytes: sums.into_bytes() });
+    Ok(docs)
+}
+
+fn inks_of(job: &Job) -> Vec<String> {
+    job.item.printing_inks().map(|i| i.label()).collect()
+}
+
+/// Spot inks by name; process printing as 四色 (the manifest has the values).
+fn ink_summary(j: &Job) -> String {
+    if j.item.process.uses_spot_inks() { format!("专色：{}", inks_of(j).join("、")) } else { "CMYK 四色".into() }
+}
+
+fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
+    let by_base: BTreeMap<String, &Job> = jobs.iter().map(|j| (j.base(), j)).collect();
+    let mut s = String::new();
+    let _ = writeln!(s, "{{");
+    let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));
+    let _ = writeln!(s, "  \"title\": \"{}\",", esc(&order.title));
+    let _ = writeln!(
+        s,
+        "  \"vendor\": {{\"name\": \"{}\", \"contact\": \"{}\"}},",
+        esc(&order.vendor.name),
+        esc(order.vendor.contact.as_deref().unwrap_or(""))
+    );
+    let _ = writeln!(s, "  \"due\": \"{}\",", esc(&order.due));
+    let _ = writeln!(s, "  \"files\": [");
+    let mut rows = Vec::new();
+    for e in files {
+        let base = file_rank(&e.path).0;
+        let Some(j) = by_base.get(&base) else { continue };
+        let kind = match e.path.split('/').next() {
+            Some("print") => "print",
+            Some("svg") => "svg",
+            _ => "proof",
+        };
+        let inks: Vec<String> = inks_of(j).iter().map(|i| format!("\"{}\"", esc(i))).collect();
+        rows.push(format!(
+            "    {{\"path\": \"{}\", \"kind\": \"{kind}\", \"sha256\": \"{}\", \"bytes\": {}, \"item\": \"{}\", \"product\": \"{}\", \"material\": \"{}\", \"trim_mm\": [{}, {}], \"bleed_mm\": {}, \"process\": \"{}\", \"inks\": [{}], \"quantity\": {}, \"station\": \"{}\", \"station_name\": \"{}\", \"slogan\": \"{}\", \"wording_sha256\": \"{}\", \"approved\": {{\"by\": \"{}\", \"at\": \"{}\"}}}}",
+            esc(&e.path),
+            sha256_hex(&e.bytes),
+            e.bytes.len(),
+            esc(&j.item.id),
+            esc(&j.item.product),
+            esc(&j.item.material),
+            j.item.width,
+            j.item.height,
+            j.item.bleed,
+            j.item.process.label(),
+            inks.join(", "),
+            j.quantity,
+            esc(&j.station.key),
+            esc(&j.station.station.name),
+            esc(&j.slogan.id),
+            review::wording_hash(j.slogan),
+            esc(&j.approval.reviewer),
+            esc(&j.approval.time),
+        ));
+    }
+    let _ = writeln!(s, "{}", rows.join(",\n"));
+    let _ = writeln!(s, "  ],");
+    let docs: Vec<String> = docs
+        .iter()
+        .map(|e| {
+            format!(
+                "    {{\"path\": \"{}\", \"sha256\": \"{}\", \"bytes\": {}}}",
+                esc(&e.path),
+                sha256_hex(&e.bytes),
+                e.bytes.len()
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "  \"documents\": [\n{}\n  ]", docs.join(",\n"));
+    let _ = writeln!(s, "}}");
+    s
+}
+
+fn readme(order: &Order) -> String {
+    let svg = if order.vendor.svg {
+        "  svg/          矢量文件（SVG，毫米单位），油墨名称写在 data-ink 属性里，方便换色。\n"
+    } else {
+        ""
+    };
+    format!(
+        "{title}\r\n印刷厂：{vendor}    交货日期：{due}\r\n\r\n\
+本文件夹内容\r\n\
+  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，\r\n\
+                含 TrimBox/BleedBox 和裁切线；字体已嵌入子集；颜色为各物品的印刷油墨（CMYK 或专色）。\r\n\
+{svg}\
+  proofs/       每个印刷文件的 PNG 样图，只用来核对，不用于印刷。\r\n\
+  样稿总览.pdf  所有设计的缩略图和数量。\r\n\
+  生产单.pdf    生产单：每个文件的物品、材质、工艺、油墨、成品尺寸、出血、数量，以及各物品合计。\r\n\
+  manifest.json 文件清单：SHA-256、大小、尺寸、出血、工艺、油墨、数量、派出所、标语和审核记录。\r\n\
+  SHA256SUMS    所有文件的 SHA-256 校验值。\r\n\r\n\
+如何核对文件是否完整、没有损坏\r\n\
+  Linux：在本文件夹里运行   sha256sum -c SHA256SUMS\r\n\
+  macOS：在本文件夹里运行   shasum -a 256 -c SHA256SUMS\r\n\
+  Windows：certutil -hashfile print\\文件名.pdf SHA256   然后与 SHA256SUMS 里同名文件的值比较。\r\n\
+  每一行都显示 OK（或值一致）就说明文件完整。\r\n\r\n\
+所有标语都已经过审核（审核人和时间见 manifest.json）。如有疑问请联系：{contact}\r\n",
+        title = order.title,
+        vendor = order.vendor.name,
+        due = order.due,
+        contact = order.vendor.contact.as_deref().unwrap_or("下单单位"),
+    )
+}
+
+/// 生产单: an A4 landscape table, one row per print file, then totals per item.
+fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, Diagnostic> {
+    let mut sh = Sheet::new(format!("生产单 — {}", order.title), false, 297.0, 210.0);
+    let header = format!("生产单　{}", order.title);
+    sh.new_page(fonts, &header)?;
+    let contact = order.vendor.contact.as_deref().unwrap_or("");
+    let total: u32 = jobs.iter().map(|j| j.quantity).sum();
+    sh.text(&fonts.sans, &format!("印刷厂：{}　{contact}", order.vendor.name), 10.0, proof::BLACK, 0.0)?;
+    sh.text(
+        &fonts.sans,
+        &format!("交货日期：{}　文件数：{}　总数量：{} 件", order.due, jobs.len(), total),
+        10.0,
+        proof::BLACK,
+        0.0,
+    )?;
+    sh.rule();
+    let cols: [(&str, f64); 9] = [
+        ("序号", 10.0),
+        ("文件", 78.0),
+        ("物品", 22.0),
+        ("材质", 38.0),
+        ("工艺", 22.0),
+        ("油墨", 45.0),
+        ("成品尺寸", 22.0),
+        ("出血", 12.0),
+        ("数量", 18.0),
+    ];
+    table_row(&mut sh, fonts, &cols.map(|(h, w)| (h.to_string(), w)), true, &header)?;
+    for (n, j) in jobs.iter().enumerate() {
+        let cells = [
+            ((n + 1).to_string(), 10.0),
+            (format!("print/{}.pdf", j.base()), 78.0),
+            (j.item.name.clone(), 22.0),
+            (j.item.material.clone(), 38.0),
+            (process_zh(j.item.process).to_string(), 22.0),
+            (ink_summary(j), 45.0),
+            (format!("{}×{} mm", j.item.width, j.item.height), 22.0),
+            (format!("{} mm", j.item.bleed), 12.0),
+            (format!("{} 件", j.quantity), 18.0),
+        ];
+        table_row(&mut sh, fonts, &cells, false, &header)?;
+    }
+    sh.y += mm(4.0);
+    if sh.room() < mm(30.0) {
+        sh.new_page(fonts, &format!("{header}（续）"))?;
+    }
+    sh.text(&fonts.heavy, "各物品合计", 11.0, proof::BLACK, 0.0)?;
+    let mut totals: BTreeMap<&str, (String, usize, u32)> = BTreeMap::new();
+    for j in jobs {
+        let e = totals.entry(j.item.id.as_str()).or_insert((j.item.name.clone(), 0, 0));
+        e.1 += 1;
+        e.2 += j.quantity;
+    }
+    let tcols = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("数量合计", 40.0)];
+    table_row(&mut sh, fonts, &tcols.map(|(h, w)| (h.to_string(), w)), true, &header)?;
+    for (id, (name, files, qty)) in &totals {
+        let cells =
+            [(name.clone(), 60.0), (id.to_string(), 50.0), (files.to_string(), 30.0), (format!("{qty} 件"), 40.0)];
+        table_row(&mut sh, fonts, &cells, false, &header)?;
+    }
+    let cells = [
+        ("总计".to_string(), 60.0),
+        (String::new(), 50.0),
+        (jobs.len().to_string(), 30.0),
+        (format!("{total} 件"), 40.0),
+    ];
+    table_row(&mut sh, fonts, &cells, true, &header)?;
+    Ok(sh.pages)
+}
+
+fn mm(v: f64) -> f64 {
+    crate::mm(v)
+}
+
+fn process_zh(p: crate::library::Process) -> &'static str {
+    use crate::library::Process::*;
+    match p {
+        OffsetCmyk => "胶印四色",
+        DigitalCmyk => "数码四色",
+        ScreenPrint => "丝网印刷",
+        HeatTransfer => "热转印",
+        DyeSublimation => "热升华",
+        Inkjet => "喷绘",
+    }
+}
+
+/// One table row: cells side by side, the row as tall as its tallest cell.
+fn table_row(
+    sh: &mut Sheet,
+    fonts: &Fonts,
+    cells: &[(String, f64)],
+    bold: bool,
+    header: &str,
+) -> Result<(), Diagnostic> {
+    let size = 8.0;
+    let font = if bold { &fonts.heavy } else { &fonts.sans };
+    if sh.room() < size * 3.0 {
+        sh.new_page(fonts, &format!("{header}（续）"))?;
+    }
+    let mut x = proof::MARGIN;
+    let mut height: f64 = 0.0;
+    let mut elements = Vec::new();
+    for (text, w) in cells {
+        let (runs, h) = proof::para(font, text, size, (mm(x), sh.y), mm(w - 2.0), proof::BLACK)?;
+        elements.extend(runs);
+        height = height.max(h);
+        x += w;
+    }
+    let y = sh.y + height + size * 0.35;
+    let right = mm(x);
+    let page = sh.page();
+    page.elements.extend(elements);
+    page.elements.push(crate::scene::Element::Stroke {
+        path: crate::scene::Path::line(mm(proof::MARGIN), y, right, y),
+        width: 0.3,
+        paint: crate::scene::Paint { ink: proof::GREY, tint: 1.0, overprint: false },
+    });
+    sh.y = y + size * 0.5;
+    Ok(())
+}

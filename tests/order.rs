@@ -1,0 +1,275 @@
+//! Orders to packages: checked as a whole, complete or nothing, checksums
+//! that match, a job sheet with the right totals, QR codes that scan,
+//! shards that add up to the same bytes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+const ORDER: &str = "orders/chengguan-winter.yaml";
+const SLOGANS: [&str; 6] =
+    ["fanzha-shucaitan", "fanzha-96110", "fanzha-shuiguotan", "fanzha-qiandaizi", "xiaofang-dianche", "wangluo-mima"];
+
+/// A project copy with the example order's slogans approved.
+fn approved_order_project(name: &str) -> PathBuf {
+    let p = project_copy(name);
+    let mut args = vec!["approve", "--by", "示例审核员"];
+    args.extend(SLOGANS);
+    let o = jiediqi_in(&p, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    p
+}
+
+fn order(p: &Path, extra: &[&str], out: &Path) -> std::process::Output {
+    let order = p.join(ORDER);
+    let mut args = vec!["order", order.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    jiediqi_in(p, &args)
+}
+
+/// Every file under a folder, relative path → bytes.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push((p.strip_prefix(base).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
+
+fn sha256(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[test]
+fn the_example_order_makes_a_complete_package() {
+    let p = approved_order_project("order-full");
+    let out = p.join("out");
+    let o = order(&p, &["--zip"], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pkg = out.join("chengguan-winter");
+    let files = tree(&pkg);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    // 6 designs per station… 2 bags + 1 apron + 2 posters + 1 mouse pad = 6, × 3 stations.
+    assert_eq!(names.iter().filter(|n| n.starts_with("print/")).count(), 18, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("proofs/")).count(), 18);
+    assert_eq!(names.iter().filter(|n| n.starts_with("svg/")).count(), 18, "the vendor asked for SVG");
+    for doc in ["生产单.pdf", "样稿总览.pdf", "manifest.json", "README.txt", "SHA256SUMS"] {
+        assert!(names.contains(&doc), "{doc} missing");
+    }
+    assert!(names.contains(&"print/bag-nonwoven--fanzha-shucaitan--chengguan.pdf"));
+    // The manifest's checksums and sizes match the files.
+    let manifest = String::from_utf8(files.iter().find(|(n, _)| n == "manifest.json").unwrap().1.clone()).unwrap();
+    let mut checked = 0;
+    for chunk in manifest.split("{\"path\": \"").skip(1) {
+        let path = chunk.split('"').next().unwrap();
+        let sum = chunk.split("\"sha256\": \"").nth(1).unwrap().split('"').next().unwrap();
+        let bytes: usize = chunk
+            .split("\"bytes\": ")
+            .nth(1)
+            .unwrap()
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (_, data) = files.iter().find(|(n, _)| n == path).unwrap_or_else(|| panic!("{path} listed but missing"));
+        assert_eq!(sha256(data), sum, "{path}");
+        assert_eq!(data.len(), bytes, "{path}");
+        checked += 1;
+    }
+    assert_eq!(checked, 18 * 3 + 3, "every file and document listed");
+    assert!(manifest.contains("\"approved\": {\"by\": \"示例审核员\""));
+    assert!(manifest.contains("\"station_name\": \"西河派出所\""));
+    // SHA256SUMS verifies with the standard tool.
+    let o = std::process::Command::new("sha256sum").arg("-c").arg("SHA256SUMS").current_dir(&pkg).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    // The job sheet lists every file and the right totals.
+    let js = pkg.join("生产单.pdf");
+    let text: String =
+        tool_ok("pdftotext", &["-raw", js.to_str().unwrap(), "-"]).chars().filter(|c| !c.is_whitespace()).collect();
+    for (n, _) in files.iter().filter(|(n, _)| n.starts_with("print/")) {
+        assert!(text.contains(n.as_str()), "{n} not on the job sheet");
+    }
+    assert!(text.contains("总数量：2100件"), "{text}");
+    for total in [
+        "无纺布袋bag-nonwoven61800件",
+        "围裙apron3120件",
+        "海报A3poster-a36120件",
+        "鼠标垫小号mousepad-small360件",
+        "总计182100件",
+    ] {
+        assert!(text.contains(total), "{total} missing: {text}");
+    }
+    // The zip holds the same files.
+    let zip = std::fs::read(out.join("chengguan-winter.zip")).unwrap();
+    assert_eq!(&zip[..4], b"PK\x03\x04");
+    let o = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.namelist()))",
+        ])
+        .arg(out.join("chengguan-winter.zip"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), files.len().to_string());
+    // The same order gives a byte-identical package.
+    let out2 = p.join("out2");
+    assert!(order(&p, &["--zip"], &out2).status.success());
+    assert!(tree(&out2.join("chengguan-winter")) == files, "package bytes differ between runs");
+    assert_eq!(std::fs::read(out2.join("chengguan-winter.zip")).unwrap(), zip);
+}
+
+#[test]
+fn qr_codes_in_the_package_scan_to_each_stations_link() {
+    let p = approved_order_project("order-qr");
+    let out = p.join("out");
+    assert!(order(&p, &[], &out).status.success());
+    for (station, link) in [
+        ("chengguan", "https://example.org/chengguan"),
+        ("dongguan", "https://example.org/dongguan"),
+        ("xihe", "https://example.org/xihe"),
+    ] {
+        let png = out.join(format!("chengguan-winter/proofs/poster-a3--fanzha-qiandaizi--{station}.png"));
+        let pm = resvg::tiny_skia::Pixmap::load_png(&png).unwrap();
+        let (w, h) = (pm.width() as usize, pm.height() as usize);
+        let data = pm.data();
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| data[(y * w + x) * 4 + 1]);
+        let found: Vec<String> = img.detect_grids().iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect();
+        assert_eq!(found, vec![link.to_string()], "{station}");
+    }
+}
+
+#[test]
+fn sharded_output_equals_unsharded_output() {
+    let p = approved_order_project("order-shards");
+    let whole = p.join("whole");
+    assert!(order(&p, &["--zip"], &whole).status.success());
+    let parts = p.join("parts");
+    for i in 1..=3 {
+        let o = order(&p, &["--shard", &format!("{i}/3")], &parts);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // Merging needs every shard.
+    let lonely = p.join("lonely");
+    assert!(order(&p, &["--shard", "2/3"], &lonely).status.success());
+    let o = order(&p, &["--merge-shards"], &lonely);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("incomplete"), "{}", stderr(&o));
+    let o = order(&p, &["--merge-shards", "--zip"], &parts);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(tree(&parts.join("chengguan-winter")) == tree(&whole.join("chengguan-winter")), "merged package differs");
+    assert_eq!(
+        std::fs::read(parts.join("chengguan-winter.zip")).unwrap(),
+        std::fs::read(whole.join("chengguan-winter.zip")).unwrap()
+    );
+    // Shards split the work: no file in two shards.
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 1..=3 {
+        for (n, _) in tree(&parts.join(format!("chengguan-winter.shard-{i}-of-3"))) {
+            if n.starts_with("print/") {
+                assert!(seen.insert(n.clone()), "{n} in two shards");
+            }
+        }
+    }
+    assert_eq!(seen.len(), 18);
+}
+
+#[test]
+fn an_order_with_bad_lines_writes_nothing_and_names_every_problem() {
+    let p = approved_order_project("order-bad");
+    let path = p.join(ORDER);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace("  - item: apron\n", "  - item: teapot\n").replace(
+        "slogans: [fanzha-qiandaizi, xiaofang-dianche]",
+        "slogans: [fanzha-qiandaizi, xiaofang-119, no-such-slogan]",
+    );
+    std::fs::write(&path, text).unwrap();
+    // A station without a phone, which the footers need.
+    std::fs::write(p.join("orders/stations.csv"), "id,name,phone,qr\nchengguan,城关派出所,0912-1234567,https://example.org/c\nnophone,北关派出所,,https://example.org/n\n").unwrap();
+    // A slogan that fits nowhere.
+    std::fs::write(
+        p.join("slogans/zz.yaml"),
+        format!(
+            "topic: 反诈\nslogans:\n  - id: way-too-long\n    lines: [{}]\n",
+            "这条标语长到放不进印刷区，".repeat(30)
+        ),
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["approve", "way-too-long", "--by", "示例审核员"]);
+    assert!(o.status.success());
+    let order_text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("slogans: [wangluo-mima]", "slogans: [wangluo-mima, way-too-long]");
+    std::fs::write(&path, order_text).unwrap();
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("unknown item `teapot`"), "{e}");
+    assert!(e.contains("unknown slogan `no-such-slogan`"), "{e}");
+    assert!(e.contains("slogan `xiaofang-119` is not approved for print (pending"), "{e}");
+    assert!(e.contains("station `北关派出所`") && e.contains("the station has no `phone`"), "{e}");
+    assert!(files(&out).is_empty(), "something was written: {:?}", files(&out));
+    // The too-long slogan is caught once the other lines are fixed.
+    let fixed = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("teapot", "apron")
+        .replace(", xiaofang-119, no-such-slogan", "");
+    std::fs::write(&path, fixed).unwrap();
+    std::fs::write(
+        p.join("orders/stations.csv"),
+        "id,name,phone,qr\nchengguan,城关派出所,0912-1234567,https://example.org/c\n",
+    )
+    .unwrap();
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("mousepad-small--way-too-long--chengguan") && stderr(&o).contains("does not fit"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(files(&out).is_empty());
+}
+
+#[test]
+fn station_lists_in_gbk_or_with_a_bom_load() {
+    let p = approved_order_project("order-csv");
+    let csv = "编号,名称,地址,电话,热线,二维码\r\nnanguan,南关派出所,南关街1号,0912-5550001,96110,https://example.org/nanguan\r\n";
+    for (label, bytes) in [
+        ("gbk", encoding_rs::GBK.encode(csv).0.into_owned()),
+        ("bom", [b"\xEF\xBB\xBF".as_slice(), csv.as_bytes()].concat()),
+    ] {
+        std::fs::write(p.join("orders/stations.csv"), &bytes).unwrap();
+        let out = p.join(format!("out-{label}"));
+        let o = order(&p, &[], &out);
+        assert!(o.status.success(), "{label}: {}", stderr(&o));
+        let manifest = std::fs::read_to_string(out.join("chengguan-winter/manifest.json")).unwrap();
+        assert!(manifest.contains("\"station_name\": \"南关派出所\""), "{label}");
+        assert!(out.join("chengguan-winter/print/apron--fanzha-shuiguotan--nanguan.pdf").exists());
+    }
+}
+
+#[test]
+fn a_station_name_outside_the_fonts_is_a_clear_error() {
+    let p = approved_order_project("order-glyph");
+    std::fs::write(p.join("orders/stations.csv"), "id,name,phone\nji,𠮷城派出所,0912-1234567\n").unwrap();
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("station footer") && e.contains("𠮷 (U+20BB7)"), "{e}");
+    assert!(files(&out).is_empty());
+}
