@@ -273,10 +273,13 @@ pub struct FontRoleEntry {
     pub files: Vec<String>,
 }
 
-/// A station file (`--station`).
+/// A station: a `--station` file, an entry of an order's list, or a CSV row.
 #[derive(Debug, Deserialize, Clone, Default)]
 #[serde(deny_unknown_fields)]
 pub struct StationFile {
+    /// Short name for file names in orders; the station's name when absent.
+    #[serde(default)]
+    pub id: Option<String>,
     pub name: String,
     #[serde(default)]
     pub phone: Option<String>,

@@ -456,20 +456,9 @@ pub fn state_zh(state: &review::State) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn slogan(lines: &[&str], tip: Option<&str>) -> Slogan {
-        Slogan {
-            id: "t".into(),
-            topic: "反诈".into(),
-            lines: lines.iter().map(|s| s.to_string()).collect(),
-            tip: tip.map(str::to_string),
-            audience: vec![],
-            items: None,
-            notes: None,
-            file: PathBuf::new(),
-            line: 1,
-        }
+        Slogan::for_test(lines, tip)
     }
 
     fn words() -> Words {

@@ -47,22 +47,8 @@ pub struct StationsEntry {
     pub list: Vec<StationEntry>,
 }
 
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct StationEntry {
-    /// Short name for file names; the station's name when absent.
-    #[serde(default)]
-    pub id: Option<String>,
-    pub name: String,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub hotline: Option<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub qr: Option<String>,
-}
+/// A station of an order (the same fields as a `--station` file).
+pub type StationEntry = library::StationFile;
 
 #[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
@@ -172,32 +158,13 @@ impl Order {
         let mut stations: Vec<OrderStation> = Vec::new();
         for e in entries {
             let key = key_of(e.id.as_deref().unwrap_or(&e.name));
-            let station = Station {
-                name: e.name.trim().to_string(),
-                phone: e.phone,
-                hotline: e.hotline,
-                address: e.address,
-                qr: e.qr,
-            };
-            let fields = [
-                ("name", Some(&station.name)),
-                ("phone", station.phone.as_ref()),
-                ("hotline", station.hotline.as_ref()),
-                ("address", station.address.as_ref()),
-                ("qr", station.qr.as_ref()),
-            ];
-            for (k, v) in fields {
-                if v.is_some_and(|v| v.trim().is_empty() || v.chars().any(char::is_control)) {
-                    problems.push(
-                        Diagnostic::data(format!(
-                            "station `{}`: field `{k}` is empty or has control characters",
-                            station.name
-                        ))
-                        .at(loc.clone())
-                        .hint("fill it in on one line, or leave it out"),
-                    );
+            let station = match Station::from_file(e) {
+                Ok(s) => s,
+                Err(m) => {
+                    problems.push(Diagnostic::data(m).at(loc.clone()).hint("fill it in on one line, or leave it out"));
+                    continue;
                 }
-            }
+            };
             if key.trim_matches('_').is_empty() {
                 problems.push(
                     Diagnostic::data(format!("station `{}` has no usable name for file names", station.name))

@@ -265,17 +265,7 @@ mod tests {
     use super::*;
 
     fn slogan(lines: &[&str], tip: Option<&str>) -> Slogan {
-        Slogan {
-            id: "t".into(),
-            topic: "反诈".into(),
-            lines: lines.iter().map(|s| s.to_string()).collect(),
-            tip: tip.map(str::to_string),
-            audience: vec![],
-            items: None,
-            notes: None,
-            file: PathBuf::new(),
-            line: 1,
-        }
+        Slogan::for_test(lines, tip)
     }
 
     fn record(hash: &str, d: Decision) -> Record {

@@ -27,6 +27,22 @@ pub struct Slogan {
 }
 
 impl Slogan {
+    /// A slogan for unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(lines: &[&str], tip: Option<&str>) -> Slogan {
+        Slogan {
+            id: "t".into(),
+            topic: "反诈".into(),
+            lines: lines.iter().map(|s| s.to_string()).collect(),
+            tip: tip.map(str::to_string),
+            audience: vec![],
+            items: None,
+            notes: None,
+            file: PathBuf::new(),
+            line: 1,
+        }
+    }
+
     /// The wording on one line, as people read it.
     pub fn text(&self) -> String {
         self.lines.concat()
@@ -105,6 +121,13 @@ pub struct Station {
 impl Station {
     pub fn load(path: &Path) -> Result<Station, Diagnostic> {
         let raw: StationFile = library::load_yaml(path)?;
+        Station::from_file(raw)
+            .map_err(|m| Diagnostic::data(m).in_file(path).hint("fill it in on one line, or leave the field out"))
+    }
+
+    /// A station from its data, every field checked: present fields are
+    /// neither empty nor multi-line.
+    pub fn from_file(raw: StationFile) -> Result<Station, String> {
         let fields = [
             ("name", Some(&raw.name)),
             ("phone", raw.phone.as_ref()),
@@ -116,12 +139,16 @@ impl Station {
             if let Some(v) = value
                 && (v.trim().is_empty() || v.chars().any(char::is_control))
             {
-                return Err(Diagnostic::data(format!("station field `{key}` is empty or has control characters"))
-                    .in_file(path)
-                    .hint("fill it in on one line, or leave the field out"));
+                return Err(format!("station `{}`: field `{key}` is empty or has control characters", raw.name.trim()));
             }
         }
-        Ok(Station { name: raw.name, phone: raw.phone, hotline: raw.hotline, address: raw.address, qr: raw.qr })
+        Ok(Station {
+            name: raw.name.trim().to_string(),
+            phone: raw.phone,
+            hotline: raw.hotline,
+            address: raw.address,
+            qr: raw.qr,
+        })
     }
 
     /// Fill `{name}`, `{phone}`, `{hotline}`, `{address}` in a footer text.

@@ -324,7 +324,7 @@ fn hostile_inks_and_slogans_are_errors() {
         p.join("out").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("station field `phone` is empty"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("station `城关派出所`: field `phone` is empty"), "{}", stderr(&o));
 }
 
 #[test]
