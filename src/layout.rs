@@ -864,12 +864,33 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     })
 }
 
+type QrMatrix = (usize, std::sync::Arc<Vec<bool>>);
+
+/// QR modules of a link (width, dark flags row by row), made once per link
+/// and process: a batch repeats each station's link on every file.
+fn qr_modules(link: &str) -> Result<QrMatrix, String> {
+    static CACHE: std::sync::Mutex<std::collections::BTreeMap<String, QrMatrix>> =
+        std::sync::Mutex::new(std::collections::BTreeMap::new());
+    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(link).cloned()) {
+        return Ok(hit);
+    }
+    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| format!("cannot encode the QR link: {e}"))?;
+    let dark: Vec<bool> = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    let m = (code.width(), std::sync::Arc::new(dark));
+    if let Ok(mut c) = CACHE.lock() {
+        if c.len() >= 4096 {
+            c.clear();
+        }
+        c.insert(link.to_string(), m.clone());
+    }
+    Ok(m)
+}
+
 /// A QR code of `link` as vector modules centred in a box (pt), with a quiet
 /// zone of four modules; errors when a module would be smaller than `min_module` (pt).
 pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, String> {
-    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| format!("cannot encode the QR link: {e}"))?;
-    let n = code.width();
+    let (n, colors) = qr_modules(link)?;
     let [x, y, w, h] = rect;
     let module = w.min(h) / (n + 8) as f64;
     if module + 1e-9 < min_module {
@@ -881,15 +902,14 @@ pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, Stri
         ));
     }
     let (ox, oy) = (x + (w - n as f64 * module) / 2.0, y + (h - n as f64 * module) / 2.0);
-    let colors = code.to_colors();
     let mut segs = Vec::new();
     for row in 0..n {
         // One rectangle per horizontal run of dark modules.
         let mut col = 0;
         while col < n {
-            if colors[row * n + col] == qrcode::Color::Dark {
+            if colors[row * n + col] {
                 let start = col;
-                while col < n && colors[row * n + col] == qrcode::Color::Dark {
+                while col < n && colors[row * n + col] {
                     col += 1;
                 }
                 let r = Path::rect(

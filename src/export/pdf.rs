@@ -106,8 +106,7 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         for &g in glyphs {
             remap.remap(g);
         }
-        let subset = subsetter::subset(&font.data, 0, &remap)
-            .map_err(|e| PdfError { font: font.path.display().to_string(), message: format!("{e:?}") })?;
+        let subset = cached_subset(font, glyphs, &remap)?;
         let tag = subset_tag(glyphs);
         let base = format!("{tag}+{}", font.postscript_name);
         let type0 = ids.next();
@@ -469,6 +468,34 @@ fn content_id_bytes(content: &[u8], title: &str) -> Vec<u8> {
     let mut id = fnv(0xcbf2_9ce4_8422_2325).to_be_bytes().to_vec();
     id.extend(fnv(0x84222325cbf29ce4).to_be_bytes());
     id
+}
+
+type SubsetKey = (std::path::PathBuf, Vec<u16>);
+
+/// Subsets already made in this process: a batch of posters repeats the
+/// footer's and tip's glyph sets, so each is subset once.
+static SUBSETS: std::sync::Mutex<BTreeMap<SubsetKey, std::sync::Arc<Vec<u8>>>> = std::sync::Mutex::new(BTreeMap::new());
+
+fn cached_subset(
+    font: &Font,
+    glyphs: &BTreeSet<u16>,
+    remap: &subsetter::GlyphRemapper,
+) -> Result<std::sync::Arc<Vec<u8>>, PdfError> {
+    let key = (font.path.clone(), glyphs.iter().copied().collect::<Vec<_>>());
+    if let Some(hit) = SUBSETS.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let bytes = subsetter::subset(&font.data, 0, remap)
+        .map_err(|e| PdfError { font: font.path.display().to_string(), message: format!("{e:?}") })?;
+    let bytes = std::sync::Arc::new(bytes);
+    if let Ok(mut m) = SUBSETS.lock() {
+        // Bounded: a long run of all-different sets must not grow without end.
+        if m.len() >= 1024 {
+            m.clear();
+        }
+        m.insert(key, bytes.clone());
+    }
+    Ok(bytes)
 }
 
 /// Six capital letters from the glyph set: the same subset gets the same tag.
