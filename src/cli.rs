@@ -470,14 +470,14 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
         indicatif::ProgressBar::hidden()
     };
     // Each combination on its own: one failing never stops or corrupts another.
-    let results: Vec<JobResult> = pairs
-        .par_iter()
-        .map(|&(item, slogan)| {
-            let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()));
-            bar.inc(1);
-            r
-        })
-        .collect();
+    let one = |&(item, slogan): &(&Item, &Slogan)| {
+        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()));
+        bar.inc(1);
+        r
+    };
+    // A single pair needs no thread pool (starting one costs more than the pair).
+    let results: Vec<JobResult> =
+        if pairs.len() < 2 { pairs.iter().map(one).collect() } else { pairs.par_iter().map(one).collect() };
     bar.finish_and_clear();
     let mut failures = refused;
     let (mut written, mut bytes) = (0usize, 0u64);
