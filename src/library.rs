@@ -150,6 +150,9 @@ pub struct InkEntry {
     /// Screen colour for previews, `#rrggbb`; derived from CMYK when absent.
     #[serde(default)]
     pub preview: Option<String>,
+    /// An order may print this spot ink in another colour (`inks:` on an order line).
+    #[serde(default)]
+    pub swappable: bool,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]

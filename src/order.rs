@@ -68,6 +68,21 @@ pub struct OrderLine {
     pub quantity: u32,
     #[serde(default)]
     pub per: Per,
+    /// Other spot colours for inks the template marks `swappable`, by ink id.
+    #[serde(default)]
+    pub inks: BTreeMap<String, InkOverride>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct InkOverride {
+    /// The spot ink's name, e.g. `PANTONE 485 C`.
+    pub spot: String,
+    /// Its CMYK alternate, percent.
+    pub cmyk: [f64; 4],
+    /// Screen colour for proofs, `#rrggbb`.
+    #[serde(default)]
+    pub preview: Option<String>,
 }
 
 /// A station of an order, with the key used in file names.
@@ -85,6 +100,8 @@ pub struct Job<'a> {
     pub station: &'a OrderStation,
     pub quantity: u32,
     pub approval: review::Record,
+    /// The item's inks with the line's swaps applied (same order and indices).
+    pub inks: Vec<crate::scene::Ink>,
 }
 
 impl Job<'_> {
@@ -234,6 +251,41 @@ impl Order {
                 continue;
             };
             let designs = line.slogans.len() * self.stations.len();
+            let mut inks = item.inks.clone();
+            for (id, o) in &line.inks {
+                let fail =
+                    |m: String, h: &str| Diagnostic::data(format!("{at}: {m}")).in_file(&self.file).hint(h.to_string());
+                let Some(k) = inks.iter().position(|i| &i.id == id) else {
+                    problems
+                        .push(fail(format!("item `{}` has no ink `{id}`", item.id), "use an ink id of the template"));
+                    continue;
+                };
+                if !item.swappable.contains(id) || !item.process.uses_spot_inks() {
+                    problems.push(fail(
+                        format!("ink `{id}` of item `{}` cannot be changed", item.id),
+                        "only spot inks the template marks `swappable: true` can be swapped",
+                    ));
+                    continue;
+                }
+                if !crate::validate::spot_name_ok(&o.spot) || o.cmyk.iter().any(|v| !(0.0..=100.0).contains(v)) {
+                    problems.push(fail(
+                        format!("ink `{id}`: `{}` with CMYK {:?} is not a usable spot ink", o.spot, o.cmyk),
+                        "give the ink's name and CMYK percentages",
+                    ));
+                    continue;
+                }
+                let cmyk = o.cmyk.map(|v| v / 100.0);
+                let preview = o
+                    .preview
+                    .as_deref()
+                    .and_then(crate::validate::parse_hex)
+                    .unwrap_or_else(|| crate::validate::cmyk_preview(cmyk));
+                inks[k] = crate::scene::Ink {
+                    id: id.clone(),
+                    kind: crate::scene::InkKind::Spot { name: o.spot.clone(), cmyk },
+                    preview,
+                };
+            }
             for (si, id) in line.slogans.iter().enumerate() {
                 let Some(slogan) = lib.slogan(id) else {
                     problems.push(
@@ -281,7 +333,14 @@ impl Order {
                             line.quantity / d + u32::from(k < line.quantity % d)
                         }
                     };
-                    jobs.push(Job { item, slogan, station: st, quantity, approval: approval.clone() });
+                    jobs.push(Job {
+                        item,
+                        slogan,
+                        station: st,
+                        quantity,
+                        approval: approval.clone(),
+                        inks: inks.clone(),
+                    });
                 }
             }
         }

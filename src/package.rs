@@ -54,7 +54,13 @@ pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) ->
     let jobs = order.jobs(lib, &log)?;
     let scenes: Vec<Result<Scene, Diagnostic>> = jobs
         .par_iter()
-        .map(|j| layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station: Some(&j.station.station) }))
+        .map(|j| {
+            let mut scene =
+                layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station: Some(&j.station.station) })?;
+            // The order's ink swaps: same indices, other spot colours.
+            scene.inks = j.inks.clone();
+            Ok(scene)
+        })
         .collect();
     let mut problems = Diagnostics::default();
     let mut ok_scenes = Vec::with_capacity(scenes.len());
@@ -297,7 +303,7 @@ fn documents(
 }
 
 fn inks_of(job: &Job) -> Vec<String> {
-    job.item.printing_inks().map(|i| i.label()).collect()
+    job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. })).map(|i| i.label()).collect()
 }
 
 /// Spot inks by name; process printing as 四色 (the manifest has the values).

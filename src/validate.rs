@@ -67,6 +67,8 @@ pub struct Item {
     pub minimums: Minimums,
     /// The template's inks, then (when there is a die line) the technical `Dieline` ink.
     pub inks: Vec<Ink>,
+    /// Ids of the inks an order may swap for another spot colour.
+    pub swappable: Vec<String>,
     pub background: Option<usize>,
     pub die_line: Option<(f64, usize)>,
     pub punctuation: PunctuationStyle,
@@ -316,6 +318,12 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
     out
 }
 
+/// A spot ink name a RIP will not treat specially.
+pub fn spot_name_ok(name: &str) -> bool {
+    let reserved = ["all", "none", "dieline", "cutcontour", "cyan", "magenta", "yellow", "black"];
+    !name.trim().is_empty() && name.trim() == name && !reserved.contains(&name.to_lowercase().as_str())
+}
+
 pub fn parse_hex(s: &str) -> Option<Rgb> {
     let h = s.strip_prefix('#')?;
     if h.len() != 6 || !h.is_ascii() {
@@ -435,8 +443,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             );
         }
         if let Some(name) = &ink.spot {
-            let reserved = ["all", "none", "dieline", "cutcontour", "cyan", "magenta", "yellow", "black"];
-            if name.trim().is_empty() || name.trim() != name || reserved.contains(&name.to_lowercase().as_str()) {
+            if !spot_name_ok(name) {
                 err(
                     format!("item `{id}`: ink `{}` has the spot name `{name}`, which a RIP treats specially", ink.id),
                     &file_loc,
@@ -716,6 +723,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         bleed: raw.bleed,
         safe: raw.safe,
         process: raw.process,
+        swappable: raw.inks.iter().filter(|i| i.swappable).map(|i| i.id.clone()).collect(),
         material: raw.material,
         notes: raw.notes,
         substrate,

@@ -273,3 +273,33 @@ fn a_station_name_outside_the_fonts_is_a_clear_error() {
     assert!(e.contains("station footer") && e.contains("𠮷 (U+20BB7)"), "{e}");
     assert!(files(&out).is_empty());
 }
+
+#[test]
+fn an_order_line_may_swap_a_swappable_spot_ink() {
+    let p = approved_order_project("order-inks");
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(out.join("chengguan-winter/manifest.json")).unwrap();
+    let bag = manifest.lines().find(|l| l.contains("print/bag-nonwoven--fanzha-96110--xihe.pdf")).unwrap();
+    assert!(bag.contains("\"inks\": [\"PANTONE 2728 C\"]"), "{bag}");
+    // The print file's only plate is the new ink.
+    let pdf = out.join("chengguan-winter/print/bag-nonwoven--fanzha-96110--xihe.pdf");
+    let qdf = out.join("q.pdf");
+    tool_ok("qpdf", &["--qdf", "--object-streams=disable", pdf.to_str().unwrap(), qdf.to_str().unwrap()]);
+    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(raw.contains("/Separation /PANTONE#202728#20C"), "new spot ink missing");
+    assert!(!raw.contains("PANTONE#20186#20C"), "old spot ink still there");
+    // Inks the template does not allow to change are refused.
+    let path = p.join(ORDER);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "  - item: apron\n    slogans: [fanzha-shuiguotan]\n",
+        "  - item: apron\n    slogans: [fanzha-shuiguotan]\n    inks: { yellow: { spot: PANTONE 021 C, cmyk: [0, 53, 100, 0] } }\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    let out2 = p.join("out2");
+    let o = order(&p, &[], &out2);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("ink `yellow` of item `apron` cannot be changed"), "{}", stderr(&o));
+    assert!(files(&out2).is_empty());
+}
