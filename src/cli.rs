@@ -88,23 +88,20 @@ pub enum Command {
         note: Option<String>,
     },
     /// Reject a slogan's current wording.
-    Reject {
-        #[arg(value_name = "ID")]
-        id: String,
-        #[arg(long, value_name = "NAME")]
-        by: String,
-        #[arg(long, value_name = "TEXT")]
-        reason: String,
-    },
+    Reject(Objection),
     /// Ask for changes to a slogan's current wording.
-    RequestChanges {
-        #[arg(value_name = "ID")]
-        id: String,
-        #[arg(long, value_name = "NAME")]
-        by: String,
-        #[arg(long, value_name = "TEXT")]
-        reason: String,
-    },
+    RequestChanges(Objection),
+}
+
+/// A reviewer's objection to a slogan: who, and why.
+#[derive(Debug, clap::Args)]
+pub struct Objection {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -279,11 +276,10 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             proof_cmd(&lib, ids, *pending, dir, station.as_deref(), &mut out)?
         }
         Command::Approve { ids, by, note } => decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?,
-        Command::Reject { id, by, reason } => {
-            decide(&lib, std::slice::from_ref(id), by, Some(reason), Decision::Rejected, &mut out)?
-        }
-        Command::RequestChanges { id, by, reason } => {
-            decide(&lib, std::slice::from_ref(id), by, Some(reason), Decision::ChangesRequested, &mut out)?
+        Command::Reject(o) | Command::RequestChanges(o) => {
+            let d =
+                if matches!(cli.command, Command::Reject(_)) { Decision::Rejected } else { Decision::ChangesRequested };
+            decide(&lib, std::slice::from_ref(&o.id), &o.by, Some(&o.reason), d, &mut out)?
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -12,17 +12,7 @@ fn write(path: &std::path::Path, text: &str) {
 #[test]
 fn unknown_slogan_or_item_is_exit_1_and_writes_nothing() {
     let out = scratch("unknown-id");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "no-such-slogan",
-        "--item",
-        "poster-a3",
-        "--item",
-        "no-such-item",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(approved_root(), "render --slogan no-such-slogan --item poster-a3 --item no-such-item", &out);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("unknown slogan `no-such-slogan`"), "{e}");
@@ -40,7 +30,7 @@ fn malformed_yaml_names_file_line_and_column() {
     assert!(e.contains("zz.yaml:4:17: unclosed quote"), "{e}");
     // A render with broken data writes nothing.
     let out = p.join("out");
-    let o = jiediqi_in(&p, &["render", "--slogan", "all", "--item", "all", "--out", out.to_str().unwrap()]);
+    let o = run_words(&p, "render --slogan all --item all", &out);
     assert_eq!(o.status.code(), Some(1));
     assert!(files(&out).is_empty());
 }
@@ -88,22 +78,7 @@ fn a_slogan_too_long_for_an_item_fails_alone() {
     );
     approve_all(&p);
     let out = p.join("out");
-    let o = jiediqi_in(
-        &p,
-        &[
-            "render",
-            "--slogan",
-            "way-too-long",
-            "--slogan",
-            "fanzha-qiandaizi",
-            "--item",
-            "apron",
-            "--format",
-            "pdf",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = run_words(&p, "render --slogan way-too-long --slogan fanzha-qiandaizi --item apron --format pdf", &out);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("slogan `way-too-long` on item `apron` does not fit zone `slogan`"), "{e}");
@@ -121,10 +96,7 @@ fn a_character_no_font_has_is_an_error() {
     assert!(stderr(&o).contains("slogan `rare`: no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
     let out = p.join("out");
     // --proof: an unapproved slogan still goes through layout, which finds the gap.
-    let o = jiediqi_in(
-        &p,
-        &["render", "--slogan", "rare", "--item", "poster-a3", "--proof", "--out", out.to_str().unwrap()],
-    );
+    let o = run_words(&p, "render --slogan rare --item poster-a3 --proof", &out);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
     assert!(files(&out).is_empty());
@@ -188,17 +160,7 @@ fn bad_arguments_are_exit_2() {
 #[test]
 fn no_temporary_files_are_left_behind() {
     let out = scratch("no-tmp");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "all",
-        "--item",
-        "apron",
-        "--format",
-        "pdf,svg",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(approved_root(), "render --slogan all --item apron --format pdf,svg", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(files(&out).iter().all(|f| !f.ends_with(".tmp") && !f.starts_with('.')));
 }
@@ -225,20 +187,7 @@ fn a_broken_template_does_not_block_other_items() {
     approve_all(&p);
     write(&p.join("layouts/apron.yaml"), "id: apron\nname: [broken\n");
     let out = p.join("out");
-    let o = jiediqi_in(
-        &p,
-        &[
-            "render",
-            "--slogan",
-            "fanzha-qiandaizi",
-            "--item",
-            "poster-a3",
-            "--format",
-            "pdf",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = run_words(&p, "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     // `check` and `all` still see it.
     let o = jiediqi_in(&p, &["check"]);
@@ -275,20 +224,8 @@ fn hostile_template_values_are_errors_not_panics() {
         assert!(text.contains(from), "case {i}: `{from}` not in poster-a3.yaml");
         write(&path, &text.replacen(from, to, 1));
         let out = p.join("out");
-        let o = jiediqi_in(
-            &p,
-            &[
-                "render",
-                "--slogan",
-                "fanzha-qiandaizi",
-                "--item",
-                "poster-a3",
-                "--station",
-                "examples/station.yaml",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        let o =
+            run_words(&p, "render --slogan fanzha-qiandaizi --item poster-a3 --station examples/station.yaml", &out);
         assert_eq!(o.status.code(), Some(1), "case {i} ({to}): {}", stderr(&o));
         assert!(stderr(&o).contains(expect), "case {i} ({to}): {}", stderr(&o));
         assert!(files(&out).is_empty(), "case {i}");

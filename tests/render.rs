@@ -23,19 +23,8 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn every_slogan_fits_every_item() {
     let out = scratch("all-fit");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "all",
-        "--item",
-        "all",
-        "--format",
-        "pdf",
-        "--station",
-        "examples/station.yaml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o =
+        run_words(approved_root(), "render --slogan all --item all --format pdf --station examples/station.yaml", &out);
     let lib = library();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(files(&out).len(), lib.slogans.len() * lib.items.len());
@@ -208,22 +197,11 @@ fn tiff_has_ink(path: &Path) -> bool {
 #[test]
 fn outlined_text_has_no_fonts_and_same_boxes() {
     let out = scratch("outline");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "poster-a3",
-        "--item",
-        "bag-nonwoven",
-        "--format",
-        "pdf",
-        "--outline-text",
-        "--station",
-        "examples/station.yaml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item poster-a3 --item bag-nonwoven --format pdf --outline-text --station examples/station.yaml",
+        &out,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let lib = library();
     for id in ["poster-a3", "bag-nonwoven"] {
@@ -239,20 +217,11 @@ fn outlined_text_has_no_fonts_and_same_boxes() {
 #[test]
 fn crop_marks_sit_in_a_slug_outside_the_bleed() {
     let out = scratch("marks");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "poster-a3",
-        "--item",
-        "mousepad-small",
-        "--format",
-        "pdf",
-        "--marks",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item poster-a3 --item mousepad-small --format pdf --marks",
+        &out,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let lib = library();
     check_boxes(lib.item("poster-a3").unwrap(), out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(), 10.0);
@@ -281,17 +250,7 @@ fn crop_marks_sit_in_a_slug_outside_the_bleed() {
 #[test]
 fn dark_text_over_a_light_ink_overprints() {
     let out = scratch("overprint");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "poster-a3",
-        "--format",
-        "pdf",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(approved_root(), "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     let qdf = out.join("q.pdf");
     tool_ok(
@@ -351,19 +310,11 @@ fn same_inputs_same_bytes_and_the_date_from_source_date_epoch() {
 #[test]
 fn a_poster_pdf_is_small() {
     let out = scratch("small");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "poster-a3",
-        "--format",
-        "pdf",
-        "--station",
-        "examples/station.yaml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf --station examples/station.yaml",
+        &out,
+    );
     assert!(o.status.success());
     let size = std::fs::metadata(out.join("poster-a3--fanzha-qiandaizi.pdf")).unwrap().len();
     assert!(size < 100_000, "poster PDF is {size} bytes");
@@ -372,19 +323,11 @@ fn a_poster_pdf_is_small() {
 #[test]
 fn svg_is_in_mm_with_inks_and_png_at_the_asked_dpi() {
     let out = scratch("svgpng");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "bag-nonwoven",
-        "--item",
-        "poster-a3",
-        "--format",
-        "svg,png",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item bag-nonwoven --item poster-a3 --format svg,png",
+        &out,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let svg = std::fs::read_to_string(out.join("bag-nonwoven--fanzha-qiandaizi.svg")).unwrap();
     assert!(svg.contains(r#"width="240mm" height="280mm""#), "{}", &svg[..300]);
@@ -455,19 +398,11 @@ fn proofs_match_reference_images() {
 #[test]
 fn vertical_numbers_read_once_in_the_text_layer() {
     let out = scratch("vertical-text");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fangdao-yingpin",
-        "--slogan",
-        "jiaotong-12123",
-        "--item",
-        "rollup-banner",
-        "--format",
-        "pdf",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(
+        approved_root(),
+        "render --slogan fangdao-yingpin --slogan jiaotong-12123 --item rollup-banner --format pdf",
+        &out,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = |id: &str| -> String {
         let p = out.join(format!("rollup-banner--{id}.pdf"));
@@ -535,23 +470,11 @@ fn batch_output_equals_one_at_a_time_output() {
 #[test]
 fn qr_codes_decode_to_the_station_link() {
     let out = scratch("qr");
-    let o = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "poster-a3",
-        "--item",
-        "rollup-banner",
-        "--format",
-        "png,pdf",
-        "--dpi",
-        "100",
-        "--station",
-        "examples/station.yaml",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item poster-a3 --item rollup-banner --format png,pdf --dpi 100 --station examples/station.yaml",
+        &out,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for item in ["poster-a3", "rollup-banner"] {
         let png = out.join(format!("{item}--fanzha-qiandaizi.png"));

@@ -15,22 +15,8 @@ fn an_edited_approved_slogan_becomes_stale_and_render_refuses_it() {
     let o = jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "王警官", "--note", "顺口"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = p.join("out");
-    let render = |out: &std::path::Path| {
-        jiediqi_in(
-            &p,
-            &[
-                "render",
-                "--slogan",
-                "jiaotong-toukui",
-                "--item",
-                "poster-a3",
-                "--format",
-                "pdf",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        )
-    };
+    let render =
+        |out: &std::path::Path| run_words(&p, "render --slogan jiaotong-toukui --item poster-a3 --format pdf", &out);
     let o = render(&out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(files(&out), vec!["poster-a3--jiaotong-toukui.pdf"]);
@@ -59,22 +45,8 @@ fn rejected_and_pending_slogans_are_refused_with_reasons() {
     let o = jiediqi_in(&p, &["request-changes", "jindu-haoqi", "--by", "李审核", "--reason", "加一句求助电话"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = p.join("out");
-    let o = jiediqi_in(
-        &p,
-        &[
-            "render",
-            "--slogan",
-            "fanzha-qiandaizi",
-            "--slogan",
-            "jindu-haoqi",
-            "--slogan",
-            "xiaofang-119",
-            "--item",
-            "apron",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o =
+        run_words(&p, "render --slogan fanzha-qiandaizi --slogan jindu-haoqi --slogan xiaofang-119 --item apron", &out);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(
@@ -109,23 +81,7 @@ fn rejected_and_pending_slogans_are_refused_with_reasons() {
 fn proofs_of_unapproved_wording_are_marked() {
     let p = project_copy("proof");
     let out = p.join("out");
-    let o = jiediqi_in(
-        &p,
-        &[
-            "render",
-            "--slogan",
-            "fanzha-qiandaizi",
-            "--item",
-            "poster-a3",
-            "--format",
-            "pdf,png",
-            "--dpi",
-            "20",
-            "--proof",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let o = run_words(&p, "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf,png --dpi 20 --proof", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         files(&out),
@@ -142,21 +98,7 @@ fn proofs_of_unapproved_wording_are_marked() {
     // An approved slogan in a --proof run is a normal print file.
     assert!(jiediqi_in(&p, &["approve", "fanzha-qiandaizi", "--by", "王"]).status.success());
     let out2 = p.join("out2");
-    let o = jiediqi_in(
-        &p,
-        &[
-            "render",
-            "--slogan",
-            "fanzha-qiandaizi",
-            "--item",
-            "poster-a3",
-            "--format",
-            "pdf",
-            "--proof",
-            "--out",
-            out2.to_str().unwrap(),
-        ],
-    );
+    let o = run_words(&p, "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf --proof", &out2);
     assert!(o.status.success());
     assert_eq!(files(&out2), vec!["poster-a3--fanzha-qiandaizi.pdf"]);
 }
@@ -316,7 +258,7 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
     assert!(previews.iter().all(|f| f.ends_with("--样稿未审定.png")));
     // --pending picks what waits for a decision: the stale one, not the decided one.
     let out2 = p.join("sheet2");
-    let o = jiediqi_in(&p, &["proof", "--pending", "--out", out2.to_str().unwrap()]);
+    let o = run_words(&p, "proof --pending", &out2);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = tool_ok("pdftotext", &[out2.join("proof-sheet.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("fanzha-qiandaizi") && !text.contains("jiaotong-shouji"), "{text}");

@@ -107,3 +107,11 @@ pub fn pdf_box(info: &str, name: &str) -> [f64; 4] {
 }
 
 pub const PT_PER_MM: f64 = 72.0 / 25.4;
+
+/// Run jiediqi on `project` with space-separated arguments, then `--out out`.
+pub fn run_words(project: &Path, words: &str, out: &Path) -> Output {
+    let mut args: Vec<&str> = words.split_whitespace().collect();
+    let out = out.to_str().unwrap();
+    args.extend(["--out", out]);
+    jiediqi_in(project, &args)
+}
