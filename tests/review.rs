@@ -16,7 +16,7 @@ fn an_edited_approved_slogan_becomes_stale_and_render_refuses_it() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = p.join("out");
     let render =
-        |out: &std::path::Path| run_words(&p, "render --slogan jiaotong-toukui --item poster-a3 --format pdf", &out);
+        |out: &std::path::Path| run_words(&p, "render --slogan jiaotong-toukui --item poster-a3 --format pdf", out);
     let o = render(&out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(files(&out), vec!["poster-a3--jiaotong-toukui.pdf"]);
