@@ -298,6 +298,28 @@ pub fn check(lib: &Library) -> Diagnostics {
     if !problems.is_empty() {
         return problems;
     }
+    // Lint word lists and orders parse; orders name known items, slogans and inks.
+    if let Err(d) = crate::lint::Words::load(&lib.root) {
+        problems.push(d);
+    }
+    let orders = lib.root.join("orders");
+    if orders.is_dir() {
+        match crate::library::yaml_files(&orders) {
+            Ok(files) => {
+                for f in files {
+                    match crate::order::Order::load(&f) {
+                        Ok(order) => {
+                            if let Err(d) = order.jobs(lib, &ReviewLog::default(), false) {
+                                problems.0.extend(d.0);
+                            }
+                        }
+                        Err(d) => problems.0.extend(d.0),
+                    }
+                }
+            }
+            Err(d) => problems.push(d),
+        }
+    }
     let mut roles: Vec<(&str, Role)> = Vec::new();
     for item in &lib.items {
         for z in &item.zones {

@@ -51,7 +51,7 @@ fn io(what: String, e: std::io::Error) -> Diagnostic {
 pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) -> Result<Vec<PathBuf>, Diagnostics> {
     let log = ReviewLog::load(&lib.root)?;
     // Everything is checked before anything is written.
-    let jobs = order.jobs(lib, &log)?;
+    let jobs = order.jobs(lib, &log, true)?;
     let scenes: Vec<Result<Scene, Diagnostic>> = jobs
         .par_iter()
         .map(|j| {

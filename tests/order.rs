@@ -303,3 +303,20 @@ fn an_order_line_may_swap_a_swappable_spot_ink() {
     assert!(stderr(&o).contains("ink `yellow` of item `apron` cannot be changed"), "{}", stderr(&o));
     assert!(files(&out2).is_empty());
 }
+
+#[test]
+fn check_validates_the_orders_too() {
+    let p = project_copy("order-check");
+    let o = jiediqi_in(&p, &["check"]);
+    assert!(o.status.success(), "unapproved slogans are fine for check: {}", stderr(&o));
+    let path = p.join(ORDER);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("item: apron", "item: teapot")
+        .replace("due: 2026-12-20", "due: 20.12.2026");
+    std::fs::write(&path, text).unwrap();
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("due date `20.12.2026` is not YYYY-MM-DD"), "{e}");
+}
