@@ -86,6 +86,10 @@ pub enum Command {
         by: String,
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// The wording hash the reviewer saw (the proof sheet prints it): refuse
+        /// if the slogan has changed since. At least 8 hex digits.
+        #[arg(long, value_name = "HASH")]
+        wording: Option<String>,
     },
     /// Reject a slogan's current wording.
     Reject(Objection),
@@ -145,7 +149,7 @@ pub struct OrderArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Also write <order>.zip.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "shard")]
     pub zip: bool,
     /// Render only the I-th of N equal parts of the order's files (into <order>.shard-I-of-N).
     #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "merge_shards")]
@@ -275,7 +279,12 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         Command::Proof { ids, pending, out: dir, station } => {
             proof_cmd(&lib, ids, *pending, dir, station.as_deref(), &mut out)?
         }
-        Command::Approve { ids, by, note } => decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?,
+        Command::Approve { ids, by, note, wording } => {
+            if let Some(w) = wording {
+                check_seen_wording(&lib, ids, w)?;
+            }
+            decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?
+        }
         Command::Reject(o) | Command::RequestChanges(o) => {
             let d =
                 if matches!(cli.command, Command::Reject(_)) { Decision::Rejected } else { Decision::ChangesRequested };
@@ -627,6 +636,11 @@ fn decide(
     if matches!(decision, Decision::Rejected | Decision::ChangesRequested) && note.is_none_or(|n| n.trim().is_empty()) {
         return Err(Diagnostic::io("--reason is empty").hint("say what is wrong, so the author can fix it").into());
     }
+    if ids.iter().any(|i| i == "all") {
+        return Err(Diagnostic::io("a decision names its slogans one by one, not `all`")
+            .hint("list the ids the reviewer has read")
+            .into());
+    }
     let slogans = pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?;
     let time = review::now_rfc3339();
     let records: Vec<Record> = slogans
@@ -641,10 +655,40 @@ fn decide(
         })
         .collect();
     review::append(&lib.root, &records)?;
-    for r in &records {
-        writeln!(out, "{} {} by {}", r.slogan, r.decision.label(), r.reviewer).ok();
+    for (r, s) in records.iter().zip(&slogans) {
+        writeln!(
+            out,
+            "{} {} by {}: {} [{}…]",
+            r.slogan,
+            r.decision.label(),
+            r.reviewer,
+            s.lines.join(" / "),
+            &r.wording[..16]
+        )
+        .ok();
     }
     Ok(())
+}
+
+/// `approve --wording HASH`: the reviewer approves what they read, not
+/// whatever the file says now.
+fn check_seen_wording(lib: &Library, ids: &[String], seen: &str) -> Result<(), Diagnostics> {
+    let seen = seen.trim().to_lowercase();
+    if seen.len() < 8 || !seen.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Diagnostic::io(format!("--wording `{seen}` is not a hash prefix"))
+            .hint("give at least 8 hex digits, as printed on the proof sheet")
+            .into());
+    }
+    let mut problems = Diagnostics::default();
+    for s in pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")? {
+        if !review::wording_hash(s).starts_with(&seen) {
+            problems.push(
+                Diagnostic::data(format!("slogan `{}` has changed since the reviewer saw it (wording {seen}…)", s.id))
+                    .hint("print a new proof sheet and review the current wording"),
+            );
+        }
+    }
+    problems.into_result(())
 }
 
 fn lint_cmd(

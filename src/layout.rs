@@ -928,15 +928,13 @@ pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, Stri
 }
 
 /// Mark a scene as a proof of unapproved wording: 样稿·未审定 across the
-/// artwork, in its own non-printing ink, on top of everything.
+/// artwork, on top of everything, in every printing ink (overprinting), so
+/// that each separated plate carries the mark too.
 pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic> {
     let fonts = lib.fonts.chain("heavy")?;
-    let ink = scene.inks.len();
-    scene.inks.push(crate::scene::Ink {
-        id: "proof".into(),
-        kind: InkKind::Technical { name: "Proof".into(), cmyk: [0.0, 0.9, 0.85, 0.0] },
-        preview: crate::scene::Rgb(230, 30, 40),
-    });
+    let inks: Vec<usize> =
+        (0..scene.inks.len()).filter(|&i| !matches!(scene.inks[i].kind, InkKind::Technical { .. })).collect();
+    let ink = inks.first().copied().unwrap_or(0);
     let (w, h) = (scene.width, scene.height);
     let (cx, cy) = (w / 2.0, h / 2.0);
     let length = w.hypot(h) * 0.7;
@@ -969,7 +967,10 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
             let (cc, d) = rot(g.m[2], g.m[3]);
             g.m = [a, b, cc, d];
         }
-        scene.elements.push(Element::Text(run));
+        for &i in &inks {
+            let paint = Paint { ink: i, tint: 0.45, overprint: true };
+            scene.elements.push(Element::Text(TextRun { paint, ..run.clone() }));
+        }
     }
     scene.title = format!("{PROOF_MARK} — {}", scene.title);
     Ok(())

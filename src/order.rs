@@ -201,6 +201,16 @@ impl Order {
         let mut lines = Vec::new();
         for l in raw.lines {
             let lloc = Location::at(path, l.referenced.line(), l.referenced.column());
+            if l.value.quantity > 10_000_000 {
+                problems.push(
+                    Diagnostic::data(format!(
+                        "line for item `{}`: quantity {} is too large",
+                        l.value.item, l.value.quantity
+                    ))
+                    .at(lloc.clone())
+                    .hint("at most 10 000 000 per line"),
+                );
+            }
             if l.value.quantity == 0 {
                 problems.push(
                     Diagnostic::data(format!("line for item `{}`: quantity is 0", l.value.item))
@@ -216,6 +226,13 @@ impl Order {
                 );
             }
             lines.push(l.value);
+        }
+        if stations.is_empty() && problems.is_empty() {
+            problems.push(
+                Diagnostic::data("the order has no stations (the station list is empty)")
+                    .at(loc.clone())
+                    .hint("add at least one station row under the header"),
+            );
         }
         if lines.is_empty() {
             problems.push(
@@ -253,6 +270,16 @@ impl Order {
                 continue;
             };
             let designs = line.slogans.len() * self.stations.len();
+            if line.per == Per::Total && (line.quantity as usize) < designs {
+                problems.push(
+                    Diagnostic::data(format!(
+                        "{at}: {} pieces in all cannot be shared over {designs} designs",
+                        line.quantity
+                    ))
+                    .in_file(&self.file)
+                    .hint("order at least one piece of every design, or use per: station"),
+                );
+            }
             let mut inks = item.inks.clone();
             for (id, o) in &line.inks {
                 let fail =

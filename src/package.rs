@@ -15,6 +15,7 @@ use crate::lint::json_escape as esc;
 use crate::order::{Job, Order};
 use crate::proof::{self, Fonts, Preview, Sheet};
 use crate::review::{self, ReviewLog};
+
 use crate::scene::Scene;
 use crate::validate::Library;
 
@@ -80,8 +81,10 @@ pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) ->
         None => (0..jobs.len()).collect(),
     };
     // The design files, rendered in parallel (or taken from the shards).
+    let fingerprint = fingerprint(order, &jobs, opts);
+    let expected: Vec<String> = jobs.iter().flat_map(|j| expected_paths(order, j)).collect();
     let files: Vec<Vec<Entry>> = if opts.merge_shards {
-        read_shards(order, out, jobs.len())?
+        read_shards(order, out, &fingerprint, &expected)?
     } else {
         chosen
             .par_iter()
@@ -92,22 +95,32 @@ pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) ->
         // A shard: its files and their checksums; documents come at the merge.
         let mut entries: Vec<Entry> = files.into_iter().flatten().collect();
         let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
-        entries.push(Entry { path: "SHARD-SHA256SUMS".into(), bytes: list.into_bytes() });
+        entries.push(Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() });
+        entries.push(Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() });
         let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
-        install(&dir, &entries)?;
+        install(&dir, &entries, None, SHARD_FINGERPRINT)?;
         return Ok(vec![dir]);
     }
     let mut entries: Vec<Entry> = files.into_iter().flatten().collect();
     entries.extend(documents(lib, order, &jobs, &scenes, &entries, opts)?);
     let dir = out.join(&order.name);
-    install(&dir, &entries)?;
-    let mut written = vec![dir];
-    if opts.zip {
-        let zip = out.join(format!("{}.zip", order.name));
-        let bytes = crate::zip::write(&order.name, &entries, opts.epoch);
-        crate::cli::write_atomic(&zip, &bytes)?;
-        written.push(zip);
+    let zip = if opts.zip {
+        let bytes = crate::zip::write(&order.name, &entries, opts.epoch)
+            .map_err(|m| Diagnostic::data(m).hint("split the order"))?;
+        Some((out.join(format!("{}.zip", order.name)), bytes))
+    } else {
+        None
+    };
+    install(&dir, &entries, zip.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())), "manifest.json")?;
+    if zip.is_none() {
+        // A zip from an earlier run would no longer match the folder.
+        let stale = out.join(format!("{}.zip", order.name));
+        if stale.is_file() {
+            let _ = std::fs::remove_file(stale);
+        }
     }
+    let mut written = vec![dir];
+    written.extend(zip.map(|(p, _)| p));
     Ok(written)
 }
 
@@ -138,8 +151,62 @@ fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) 
     Ok(v)
 }
 
-/// The design files of every shard, checked against the shards' checksums.
-fn read_shards(order: &Order, out: &Path, expected_jobs: usize) -> Result<Vec<Vec<Entry>>, Diagnostics> {
+const SHARD_SUMS: &str = "SHARD-SHA256SUMS";
+const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
+
+/// What every design file depends on, hashed: the tool's version, the
+/// options, and per file its name, template text, wording, station and inks.
+/// Shards and the merge must agree on it, or the merge would assemble files
+/// made from other inputs (say, wording that has since been rejected).
+fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("jiediqi {}\nsvg {}\nepoch {:?}\n", env!("CARGO_PKG_VERSION"), order.vendor.svg, opts.epoch));
+    for j in jobs {
+        let template = std::fs::read(&j.item.file).unwrap_or_default();
+        let st = &j.station.station;
+        h.update(format!(
+            "{}\n{}\n{}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}\n",
+            j.base(),
+            sha256_hex(&template),
+            review::wording_hash(j.slogan),
+            st.phone,
+            st.hotline,
+            st.address,
+            st.qr,
+            st.name,
+            j.inks.iter().map(|i| i.label()).collect::<Vec<_>>()
+        ));
+    }
+    h.finalize().iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The design files a job produces, in package order.
+fn expected_paths(order: &Order, j: &Job) -> Vec<String> {
+    let base = j.base();
+    let mut v = vec![format!("print/{base}.pdf")];
+    if order.vendor.svg {
+        v.push(format!("svg/{base}.svg"));
+    }
+    v.push(format!("proofs/{base}.png"));
+    v
+}
+
+/// A relative path inside the package: no `..`, no root, no backslashes.
+fn safe_path(p: &str) -> bool {
+    !p.is_empty()
+        && !p.starts_with('/')
+        && !p.contains('\\')
+        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+/// The design files of every shard: the shards must hold exactly the files
+/// the order needs now, made from the same inputs, matching their checksums.
+fn read_shards(
+    order: &Order,
+    out: &Path,
+    fingerprint: &str,
+    expected: &[String],
+) -> Result<Vec<Vec<Entry>>, Diagnostics> {
     let prefix = format!("{}.shard-", order.name);
     let mut shards: Vec<(usize, usize, PathBuf)> = Vec::new();
     for e in std::fs::read_dir(out).map_err(|e| io(format!("cannot read {}", out.display()), e))?.flatten() {
@@ -152,25 +219,41 @@ fn read_shards(order: &Order, out: &Path, expected_jobs: usize) -> Result<Vec<Ve
         }
     }
     shards.sort();
-    let n = shards.first().map(|s| s.1).unwrap_or(0);
+    let n = shards.iter().map(|s| s.1).max().unwrap_or(0);
     let complete = n > 0 && shards.len() == n && shards.iter().enumerate().all(|(k, s)| s.0 == k + 1 && s.1 == n);
     if !complete {
         return Err(Diagnostic::data(format!(
-            "the shards of `{}` in {} are incomplete: found {:?}",
+            "the shards of `{}` in {} are incomplete or mixed: found {:?}",
             order.name,
             out.display(),
             shards.iter().map(|s| format!("{}/{}", s.0, s.1)).collect::<Vec<_>>()
         ))
-        .hint("run every `--shard I/N` for I = 1..N into this folder first")
+        .hint("remove old shard folders, then run every `--shard I/N` for I = 1..N into this folder")
         .into());
     }
-    let mut all = Vec::new();
+    let mut by_path: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for (_, _, dir) in &shards {
-        let sums = std::fs::read_to_string(dir.join("SHARD-SHA256SUMS"))
+        let theirs = std::fs::read_to_string(dir.join(SHARD_FINGERPRINT)).unwrap_or_default();
+        if theirs.trim() != fingerprint {
+            return Err(Diagnostic::data(format!(
+                "{} was rendered from other inputs than the order has now",
+                dir.display()
+            ))
+            .hint("the order, a template, a slogan or its approval changed since: render the shards again")
+            .into());
+        }
+        let sums = std::fs::read_to_string(dir.join(SHARD_SUMS))
             .map_err(|e| io(format!("cannot read the checksums of {}", dir.display()), e))?;
-        let mut files = Vec::new();
         for line in sums.lines() {
             let Some((sum, path)) = line.split_once("  ") else { continue };
+            if !safe_path(path) || !expected.iter().any(|e| e == path) {
+                return Err(Diagnostic::data(format!(
+                    "{} lists `{path}`, which is not a file of this order",
+                    dir.display()
+                ))
+                .hint("render the shards again")
+                .into());
+            }
             let bytes =
                 std::fs::read(dir.join(path)).map_err(|e| io(format!("cannot read {}/{path}", dir.display()), e))?;
             if sha256_hex(&bytes) != sum {
@@ -178,20 +261,25 @@ fn read_shards(order: &Order, out: &Path, expected_jobs: usize) -> Result<Vec<Ve
                     .hint("render that shard again")
                     .into());
             }
-            files.push(Entry { path: path.to_string(), bytes });
+            if by_path.insert(path.to_string(), bytes).is_some() {
+                return Err(Diagnostic::data(format!("`{path}` is in two shards"))
+                    .hint("render the shards again")
+                    .into());
+            }
         }
-        all.push(files);
     }
-    let designs = all.iter().flatten().filter(|e| e.path.starts_with("print/")).count();
-    if designs != expected_jobs {
-        return Err(Diagnostic::data(format!("the shards hold {designs} print files; the order has {expected_jobs}"))
-            .hint("the order changed since the shards were rendered: render them again")
-            .into());
+    let missing: Vec<&String> = expected.iter().filter(|p| !by_path.contains_key(*p)).collect();
+    if !missing.is_empty() {
+        return Err(Diagnostic::data(format!(
+            "the shards lack {} files of the order, e.g. {}",
+            missing.len(),
+            missing[0]
+        ))
+        .hint("render the shards again")
+        .into());
     }
     // The same order of files as an unsharded run.
-    let mut flat: Vec<Entry> = all.into_iter().flatten().collect();
-    flat.sort_by_key(|a| file_rank(&a.path));
-    Ok(vec![flat])
+    Ok(vec![expected.iter().map(|p| Entry { path: p.clone(), bytes: by_path.remove(p).unwrap_or_default() }).collect()])
 }
 
 /// Unsharded runs list files design by design: pdf, svg, png.
@@ -206,12 +294,21 @@ fn file_rank(path: &str) -> (String, u8) {
     (base, k)
 }
 
-/// Write entries into a fresh folder beside `dir`, then swap it in: the
-/// package appears complete or not at all.
-fn install(dir: &Path, entries: &[Entry]) -> Result<(), Diagnostics> {
+/// Write entries into a fresh folder beside `dir`, then swap it in (with
+/// the zip, if any): the package appears complete or not at all. A folder
+/// already at `dir` is replaced only if it holds `marker` (our own earlier
+/// package); the old one comes back if the swap fails.
+fn install(dir: &Path, entries: &[Entry], zip: Option<(&Path, &[u8])>, marker: &str) -> Result<(), Diagnostics> {
+    if dir.exists() && !dir.join(marker).is_file() {
+        return Err(Diagnostic::io(format!("{} exists and is not a package of this order", dir.display()))
+            .hint("choose another --out folder, or move that folder away")
+            .into());
+    }
     let parent = dir.parent().unwrap_or(Path::new("."));
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let zip_tmp = zip.map(|(p, _)| p.with_extension(format!("zip.tmp-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| -> Result<(), Diagnostic> {
         for e in entries {
@@ -221,16 +318,37 @@ fn install(dir: &Path, entries: &[Entry]) -> Result<(), Diagnostics> {
             }
             std::fs::write(&path, &e.bytes).map_err(|er| io(format!("cannot write {}", path.display()), er))?;
         }
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if dir.exists() {
+        if let (Some((_, bytes)), Some(zt)) = (zip, &zip_tmp) {
+            std::fs::write(zt, bytes).map_err(|er| io(format!("cannot write {}", zt.display()), er))?;
+        }
+        let had_old = dir.exists();
+        if had_old {
             std::fs::rename(dir, &old).map_err(|er| io(format!("cannot move the old {}", dir.display()), er))?;
         }
-        std::fs::rename(&tmp, dir).map_err(|er| io(format!("cannot move the package into {}", dir.display()), er))?;
+        if let Err(er) = std::fs::rename(&tmp, dir) {
+            if had_old {
+                let _ = std::fs::rename(&old, dir);
+            }
+            return Err(io(format!("cannot move the package into {}", dir.display()), er));
+        }
+        if let (Some((z, _)), Some(zt)) = (zip, &zip_tmp)
+            && let Err(er) = std::fs::rename(zt, z)
+        {
+            // Put the old package back: folder and zip go together.
+            let _ = std::fs::remove_dir_all(dir);
+            if had_old {
+                let _ = std::fs::rename(&old, dir);
+            }
+            return Err(io(format!("cannot write {}", z.display()), er));
+        }
         let _ = std::fs::remove_dir_all(&old);
         Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
+        if let Some(zt) = &zip_tmp {
+            let _ = std::fs::remove_file(zt);
+        }
     }
     result.map_err(Diagnostics::from)
 }
@@ -411,7 +529,7 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
     let header = format!("生产单　{}", order.title);
     sh.new_page(fonts, &header)?;
     let contact = order.vendor.contact.as_deref().unwrap_or("");
-    let total: u32 = jobs.iter().map(|j| j.quantity).sum();
+    let total: u64 = jobs.iter().map(|j| u64::from(j.quantity)).sum();
     sh.text(&fonts.sans, &format!("印刷厂：{}　{contact}", order.vendor.name), 10.0, proof::BLACK, 0.0)?;
     sh.text(
         &fonts.sans,
@@ -452,11 +570,11 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
         sh.new_page(fonts, &format!("{header}（续）"))?;
     }
     sh.text(&fonts.heavy, "各物品合计", 11.0, proof::BLACK, 0.0)?;
-    let mut totals: BTreeMap<&str, (String, usize, u32)> = BTreeMap::new();
+    let mut totals: BTreeMap<&str, (String, usize, u64)> = BTreeMap::new();
     for j in jobs {
         let e = totals.entry(j.item.id.as_str()).or_insert((j.item.name.clone(), 0, 0));
         e.1 += 1;
-        e.2 += j.quantity;
+        e.2 += u64::from(j.quantity);
     }
     let tcols = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("数量合计", 40.0)];
     table_row(&mut sh, fonts, &tcols.map(|(h, w)| (h.to_string(), w)), true, &header)?;

@@ -167,6 +167,11 @@ impl Sheet {
     }
 }
 
+/// Set free text on a document page (proof sheets, job sheets). Names and
+/// notes come from people: a character no font has is shown as 〓 (the
+/// customary placeholder) rather than failing the whole document, and line
+/// breaks start new lines. Print files never do this: there a missing
+/// character is an error.
 pub(crate) fn para(
     f: &[Arc<Font>],
     text: &str,
@@ -176,15 +181,18 @@ pub(crate) fn para(
     ink: usize,
 ) -> Result<(Vec<Element>, f64), Diagnostic> {
     let paint = Paint { ink, tint: 1.0, overprint: false };
-    let (runs, h) = layout::set_paragraph(text, f, size, origin, width, 1.4, paint).map_err(|e| match e {
-        layout::FitError::Missing(cs) => Diagnostic::data(format!(
-            "proof sheet: no font has {}",
-            cs.iter().map(|c| format!("{c} (U+{:04X})", *c as u32)).collect::<Vec<_>>().join(", ")
-        ))
-        .hint("replace the characters"),
-        other => Diagnostic::data(format!("proof sheet: cannot set text: {other:?}")),
-    })?;
-    Ok((runs.into_iter().map(Element::Text).collect(), h))
+    let mut elements = Vec::new();
+    let mut height = 0.0;
+    for (n, line) in text.split('\n').enumerate() {
+        let shown: String =
+            line.chars().map(|c| if f.iter().any(|font| font.has_char(c)) { c } else { '〓' }).collect();
+        let y = origin.1 + height + if n > 0 { size * 0.4 } else { 0.0 };
+        let (runs, h) = layout::set_paragraph(&shown, f, size, (origin.0, y), width, 1.4, paint)
+            .map_err(|e| Diagnostic::data(format!("cannot set document text `{line}`: {e:?}")))?;
+        elements.extend(runs.into_iter().map(Element::Text));
+        height = y - origin.1 + h;
+    }
+    Ok((elements, height))
 }
 
 /// A preview: the item's trim area as pixels, at most `max_px` on its long side.

@@ -98,10 +98,10 @@ impl State {
     }
 }
 
-/// The wording a decision is bound to: the lines and the tip, each trimmed,
-/// with runs of whitespace inside collapsed to one space.
+/// The wording a decision is bound to: the lines and the tip exactly as
+/// loaded (trimmed at the ends); any change inside, spaces included, counts.
 pub fn canonical_wording(s: &Slogan) -> String {
-    let norm = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let norm = |t: &str| t.trim().to_string();
     let mut out = String::new();
     for l in &s.lines {
         out.push_str("line:");
@@ -192,12 +192,23 @@ fn yaml_quote(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if !yaml_printable(c) => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+/// Characters YAML lets stand as they are in a quoted scalar (and that no
+/// reader mistakes for a line break or a byte-order mark).
+fn yaml_printable(c: char) -> bool {
+    matches!(c as u32, 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+        && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Undo [`yaml_quote`]; `None` if the text is not in that form.
@@ -214,11 +225,20 @@ fn yaml_unquote(s: &str) -> Option<String> {
                 't' => out.push('\t'),
                 'u' => {
                     let hex: String = chars.by_ref().take(4).collect();
-                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    let unit = u32::from_str_radix(&hex, 16).ok()?;
+                    if (0xD800..0xDC00).contains(&unit) {
+                        // A surrogate pair, as yaml_quote writes characters beyond the BMP.
+                        let rest: String = chars.by_ref().take(6).collect();
+                        let low = u32::from_str_radix(rest.strip_prefix("\\u")?, 16).ok()?;
+                        out.push(char::decode_utf16([unit as u16, low as u16]).next()?.ok()?);
+                    } else {
+                        out.push(char::from_u32(unit)?);
+                    }
                 }
                 _ => return None,
             },
             '"' => return None,
+            c if !yaml_printable(c) => return None,
             c => out.push(c),
         }
     }
@@ -398,6 +418,14 @@ mod tests {
         // The fast reader and the YAML parser agree.
         let yaml: Vec<Record> = library::parse_yaml(Path::new("log.yaml"), &text).unwrap();
         assert_eq!(parse_own_format(&text).unwrap(), yaml);
+        // Characters YAML would not take raw are escaped, and read back.
+        let mut odd = record(&"b".repeat(64), Decision::Approved);
+        odd.note = Some("a\u{ffff}b\u{2028}c\u{feff}d😀".into());
+        let text = record_yaml(&odd);
+        assert!(!text.contains('\u{ffff}') && !text.contains('\u{2028}'), "{text}");
+        let yaml: Vec<Record> = library::parse_yaml(Path::new("log.yaml"), &text).unwrap();
+        assert_eq!(parse_own_format(&text).unwrap(), yaml);
+        assert_eq!(yaml[0], odd);
         // Anything else falls back to YAML, with its errors.
         assert!(parse_own_format("- slogan: x\n  decision: approved\n").is_none());
         let err = ReviewLog::parse(Path::new("log.yaml"), "- slogan: x\n  wording: 1\n  bogus: 2\n").unwrap_err();

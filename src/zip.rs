@@ -16,8 +16,18 @@ fn dos_time(epoch: Option<i64>) -> (u16, u16) {
     (time, date)
 }
 
-/// The zip of `entries`, each under `folder/`.
-pub fn write<E: ZipEntry>(folder: &str, entries: &[E], epoch: Option<i64>) -> Vec<u8> {
+/// The zip of `entries`, each under `folder/`. Without zip64, a zip holds at
+/// most 65 535 entries and 4 GiB: larger packages are an error, not a
+/// silently broken archive.
+pub fn write<E: ZipEntry>(folder: &str, entries: &[E], epoch: Option<i64>) -> Result<Vec<u8>, String> {
+    let total: u64 = entries.iter().map(|e| e.data().len() as u64).sum();
+    if entries.len() > 65_535 || total >= 4_000_000_000 {
+        return Err(format!(
+            "the package is too large for a zip ({} files, {:.1} GB; the limit is 65 535 files and 4 GB)",
+            entries.len(),
+            total as f64 / 1e9
+        ));
+    }
     let (time, date) = dos_time(epoch);
     let mut out = Vec::new();
     let mut central = Vec::new();
@@ -68,5 +78,8 @@ pub fn write<E: ZipEntry>(folder: &str, entries: &[E], epoch: Option<i64>) -> Ve
     out.extend(cd_len.to_le_bytes());
     out.extend(cd_offset.to_le_bytes());
     out.extend(0u16.to_le_bytes());
-    out
+    if out.len() as u64 >= u64::from(u32::MAX) {
+        return Err("the package is too large for a zip (over 4 GB)".into());
+    }
+    Ok(out)
 }

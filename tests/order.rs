@@ -320,3 +320,77 @@ fn check_validates_the_orders_too() {
     let e = stderr(&o);
     assert!(e.contains("due date `20.12.2026` is not YYYY-MM-DD"), "{e}");
 }
+
+/// Shards made before a slogan was rejected (or with tampered file lists)
+/// are not merged into a package.
+#[test]
+fn merging_refuses_shards_made_from_other_inputs() {
+    let p = approved_order_project("order-stale-shards");
+    let parts = p.join("parts");
+    for i in 1..=2 {
+        assert!(order(&p, &["--shard", &format!("{i}/2")], &parts).status.success());
+    }
+    // The reviewer rejects a slogan after the shards were rendered.
+    assert!(jiediqi_in(&p, &["reject", "xiaofang-dianche", "--by", "李审核", "--reason", "再改改"]).status.success());
+    let o = order(&p, &["--merge-shards"], &parts);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not approved for print"), "{}", stderr(&o));
+    assert!(!parts.join("chengguan-winter").exists());
+    // Approved again but edited wording: the shards no longer match.
+    let path = p.join("slogans/fanzha.yaml");
+    let t = std::fs::read_to_string(&path).unwrap().replacen("守护好家人钱袋子。", "守好家人钱袋子。", 1);
+    std::fs::write(&path, t).unwrap();
+    assert!(jiediqi_in(&p, &["approve", "fanzha-qiandaizi", "xiaofang-dianche", "--by", "李审核"]).status.success());
+    let o = order(&p, &["--merge-shards"], &parts);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("rendered from other inputs"), "{}", stderr(&o));
+    // A tampered list pointing outside the package is refused.
+    let parts2 = p.join("parts2");
+    for i in 1..=2 {
+        assert!(order(&p, &["--shard", &format!("{i}/2")], &parts2).status.success());
+    }
+    let sums = parts2.join("chengguan-winter.shard-1-of-2/SHARD-SHA256SUMS");
+    let mut text = std::fs::read_to_string(&sums).unwrap();
+    text.push_str(&format!("{}  ../../evil.txt\n", "0".repeat(64)));
+    std::fs::write(&sums, text).unwrap();
+    let o = order(&p, &["--merge-shards"], &parts2);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("`../../evil.txt`, which is not a file of this order"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_package_never_replaces_a_folder_it_did_not_write() {
+    let p = approved_order_project("order-clobber");
+    let out = p.join("out");
+    std::fs::create_dir_all(out.join("chengguan-winter")).unwrap();
+    std::fs::write(out.join("chengguan-winter/precious.txt"), "keep me").unwrap();
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not a package of this order"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(out.join("chengguan-winter/precious.txt")).unwrap(), "keep me");
+    // Our own earlier package is replaced; a zip from before goes with it.
+    let out2 = p.join("out2");
+    assert!(order(&p, &["--zip"], &out2).status.success());
+    assert!(order(&p, &[], &out2).status.success());
+    assert!(!out2.join("chengguan-winter.zip").exists(), "a stale zip was left beside the new package");
+}
+
+#[test]
+fn empty_station_lists_and_too_few_pieces_are_errors() {
+    let p = approved_order_project("order-empty");
+    std::fs::write(p.join("orders/stations.csv"), "id,name,phone\n").unwrap();
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("the order has no stations"), "{}", stderr(&o));
+    std::fs::write(p.join("orders/stations.csv"), "id,name,phone\na,甲派出所,1\nb,乙派出所,2\n").unwrap();
+    let path = p.join(ORDER);
+    let t = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("    quantity: 60\n    per: total", "    quantity: 1\n    per: total");
+    std::fs::write(&path, t).unwrap();
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("1 pieces in all cannot be shared over 2 designs"), "{}", stderr(&o));
+    assert!(files(&out).is_empty());
+}

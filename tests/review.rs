@@ -282,3 +282,35 @@ fn lint_reports_slogans_that_do_not_fit_or_lack_glyphs() {
     assert!(json.contains("\"slogan\": \"rare-char\", \"rule\": \"missing-glyph\""), "{json}");
     assert!(!json.contains("\"slogan\": \"short-enough\""), "{json}");
 }
+
+#[test]
+fn decisions_name_their_slogans_and_can_pin_the_wording_seen() {
+    let p = project_copy("pin");
+    let o = jiediqi_in(&p, &["approve", "all", "--by", "甲"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // The reviewer saw one wording; the author changed it before approval.
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let seen = jiediqi::review::wording_hash(lib.slogan("jiaotong-toukui").unwrap());
+    let path = p.join("slogans/jiaotong.yaml");
+    let t = std::fs::read_to_string(&path).unwrap().replacen("平安把家回。", "平安回家去。", 1);
+    std::fs::write(&path, t).unwrap();
+    let o = jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "甲", "--wording", &seen[..12]]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("has changed since the reviewer saw it"), "{}", stderr(&o));
+    assert!(!p.join("reviews/log.yaml").exists());
+    // With the current hash it goes through, and says what was approved.
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let now = jiediqi::review::wording_hash(lib.slogan("jiaotong-toukui").unwrap());
+    let o = jiediqi_in(
+        &p,
+        &["approve", "jiaotong-toukui", "--by", "王喆", "--note", "第一行\n第二行 \u{ffff}", "--wording", &now[..8]],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("平安回家去") && stdout(&o).contains(&now[..16]), "{}", stdout(&o));
+    // A reviewer's name or note with characters the fonts lack still gives a proof sheet.
+    let out = p.join("sheet");
+    let o = jiediqi_in(&p, &["proof", "jiaotong-toukui", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = tool_ok("pdftotext", &[out.join("proof-sheet.pdf").to_str().unwrap(), "-"]);
+    assert!(text.contains("王〓") && text.contains("第二行"), "{text}");
+}
