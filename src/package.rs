@@ -566,16 +566,17 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
         table_row(&mut sh, fonts, &cells, false, &header)?;
     }
     sh.y += mm(4.0);
-    if sh.room() < mm(30.0) {
-        sh.new_page(fonts, &format!("{header}（续）"))?;
-    }
-    sh.text(&fonts.heavy, "各物品合计", 11.0, proof::BLACK, 0.0)?;
     let mut totals: BTreeMap<&str, (String, usize, u64)> = BTreeMap::new();
     for j in jobs {
         let e = totals.entry(j.item.id.as_str()).or_insert((j.item.name.clone(), 0, 0));
         e.1 += 1;
         e.2 += u64::from(j.quantity);
     }
+    // The totals table stays on one page.
+    if sh.room() < mm(12.0) + (totals.len() + 2) as f64 * 16.0 {
+        sh.new_page(fonts, &format!("{header}（续）"))?;
+    }
+    sh.text(&fonts.heavy, "各物品合计", 11.0, proof::BLACK, 0.0)?;
     let tcols = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("数量合计", 40.0)];
     table_row(&mut sh, fonts, &tcols.map(|(h, w)| (h.to_string(), w)), true, &header)?;
     for (id, (name, files, qty)) in &totals {
