@@ -716,6 +716,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             Role::Slogan => Some(slogan.lines.clone()),
             Role::Tip => slogan.tip.clone().map(|t| vec![t]),
             Role::Footer => footer_text(z)?.map(|t| vec![t]),
+            Role::Heading => z.text.as_ref().map(|t| vec![t.replace("{topic}", &slogan.topic)]),
             Role::Qr | Role::Decoration => None,
         });
     }
@@ -771,7 +772,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                     }
                 }
             }
-            Role::Slogan | Role::Tip | Role::Footer => {
+            Role::Slogan | Role::Tip | Role::Footer | Role::Heading => {
                 let Some(lines) = &texts[zi] else { continue };
                 // Take over the space of empty zones named in `grow`.
                 let mut r = [x, y, x + w, y + h];
@@ -804,6 +805,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 let what = match z.role {
                     Role::Slogan => subject.clone(),
                     Role::Tip => format!("the tip of {subject}"),
+                    Role::Heading => format!("the heading of {subject}"),
                     _ => format!("the station footer on item `{}`", item.id),
                 };
                 let set = set_text(&req).map_err(|e| match e {

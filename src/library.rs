@@ -178,6 +178,8 @@ pub enum Role {
     Slogan,
     Tip,
     Footer,
+    /// A fixed heading; `{topic}` in its text becomes the slogan's topic.
+    Heading,
     Qr,
     Decoration,
 }
@@ -238,7 +240,8 @@ pub struct ZoneEntry {
     /// Baseline-to-baseline (or column pitch) as a multiple of the font size.
     #[serde(default)]
     pub line_spacing: Option<f64>,
-    /// Footer text with `{name}`, `{phone}`, `{hotline}`, `{address}` from the station file.
+    /// Footer text with `{name}`, `{phone}`, `{hotline}`, `{address}` from the station
+    /// file; heading text with `{topic}`.
     #[serde(default)]
     pub text: Option<String>,
     /// Zones whose space this one takes over when they are empty.

@@ -583,7 +583,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         {
             err(format!("{zname}: text is empty"), &loc, "write the footer, e.g. \"{name}　电话：{phone}\"");
         }
-        let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer);
+        let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading);
         let eps = 1e-6;
         if text_zone || z.role == Role::Qr {
             let s = raw.safe;
@@ -639,6 +639,9 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             {
                 err(format!("{zname}: max_height is below min_height"), &loc, "swap them");
             }
+        }
+        if z.role == Role::Heading && z.text.is_none() {
+            err(format!("{zname}: a heading needs `text`, e.g. \"{{topic}}提醒\""), &loc, "add `text:`");
         }
         if z.role == Role::Footer && z.text.is_none() {
             err(format!("{zname}: a footer needs `text`, e.g. \"{{name}}　电话：{{phone}}\""), &loc, "add `text:`");
@@ -705,7 +708,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             "an item has exactly one zone with role: slogan",
         );
     }
-    for r in [Role::Tip, Role::Footer, Role::Qr] {
+    for r in [Role::Tip, Role::Footer, Role::Qr, Role::Heading] {
         if zones.iter().filter(|z| z.role == r).count() > 1 {
             err(
                 format!("item `{id}` has more than one {r:?} zone").to_lowercase(),

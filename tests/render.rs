@@ -492,3 +492,21 @@ fn decode_qr(png: &std::path::Path) -> Vec<String> {
     });
     img.detect_grids().iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
 }
+
+/// A heading zone names the slogan's topic.
+#[test]
+fn headings_name_the_topic() {
+    let out = scratch("heading");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --slogan diandongche-gubao --item poster-a3 --format pdf",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (id, want) in [("fanzha-qiandaizi", "反诈提醒"), ("diandongche-gubao", "防范电动车火灾提醒")] {
+        let p = out.join(format!("poster-a3--{id}.pdf"));
+        let text: String =
+            tool_ok("pdftotext", &[p.to_str().unwrap(), "-"]).chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(text.contains(want), "{id}: {text}");
+    }
+}
