@@ -129,9 +129,11 @@ enum Orient {
 fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Vec<Unit>, Vec<char>> {
     // Font per character: the first of the chain that has it.
     let mut missing = Vec::new();
+    // Each face parsed once per line, not once per character.
+    let faces: Vec<ttf_parser::Face> = fonts.iter().map(|f| f.face()).collect();
     let font_of: Vec<usize> = chars
         .iter()
-        .map(|&c| match fonts.iter().position(|f| f.has_char(c)) {
+        .map(|&c| match faces.iter().position(|f| f.glyph_index(c).is_some()) {
             Some(i) => i,
             None => {
                 if !missing.contains(&c) {
@@ -292,42 +294,56 @@ struct Composed {
     length: f64,
 }
 
+/// The line `a..b` without spaces at its ends (and without droppable marks
+/// at its end): the first unit and one past the last.
+fn trim(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> (usize, usize) {
+    let mut f = a;
+    while f < b && units[f].space {
+        f += 1;
+    }
+    let mut l = b;
+    while l > f && (units[l - 1].space || (drop_trailing && units[l - 1].droppable)) {
+        l -= 1;
+    }
+    (f, l)
+}
+
+/// A unit's advance and shift (em) given its neighbours on the line: a
+/// full-width closing mark takes half width at the line end or before
+/// another mark; an opening mark at the line start or after another opening
+/// mark takes half width, moved back.
+fn set_advance(u: &Unit, prev: Option<&Unit>, next: Option<&Unit>) -> (f64, f64) {
+    if u.full_width {
+        match u.class {
+            PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => return (u.adv - 0.5, 0.0),
+            PunctClass::Opening if prev.is_none_or(|x| x.class == PunctClass::Opening) => {
+                return (u.adv - 0.5, -0.5);
+            }
+            _ => {}
+        }
+    }
+    (u.adv, 0.0)
+}
+
 /// Set units `a..b` as one line: strip spaces (and droppable marks) at the
 /// ends, compress full-width marks at the ends and between adjacent marks.
 fn compose(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> Composed {
-    let mut idx: Vec<usize> = (a..b).collect();
-    while idx.first().is_some_and(|&i| units[i].space) {
-        idx.remove(0);
-    }
-    while idx.last().is_some_and(|&i| units[i].space || (drop_trailing && units[i].droppable)) {
-        idx.pop();
-    }
-    let mut items = Vec::with_capacity(idx.len());
+    let (f, l) = trim(units, a, b, drop_trailing);
+    let mut items = Vec::with_capacity(l.saturating_sub(f));
     let mut pen = 0.0;
-    for (n, &i) in idx.iter().enumerate() {
-        let u = &units[i];
-        let prev = n.checked_sub(1).map(|p| &units[idx[p]]);
-        let next = idx.get(n + 1).map(|&q| &units[q]);
-        let mut adv = u.adv;
-        let mut shift = 0.0;
-        if u.full_width {
-            match u.class {
-                PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => adv -= 0.5,
-                PunctClass::Opening if prev.is_none_or(|x| x.class == PunctClass::Opening) => {
-                    adv -= 0.5;
-                    shift = -0.5;
-                }
-                _ => {}
-            }
-        }
+    for i in f..l {
+        let prev = (i > f).then(|| &units[i - 1]);
+        let next = (i + 1 < l).then(|| &units[i + 1]);
+        let (adv, shift) = set_advance(&units[i], prev, next);
         items.push((i, pen, shift));
         pen += adv;
     }
     Composed { items, length: pen }
 }
 
-/// Line lengths in O(1): each unit's advance with its neighbours' compression
-/// applied, prefix-summed; the ends of a line are corrected separately.
+/// Line lengths in O(1): each unit's advance with its neighbours in the
+/// whole text, prefix-summed; the two ends of a line are then set again
+/// with the line's own ends (where [`compose`] has no neighbour).
 struct Widths<'a> {
     units: &'a [Unit],
     prefix: Vec<f64>,
@@ -336,57 +352,30 @@ struct Widths<'a> {
 
 impl<'a> Widths<'a> {
     fn new(units: &'a [Unit], drop: bool) -> Self {
-        let n = units.len();
-        let mut prefix = Vec::with_capacity(n + 1);
+        let mut prefix = Vec::with_capacity(units.len() + 1);
         prefix.push(0.0);
-        for (i, u) in units.iter().enumerate() {
-            let mut adv = u.adv;
-            if u.full_width {
-                let next_mark = units.get(i + 1).is_some_and(|x| x.class != PunctClass::Other);
-                let prev_opening = i > 0 && units[i - 1].class == PunctClass::Opening;
-                match u.class {
-                    PunctClass::Closing if next_mark => adv -= 0.5,
-                    PunctClass::Opening if prev_opening => adv -= 0.5,
-                    _ => {}
-                }
-            }
+        for i in 0..units.len() {
+            let (adv, _) = set_advance(&units[i], i.checked_sub(1).map(|p| &units[p]), units.get(i + 1));
             prefix.push(prefix[i] + adv);
         }
         Widths { units, prefix, drop }
     }
 
-    fn strippable_end(&self, i: usize) -> bool {
-        let u = &self.units[i];
-        u.space || (self.drop && u.droppable)
-    }
-
     /// The length of units `a..b` set as one line, as [`compose`] sets it.
     fn line(&self, a: usize, b: usize) -> f64 {
         let units = self.units;
-        let mut f = a;
-        while f < b && units[f].space {
-            f += 1;
-        }
-        let mut l = b;
-        while l > f && self.strippable_end(l - 1) {
-            l -= 1;
-        }
+        let (f, l) = trim(units, a, b, self.drop);
         if l <= f {
             return 0.0;
         }
         let last = l - 1;
-        let mut w = self.prefix[l] - self.prefix[f];
-        let (uf, ul) = (&units[f], &units[last]);
-        if uf.full_width && uf.class == PunctClass::Opening && !(f > 0 && units[f - 1].class == PunctClass::Opening) {
-            w -= 0.5;
+        if f == last {
+            return set_advance(&units[f], None, None).0;
         }
-        if ul.full_width
-            && ul.class == PunctClass::Closing
-            && !units.get(last + 1).is_some_and(|x| x.class != PunctClass::Other)
-        {
-            w -= 0.5;
-        }
-        w
+        let inner = |i: usize| self.prefix[i + 1] - self.prefix[i];
+        self.prefix[l] - self.prefix[f] - inner(f) - inner(last)
+            + set_advance(&units[f], None, Some(&units[f + 1])).0
+            + set_advance(&units[last], Some(&units[last - 1]), None).0
     }
 }
 
@@ -583,27 +572,44 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         } else {
             (x + (w - c.length * size) * factor(req.align), y + (h - block) * factor(req.valign) + step + em_top * size)
         };
-        for &(i, pen, shift) in &c.items {
-            for g in &l.units[i].glyphs {
-                let font = &req.fonts[g.font];
-                let k = size / font.units_per_em;
-                let u = (pen + shift + g.du) * size;
-                let v = g.dv * size;
-                let (gx, gy) = if vertical { (ox + v, oy + u) } else { (ox + u, oy - v) };
-                let m = match g.turn {
-                    Turn::Upright => [k, 0.0, 0.0, -k],
-                    Turn::Rotated => [0.0, k, k, 0.0],
-                    Turn::Squeezed(s) => [k * s, 0.0, 0.0, -k],
-                };
-                let glyph = Glyph { id: g.id, x: gx, y: gy, m, text: g.text.clone() };
-                match runs.iter_mut().find(|r| r.font.index == font.index) {
-                    Some(r) => r.glyphs.push(glyph),
-                    None => runs.push(TextRun { font: font.clone(), paint: req.paint, glyphs: vec![glyph] }),
-                }
+        place(&mut runs, &l.units, c, req.fonts, size, (ox, oy), vertical, req.paint);
+    }
+    Ok(SetText { size, lines: set_lines, runs })
+}
+
+/// Place a composed line's glyphs, grouped into one run per font. The
+/// origin is the left end of the baseline (horizontal) or the top of the
+/// column's centre line (vertical).
+#[allow(clippy::too_many_arguments)]
+fn place(
+    runs: &mut Vec<TextRun>,
+    units: &[Unit],
+    line: &Composed,
+    fonts: &[Arc<Font>],
+    size: f64,
+    (ox, oy): (f64, f64),
+    vertical: bool,
+    paint: Paint,
+) {
+    for &(i, pen, shift) in &line.items {
+        for g in &units[i].glyphs {
+            let font = &fonts[g.font];
+            let k = size / font.units_per_em;
+            let u = (pen + shift + g.du) * size;
+            let v = g.dv * size;
+            let (x, y) = if vertical { (ox + v, oy + u) } else { (ox + u, oy - v) };
+            let m = match g.turn {
+                Turn::Upright => [k, 0.0, 0.0, -k],
+                Turn::Rotated => [0.0, k, k, 0.0],
+                Turn::Squeezed(s) => [k * s, 0.0, 0.0, -k],
+            };
+            let glyph = Glyph { id: g.id, x, y, m, text: g.text.clone() };
+            match runs.iter_mut().find(|r| r.font.index == font.index) {
+                Some(r) => r.glyphs.push(glyph),
+                None => runs.push(TextRun { font: font.clone(), paint, glyphs: vec![glyph] }),
             }
         }
     }
-    Ok(SetText { size, lines: set_lines, runs })
 }
 
 /// Set a paragraph at a fixed size for documents (proof sheets): lines
@@ -658,23 +664,7 @@ pub fn set_paragraph(
         let e = starts.get(n + 1).copied().unwrap_or(units.len());
         let c = compose(&units, s0, e, false);
         let baseline = y + n as f64 * line_spacing * size + em_top * size;
-        for &(i, pen, shift) in &c.items {
-            for g in &units[i].glyphs {
-                let font = &fonts[g.font];
-                let k = size / font.units_per_em;
-                let glyph = Glyph {
-                    id: g.id,
-                    x: x + (pen + shift + g.du) * size,
-                    y: baseline - g.dv * size,
-                    m: [k, 0.0, 0.0, -k],
-                    text: g.text.clone(),
-                };
-                match runs.iter_mut().find(|r| r.font.index == font.index) {
-                    Some(r) => r.glyphs.push(glyph),
-                    None => runs.push(TextRun { font: font.clone(), paint, glyphs: vec![glyph] }),
-                }
-            }
-        }
+        place(&mut runs, &units, &c, fonts, size, (x, baseline), false, paint);
     }
     let lines = starts.len() as f64;
     Ok((runs, size * (1.0 + (lines - 1.0) * line_spacing)))

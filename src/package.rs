@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::export::{pdf, png, svg};
@@ -14,7 +13,7 @@ use crate::layout::{self, SceneOptions};
 use crate::lint::json_escape as esc;
 use crate::order::{Job, Order};
 use crate::proof::{self, Fonts, Preview, Sheet};
-use crate::review::{self, ReviewLog};
+use crate::review::{self, ReviewLog, sha256_hex};
 
 use crate::scene::Scene;
 use crate::validate::Library;
@@ -37,10 +36,6 @@ const PROOF_DPI: f64 = 100.0;
 struct Entry {
     path: String,
     bytes: Vec<u8>,
-}
-
-fn sha256_hex(b: &[u8]) -> String {
-    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn io(what: String, e: std::io::Error) -> Diagnostic {
@@ -159,15 +154,19 @@ const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
 /// Shards and the merge must agree on it, or the merge would assemble files
 /// made from other inputs (say, wording that has since been rejected).
 fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
-    let mut h = Sha256::new();
-    h.update(format!("jiediqi {}\nsvg {}\nepoch {:?}\n", env!("CARGO_PKG_VERSION"), order.vendor.svg, opts.epoch));
+    let mut text = format!("jiediqi {}\nsvg {}\nepoch {:?}\n", env!("CARGO_PKG_VERSION"), order.vendor.svg, opts.epoch);
+    // Each template is read and hashed once, not once per file.
+    let mut templates: BTreeMap<&Path, String> = BTreeMap::new();
     for j in jobs {
-        let template = std::fs::read(&j.item.file).unwrap_or_default();
+        let template = templates
+            .entry(j.item.file.as_path())
+            .or_insert_with(|| sha256_hex(&std::fs::read(&j.item.file).unwrap_or_default()));
         let st = &j.station.station;
-        h.update(format!(
-            "{}\n{}\n{}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}\n",
+        let _ = writeln!(
+            text,
+            "{}\n{}\n{}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}",
             j.base(),
-            sha256_hex(&template),
+            template,
             review::wording_hash(j.slogan),
             st.phone,
             st.hotline,
@@ -175,9 +174,9 @@ fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
             st.qr,
             st.name,
             j.inks.iter().map(|i| i.label()).collect::<Vec<_>>()
-        ));
+        );
     }
-    h.finalize().iter().map(|x| format!("{x:02x}")).collect()
+    sha256_hex(text.as_bytes())
 }
 
 /// The design files a job produces, in package order.

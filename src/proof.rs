@@ -223,7 +223,8 @@ pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: boo
         let long_in = scene.width.max(scene.height) / 72.0;
         let dpi = (600.0 / long_in).min(100.0);
         let (w, h, rgb) = png::render_rgb(&scene, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
-        let png = png::export(&scene, &png::PngOptions { dpi }).map_err(|e| Diagnostic::data(e.to_string()))?;
+        // Drawn once: the sheet's picture and the PNG file are the same pixels.
+        let png = png::encode_rgb(w, h, &rgb, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
         out.push(Preview {
             item: item.id.clone(),
             name: item.name.clone(),

@@ -118,7 +118,12 @@ pub fn canonical_wording(s: &Slogan) -> String {
 
 /// SHA-256 of the canonical wording, lowercase hex.
 pub fn wording_hash(s: &Slogan) -> String {
-    Sha256::digest(canonical_wording(s).as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(canonical_wording(s).as_bytes())
+}
+
+/// SHA-256, lowercase hex (wording hashes, package checksums).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The log, loaded.

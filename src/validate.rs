@@ -77,9 +77,6 @@ pub struct Item {
 }
 
 impl Item {
-    pub fn zone(&self, role: Role) -> Option<&Zone> {
-        self.zones.iter().find(|z| z.role == role)
-    }
     /// The printing inks (not the die line).
     pub fn printing_inks(&self) -> impl Iterator<Item = &Ink> {
         self.inks.iter().filter(|i| !matches!(i.kind, InkKind::Technical { .. }))

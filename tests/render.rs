@@ -232,17 +232,8 @@ fn crop_marks_sit_in_a_slug_outside_the_bleed() {
         0.0,
     );
     // Registration colour: a Separation named All.
-    let qdf = out.join("q.pdf");
-    tool_ok(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(),
-            qdf.to_str().unwrap(),
-        ],
-    );
-    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).split_whitespace().collect::<Vec<_>>().join(" ");
+    let raw =
+        pdf_objects(&out.join("poster-a3--fanzha-qiandaizi.pdf")).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(raw.contains("/CSAll [ /Separation /All /DeviceCMYK"), "no registration colour");
     assert!(raw.contains("/CSAll CS 1 SCN"), "crop marks not in the registration colour");
 }
@@ -252,17 +243,7 @@ fn dark_text_over_a_light_ink_overprints() {
     let out = scratch("overprint");
     let o = run_words(approved_root(), "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf", &out);
     assert!(o.status.success(), "{}", stderr(&o));
-    let qdf = out.join("q.pdf");
-    tool_ok(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(),
-            qdf.to_str().unwrap(),
-        ],
-    );
-    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    let raw = pdf_objects(&out.join("poster-a3--fanzha-qiandaizi.pdf"));
     assert!(raw.contains("/OP true") && raw.contains("/op true") && raw.contains("/OPM 1"), "no overprint state");
     assert!(raw.contains("/GOP gs"), "overprint never used");
     // No RGB anywhere in a print file.

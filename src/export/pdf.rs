@@ -457,17 +457,15 @@ fn crop_marks(c: &mut Content, scene: &Scene) {
 
 /// 16 bytes from two FNV-1a hashes of the page content and title.
 fn content_id_bytes(content: &[u8], title: &str) -> Vec<u8> {
-    let fnv = |seed: u64| {
-        let mut h = seed;
-        for &b in content.iter().chain(title.as_bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    };
-    let mut id = fnv(0xcbf2_9ce4_8422_2325).to_be_bytes().to_vec();
-    id.extend(fnv(0x84222325cbf29ce4).to_be_bytes());
+    let bytes = || content.iter().copied().chain(title.bytes());
+    let mut id = fnv1a(0xcbf2_9ce4_8422_2325, bytes()).to_be_bytes().to_vec();
+    id.extend(fnv1a(0x8422_2325_cbf2_9ce4, bytes()).to_be_bytes());
     id
+}
+
+/// FNV-1a over bytes from a given start value: stable names and ids, not security.
+fn fnv1a(seed: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 type SubsetKey = (std::path::PathBuf, Vec<u16>);
@@ -500,13 +498,7 @@ fn cached_subset(
 
 /// Six capital letters from the glyph set: the same subset gets the same tag.
 fn subset_tag(glyphs: &BTreeSet<u16>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for g in glyphs {
-        for b in g.to_be_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let mut h = fnv1a(0xcbf2_9ce4_8422_2325, glyphs.iter().flat_map(|g| g.to_be_bytes()));
     let mut s = String::new();
     for _ in 0..6 {
         s.push(char::from(b'A' + (h % 26) as u8));

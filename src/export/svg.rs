@@ -35,11 +35,7 @@ impl Default for SvgOptions {
 /// The colour of the page before any artwork: background ink over substrate.
 pub fn backdrop_colour(scene: &Scene) -> Rgb {
     match &scene.background {
-        Some(p) => {
-            let c = scene.inks[p.ink].preview;
-            let mix = |ink: u8, sub: u8| (f64::from(sub) - p.tint * (f64::from(sub) - f64::from(ink))).round() as u8;
-            Rgb(mix(c.0, scene.substrate.0), mix(c.1, scene.substrate.1), mix(c.2, scene.substrate.2))
-        }
+        Some(p) => tint_over(scene.inks[p.ink].preview, scene.substrate, p.tint),
         None => scene.substrate,
     }
 }
@@ -56,9 +52,14 @@ fn esc(s: &str) -> String {
 }
 
 /// Preview colour of an ink at a tint (mixed with white paper).
+/// An ink at a tint over a base colour (the paper, the substrate).
+fn tint_over(ink: Rgb, base: Rgb, tint: f64) -> Rgb {
+    let mix = |i: u8, b: u8| (f64::from(b) - tint * (f64::from(b) - f64::from(i))).round() as u8;
+    Rgb(mix(ink.0, base.0), mix(ink.1, base.1), mix(ink.2, base.2))
+}
+
 fn tinted(c: Rgb, tint: f64) -> String {
-    let mix = |v: u8| (255.0 - tint * (255.0 - f64::from(v))).round() as u8;
-    Rgb(mix(c.0), mix(c.1), mix(c.2)).hex()
+    tint_over(c, Rgb(255, 255, 255), tint).hex()
 }
 
 fn path_data(p: &Path) -> String {

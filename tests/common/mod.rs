@@ -115,3 +115,12 @@ pub fn run_words(project: &Path, words: &str, out: &Path) -> Output {
     args.extend(["--out", out]);
     jiediqi_in(project, &args)
 }
+
+/// A PDF's objects as text: `qpdf --qdf` unpacks the streams.
+pub fn pdf_objects(pdf: &Path) -> String {
+    let qdf = pdf.with_extension("qdf.pdf");
+    tool_ok("qpdf", &["--qdf", "--object-streams=disable", pdf.to_str().unwrap(), qdf.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    let _ = std::fs::remove_file(qdf);
+    text
+}
