@@ -28,10 +28,27 @@ fn ms(d: Duration) -> String {
 /// Run jiediqi once; panics on failure so a broken workload is never timed.
 fn run(project: &Path, args: &[&str]) -> Duration {
     let t = Instant::now();
-    let o = Command::new(BIN).arg("--root").arg(project).args(args).output().expect("run jiediqi");
+    let o = Command::new(BIN)
+        .arg("--root")
+        .arg(project)
+        .args(args)
+        .env("JIEDIQI_KEY_FILE", bench_key())
+        .output()
+        .expect("run jiediqi");
     let d = t.elapsed();
     assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
     d
+}
+
+/// A review key for the benchmark's projects, outside them.
+fn bench_key() -> &'static Path {
+    static KEY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("jiediqi-bench-key-{}", std::process::id())).join("review.key");
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+        jiediqi::review::key::Keyring::create(&path, &root()).expect("bench key");
+        path
+    })
 }
 
 /// Peak RSS in MB of one run, via GNU time, if installed.
@@ -42,6 +59,7 @@ fn peak_rss(project: &Path, args: &[&str]) -> Option<f64> {
         .arg("--root")
         .arg(project)
         .args(args)
+        .env("JIEDIQI_KEY_FILE", bench_key())
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&o.stderr);

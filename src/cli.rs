@@ -1,5 +1,5 @@
-//! The command line: turns arguments into work, owns exit codes and is the
-//! only place that writes files.
+//! The command line: turns arguments into calls of the library, owns exit
+//! codes and terminal output.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -7,11 +7,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diag::{Diagnostic, Diagnostics, Kind};
+use crate::diag::{Diagnostic, Diagnostics, Kind, term};
 use crate::export::{pdf, png, svg};
+use crate::fsio;
 use crate::layout::{self, SceneOptions};
 use crate::library::Role;
-use crate::review::{self, Decision, Record, ReviewLog, State};
+use crate::review::key::Keyring;
+use crate::review::{self, Decision, ReviewLog, State};
+use crate::say;
 use crate::validate::{Item, Library, Slogan, Station};
 
 use rayon::prelude::*;
@@ -26,6 +29,9 @@ pub struct Cli {
     /// Project folder holding slogans/, layouts/ and fonts/.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
+    /// Review key file (default: $JIEDIQI_KEY_FILE, else ~/.config/jiediqi/review.key).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -76,6 +82,17 @@ pub enum Command {
         /// Only slogans in this state.
         #[arg(long, value_enum)]
         state: Option<StateFilter>,
+        /// Check the whole review log (chain, signatures, times) and say what it holds.
+        #[arg(long, conflicts_with_all = ["state", "migrate"])]
+        verify: bool,
+        /// Sign an old unsigned review log once, keeping every record.
+        #[arg(long, conflicts_with = "state")]
+        migrate: bool,
+    },
+    /// The review key that signs decisions: create, rotate, show.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
     },
     /// Approve the current wording of slogans.
     Approve {
@@ -95,6 +112,16 @@ pub enum Command {
     Reject(Objection),
     /// Ask for changes to a slogan's current wording.
     RequestChanges(Objection),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Create the review key file (outside the project; mode 600).
+    Init,
+    /// Make a new current key; the old one keeps verifying earlier records.
+    Rotate,
+    /// Show the key file's path and key ids (never the secret).
+    Show,
 }
 
 /// A reviewer's objection to a slogan: who, and why.
@@ -166,8 +193,14 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     if n == 0 || i == 0 || i > n {
         return Err(format!("shard {i}/{n}: I must be 1..=N"));
     }
+    if n > MAX_SHARDS {
+        return Err(format!("shard {i}/{n}: at most {MAX_SHARDS} shards"));
+    }
     Ok((i, n))
 }
+
+/// More shards than this would each hold a handful of files of any real order.
+pub const MAX_SHARDS: usize = 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintFormat {
@@ -197,7 +230,7 @@ pub fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(d) => {
-            eprintln!("{d}");
+            say!("{d}");
             exit_for(d.kind())
         }
     }
@@ -210,7 +243,55 @@ fn exit_for(kind: Kind) -> ExitCode {
     }
 }
 
+/// The review key for this run: `None` when none is configured and none
+/// exists at the default place (enough for an empty log).
+fn load_keys(cli: &Cli) -> Result<Option<Keyring>, Diagnostic> {
+    let explicit = cli.key.is_some() || std::env::var_os("JIEDIQI_KEY_FILE").is_some_and(|v| !v.is_empty());
+    let Some(path) = review::key::resolve_path(cli.key.as_deref()) else { return Ok(None) };
+    if !explicit && std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    Keyring::load(&path, &cli.root).map(Some)
+}
+
+/// The key a decision is signed with: it must exist.
+fn signing_keys(cli: &Cli) -> Result<Keyring, Diagnostic> {
+    load_keys(cli)?.ok_or_else(|| {
+        Diagnostic::io("no review key on this machine: decisions cannot be signed").hint(
+            "a reviewer runs `jiediqi key init` once (the key goes to ~/.config/jiediqi/review.key), or names the reviewers' key file with --key",
+        )
+    })
+}
+
+fn key_cmd(cli: &Cli, action: &KeyAction, out: &mut impl std::io::Write) -> Result<ExitCode, Diagnostics> {
+    let path = review::key::resolve_path(cli.key.as_deref()).ok_or_else(|| {
+        Diagnostic::io("no place for the review key: neither HOME nor XDG_CONFIG_HOME is set")
+            .hint("name the key file with --key FILE or JIEDIQI_KEY_FILE")
+    })?;
+    let ring = match action {
+        KeyAction::Init => Keyring::create(&path, &cli.root)?,
+        KeyAction::Rotate => {
+            let mut ring = Keyring::load(&path, &cli.root)?;
+            ring.rotate()?;
+            ring
+        }
+        KeyAction::Show => Keyring::load(&path, &cli.root)?,
+    };
+    writeln!(out, "review key file: {}", term(&ring.path.display().to_string())).ok();
+    writeln!(out, "current key: {}", ring.current.id).ok();
+    for k in &ring.retired {
+        writeln!(out, "retired key: {} (verifies older records)", k.id).ok();
+    }
+    if matches!(action, KeyAction::Init) {
+        say!("back this file up; copy it (mode 600) to every machine that reviews or renders for this project");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
+    if let Command::Key { action } = &cli.command {
+        return key_cmd(cli, action, &mut std::io::stdout().lock());
+    }
     let lib = match &cli.command {
         Command::Render(args) => {
             let some = |ids: &[String]| (!ids.iter().any(|i| i == "all")).then(|| ids.to_vec());
@@ -228,12 +309,12 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
                     out,
                     "{:<16} {} trim {}×{} mm  bleed {} mm  {:<15}  inks: {}",
                     i.id,
-                    pad(&i.name, 12),
+                    pad(&term(&i.name), 12),
                     i.width,
                     i.height,
                     i.bleed,
                     i.process.label(),
-                    inks.join(", ")
+                    term(&inks.join(", "))
                 )
                 .ok();
             }
@@ -242,9 +323,9 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             let mut shown = 0;
             for s in lib.slogans.iter().filter(|s| topic.as_ref().is_none_or(|t| &s.topic == t)) {
                 shown += 1;
-                write!(out, "{:<24} {} {}", s.id, pad(&s.topic, 10), s.lines.join(" / ")).ok();
+                write!(out, "{:<24} {} {}", s.id, pad(&term(&s.topic), 10), term(&s.lines.join(" / "))).ok();
                 if let Some(tip) = &s.tip {
-                    write!(out, "  （{tip}）").ok();
+                    write!(out, "  （{}）", term(tip)).ok();
                 }
                 writeln!(out).ok();
             }
@@ -272,24 +353,49 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             )
             .ok();
         }
-        Command::Render(args) => return render(&lib, args),
-        Command::Review { state } => review_list(&lib, *state, &mut out)?,
+        Command::Render(args) => {
+            let log = ReviewLog::load(&lib.root, load_keys(cli)?.as_ref())?;
+            return render(&lib, &log, args);
+        }
+        Command::Review { state, verify, migrate } => {
+            if *migrate {
+                let keys = signing_keys(cli)?;
+                let n = review::log::migrate(&lib.root, &keys, &mut waiting)?;
+                writeln!(out, "signed {n} records of the old review log with key {}", keys.current.id).ok();
+                if n > 0 {
+                    say!("the old text is kept as reviews/log.yaml.v1-backup");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let log = ReviewLog::load(&lib.root, load_keys(cli)?.as_ref())?;
+            if *verify {
+                verify_report(&lib, &log, &mut out);
+            } else {
+                review_list(&lib, &log, *state, &mut out);
+            }
+        }
         Command::Lint { ids, format } => return lint_cmd(&lib, ids, *format, &mut out),
-        Command::Order(args) => order_cmd(&lib, args, &mut out)?,
+        Command::Order(args) => {
+            let log = ReviewLog::load(&lib.root, load_keys(cli)?.as_ref())?;
+            order_cmd(&lib, &log, args, &mut out)?
+        }
         Command::Proof { ids, pending, out: dir, station } => {
-            proof_cmd(&lib, ids, *pending, dir, station.as_deref(), &mut out)?
+            let log = ReviewLog::load(&lib.root, load_keys(cli)?.as_ref())?;
+            guard_out(&lib, dir)?;
+            proof_cmd(&lib, &log, ids, *pending, dir, station.as_deref(), &mut out)?
         }
         Command::Approve { ids, by, note, wording } => {
             if let Some(w) = wording {
                 check_seen_wording(&lib, ids, w)?;
             }
-            decide(&lib, ids, by, note.as_deref(), Decision::Approved, &mut out)?
+            decide(&lib, &signing_keys(cli)?, ids, by, note.as_deref(), Decision::Approved, &mut out)?
         }
         Command::Reject(o) | Command::RequestChanges(o) => {
             let d =
                 if matches!(cli.command, Command::Reject(_)) { Decision::Rejected } else { Decision::ChangesRequested };
-            decide(&lib, std::slice::from_ref(&o.id), &o.by, Some(&o.reason), d, &mut out)?
+            decide(&lib, &signing_keys(cli)?, std::slice::from_ref(&o.id), &o.by, Some(&o.reason), d, &mut out)?
         }
+        Command::Key { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -318,7 +424,7 @@ pub fn check(lib: &Library) -> Diagnostics {
                 for f in files {
                     match crate::order::Order::load(&f) {
                         Ok(order) => {
-                            if let Err(d) = order.jobs(lib, &ReviewLog::default(), false) {
+                            if let Err(d) = order.jobs(lib, None) {
                                 problems.0.extend(d.0);
                             }
                         }
@@ -391,22 +497,29 @@ fn pick<'a, T>(
     problems.into_result(out)
 }
 
-/// Write bytes to `path` atomically: a temporary file beside it, then rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        // No fsync: rename keeps a crash from leaving a half-written file;
-        // syncing a thousand small files cost more than rendering them.
-        f.write_all(bytes)?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Diagnostic::io(format!("cannot write {}: {e}", path.display())).hint("check that the output folder is writable")
-    })
+/// The output folder may not be the project itself or one of its data
+/// folders: a render there would mix print files into the data (or, worse,
+/// replace it).
+fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
+    use crate::review::key::inside;
+    let same = |a: &Path, b: &Path| inside(a, b) && inside(b, a);
+    if same(out, &lib.root) {
+        return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
+            .hint("write into a folder of its own, e.g. --out out"));
+    }
+    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art"] {
+        let dir = lib.root.join(data);
+        if inside(out, &dir) {
+            return Err(Diagnostic::io(format!("--out {} is inside the project's {data}/ folder", out.display()))
+                .hint("write into a folder of its own, e.g. --out out"));
+        }
+    }
+    Ok(())
+}
+
+/// Told once a second has passed waiting for the review log's lock.
+fn waiting() {
+    say!("waiting for the review log: another reviewer's command is writing it…");
 }
 
 fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
@@ -422,7 +535,7 @@ fn source_date_epoch() -> Result<Option<i64>, Diagnostic> {
 /// One combination's outcome: the files written (path, bytes), or its problems.
 type JobResult = Result<Vec<(PathBuf, u64)>, Diagnostics>;
 
-fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
+fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     let started = std::time::Instant::now();
     if !(args.dpi > 0.0 && args.dpi <= 2400.0) {
         return Err(Diagnostic::io(format!("--dpi {} is out of range", args.dpi)).hint("use 1–2400").into());
@@ -441,29 +554,21 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
     };
     let station = args.station.as_deref().map(Station::load).transpose()?;
     let epoch = source_date_epoch()?;
-    // Unapproved wording never reaches a print file: refused, or with --proof
-    // rendered as a marked proof.
-    let log = ReviewLog::load(&lib.root)?;
+    guard_out(lib, &args.out)?;
+    // Unapproved wording never reaches a print file: refused at the gate, or
+    // with --proof rendered as a marked proof.
     let mut refused = Diagnostics::default();
     let mut proofs: Vec<&str> = Vec::new();
     let slogans: Vec<&Slogan> = slogans
         .into_iter()
-        .filter(|s| {
-            let state = log.state(s);
-            if state.is_approved() {
-                true
-            } else if args.proof {
+        .filter(|s| match log.gate(s) {
+            Ok(_) => true,
+            Err(_) if args.proof => {
                 proofs.push(s.id.as_str());
                 true
-            } else {
-                refused.push(
-                    Diagnostic::data(format!("slogan `{}` is not approved for print ({})", s.id, state.reason())).hint(
-                        format!(
-                            "a reviewer runs `jiediqi approve {} --by NAME`; or render a marked proof with --proof",
-                            s.id
-                        ),
-                    ),
-                );
+            }
+            Err(d) => {
+                refused.push(d);
                 false
             }
         })
@@ -472,6 +577,8 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
         Diagnostic::io(format!("cannot create output folder {}: {e}", args.out.display()))
             .hint("choose a writable folder with --out")
     })?;
+    // What an earlier, crashed run left here (temporaries, half-written pairs).
+    fsio::clean_leftovers(&args.out);
     let mut formats = args.format.clone();
     formats.sort_by_key(|f| *f as u8);
     formats.dedup();
@@ -507,7 +614,7 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
         if pairs.len() < 2 { pairs.iter().map(one).collect() } else { pairs.par_iter().map(one).collect() };
     bar.finish_and_clear();
     let mut failures = refused;
-    let (mut written, mut bytes) = (0usize, 0u64);
+    let (mut written, mut bytes, mut failed) = (0usize, 0u64, 0usize);
     let mut out = std::io::stdout().lock();
     for r in results {
         match r {
@@ -521,21 +628,30 @@ fn render(lib: &Library, args: &RenderArgs) -> Result<ExitCode, Diagnostics> {
                     bytes += size;
                 }
             }
-            Err(d) => failures.0.extend(d.0),
+            Err(d) => {
+                failed += 1;
+                failures.0.extend(d.0)
+            }
         }
     }
-    let summary = format!(
-        "wrote {written} files ({:.1} MB) to {} in {:.2} s",
-        bytes as f64 / 1e6,
-        args.out.display(),
-        started.elapsed().as_secs_f64()
-    );
+    let dir = term(&args.out.display().to_string()).into_owned();
+    let secs = started.elapsed().as_secs_f64();
     if failures.is_empty() {
-        eprintln!("{summary}");
+        say!("wrote {written} files ({:.1} MB) to {dir} in {secs:.2} s", bytes as f64 / 1e6);
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("{failures}");
-    eprintln!("{summary}; {} combinations failed", failures.0.iter().filter(|d| d.kind == Kind::Data).count());
+    say!("{failures}");
+    if pairs.is_empty() {
+        say!("wrote nothing to {dir}: no slogan asked for is approved for print");
+    } else if written == 0 {
+        say!("wrote nothing to {dir}: every one of the {} combinations failed", pairs.len());
+    } else {
+        say!(
+            "wrote {written} files ({:.1} MB) to {dir} in {secs:.2} s; {failed} of {} combinations failed",
+            bytes as f64 / 1e6,
+            pairs.len()
+        );
+    }
     Ok(exit_for(failures.kind()))
 }
 
@@ -559,7 +675,7 @@ impl Job<'_> {
             layout::mark_as_proof(self.lib, &mut scene)?;
             base.push_str("--样稿未审定");
         }
-        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::with_capacity(self.formats.len());
+        let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(self.formats.len());
         for f in self.formats {
             let (ext, bytes) = match f {
                 Format::Pdf => {
@@ -570,25 +686,16 @@ impl Job<'_> {
                     ("png", png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?)
                 }
             };
-            files.push((self.out.join(format!("{base}.{ext}")), bytes));
+            files.push((format!("{base}.{ext}"), bytes));
         }
-        let mut done: Vec<(PathBuf, u64)> = Vec::with_capacity(files.len());
-        for (path, data) in files {
-            if let Err(e) = write_atomic(&path, &data) {
-                // All formats of a pair or none of them.
-                for (p, _) in &done {
-                    let _ = std::fs::remove_file(p);
-                }
-                return Err(e.into());
-            }
-            done.push((path, data.len() as u64));
-        }
-        Ok(done)
+        // All formats of a pair or none of them (see fsio::Pair).
+        let sizes: Vec<u64> = files.iter().map(|(_, b)| b.len() as u64).collect();
+        let paths = fsio::Pair::stage(self.out, &base, &files)?.commit()?;
+        Ok(paths.into_iter().zip(sizes).collect())
     }
 }
 
-fn review_list(lib: &Library, only: Option<StateFilter>, out: &mut impl std::io::Write) -> Result<(), Diagnostics> {
-    let log = ReviewLog::load(&lib.root)?;
+fn review_list(lib: &Library, log: &ReviewLog, only: Option<StateFilter>, out: &mut impl std::io::Write) {
     let groups = [
         (StateFilter::Pending, "pending"),
         (StateFilter::Stale, "stale"),
@@ -610,31 +717,67 @@ fn review_list(lib: &Library, only: Option<StateFilter>, out: &mut impl std::io:
                     format!(
                         "  [{} {} {}{}]",
                         r.decision.label(),
-                        r.reviewer,
+                        term(&r.reviewer),
                         r.time,
-                        r.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                        r.note.as_deref().map(|n| format!(": {}", term(n))).unwrap_or_default()
                     )
                 }
             };
-            writeln!(out, "  {:<24} {}{who}", s.id, s.lines.join(" / ")).ok();
+            writeln!(out, "  {:<24} {}{who}", s.id, term(&s.lines.join(" / "))).ok();
         }
     }
-    Ok(())
+}
+
+/// `review --verify`: the log verified (loading did that), summed up.
+fn verify_report(lib: &Library, log: &ReviewLog, out: &mut impl std::io::Write) {
+    let path = review::log::log_path(&lib.root);
+    if log.records.is_empty() {
+        writeln!(out, "{}: no records yet", path.display()).ok();
+        return;
+    }
+    let mut keys: Vec<&str> = log.records.iter().map(|r| r.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let (first, last) = (&log.records[0], &log.records[log.records.len() - 1]);
+    writeln!(
+        out,
+        "ok: {} records, chain and signatures intact, times in order ({} to {}), signed with key {}",
+        log.records.len(),
+        first.time,
+        last.time,
+        keys.join(", ")
+    )
+    .ok();
+    let unknown: Vec<&str> =
+        log.records.iter().filter(|r| lib.slogan(&r.slogan).is_none()).map(|r| r.slogan.as_str()).collect();
+    if !unknown.is_empty() {
+        writeln!(out, "note: {} records are about slogans no longer in the library", unknown.len()).ok();
+    }
 }
 
 fn decide(
     lib: &Library,
+    keys: &Keyring,
     ids: &[String],
     by: &str,
     note: Option<&str>,
     decision: Decision,
     out: &mut impl std::io::Write,
 ) -> Result<(), Diagnostics> {
-    if by.trim().is_empty() {
+    let by = by.trim();
+    if by.is_empty() {
         return Err(Diagnostic::io("--by is empty").hint("give the reviewer's name").into());
+    }
+    if by.chars().any(char::is_control) || by.chars().count() > 64 {
+        return Err(Diagnostic::io(format!("--by `{by}` is not a name"))
+            .hint("a reviewer's name: at most 64 characters, no control characters")
+            .into());
     }
     if matches!(decision, Decision::Rejected | Decision::ChangesRequested) && note.is_none_or(|n| n.trim().is_empty()) {
         return Err(Diagnostic::io("--reason is empty").hint("say what is wrong, so the author can fix it").into());
+    }
+    if note.is_some_and(|n| n.chars().count() > 2000) {
+        return Err(Diagnostic::io("the note is longer than 2000 characters").hint("say it shorter").into());
     }
     if ids.iter().any(|i| i == "all") {
         return Err(Diagnostic::io("a decision names its slogans one by one, not `all`")
@@ -642,27 +785,25 @@ fn decide(
             .into());
     }
     let slogans = pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?;
-    let time = review::now_rfc3339();
-    let records: Vec<Record> = slogans
+    let drafts: Vec<review::log::Draft> = slogans
         .iter()
-        .map(|s| Record {
+        .map(|s| review::log::Draft {
             slogan: s.id.clone(),
             wording: review::wording_hash(s),
             decision,
-            reviewer: by.trim().to_string(),
-            time: time.clone(),
+            reviewer: by.to_string(),
             note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
         })
         .collect();
-    review::append(&lib.root, &records)?;
+    let records = review::log::append(&lib.root, keys, &drafts, &mut waiting)?;
     for (r, s) in records.iter().zip(&slogans) {
         writeln!(
             out,
             "{} {} by {}: {} [{}…]",
             r.slogan,
             r.decision.label(),
-            r.reviewer,
-            s.lines.join(" / "),
+            term(&r.reviewer),
+            term(&s.lines.join(" / ")),
             &r.wording[..16]
         )
         .ok();
@@ -708,14 +849,14 @@ fn lint_cmd(
         }
         LintFormat::Text => {
             for f in &findings {
-                write!(out, "{:<24} {}[{}] {}", f.slogan, f.level.label_zh(), f.rule, f.message).ok();
+                write!(out, "{:<24} {}[{}] {}", f.slogan, f.level.label_zh(), f.rule, term(&f.message)).ok();
                 if let Some(s) = &f.suggestion {
-                    write!(out, " 建议：{s}").ok();
+                    write!(out, " 建议：{}", term(s)).ok();
                 }
                 writeln!(out).ok();
             }
             let count = |l: crate::lint::Level| findings.iter().filter(|f| f.level == l).count();
-            eprintln!(
+            say!(
                 "{} errors, {} warnings, {} notes",
                 count(crate::lint::Level::Error),
                 count(crate::lint::Level::Warning),
@@ -729,13 +870,13 @@ fn lint_cmd(
 
 fn proof_cmd(
     lib: &Library,
+    log: &ReviewLog,
     ids: &[String],
     pending: bool,
     dir: &Path,
     station: Option<&Path>,
     out: &mut impl std::io::Write,
 ) -> Result<(), Diagnostics> {
-    let log = ReviewLog::load(&lib.root)?;
     let slogans: Vec<&Slogan> = if pending {
         lib.slogans.iter().filter(|s| matches!(log.state(s), State::Pending | State::Stale(_))).collect()
     } else if ids.is_empty() {
@@ -755,7 +896,7 @@ fn proof_cmd(
         .par_iter()
         .map(|s| crate::proof::previews(lib, s, station.as_ref(), !log.state(s).is_approved()))
         .collect::<Result<_, Diagnostic>>()?;
-    let pages = crate::proof::sheet(lib, &log, &findings, &slogans, &previews)?;
+    let pages = crate::proof::sheet(lib, log, &findings, &slogans, &previews)?;
     let pdf = pdf::export_pages(&pages, &pdf::PdfOptions { epoch: source_date_epoch()?, ..Default::default() })
         .map_err(|e| Diagnostic::data(e.to_string()))?;
     let preview_dir = dir.join("previews");
@@ -767,17 +908,22 @@ fn proof_cmd(
         for p in pv {
             let mark = if p.proof { "--样稿未审定" } else { "" };
             let path = preview_dir.join(format!("{}--{}{mark}.png", p.item, s.id));
-            write_atomic(&path, &p.png)?;
+            fsio::write_atomic(&path, &p.png, fsio::Durability::Rename)?;
         }
     }
     let sheet = dir.join("proof-sheet.pdf");
-    write_atomic(&sheet, &pdf)?;
+    fsio::write_atomic(&sheet, &pdf, fsio::Durability::Rename)?;
     writeln!(out, "{}", sheet.display()).ok();
-    eprintln!("{} slogans on {} pages; previews in {}", slogans.len(), pages.len(), preview_dir.display());
+    say!("{} slogans on {} pages; previews in {}", slogans.len(), pages.len(), preview_dir.display());
     Ok(())
 }
 
-fn order_cmd(lib: &Library, args: &OrderArgs, out: &mut impl std::io::Write) -> Result<(), Diagnostics> {
+fn order_cmd(
+    lib: &Library,
+    log: &ReviewLog,
+    args: &OrderArgs,
+    out: &mut impl std::io::Write,
+) -> Result<(), Diagnostics> {
     let started = std::time::Instant::now();
     let order = crate::order::Order::load(&args.file)?;
     let opts = crate::package::PackageOptions {
@@ -786,10 +932,11 @@ fn order_cmd(lib: &Library, args: &OrderArgs, out: &mut impl std::io::Write) -> 
         merge_shards: args.merge_shards,
         epoch: source_date_epoch()?,
     };
-    let written = crate::package::write(lib, &order, &args.out, &opts)?;
+    guard_out(lib, &args.out)?;
+    let written = crate::package::write(lib, log, &order, &args.out, &opts)?;
     for p in &written {
         writeln!(out, "{}", p.display()).ok();
     }
-    eprintln!("package `{}` for {} in {:.2} s", order.name, order.vendor.name, started.elapsed().as_secs_f64());
+    say!("package `{}` for {} in {:.2} s", order.name, term(&order.vendor.name), started.elapsed().as_secs_f64());
     Ok(())
 }

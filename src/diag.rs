@@ -1,8 +1,38 @@
 //! Diagnostics: every problem names its subject (file and line, id, item, zone)
 //! and, where we can, says what to do.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+/// Text from data made safe for a terminal: control characters (escape
+/// sequences that clear a screen or recolour it) and bidirectional
+/// overrides are shown escaped, as `\u{1b}`, never sent raw.
+pub fn term(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Write a line to standard error; a closed or full stream is not an error
+/// (the program ends quietly, as ripgrep does, instead of panicking).
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 /// Where a problem was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,11 +105,11 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(loc) = &self.location {
-            write!(f, "{loc}: ")?;
+            write!(f, "{}: ", term(&loc.to_string()))?;
         }
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", term(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", term(hint))?;
         }
         Ok(())
     }
@@ -120,5 +150,17 @@ impl fmt::Display for Diagnostics {
             write!(f, "error: {d}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_reach_the_terminal_escaped() {
+        assert_eq!(super::term("王芳"), "王芳");
+        assert_eq!(super::term("\u{1b}[2J\u{1b}[31mEVIL"), "\\u{1b}[2J\\u{1b}[31mEVIL");
+        assert_eq!(super::term("a\u{202e}b\n"), "a\\u{202e}b\\u{a}");
+        let d = super::Diagnostic::data("reviewer `\u{1b}[2J`").hint("x\u{7}");
+        assert_eq!(d.to_string(), "reviewer `\\u{1b}[2J`\n  hint: x\\u{7}");
     }
 }

@@ -4,13 +4,15 @@
 //! Pipeline: [`library`] (YAML as written) → [`validate`] (checked model, every
 //! problem at once) → [`layout`] (line breaks, fitting, glyph placement) →
 //! [`scene`] (display list in points) → [`export`] (PDF, SVG, PNG as bytes).
-//! Only [`cli`] writes files.
+//! Every file is written through [`fsio`].
 #![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod diag;
 pub mod export;
+pub mod fault;
 pub mod fonts;
+pub mod fsio;
 pub mod layout;
 pub mod library;
 pub mod linebreak;

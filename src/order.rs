@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::library::{self, Role};
-use crate::review::{self, ReviewLog, State};
+use crate::review::{self, ReviewLog};
 use crate::validate::{Item, Library, Slogan, Station};
 
 /// `orders/<name>.yaml`
@@ -99,7 +99,8 @@ pub struct Job<'a> {
     pub slogan: &'a Slogan,
     pub station: &'a OrderStation,
     pub quantity: u32,
-    pub approval: review::Record,
+    /// The record that approves the wording (`None` only for `check`).
+    pub approval: Option<review::Record>,
     /// The item's inks with the line's swaps applied (same order and indices).
     pub inks: Vec<crate::scene::Ink>,
 }
@@ -254,9 +255,9 @@ impl Order {
     /// Every file of the order, in a stable order, each checked: item and
     /// slogan known, wording approved, the station has what the template needs.
     /// Layout problems are found when the scenes are built.
-    /// With `gate` false (for `check`), wording need not be approved yet; the
-    /// jobs then carry no approval and must not be rendered.
-    pub fn jobs<'a>(&'a self, lib: &'a Library, log: &ReviewLog, gate: bool) -> Result<Vec<Job<'a>>, Diagnostics> {
+    /// Without a log (for `check`), wording need not be approved yet; the
+    /// jobs then carry no approval and the package refuses to render them.
+    pub fn jobs<'a>(&'a self, lib: &'a Library, log: Option<&ReviewLog>) -> Result<Vec<Job<'a>>, Diagnostics> {
         let mut problems = Diagnostics::default();
         let mut jobs = Vec::new();
         for (n, line) in self.lines.iter().enumerate() {
@@ -324,24 +325,15 @@ impl Order {
                     );
                     continue;
                 };
-                let approval = match log.state(slogan) {
-                    State::Approved(r) => r,
-                    _ if !gate => review::Record {
-                        slogan: id.clone(),
-                        wording: String::new(),
-                        decision: review::Decision::Approved,
-                        reviewer: String::new(),
-                        time: String::new(),
-                        note: None,
-                    },
-                    other => {
+                // The one approval gate; `check` (no log) looks at everything else.
+                let approval = match log.map(|l| l.gate(slogan)) {
+                    None => None,
+                    Some(Ok(r)) => Some(r),
+                    Some(Err(d)) => {
                         problems.push(
-                            Diagnostic::data(format!(
-                                "{at}: slogan `{id}` is not approved for print ({})",
-                                other.reason()
-                            ))
-                            .in_file(&self.file)
-                            .hint(format!("a reviewer runs `jiediqi approve {id} --by NAME`")),
+                            Diagnostic { message: format!("{at}: {}", d.message), ..d }
+                                .in_file(&self.file)
+                                .hint(format!("a reviewer runs `jiediqi approve {id} --by NAME`")),
                         );
                         continue;
                     }

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::export::{pdf, png, svg};
+use crate::fsio;
 use crate::layout::{self, SceneOptions};
 use crate::lint::json_escape as esc;
 use crate::order::{Job, Order};
@@ -42,12 +43,63 @@ fn io(what: String, e: std::io::Error) -> Diagnostic {
     Diagnostic::io(format!("{what}: {e}")).hint("check that the output folder is writable and has space")
 }
 
-/// Build (or merge) the package of an order under `out`. Returns the folder
+/// Build (or merge) the package of an order under `out`: plan (every job
+/// checked and laid out), render, documents, install. Returns the folder
 /// (and zip) written.
-pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) -> Result<Vec<PathBuf>, Diagnostics> {
-    let log = ReviewLog::load(&lib.root)?;
-    // Everything is checked before anything is written.
-    let jobs = order.jobs(lib, &log, true)?;
+pub fn write(
+    lib: &Library,
+    log: &ReviewLog,
+    order: &Order,
+    out: &Path,
+    opts: &PackageOptions,
+) -> Result<Vec<PathBuf>, Diagnostics> {
+    let (jobs, scenes) = plan(lib, log, order)?;
+    std::fs::create_dir_all(out).map_err(|e| io(format!("cannot create {}", out.display()), e))?;
+    // What a crashed run left: finish its swap, then remove its temporaries.
+    recover(out, &order.name);
+    fsio::clean_leftovers(out);
+    let fingerprint = fingerprint(order, &jobs, opts);
+    if let Some((i, n)) = opts.shard {
+        // A shard: its files and their checksums; documents come at the merge.
+        let chosen: Vec<usize> = (0..jobs.len()).filter(|k| k % n == i - 1).collect();
+        let mut entries: Vec<Entry> = render(order, &jobs, &scenes, &chosen, opts)?;
+        let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
+        entries.push(Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() });
+        entries.push(Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() });
+        let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
+        install(&dir, &entries, None)?;
+        return Ok(vec![dir]);
+    }
+    let all: Vec<usize> = (0..jobs.len()).collect();
+    let files = render(order, &jobs, &scenes, &all, opts)?;
+    if opts.merge_shards {
+        // Nothing from a shard folder is trusted: each of its files must be
+        // byte for byte what this process renders for that job.
+        check_shards(order, out, &fingerprint, &files)?;
+    }
+    let mut entries = files;
+    entries.extend(documents(lib, order, &jobs, &scenes, &entries, opts)?);
+    let zip = if opts.zip {
+        let bytes = crate::zip::write(&order.name, &entries, opts.epoch)
+            .map_err(|m| Diagnostic::data(m).hint("split the order"))?;
+        Some(bytes)
+    } else {
+        None
+    };
+    let dir = out.join(&order.name);
+    install(&dir, &entries, Some(zip.as_deref()))?;
+    let mut written = vec![dir];
+    if zip.is_some() {
+        written.push(zip_path(out, &order.name));
+    }
+    Ok(written)
+}
+
+/// Every job of the order, checked (approval at the one gate, stations,
+/// items), and its scene laid out: all problems at once, before anything is
+/// written.
+fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<(Vec<Job<'a>>, Vec<Scene>), Diagnostics> {
+    let jobs = order.jobs(lib, Some(log))?;
     let scenes: Vec<Result<Scene, Diagnostic>> = jobs
         .par_iter()
         .map(|j| {
@@ -66,57 +118,22 @@ pub fn write(lib: &Library, order: &Order, out: &Path, opts: &PackageOptions) ->
             Err(d) => problems.push(Diagnostic { message: format!("{}: {}", j.base(), d.message), ..d }),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let scenes = ok_scenes;
-    std::fs::create_dir_all(out).map_err(|e| io(format!("cannot create {}", out.display()), e))?;
-    let chosen: Vec<usize> = match opts.shard {
-        Some((i, n)) => (0..jobs.len()).filter(|k| k % n == i - 1).collect(),
-        None => (0..jobs.len()).collect(),
-    };
-    // The design files, rendered in parallel (or taken from the shards).
-    let fingerprint = fingerprint(order, &jobs, opts);
-    let expected: Vec<String> = jobs.iter().flat_map(|j| expected_paths(order, j)).collect();
-    let files: Vec<Vec<Entry>> = if opts.merge_shards {
-        read_shards(order, out, &fingerprint, &expected)?
-    } else {
-        chosen
-            .par_iter()
-            .map(|&k| render_files(order, &jobs[k], &scenes[k], opts))
-            .collect::<Result<Vec<_>, Diagnostic>>()?
-    };
-    if let Some((i, n)) = opts.shard {
-        // A shard: its files and their checksums; documents come at the merge.
-        let mut entries: Vec<Entry> = files.into_iter().flatten().collect();
-        let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
-        entries.push(Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() });
-        entries.push(Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() });
-        let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
-        install(&dir, &entries, None, SHARD_FINGERPRINT)?;
-        return Ok(vec![dir]);
-    }
-    let mut entries: Vec<Entry> = files.into_iter().flatten().collect();
-    entries.extend(documents(lib, order, &jobs, &scenes, &entries, opts)?);
-    let dir = out.join(&order.name);
-    let zip = if opts.zip {
-        let bytes = crate::zip::write(&order.name, &entries, opts.epoch)
-            .map_err(|m| Diagnostic::data(m).hint("split the order"))?;
-        Some((out.join(format!("{}.zip", order.name)), bytes))
-    } else {
-        None
-    };
-    install(&dir, &entries, zip.as_ref().map(|(p, b)| (p.as_path(), b.as_slice())), "manifest.json")?;
-    if zip.is_none() {
-        // A zip from an earlier run would no longer match the folder.
-        let stale = out.join(format!("{}.zip", order.name));
-        if stale.is_file() {
-            let _ = std::fs::remove_file(stale);
-        }
-    }
-    let mut written = vec![dir];
-    written.extend(zip.map(|(p, _)| p));
-    Ok(written)
+    problems.into_result((jobs, ok_scenes))
+}
+
+/// The design files of the chosen jobs, rendered in parallel, in package order.
+fn render(
+    order: &Order,
+    jobs: &[Job],
+    scenes: &[Scene],
+    chosen: &[usize],
+    opts: &PackageOptions,
+) -> Result<Vec<Entry>, Diagnostic> {
+    let files = chosen
+        .par_iter()
+        .map(|&k| render_files(order, &jobs[k], &scenes[k], opts))
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    Ok(files.into_iter().flatten().collect())
 }
 
 impl crate::zip::ZipEntry for Entry {
@@ -130,6 +147,10 @@ impl crate::zip::ZipEntry for Entry {
 
 fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) -> Result<Vec<Entry>, Diagnostic> {
     let base = job.base();
+    if job.approval.is_none() {
+        // Jobs made without the review log (for `check`) never print.
+        return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
+    }
     let mut v = Vec::new();
     let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: false, epoch: opts.epoch })
         .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
@@ -179,33 +200,11 @@ fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
     sha256_hex(text.as_bytes())
 }
 
-/// The design files a job produces, in package order.
-fn expected_paths(order: &Order, j: &Job) -> Vec<String> {
-    let base = j.base();
-    let mut v = vec![format!("print/{base}.pdf")];
-    if order.vendor.svg {
-        v.push(format!("svg/{base}.svg"));
-    }
-    v.push(format!("proofs/{base}.png"));
-    v
-}
-
-/// A relative path inside the package: no `..`, no root, no backslashes.
-fn safe_path(p: &str) -> bool {
-    !p.is_empty()
-        && !p.starts_with('/')
-        && !p.contains('\\')
-        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
-}
-
-/// The design files of every shard: the shards must hold exactly the files
-/// the order needs now, made from the same inputs, matching their checksums.
-fn read_shards(
-    order: &Order,
-    out: &Path,
-    fingerprint: &str,
-    expected: &[String],
-) -> Result<Vec<Vec<Entry>>, Diagnostics> {
+/// The shard folders of this order in `out`: they must be complete, made
+/// from the same inputs, and hold exactly `ours` (what this process renders
+/// for the whole order), byte for byte. Their checksum lists are not trusted:
+/// anyone who can change a shard file can change its list too.
+fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) -> Result<(), Diagnostics> {
     let prefix = format!("{}.shard-", order.name);
     let mut shards: Vec<(usize, usize, PathBuf)> = Vec::new();
     for e in std::fs::read_dir(out).map_err(|e| io(format!("cannot read {}", out.display()), e))?.flatten() {
@@ -230,7 +229,9 @@ fn read_shards(
         .hint("remove old shard folders, then run every `--shard I/N` for I = 1..N into this folder")
         .into());
     }
-    let mut by_path: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let expected: BTreeMap<&str, &[u8]> = ours.iter().map(|e| (e.path.as_str(), e.bytes.as_slice())).collect();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut problems = Diagnostics::default();
     for (_, _, dir) in &shards {
         let theirs = std::fs::read_to_string(dir.join(SHARD_FINGERPRINT)).unwrap_or_default();
         if theirs.trim() != fingerprint {
@@ -241,44 +242,44 @@ fn read_shards(
             .hint("the order, a template, a slogan or its approval changed since: render the shards again")
             .into());
         }
-        let sums = std::fs::read_to_string(dir.join(SHARD_SUMS))
-            .map_err(|e| io(format!("cannot read the checksums of {}", dir.display()), e))?;
-        for line in sums.lines() {
-            let Some((sum, path)) = line.split_once("  ") else { continue };
-            if !safe_path(path) || !expected.iter().any(|e| e == path) {
-                return Err(Diagnostic::data(format!(
-                    "{} lists `{path}`, which is not a file of this order",
-                    dir.display()
-                ))
-                .hint("render the shards again")
-                .into());
+        for rel in package_files(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))? {
+            if rel == SHARD_SUMS || rel == SHARD_FINGERPRINT || rel == MARKER {
+                continue;
             }
-            let bytes =
-                std::fs::read(dir.join(path)).map_err(|e| io(format!("cannot read {}/{path}", dir.display()), e))?;
-            if sha256_hex(&bytes) != sum {
-                return Err(Diagnostic::data(format!("{}/{path} does not match its checksum", dir.display()))
-                    .hint("render that shard again")
-                    .into());
+            let file = dir.join(&rel);
+            let Some(want) = expected.get(rel.as_str()) else {
+                problems.push(
+                    Diagnostic::data(format!("{} is not a file of this order", file.display()))
+                        .hint("render the shards again into an empty folder"),
+                );
+                continue;
+            };
+            let bytes = std::fs::read(&file).map_err(|e| io(format!("cannot read {}", file.display()), e))?;
+            if bytes != *want {
+                problems.push(
+                    Diagnostic::data(format!(
+                        "{} differs from what this order renders for it: it was changed after rendering",
+                        file.display()
+                    ))
+                    .hint("render that shard again; do not edit shard files"),
+                );
             }
-            if by_path.insert(path.to_string(), bytes).is_some() {
-                return Err(Diagnostic::data(format!("`{path}` is in two shards"))
-                    .hint("render the shards again")
-                    .into());
+            if let Some(first) = seen.insert(rel.clone(), dir.clone()) {
+                problems.push(
+                    Diagnostic::data(format!("`{rel}` is in two shards ({} and {})", first.display(), dir.display()))
+                        .hint("render the shards again"),
+                );
             }
         }
     }
-    let missing: Vec<&String> = expected.iter().filter(|p| !by_path.contains_key(*p)).collect();
+    let missing: Vec<&str> = expected.keys().copied().filter(|p| !seen.contains_key(*p)).collect();
     if !missing.is_empty() {
-        return Err(Diagnostic::data(format!(
-            "the shards lack {} files of the order, e.g. {}",
-            missing.len(),
-            missing[0]
-        ))
-        .hint("render the shards again")
-        .into());
+        problems.push(
+            Diagnostic::data(format!("the shards lack {} files of the order, e.g. {}", missing.len(), missing[0]))
+                .hint("render the shards again"),
+        );
     }
-    // The same order of files as an unsharded run.
-    Ok(vec![expected.iter().map(|p| Entry { path: p.clone(), bytes: by_path.remove(p).unwrap_or_default() }).collect()])
+    problems.into_result(())
 }
 
 /// Unsharded runs list files design by design: pdf, svg, png.
@@ -293,62 +294,188 @@ fn file_rank(path: &str) -> (String, u8) {
     (base, k)
 }
 
-/// Write entries into a fresh folder beside `dir`, then swap it in (with
-/// the zip, if any): the package appears complete or not at all. A folder
-/// already at `dir` is replaced only if it holds `marker` (our own earlier
-/// package); the old one comes back if the swap fails.
-fn install(dir: &Path, entries: &[Entry], zip: Option<(&Path, &[u8])>, marker: &str) -> Result<(), Diagnostics> {
-    if dir.exists() && !dir.join(marker).is_file() {
-        return Err(Diagnostic::io(format!("{} exists and is not a package of this order", dir.display()))
-            .hint("choose another --out folder, or move that folder away")
-            .into());
+/// The file that marks a folder as a package jiediqi wrote, with the
+/// checksum of the zip written with it (`zip HEX`) or of the zip it made
+/// stale (`stale-zip HEX`).
+pub const MARKER: &str = ".jiediqi-package";
+
+fn zip_path(out: &Path, name: &str) -> PathBuf {
+    out.join(format!("{name}.zip"))
+}
+
+/// Every file under `dir`, as `/`-separated relative paths, sorted.
+fn package_files(dir: &Path) -> std::io::Result<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+        for e in std::fs::read_dir(dir)? {
+            let e = e?;
+            let path = e.path();
+            if e.file_type()?.is_dir() {
+                walk(base, &path, out)?;
+            } else {
+                let rel = path.strip_prefix(base).unwrap_or(&path);
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        Ok(())
     }
-    let parent = dir.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// The marker's `zip` and `stale-zip` checksums.
+fn marker_zips(dir: &Path) -> (Option<String>, Option<String>) {
+    let text = std::fs::read_to_string(dir.join(MARKER)).unwrap_or_default();
+    let get = |k: &str| text.lines().find_map(|l| l.strip_prefix(k)).map(|v| v.trim().to_string());
+    (get("zip "), get("stale-zip "))
+}
+
+fn file_sha256(path: &Path) -> Option<String> {
+    std::fs::read(path).ok().map(|b| sha256_hex(&b))
+}
+
+/// A folder we may replace: one we wrote (it has our marker, or an older
+/// version's manifest), holding nothing but the files its checksum list
+/// names, unchanged. Anything else is a person's data: refuse, naming it.
+fn check_owned(dir: &Path) -> Result<(), Diagnostic> {
+    let refuse = |what: String| {
+        Diagnostic::io(format!("{} {what}", dir.display()))
+            .hint("nothing in it is removed: move those files away (or choose another --out), then run again")
+    };
+    let sums_name = if dir.join(SHARD_SUMS).is_file() { SHARD_SUMS } else { "SHA256SUMS" };
+    let ours =
+        dir.join(MARKER).is_file() || dir.join("manifest.json").is_file() || dir.join(SHARD_FINGERPRINT).is_file();
+    if !dir.is_dir() || !ours {
+        return Err(refuse("exists and is not a package jiediqi wrote".into()));
+    }
+    let sums = std::fs::read_to_string(dir.join(sums_name)).unwrap_or_default();
+    let listed: BTreeMap<&str, &str> = sums.lines().filter_map(|l| l.split_once("  ")).map(|(h, p)| (p, h)).collect();
+    let files = package_files(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))?;
+    let mut foreign = Vec::new();
+    for rel in &files {
+        if [MARKER, sums_name, SHARD_FINGERPRINT].contains(&rel.as_str()) {
+            continue;
+        }
+        match listed.get(rel.as_str()) {
+            Some(h) if file_sha256(&dir.join(rel)).is_some_and(|have| have == *h) => {}
+            Some(_) => foreign.push(format!("{rel} (changed since jiediqi wrote it)")),
+            None => foreign.push(rel.clone()),
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let more = if foreign.len() > 5 { format!(" and {} more", foreign.len() - 5) } else { String::new() };
+    foreign.truncate(5);
+    Err(refuse(format!("holds files jiediqi did not write: {}{more}", foreign.join(", "))))
+}
+
+/// Finish what a crashed install began. The zip is renamed into place after
+/// the folder is swapped; a zip temporary tagged with the checksum of the
+/// manifest now in the folder belongs to it (roll forward), any other is
+/// from a run that never swapped (removed by [`fsio::clean_leftovers`]). A
+/// zip the folder's marker calls stale is removed.
+fn recover(out: &Path, name: &str) {
+    let dir = out.join(name);
+    let zip = zip_path(out, name);
+    let Some(manifest) = file_sha256(&dir.join("manifest.json")) else { return };
+    let tag = format!(".{name}.zip.m{}.", &manifest[..16]);
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&tag) && n.ends_with(fsio::TMP_SUFFIX) {
+                let pid = n[tag.len()..n.len() - fsio::TMP_SUFFIX.len()].parse::<u32>().ok();
+                if pid.is_some_and(|p| p != std::process::id() && !Path::new("/proc").join(p.to_string()).exists()) {
+                    let _ = std::fs::rename(e.path(), &zip);
+                }
+            }
+        }
+    }
+    if let (_, Some(stale)) = marker_zips(&dir)
+        && file_sha256(&zip).is_some_and(|h| h == stale)
+    {
+        let _ = std::fs::remove_file(&zip);
+    }
+}
+
+/// Put a package in place: written into a fresh folder beside `dir`, then
+/// swapped with the old one in a single step (so there is never a moment
+/// without a package), then the zip renamed beside it. `zip`: `None` for a
+/// shard (no zip), `Some(None)` for a package without one (an earlier zip of
+/// ours is removed), `Some(Some(bytes))` with one. Replaces only a folder
+/// and zip that we wrote and nobody changed.
+fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<(), Diagnostics> {
+    let out = dir.parent().unwrap_or(Path::new("."));
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let zip_tmp = zip.map(|(p, _)| p.with_extension(format!("zip.tmp-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&tmp);
+    let had_old = std::fs::symlink_metadata(dir).is_ok();
+    if had_old {
+        check_owned(dir)?;
+    }
+    let zip_file = zip_path(out, &name);
+    let old_zip = if zip.is_some() { file_sha256(&zip_file) } else { None };
+    if let Some(old) = &old_zip {
+        // Replaced or removed only if the old package says it wrote it.
+        let (ours, _) = if had_old { marker_zips(dir) } else { (None, None) };
+        if ours.as_deref() != Some(old.as_str()) {
+            return Err(Diagnostic::io(format!("{} exists and was not written with this package", zip_file.display()))
+                .hint("move it away (or choose another --out), then run again")
+                .into());
+        }
+    }
+    let mut marker = String::from("jiediqi package\n");
+    let zip_bytes = zip.flatten();
+    if let Some(b) = zip_bytes {
+        marker.push_str(&format!("zip {}\n", sha256_hex(b)));
+    } else if let Some(old) = &old_zip {
+        marker.push_str(&format!("stale-zip {old}\n"));
+    }
+    let tmp = fsio::temp_path(dir);
     let result = (|| -> Result<(), Diagnostic> {
-        for e in entries {
+        for e in entries.iter().chain(std::iter::once(&Entry { path: MARKER.into(), bytes: marker.into_bytes() })) {
             let path = tmp.join(&e.path);
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p).map_err(|er| io(format!("cannot create {}", p.display()), er))?;
             }
             std::fs::write(&path, &e.bytes).map_err(|er| io(format!("cannot write {}", path.display()), er))?;
+            crate::fault::point("install.file");
         }
-        if let (Some((_, bytes)), Some(zt)) = (zip, &zip_tmp) {
-            std::fs::write(zt, bytes).map_err(|er| io(format!("cannot write {}", zt.display()), er))?;
-        }
-        let had_old = dir.exists();
-        if had_old {
-            std::fs::rename(dir, &old).map_err(|er| io(format!("cannot move the old {}", dir.display()), er))?;
-        }
-        if let Err(er) = std::fs::rename(&tmp, dir) {
-            if had_old {
-                let _ = std::fs::rename(&old, dir);
+        let zip_tmp = match zip_bytes {
+            Some(bytes) => {
+                let manifest = entries.iter().find(|e| e.path == "manifest.json").map(|e| sha256_hex(&e.bytes));
+                let tag = format!("m{}", &manifest.unwrap_or_default().get(..16).unwrap_or("0"));
+                let zt = fsio::temp_path_tagged(&zip_file, &tag);
+                std::fs::write(&zt, bytes).map_err(|er| io(format!("cannot write {}", zt.display()), er))?;
+                crate::fault::point("install.zip");
+                Some(zt)
+            }
+            None => None,
+        };
+        let swapped = if had_old { fsio::exchange(&tmp, dir) } else { std::fs::rename(&tmp, dir) };
+        if let Err(er) = swapped {
+            if let Some(zt) = &zip_tmp {
+                let _ = std::fs::remove_file(zt);
             }
             return Err(io(format!("cannot move the package into {}", dir.display()), er));
         }
-        if let (Some((z, _)), Some(zt)) = (zip, &zip_tmp)
-            && let Err(er) = std::fs::rename(zt, z)
-        {
-            // Put the old package back: folder and zip go together.
-            let _ = std::fs::remove_dir_all(dir);
-            if had_old {
-                let _ = std::fs::rename(&old, dir);
+        crate::fault::point("install.swap");
+        // From here the new package is in place; what follows only tidies up
+        // (and a crash here is finished by the next run's recover()).
+        match &zip_tmp {
+            Some(zt) => {
+                std::fs::rename(zt, &zip_file).map_err(|er| io(format!("cannot write {}", zip_file.display()), er))?
             }
-            return Err(io(format!("cannot write {}", z.display()), er));
+            None => {
+                if old_zip.is_some() {
+                    let _ = std::fs::remove_file(&zip_file);
+                }
+            }
         }
-        let _ = std::fs::remove_dir_all(&old);
+        crate::fault::point("install.zip-rename");
         Ok(())
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-        if let Some(zt) = &zip_tmp {
-            let _ = std::fs::remove_file(zt);
-        }
-    }
+    // The old package (swapped out to `tmp`), or the unfinished new one.
+    let _ = std::fs::remove_dir_all(&tmp);
     result.map_err(Diagnostics::from)
 }
 
@@ -470,8 +597,8 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
             esc(&j.station.station.name),
             esc(&j.slogan.id),
             review::wording_hash(j.slogan),
-            esc(&j.approval.reviewer),
-            esc(&j.approval.time),
+            esc(j.approval.as_ref().map_or("", |a| a.reviewer.as_str())),
+            esc(j.approval.as_ref().map_or("", |a| a.time.as_str())),
         ));
     }
     let _ = writeln!(s, "{}", rows.join(",\n"));

@@ -119,7 +119,10 @@ fn the_example_order_makes_a_complete_package() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), files.len().to_string());
+    // Everything but our marker (it records the zip's checksum, so it is not in the zip).
+    let marker = files.iter().find(|(n, _)| n == ".jiediqi-package").expect("package marker");
+    assert!(String::from_utf8_lossy(&marker.1).contains(&format!("zip {}", sha256_hex(&zip))));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), (files.len() - 1).to_string());
     // The same order gives a byte-identical package.
     let out2 = p.join("out2");
     assert!(order(&p, &["--zip"], &out2).status.success());
@@ -337,18 +340,45 @@ fn merging_refuses_shards_made_from_other_inputs() {
     let o = order(&p, &["--merge-shards"], &parts);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("rendered from other inputs"), "{}", stderr(&o));
-    // A tampered list pointing outside the package is refused.
+    // A shard file changed after rendering, with its checksum list updated to
+    // match, is still refused: the merge compares with its own rendering.
     let parts2 = p.join("parts2");
     for i in 1..=2 {
         assert!(order(&p, &["--shard", &format!("{i}/2")], &parts2).status.success());
     }
-    let sums = parts2.join("chengguan-winter.shard-1-of-2/SHARD-SHA256SUMS");
-    let mut text = std::fs::read_to_string(&sums).unwrap();
-    text.push_str(&format!("{}  ../../evil.txt\n", "0".repeat(64)));
-    std::fs::write(&sums, text).unwrap();
+    let shard = parts2.join("chengguan-winter.shard-1-of-2");
+    let sums = shard.join("SHARD-SHA256SUMS");
+    let list = std::fs::read_to_string(&sums).unwrap();
+    let victim = list.lines().find(|l| l.ends_with(".pdf")).unwrap().split_once("  ").unwrap().1.to_string();
+    let mut bytes = std::fs::read(shard.join(&victim)).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(shard.join(&victim), &bytes).unwrap();
+    let fixed: String = list
+        .lines()
+        .map(|l| if l.ends_with(&victim) { format!("{}  {victim}\n", sha256_hex(&bytes)) } else { format!("{l}\n") })
+        .collect();
+    std::fs::write(&sums, fixed).unwrap();
     let o = order(&p, &["--merge-shards"], &parts2);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("`../../evil.txt`, which is not a file of this order"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("{victim} differs from what this order renders")), "{}", stderr(&o));
+    assert!(!parts2.join("chengguan-winter").exists());
+    // A file slipped into a shard is refused too.
+    std::fs::write(shard.join(&victim), {
+        bytes[at] ^= 1;
+        &bytes
+    })
+    .unwrap();
+    std::fs::write(shard.join("print/extra.pdf"), b"%PDF-1.7").unwrap();
+    let o = order(&p, &["--merge-shards"], &parts2);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("print/extra.pdf is not a file of this order"), "{}", stderr(&o));
+    std::fs::remove_file(shard.join("print/extra.pdf")).unwrap();
+    assert!(order(&p, &["--merge-shards"], &parts2).status.success());
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    jiediqi::review::sha256_hex(b)
 }
 
 #[test]
@@ -359,8 +389,24 @@ fn a_package_never_replaces_a_folder_it_did_not_write() {
     std::fs::write(out.join("chengguan-winter/precious.txt"), "keep me").unwrap();
     let o = order(&p, &[], &out);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("is not a package of this order"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("chengguan-winter exists and is not a package jiediqi wrote"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(out.join("chengguan-winter/precious.txt")).unwrap(), "keep me");
+    // A file a user put into our own package is never removed by a rerun.
+    let out3 = p.join("out3");
+    assert!(order(&p, &["--zip"], &out3).status.success());
+    std::fs::write(out3.join("chengguan-winter/notes.txt"), "张师傅：周三取货").unwrap();
+    let o = order(&p, &[], &out3);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("holds files jiediqi did not write: notes.txt"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(out3.join("chengguan-winter/notes.txt")).unwrap(), "张师傅：周三取货");
+    assert!(out3.join("chengguan-winter.zip").exists());
+    std::fs::remove_file(out3.join("chengguan-winter/notes.txt")).unwrap();
+    // Nor a zip it did not write.
+    std::fs::write(out3.join("chengguan-winter.zip"), b"someone else's zip").unwrap();
+    let o = order(&p, &["--zip"], &out3);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("chengguan-winter.zip exists and was not written with this package"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(out3.join("chengguan-winter.zip")).unwrap(), b"someone else's zip");
     // Our own earlier package is replaced; a zip from before goes with it.
     let out2 = p.join("out2");
     assert!(order(&p, &["--zip"], &out2).status.success());

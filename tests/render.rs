@@ -274,6 +274,7 @@ fn same_inputs_same_bytes_and_the_date_from_source_date_epoch() {
                 dir.to_str().unwrap(),
             ])
             .env("SOURCE_DATE_EPOCH", "1795910400")
+            .env("JIEDIQI_KEY_FILE", test_key())
             .current_dir(root())
             .output()
             .unwrap();

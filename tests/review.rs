@@ -113,8 +113,11 @@ fn concurrent_approvals_lose_no_record() {
         .chunks(3)
         .enumerate()
         .map(|(n, chunk)| {
-            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_jiediqi"));
-            c.arg("--root").arg(&p).arg("approve").args(chunk).args(["--by", &format!("审核员{n}")]);
+            let mut args = vec!["approve", "--by"];
+            let by = format!("审核员{n}");
+            args.push(&by);
+            args.extend(chunk.iter().map(String::as_str));
+            let mut c = command_in(&p, &args);
             c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
             c.spawn().unwrap()
         })
@@ -123,13 +126,13 @@ fn concurrent_approvals_lose_no_record() {
         let o = c.wait_with_output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let log = jiediqi::review::ReviewLog::load(&p).unwrap();
+    let log = review_log(&p);
     assert_eq!(log.records.len(), 24, "records lost: {}", log_text(&p));
     for id in &ids {
         assert_eq!(log.history(id).count(), 1, "{id}");
         assert!(log.state(lib.slogan(id).unwrap()).is_approved());
     }
-    assert!(files(&p.join("reviews")).iter().all(|f| !f.ends_with(".tmp")));
+    assert!(files(&p.join("reviews")).iter().all(|f| !f.ends_with(".jiediqi-tmp")));
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn the_log_is_append_only() {
     assert!(second.len() > first.len());
     // The later decision for the same wording is the state.
     let lib = jiediqi::validate::Library::load(&p).unwrap();
-    let log = jiediqi::review::ReviewLog::load(&p).unwrap();
+    let log = review_log(&p);
     assert!(matches!(log.state(lib.slogan("jindu-zhenai").unwrap()), jiediqi::review::State::ChangesRequested(_)));
     // The shipped project renders nothing for print without approval.
     let o = jiediqi_shipped(&[

@@ -46,13 +46,38 @@ pub fn approve_all(project: &Path) {
 }
 
 pub fn jiediqi_in(project: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiediqi"))
-        .arg("--root")
+    command_in(project, args).output().expect("run jiediqi")
+}
+
+/// The command `jiediqi_in` runs, for tests that set more of its environment.
+pub fn command_in(project: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jiediqi"));
+    c.arg("--root")
         .arg(project)
         .args(args)
         .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run jiediqi")
+        .env_remove("JIEDIQI_TEST_CRASH_AT")
+        .env("JIEDIQI_KEY_FILE", test_key());
+    c
+}
+
+/// The reviewers' key of this test run, outside every project (as the
+/// README asks): made once per test binary.
+pub fn test_key() -> &'static Path {
+    static KEY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("jiediqi-test-key-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("review.key");
+        jiediqi::review::key::Keyring::create(&path, &root()).expect("make the test key");
+        path
+    })
+}
+
+/// The project's review log, verified with the test key.
+pub fn review_log(project: &Path) -> jiediqi::review::ReviewLog {
+    let keys = jiediqi::review::key::Keyring::load(test_key(), project).expect("test key");
+    jiediqi::review::ReviewLog::load(project, Some(&keys)).expect("the log verifies")
 }
 
 pub fn stderr(o: &Output) -> String {

@@ -1,0 +1,276 @@
+//! The one writer: every file jiediqi makes goes through here, so every file
+//! is whole or absent and every leftover has a name we can recognise.
+//!
+//! A file is written to a temporary sibling `.<name>.<pid>.jiediqi-tmp` and
+//! renamed over the target, so a crash never leaves a half-written file nor
+//! replaces a good one with a broken one. A crashed run leaves only such
+//! temporaries (and the journals of [`Pair`]); [`clean_leftovers`] removes
+//! the ones whose process is gone, and every command that writes into a
+//! folder calls it first.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// The suffix of every temporary file or folder we make.
+pub const TMP_SUFFIX: &str = ".jiediqi-tmp";
+/// The suffix of a render pair's journal (see [`Pair`]).
+pub const PAIR_SUFFIX: &str = ".jiediqi-pair";
+
+/// `dir/.<name>.<pid>.jiediqi-tmp` beside `path`.
+pub fn temp_path(path: &Path) -> PathBuf {
+    temp_path_tagged(path, "")
+}
+
+/// As [`temp_path`], with a tag before the pid (`.<name>.<tag>.<pid>.jiediqi-tmp`).
+pub fn temp_path_tagged(path: &Path, tag: &str) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tag = if tag.is_empty() { String::new() } else { format!(".{tag}") };
+    dir.join(format!(".{name}{tag}.{}{TMP_SUFFIX}", std::process::id()))
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let hint = if e.raw_os_error() == Some(28) {
+        "the disk is full: free some space"
+    } else {
+        "check that the folder exists and is writable"
+    };
+    Diagnostic::io(format!("cannot write {}: {e}", path.display())).hint(hint)
+}
+
+/// How hard to push the bytes to the disk before the rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Rename only: a crash leaves the old file or the new one. Syncing a
+    /// thousand small print files cost more than rendering them.
+    Rename,
+    /// Also fsync the file and its folder: for the review log, where a lost
+    /// record is a lost decision.
+    Sync,
+}
+
+/// Write `bytes` to `path` atomically. A symlink at `path` is followed: its
+/// target receives the bytes and the link stays.
+pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), Diagnostic> {
+    let target = resolve_link(path).map_err(|e| io_error(path, &e))?;
+    let tmp = temp_path(&target);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        if durability == Durability::Sync {
+            f.sync_all()?;
+        }
+        drop(f);
+        crate::fault::point("write.rename");
+        std::fs::rename(&tmp, &target)?;
+        if durability == Durability::Sync
+            && let Some(dir) = target.parent()
+        {
+            // The rename itself reaches the disk with the folder.
+            std::fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })?.sync_all()?;
+        }
+        Ok(())
+    })();
+    result.map_err(|e: std::io::Error| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error(path, &e)
+    })
+}
+
+/// The file a path names, through any chain of symlinks (at most 40, as the
+/// kernel allows); the path itself if it does not exist.
+pub fn resolve_link(path: &Path) -> std::io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Swap two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`): a
+/// package folder is replaced without a moment in which it is missing.
+pub fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    rustix::fs::renameat_with(rustix::fs::CWD, a, rustix::fs::CWD, b, rustix::fs::RenameFlags::EXCHANGE)
+        .map_err(std::io::Error::from)
+}
+
+/// Whether a process with this id still runs (so its temporaries are in use).
+fn alive(pid: u32) -> bool {
+    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// The pid in a leftover's name: `.<name>[.<tag>].<pid>.jiediqi-tmp` or
+/// `.<name>.<pid>.jiediqi-pair`.
+fn leftover_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_suffix(TMP_SUFFIX).or_else(|| name.strip_suffix(PAIR_SUFFIX))?;
+    if !name.starts_with('.') {
+        return None;
+    }
+    stem.rsplit('.').next()?.parse::<u32>().ok()
+}
+
+/// Remove what crashed runs left in `dir`: temporaries and unfinished render
+/// pairs (every file a journal names, so a pair is whole or absent). Only
+/// names we make are touched, and only when their process is gone. Returns
+/// how many were removed.
+pub fn clean_leftovers(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    let mut entries: Vec<_> = entries.flatten().collect();
+    // Journals first: they name the temporaries' targets.
+    entries.sort_by_key(|e| !e.file_name().to_string_lossy().ends_with(PAIR_SUFFIX));
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = leftover_pid(&name) else { continue };
+        if alive(pid) {
+            continue;
+        }
+        let path = e.path();
+        if name.ends_with(PAIR_SUFFIX) {
+            if let Ok(list) = std::fs::read_to_string(&path) {
+                for f in list.lines().filter(|l| is_plain_name(l)) {
+                    let _ = std::fs::remove_file(dir.join(f));
+                }
+            }
+            let _ = std::fs::remove_file(&path);
+        } else if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(&path);
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+        removed += 1;
+    }
+    removed
+}
+
+/// A bare file name (no folder part), as journals list them.
+fn is_plain_name(s: &str) -> bool {
+    !s.is_empty() && s != "." && s != ".." && !s.contains('/') && !s.contains('\0')
+}
+
+/// Files that belong together (the PDF, SVG and PNG of one render): all are
+/// written to temporaries first; a journal naming them is written before the
+/// first rename and removed after the last. If the process dies between, the
+/// next run's [`clean_leftovers`] removes every file the journal names, so a
+/// pair is never left half old, half new.
+pub struct Pair {
+    dir: PathBuf,
+    files: Vec<(PathBuf, PathBuf)>,
+    journal: PathBuf,
+}
+
+impl Pair {
+    /// Write every file to its temporary. On failure nothing is left behind.
+    pub fn stage(dir: &Path, base: &str, files: &[(String, Vec<u8>)]) -> Result<Pair, Diagnostic> {
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            let target = dir.join(name);
+            let tmp = temp_path(&target);
+            let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+            crate::fault::point("pair.stage");
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                for (t, _) in &staged {
+                    let _ = std::fs::remove_file(t);
+                }
+                return Err(io_error(&target, &e));
+            }
+            staged.push((tmp, target));
+        }
+        let journal = dir.join(format!(".{base}.{}{PAIR_SUFFIX}", std::process::id()));
+        Ok(Pair { dir: dir.to_path_buf(), files: staged, journal })
+    }
+
+    /// Rename every temporary into place, under the journal.
+    pub fn commit(self) -> Result<Vec<PathBuf>, Diagnostic> {
+        let names: String = self
+            .files
+            .iter()
+            .filter_map(|(_, t)| t.file_name().map(|n| format!("{}\n", n.to_string_lossy())))
+            .collect();
+        let fail = |p: &Path, e: std::io::Error, files: &[(PathBuf, PathBuf)]| {
+            for (tmp, _) in files {
+                let _ = std::fs::remove_file(tmp);
+            }
+            io_error(p, &e)
+        };
+        if let Err(e) = std::fs::write(&self.journal, names) {
+            return Err(fail(&self.dir, e, &self.files));
+        }
+        crate::fault::point("pair.journal");
+        let mut done = Vec::with_capacity(self.files.len());
+        for (tmp, target) in &self.files {
+            if let Err(e) = std::fs::rename(tmp, target) {
+                // Whole or absent: take back what this pair already put in place.
+                for t in &done {
+                    let _ = std::fs::remove_file(t);
+                }
+                let d = fail(target, e, &self.files);
+                let _ = std::fs::remove_file(&self.journal);
+                return Err(d);
+            }
+            crate::fault::point("pair.rename");
+            done.push(target.clone());
+        }
+        let _ = std::fs::remove_file(&self.journal);
+        Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftover_names_carry_their_pid() {
+        assert_eq!(leftover_pid(".a.pdf.123.jiediqi-tmp"), Some(123));
+        assert_eq!(leftover_pid(".pkg.zip.0a1b2c.77.jiediqi-tmp"), Some(77));
+        assert_eq!(leftover_pid(".poster-a3--x.4242.jiediqi-pair"), Some(4242));
+        assert_eq!(leftover_pid("a.pdf.123.jiediqi-tmp"), None, "not hidden: not ours");
+        assert_eq!(leftover_pid(".notes.txt"), None);
+    }
+
+    #[test]
+    fn a_dead_runs_leftovers_go_and_a_live_ones_stay() {
+        let dir = std::env::temp_dir().join(format!("jiediqi-fsio-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // pid 0x7fff_fffe is never a running process here.
+        let dead = 2_147_483_646u32;
+        std::fs::write(dir.join(format!(".a.pdf.{dead}{TMP_SUFFIX}")), b"x").unwrap();
+        std::fs::write(dir.join("b.pdf"), b"half a pair").unwrap();
+        std::fs::write(dir.join(format!(".b.{dead}{PAIR_SUFFIX}")), "b.pdf\n../escape\n").unwrap();
+        std::fs::write(dir.join(format!(".c.pdf.{}{TMP_SUFFIX}", std::process::id())), b"mine").unwrap();
+        std::fs::write(dir.join("notes.txt"), b"someone's").unwrap();
+        assert_eq!(clean_leftovers(&dir), 2);
+        let mut left: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, vec![format!(".c.pdf.{}{TMP_SUFFIX}", std::process::id()), "notes.txt".to_string()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_keeps_pointing_at_the_file_it_names() {
+        let dir = std::env::temp_dir().join(format!("jiediqi-fsio-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real")).unwrap();
+        std::fs::write(dir.join("real/log.yaml"), b"old").unwrap();
+        std::os::unix::fs::symlink("real/log.yaml", dir.join("log.yaml")).unwrap();
+        write_atomic(&dir.join("log.yaml"), b"new", Durability::Sync).unwrap();
+        assert!(std::fs::symlink_metadata(dir.join("log.yaml")).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(dir.join("real/log.yaml")).unwrap(), b"new");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
