@@ -317,3 +317,203 @@ fn decisions_name_their_slogans_and_can_pin_the_wording_seen() {
     let text = tool_ok("pdftotext", &[out.join("proof-sheet.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("王〓") && text.contains("第二行"), "{text}");
 }
+
+/// Issue 8, point 3: the heading prints the file's topic, so the topic is
+/// part of the approved wording.
+#[test]
+fn changing_the_topic_makes_an_approved_slogan_stale() {
+    let p = project_copy("topic");
+    assert!(jiediqi_in(&p, &["approve", "fanzha-shucaitan", "--by", "王警官"]).status.success());
+    let path = p.join("slogans/fanzha.yaml");
+    let t = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, t.replacen("topic: 反诈", "topic: 转账请打6222开头的卡号", 1)).unwrap();
+    let out = p.join("out");
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item poster-a3 --format pdf", &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("stale: approved by 王警官"), "{}", stderr(&o));
+    assert!(files(&out).is_empty());
+}
+
+/// A copy of the project with one approval and one rejection in its log.
+fn decided_project(name: &str) -> std::path::PathBuf {
+    let p = project_copy(name);
+    assert!(jiediqi_in(&p, &["approve", "jiaotong-toukui", "fanzha-shucaitan", "--by", "王警官"]).status.success());
+    assert!(jiediqi_in(&p, &["reject", "fanzha-shucaitan", "--by", "李审核", "--reason", "换个说法"]).status.success());
+    p
+}
+
+fn render_poster(p: &std::path::Path, id: &str) -> std::process::Output {
+    let out = p.join(format!("out-{}", std::time::SystemTime::now().elapsed().map(|d| d.as_nanos()).unwrap_or(0)));
+    run_words(p, &format!("render --slogan {id} --item poster-a3 --format pdf"), &out)
+}
+
+/// Issue 8, point 4: records made by hand are not decisions.
+#[test]
+fn hand_made_edited_reordered_or_removed_records_are_detected() {
+    let p = decided_project("forge");
+    let log = p.join("reviews/log.yaml");
+    let good = std::fs::read_to_string(&log).unwrap();
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let hash = jiediqi::review::wording_hash(lib.slogan("fanzha-shucaitan").unwrap());
+    // A record appended by hand with the right wording hash, old style or copying a signature.
+    let forged_plain = format!(
+        "{good}- slogan: fanzha-shucaitan\n  wording: {hash}\n  decision: approved\n  reviewer: \"局长\"\n  time: 1970-01-01T00:00:00Z\n"
+    );
+    let last_mac = good.lines().rev().find_map(|l| l.strip_prefix("  mac: ")).unwrap();
+    let forged_signed = format!(
+        "{good}- seq: 4\n  slogan: fanzha-shucaitan\n  wording: {hash}\n  decision: approved\n  reviewer: \"局长\"\n  time: 2099-01-01T00:00:00Z\n  prev: {}\n  key: {}\n  mac: {last_mac}\n",
+        "a".repeat(64),
+        good.lines().find_map(|l| l.strip_prefix("  key: ")).unwrap()
+    );
+    // An edited record: the rejection turned into an approval.
+    let edited = good.replacen("decision: rejected", "decision: approved", 1);
+    // Records reordered: the rejection moved before the approval.
+    let records: Vec<&str> = good.split("- seq: ").collect();
+    let reordered = format!("{}- seq: {}- seq: {}- seq: {}", records[0], records[1], records[3], records[2]);
+    let bad_time =
+        good.replacen(&good.lines().find(|l| l.starts_with("  time: ")).unwrap().to_string(), "  time: not-a-time", 1);
+    for (name, text, want) in [
+        ("appended unsigned", forged_plain, "review record 4 (`fanzha-shucaitan`): is not signed"),
+        (
+            "appended with a copied signature",
+            forged_signed,
+            "review record 4 (`fanzha-shucaitan`): does not follow the record before it",
+        ),
+        ("edited", edited, "does not match its signature"),
+        ("reordered", reordered, "is numbered 3"),
+        ("bad time", bad_time, "review record 1"),
+    ] {
+        std::fs::write(&log, &text).unwrap();
+        for args in [vec!["review"], vec!["review", "--verify"]] {
+            let o = jiediqi_in(&p, &args);
+            assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+            assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+            assert!(stderr(&o).contains("log.yaml:"), "{name}: the record's line: {}", stderr(&o));
+            assert!(stderr(&o).contains("git checkout reviews/log.yaml"), "{name}: how to repair: {}", stderr(&o));
+        }
+        let o = render_poster(&p, "fanzha-shucaitan");
+        assert_eq!(o.status.code(), Some(1), "{name}");
+        assert!(!stderr(&o).contains("wrote"), "{name}: {}", stderr(&o));
+        let o = jiediqi_in(&p, &["approve", "xiaofang-119", "--by", "王警官"]);
+        assert_eq!(o.status.code(), Some(1), "{name}: appended to a log that does not verify");
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), text, "{name}: the log was changed");
+    }
+    // The last record removed (the rejection): a valid shorter chain, but
+    // this machine saw more.
+    let shorter = format!("{}- seq: {}- seq: {}", records[0], records[1], records[2]);
+    std::fs::write(&log, &shorter).unwrap();
+    let o = render_poster(&p, "fanzha-shucaitan");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("records were removed from its end"), "{}", stderr(&o));
+    // Restored, everything works again and --verify says so.
+    std::fs::write(&log, &good).unwrap();
+    let o = jiediqi_in(&p, &["review", "--verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ok: 3 records, chain and signatures intact"), "{}", stdout(&o));
+    // Without the key nothing in the log is trusted.
+    let o = command_in(&p, &["review"]).env("JIEDIQI_KEY_FILE", p.join("../no-such.key")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Another key (someone else's machine) cannot verify, nor sign into this log.
+    let other = scratch("other-key").join("review.key");
+    jiediqi::review::key::Keyring::create(&other, &p).unwrap();
+    let o =
+        command_in(&p, &["approve", "xiaofang-119", "--by", "局长"]).env("JIEDIQI_KEY_FILE", &other).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is signed with key"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), good);
+}
+
+/// Issue 8, point 4: an old unsigned log is migrated once, every record kept.
+#[test]
+fn an_old_unsigned_log_is_migrated_keeping_every_record() {
+    let p = project_copy("migrate");
+    std::fs::create_dir_all(p.join("reviews")).unwrap();
+    let old = "# jiediqi review log: append-only, one record per decision (written by jiediqi).\n\
+- slogan: jiaotong-toukui\n  wording: 1111111111111111111111111111111111111111111111111111111111111111\n  decision: approved\n  reviewer: \"王警官\"\n  time: 2026-11-29T04:00:00Z\n\
+- slogan: fanzha-shucaitan\n  wording: 2222222222222222222222222222222222222222222222222222222222222222\n  decision: rejected\n  reviewer: \"李审核\"\n  time: 2026-11-29T05:00:00Z\n  note: \"换个说法\"\n";
+    std::fs::write(p.join("reviews/log.yaml"), old).unwrap();
+    let o = jiediqi_in(&p, &["review"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("old unsigned format") && stderr(&o).contains("review --migrate"), "{}", stderr(&o));
+    let o = jiediqi_in(&p, &["review", "--migrate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("signed 2 records"), "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(p.join("reviews/log.yaml.v1-backup")).unwrap(), old);
+    let log = review_log(&p);
+    assert_eq!(log.records.len(), 2);
+    assert_eq!(log.records[1].note.as_deref(), Some("换个说法"));
+    assert_eq!(log.records[0].time, "2026-11-29T04:00:00Z");
+    // Running it again changes nothing.
+    let before = std::fs::read_to_string(p.join("reviews/log.yaml")).unwrap();
+    assert!(jiediqi_in(&p, &["review", "--migrate"]).status.success());
+    assert_eq!(std::fs::read_to_string(p.join("reviews/log.yaml")).unwrap(), before);
+    // A bad time in an old log is named, not signed.
+    let q = project_copy("migrate-bad");
+    std::fs::create_dir_all(q.join("reviews")).unwrap();
+    std::fs::write(q.join("reviews/log.yaml"), old.replace("2026-11-29T05:00:00Z", "not-a-time")).unwrap();
+    let o = jiediqi_in(&q, &["review", "--migrate"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("log.yaml:7:") && stderr(&o).contains("`not-a-time`"), "{}", stderr(&o));
+}
+
+/// Issue 8, point 5: the log survives anything valid.
+#[test]
+fn a_log_with_a_document_end_or_behind_a_symlink_keeps_its_records() {
+    let p = decided_project("doc-end");
+    let log = p.join("reviews/log.yaml");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("...\n");
+    std::fs::write(&log, &text).unwrap();
+    assert!(jiediqi_in(&p, &["review"]).status.success());
+    let o = jiediqi_in(&p, &["approve", "xiaofang-119", "--by", "王警官"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for args in [vec!["review"], vec!["review", "--verify"]] {
+        let o = jiediqi_in(&p, &args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(review_log(&p).records.len(), 4);
+    // A symlinked log: the link stays and its target receives the records.
+    let q = decided_project("symlink");
+    let shared = q.join("shared-log.yaml");
+    std::fs::rename(q.join("reviews/log.yaml"), &shared).unwrap();
+    std::os::unix::fs::symlink("../shared-log.yaml", q.join("reviews/log.yaml")).unwrap();
+    assert!(jiediqi_in(&q, &["approve", "xiaofang-119", "--by", "王警官"]).status.success());
+    assert!(std::fs::symlink_metadata(q.join("reviews/log.yaml")).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&shared).unwrap().contains("slogan: xiaofang-119"));
+    assert_eq!(review_log(&q).records.len(), 4);
+}
+
+/// Issue 8, point 5: waiting for the lock says so and gives up in time.
+#[test]
+fn waiting_for_the_lock_is_announced_and_bounded() {
+    let p = decided_project("lock");
+    let lock =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(p.join("reviews/.log.lock")).unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    let o = command_in(&p, &["approve", "xiaofang-119", "--by", "王警官"])
+        .env("JIEDIQI_LOCK_TIMEOUT", "2")
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("waiting for the review log"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("locked by another jiediqi process; gave up after 2 s"), "{}", stderr(&o));
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    lock.unlock().unwrap();
+    assert!(jiediqi_in(&p, &["approve", "xiaofang-119", "--by", "王警官"]).status.success());
+}
+
+/// Issue 8, point 10: names and notes from data never reach the terminal raw.
+#[test]
+fn escape_sequences_from_data_are_shown_escaped() {
+    let p = project_copy("ansi");
+    let o = jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "\u{1b}[2J\u{1b}[31mEVIL"]);
+    assert_eq!(o.status.code(), Some(2), "control characters are not a name");
+    let o = jiediqi_in(&p, &["request-changes", "jiaotong-toukui", "--by", "王", "--reason", "x\u{1b}[2Jy"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jiediqi_in(&p, &["review"]);
+    assert!(!stdout(&o).contains('\u{1b}'), "{}", stdout(&o));
+    assert!(stdout(&o).contains("x\\u{1b}[2Jy"), "{}", stdout(&o));
+}
