@@ -37,45 +37,42 @@ pub struct SloganEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemFile {
-    pub id: String,
+    pub id: Spanned<String>,
     /// Name shown to people, e.g. 海报 A3.
     pub name: String,
     /// Product kind, e.g. 海报, 帆布袋.
     pub product: String,
-    pub trim: SizeMm,
+    pub trim: Spanned<SizeMm>,
     /// Bleed on every side, mm.
-    pub bleed: f64,
+    pub bleed: Spanned<f64>,
     /// Text keeps this far inside the trim, mm.
-    pub safe: f64,
+    pub safe: Spanned<f64>,
     pub process: Process,
     pub material: String,
     /// What the print shop should know: product size, print position, sources.
     #[serde(default)]
     pub notes: Option<String>,
-    /// Colour of the material, for previews only (never printed).
-    #[serde(default = "white")]
-    pub substrate: String,
+    /// Colour of the material, for previews only (never printed); white when absent.
+    #[serde(default)]
+    pub substrate: Option<Spanned<String>>,
     /// Whether crop marks may be drawn (`--marks`); dye-sublimation vendors want none.
     #[serde(default = "yes")]
     pub crop_marks: bool,
     /// Print minimums of this process, from PRINT.md.
-    pub minimums: Minimums,
-    pub inks: Vec<InkEntry>,
+    pub minimums: Spanned<Minimums>,
+    pub inks: Vec<Spanned<InkEntry>>,
     /// Ink id that fills trim and bleed, if any.
     #[serde(default)]
     pub background: Option<String>,
     /// Cut contour drawn in its own non-printing spot ink.
     #[serde(default)]
-    pub die_line: Option<DieLine>,
+    pub die_line: Option<Spanned<DieLine>>,
     /// How slogans end their lines.
     #[serde(default)]
     pub punctuation: PunctuationStyle,
     pub zones: Vec<Spanned<ZoneEntry>>,
 }
 
-fn white() -> String {
-    "#ffffff".into()
-}
 fn yes() -> bool {
     true
 }
@@ -247,6 +244,9 @@ pub struct ZoneEntry {
     /// Zones whose space this one takes over when they are empty.
     #[serde(default)]
     pub grow: Vec<String>,
+    /// Text or QR zones this one may overlap on purpose (others are an error).
+    #[serde(default)]
+    pub overlaps: Vec<String>,
     // Decoration zones.
     #[serde(default)]
     pub shape: Shape,
@@ -297,11 +297,24 @@ pub struct StationFile {
     pub qr: Option<String>,
 }
 
-/// Read a file as UTF-8 text.
+/// The largest data file we read (a slogan file of the whole library is
+/// about 20 KB): anything bigger is refused before it is parsed.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Read a file as UTF-8 text (at most [`MAX_FILE_BYTES`]).
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the path and its permissions")
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    use std::io::Read as _;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostic::data(format!("larger than {} KiB", MAX_FILE_BYTES / 1024))
+            .in_file(path)
+            .hint("split it into smaller files (one topic per slogan file)"));
+    }
     String::from_utf8(bytes).map_err(|e| {
         Diagnostic::data(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
             .in_file(path)
@@ -329,19 +342,52 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Resu
     })
 }
 
-/// serde-saphyr renders a source snippet; we keep its first line, the message,
-/// without the position (the location already says it).
+/// The parser's message in our words: its user-facing text without the
+/// position (the location says it), and its own option and type names
+/// (`DuplicateKeyPolicy`, `budget breached`, `u32`) replaced by what a
+/// person can act on.
 fn yaml_message(e: &serde_saphyr::Error) -> String {
-    let full = e.to_string();
+    if let serde_saphyr::Error::Budget { .. } = e {
+        return "the file has too many entries, aliases or levels of nesting to be a jiediqi data file".into();
+    }
+    let full = e.render_with_formatter(&serde_saphyr::UserMessageFormatter);
     let first = full.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid YAML");
-    let mut msg = first.trim().trim_start_matches("error: ");
+    let mut msg = first.trim().trim_start_matches("error: ").to_string();
+    if let Some(pos) = msg.find(" at line ") {
+        msg.truncate(pos);
+    }
     if let Some(rest) = msg.strip_prefix("line ")
         && let Some(pos) = rest.find(": ")
         && rest[..pos].contains("column")
     {
-        msg = &rest[pos + 2..];
+        msg = rest[pos + 2..].to_string();
     }
-    msg.to_string()
+    if let Some(key) = msg.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(',').next().unwrap_or(key).trim();
+        return format!("the key `{key}` appears twice");
+    }
+    if msg.starts_with("duplicate mapping key") {
+        return "a key appears twice".into();
+    }
+    if msg.contains("DuplicateKeyPolicy") || msg.contains("Options") {
+        return "a key appears twice".into();
+    }
+    for (theirs, ours) in [
+        ("invalid u8", "expected a whole number from 0 to 255"),
+        ("invalid u16", "expected a whole number from 0 to 65535"),
+        ("invalid u32", "expected a whole number, 0 or more"),
+        ("invalid u64", "expected a whole number, 0 or more"),
+        ("invalid usize", "expected a whole number, 0 or more"),
+        ("invalid i64", "expected a whole number"),
+        ("invalid f64", "expected a number"),
+        ("invalid f32", "expected a number"),
+        ("expected string scalar", "expected text here, not a list or a mapping"),
+    ] {
+        if msg.starts_with(theirs) {
+            return ours.into();
+        }
+    }
+    msg
 }
 
 /// Read and parse one YAML file.

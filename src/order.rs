@@ -24,6 +24,9 @@ pub struct OrderFile {
     pub due: String,
     pub stations: StationsEntry,
     pub lines: Vec<Spanned<OrderLine>>,
+    /// URI schemes besides http(s) that stations' QR links may use (e.g. `weixin`).
+    #[serde(default)]
+    pub qr_schemes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -43,8 +46,12 @@ pub struct Vendor {
 pub struct StationsEntry {
     #[serde(default)]
     pub csv: Option<String>,
+    /// The CSV's encoding when it is neither UTF-8 nor GB18030/GBK: `big5`
+    /// (or `utf-8`, `gb18030`, `gbk` to say so explicitly).
     #[serde(default)]
-    pub list: Vec<StationEntry>,
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub list: Vec<Spanned<StationEntry>>,
 }
 
 /// A station of an order (the same fields as a `--station` file).
@@ -147,6 +154,29 @@ impl Order {
         if raw.title.trim().is_empty() {
             problems.push(Diagnostic::data("order title is empty").at(loc.clone()).hint("give the order a title"));
         }
+        let texts = [
+            ("title", Some(&raw.title)),
+            ("vendor name", Some(&raw.vendor.name)),
+            ("vendor contact", raw.vendor.contact.as_ref()),
+        ];
+        for (what, text) in texts {
+            let Some(t) = text else { continue };
+            if t.chars().any(char::is_control) || t.chars().count() > 200 {
+                problems.push(
+                    Diagnostic::data(format!("the order's {what} is too long or has control characters"))
+                        .at(loc.clone())
+                        .hint("at most 200 characters on one line"),
+                );
+            } else if crate::validate::formula_like(t, false) {
+                problems.push(
+                    Diagnostic::data(format!(
+                        "the order's {what} begins with a character a spreadsheet runs as a formula"
+                    ))
+                    .at(loc.clone())
+                    .hint("do not start it with =, +, - or @"),
+                );
+            }
+        }
         if raw.vendor.name.trim().is_empty() {
             problems.push(Diagnostic::data("vendor name is empty").at(loc.clone()).hint("name the print shop"));
         }
@@ -157,11 +187,16 @@ impl Order {
                     .hint("write e.g. 2026-12-20"),
             );
         }
-        let mut entries = raw.stations.list.clone();
+        let mut entries: Vec<(Location, StationEntry)> = raw
+            .stations
+            .list
+            .iter()
+            .map(|e| (Location::at(path, e.referenced.line(), e.referenced.column()), e.value.clone()))
+            .collect();
         match (&raw.stations.csv, entries.is_empty()) {
             (Some(csv), true) => {
                 let csv_path = path.parent().unwrap_or(Path::new(".")).join(csv);
-                match read_stations_csv(&csv_path) {
+                match read_stations_csv(&csv_path, raw.stations.encoding.as_deref()) {
                     Ok(list) => entries = list,
                     Err(d) => problems.0.extend(d.0),
                 }
@@ -174,15 +209,16 @@ impl Order {
             (None, false) => {}
         }
         let mut stations: Vec<OrderStation> = Vec::new();
-        for e in entries {
+        for (eloc, e) in entries {
             let key = key_of(e.id.as_deref().unwrap_or(&e.name));
-            let station = match Station::from_file(e) {
+            let station = match Station::from_file_with(e, &raw.qr_schemes) {
                 Ok(s) => s,
                 Err(m) => {
-                    problems.push(Diagnostic::data(m).at(loc.clone()).hint("fill it in on one line, or leave it out"));
+                    problems.push(Diagnostic::data(m).at(eloc).hint("correct that field of the station"));
                     continue;
                 }
             };
+            let loc = eloc;
             if key.trim_matches('_').is_empty() {
                 problems.push(
                     Diagnostic::data(format!("station `{}` has no usable name for file names", station.name))
@@ -391,22 +427,37 @@ impl Order {
     }
 }
 
+/// More stations than any county has; a bigger list is a mistake.
+pub const MAX_STATIONS: usize = 10_000;
+
 /// Read a CSV of stations: UTF-8 with or without BOM, or GB18030/GBK as
-/// Chinese Excel writes it. Columns by header, English or Chinese:
-/// id/编号, name/名称/派出所, address/地址, phone/电话, hotline/热线, qr/二维码.
-pub fn read_stations_csv(path: &Path) -> Result<Vec<StationEntry>, Diagnostics> {
+/// Chinese Excel writes it, or the encoding the order names. Columns by
+/// header, English or Chinese: id/编号, name/名称/派出所, address/地址,
+/// phone/电话, hotline/热线, qr/二维码. Each station comes with the place of
+/// its row, for messages.
+pub fn read_stations_csv(path: &Path, encoding: Option<&str>) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the `csv` path in the order")
     })?;
-    let text = decode_text(&bytes);
+    let text = decode_csv(&bytes, encoding).map_err(|m| {
+        Diagnostic::data(m)
+            .in_file(path)
+            .hint("save the list as UTF-8 (Excel: 另存为 → CSV UTF-8), or name its encoding with `encoding:` under `stations:` in the order")
+    })?;
     let rows = parse_csv(&text).map_err(|(line, m)| Diagnostic::data(m).at(Location::at(path, line as u64, 1)))?;
     let mut problems = Diagnostics::default();
-    let Some((header, body)) = rows.split_first() else {
+    let Some(((_, header), body)) = rows.split_first() else {
         return Err(Diagnostic::data("the station list is empty")
             .in_file(path)
             .hint("first row: column names; then one station a row")
             .into());
     };
+    if body.len() > MAX_STATIONS {
+        return Err(Diagnostic::data(format!("the station list has {} rows; at most {MAX_STATIONS}", body.len()))
+            .in_file(path)
+            .hint("split the order")
+            .into());
+    }
     let col = |names: &[&str]| header.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)));
     let (id, name, address, phone, hotline, qr) = (
         col(&["id", "编号"]),
@@ -418,30 +469,30 @@ pub fn read_stations_csv(path: &Path) -> Result<Vec<StationEntry>, Diagnostics> 
     );
     let Some(name) = name else {
         return Err(Diagnostic::data(format!("no name column among {:?}", header))
-            .in_file(path)
+            .at(Location::at(path, 1, 1))
             .hint("name a column `name` (or 名称/派出所)")
             .into());
     };
     let mut out = Vec::new();
-    for (n, row) in body.iter().enumerate() {
+    for (line, row) in body {
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        let loc = Location::at(path, *line as u64, 1);
         let get = |c: Option<usize>| c.and_then(|i| row.get(i)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         match get(Some(name)) {
-            Some(nm) => out.push(StationEntry {
-                id: get(id),
-                name: nm,
-                phone: get(phone),
-                hotline: get(hotline),
-                address: get(address),
-                qr: get(qr),
-            }),
-            None => problems.push(
-                Diagnostic::data(format!("row {}: the station has no name", n + 2))
-                    .at(Location::at(path, n as u64 + 2, 1))
-                    .hint("fill in the name"),
-            ),
+            Some(nm) => out.push((
+                loc,
+                StationEntry {
+                    id: get(id),
+                    name: nm,
+                    phone: get(phone),
+                    hotline: get(hotline),
+                    address: get(address),
+                    qr: get(qr),
+                },
+            )),
+            None => problems.push(Diagnostic::data("the station has no name").at(loc).hint("fill in the name")),
         }
     }
     problems.into_result(out)
@@ -456,13 +507,75 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-/// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
+/// A station list's text. UTF-8 (with or without BOM) is taken as it is.
+/// Otherwise Chinese Excel wrote GB18030/GBK — or Big5 on a traditional
+/// system, whose bytes are nearly all valid GBK too, decoding to nonsense
+/// (勞動 → 骋笆). So GBK is taken only when the text does not also read as
+/// Big5, or reads as common simplified Chinese (GB 2312 level 1 characters)
+/// and not as Big5; when both readings are plausible the order must say.
+pub fn decode_csv(bytes: &[u8], encoding: Option<&str>) -> Result<String, String> {
+    let strict = |enc: &'static encoding_rs::Encoding, b: &[u8]| {
+        enc.decode_without_bom_handling_and_without_replacement(b).map(|c| c.into_owned())
+    };
+    let named = |enc: &'static encoding_rs::Encoding, label: &str| {
+        let b = if enc == encoding_rs::UTF_8 { bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes) } else { bytes };
+        strict(enc, b).ok_or_else(|| format!("the station list is not valid {label}"))
+    };
+    if let Some(e) = encoding {
+        return match e.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => named(encoding_rs::UTF_8, "UTF-8"),
+            "gb18030" | "gbk" | "gb2312" => named(encoding_rs::GB18030, "GB18030"),
+            "big5" => named(encoding_rs::BIG5, "Big5"),
+            other => Err(format!("encoding `{other}` is not one of utf-8, gb18030, gbk, big5")),
+        };
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let gbk = strict(encoding_rs::GB18030, bytes);
+    let big5 = strict(encoding_rs::BIG5, bytes);
+    match (gbk, big5) {
+        (Some(g), None) => Ok(g),
+        (Some(g), Some(b)) => {
+            if common_simplified(&g) >= 0.9 && common_simplified(&b) < 0.9 {
+                Ok(g)
+            } else {
+                Err("cannot tell whether the station list is GBK or Big5 (traditional Chinese)".into())
+            }
+        }
+        (None, Some(_)) => Err("the station list looks like Big5 (traditional Chinese), not GBK".into()),
+        (None, None) => Err("the station list is neither UTF-8 nor GB18030/GBK".into()),
+    }
+}
+
+/// The share of a text's Chinese characters that are GB 2312 level 1 (the
+/// 3,755 most common simplified characters): high for real GBK text.
+fn common_simplified(text: &str) -> f64 {
+    let (mut han, mut common) = (0usize, 0usize);
+    for c in text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)) {
+        han += 1;
+        let mut buf = [0u8; 4];
+        let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+        if !unmappable && bytes.len() == 2 && (0xB0..=0xD7).contains(&bytes[0]) && bytes[1] >= 0xA1 {
+            common += 1;
+        }
+    }
+    if han == 0 { 1.0 } else { common as f64 / han as f64 }
+}
+
+/// CSV rows, each with the line it starts on.
+pub type CsvRows = Vec<(usize, Vec<String>)>;
+
+/// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Each row with
+/// the line it starts on.
+pub fn parse_csv(text: &str) -> Result<CsvRows, (usize, String)> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
     let mut line = 1;
+    let mut row_line = 1;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if quoted {
@@ -486,8 +599,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
             '\r' => {}
             '\n' => {
                 row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
+                rows.push((row_line, std::mem::take(&mut row)));
                 line += 1;
+                row_line = line;
             }
             c => field.push(c),
         }
@@ -497,7 +611,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
     }
     if !field.is_empty() || !row.is_empty() {
         row.push(field);
-        rows.push(row);
+        rows.push((row_line, row));
     }
     Ok(rows)
 }
@@ -509,10 +623,14 @@ mod tests {
     #[test]
     fn csv_fields_quotes_and_line_ends() {
         let rows =
-            parse_csv("name,address\r\n\"城关派出所\",\"人民路 1 号, 东\"\r\n\"He said \"\"hi\"\"\",x\n").unwrap();
+            parse_csv("name,address\r\n\"城关派出所\",\"人民路 1 号,\n东\"\r\n\"He said \"\"hi\"\"\",x\n").unwrap();
         assert_eq!(
             rows,
-            vec![vec!["name", "address"], vec!["城关派出所", "人民路 1 号, 东"], vec!["He said \"hi\"", "x"]]
+            vec![
+                (1, vec!["name".to_string(), "address".into()]),
+                (2, vec!["城关派出所".into(), "人民路 1 号,\n东".into()]),
+                (4, vec!["He said \"hi\"".into(), "x".into()])
+            ]
         );
         assert!(parse_csv("a,\"b\n").is_err());
     }
@@ -523,6 +641,17 @@ mod tests {
         assert_eq!(decode_text(b"\xEF\xBB\xBF\xE6\xB4\xBE"), "派");
         let (gbk, _, _) = encoding_rs::GBK.encode("城关派出所,0912-1234567");
         assert_eq!(decode_text(&gbk), "城关派出所,0912-1234567");
+    }
+
+    #[test]
+    fn big5_is_never_read_as_gbk() {
+        let (big5, _, _) = encoding_rs::BIG5.encode("名稱,地址\n勞動派出所,臺北市中正區\n");
+        let e = decode_csv(&big5, None).unwrap_err();
+        assert!(e.contains("Big5"), "{e}");
+        assert_eq!(decode_csv(&big5, Some("big5")).unwrap(), "名稱,地址\n勞動派出所,臺北市中正區\n");
+        let (gbk, _, _) = encoding_rs::GBK.encode("名称,地址\n城关派出所,城关镇人民路88号\n");
+        assert_eq!(decode_csv(&gbk, None).unwrap(), "名称,地址\n城关派出所,城关镇人民路88号\n");
+        assert!(decode_csv(b"\xff\xfe\x00", None).is_err());
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::FontBook;
 use crate::library::{
-    self, Align, Direction, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile, StationFile,
+    self, Align, Direction, InkEntry, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile,
+    StationFile,
 };
 use crate::scene::{Ink, InkKind, Rgb};
 
@@ -125,21 +126,43 @@ impl Station {
     }
 
     /// A station from its data, every field checked: present fields are
-    /// neither empty nor multi-line.
+    /// neither empty nor multi-line, fit the limits, cannot be read as a
+    /// spreadsheet formula, and the QR link is a web link.
     pub fn from_file(raw: StationFile) -> Result<Station, String> {
+        Station::from_file_with(raw, &[])
+    }
+
+    /// As [`Station::from_file`], also taking QR links with the URI schemes
+    /// an order declares (`qr_schemes: [weixin]`).
+    pub fn from_file_with(raw: StationFile, qr_schemes: &[String]) -> Result<Station, String> {
+        let name = raw.name.trim().escape_debug().to_string();
         let fields = [
-            ("name", Some(&raw.name)),
-            ("phone", raw.phone.as_ref()),
-            ("hotline", raw.hotline.as_ref()),
-            ("address", raw.address.as_ref()),
-            ("qr", raw.qr.as_ref()),
+            ("id", raw.id.as_ref(), limits::STATION_KEY),
+            ("name", Some(&raw.name), limits::STATION_NAME),
+            ("phone", raw.phone.as_ref(), limits::PHONE),
+            ("hotline", raw.hotline.as_ref(), limits::PHONE),
+            ("address", raw.address.as_ref(), limits::ADDRESS),
+            ("qr", raw.qr.as_ref(), limits::QR_LINK),
         ];
-        for (key, value) in fields {
-            if let Some(v) = value
-                && (v.trim().is_empty() || v.chars().any(char::is_control))
-            {
-                return Err(format!("station `{}`: field `{key}` is empty or has control characters", raw.name.trim()));
+        for (key, value, max) in fields {
+            let Some(v) = value else { continue };
+            if v.trim().is_empty() || v.chars().any(char::is_control) {
+                return Err(format!("station `{name}`: field `{key}` is empty or has control characters"));
             }
+            if v.chars().count() > max {
+                return Err(format!("station `{name}`: field `{key}` is longer than {max} characters"));
+            }
+            if formula_like(v, matches!(key, "phone" | "hotline")) {
+                return Err(format!(
+                    "station `{name}`: field `{key}` begins with `{}`, which a spreadsheet runs as a formula",
+                    v.trim_start().chars().next().unwrap_or(' ')
+                ));
+            }
+        }
+        if let Some(q) = &raw.qr
+            && let Err(why) = check_link(q, qr_schemes)
+        {
+            return Err(format!("station `{name}`: QR link `{}` {why}", q.escape_debug()));
         }
         Ok(Station {
             name: raw.name.trim().to_string(),
@@ -171,6 +194,49 @@ impl Station {
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// Text a spreadsheet would run as a formula when a vendor opens a list in
+/// it (`=cmd|' /C calc'!A0`): it begins with `=`, `+`, `-` or `@`. A phone
+/// number may begin with `+` (`+86 912 …`).
+pub fn formula_like(v: &str, phone: bool) -> bool {
+    let t = v.trim_start();
+    match t.chars().next() {
+        Some('=' | '@') => true,
+        Some('+') if phone => !t[1..].chars().all(|c| c.is_ascii_digit() || " -()".contains(c)),
+        Some('+' | '-') => true,
+        _ => false,
+    }
+}
+
+/// A QR link people's phones open safely: `http://` or `https://` with a
+/// host (or a scheme the order declares), no spaces or control characters.
+pub fn check_link(link: &str, extra_schemes: &[String]) -> Result<(), String> {
+    if link.len() > limits::QR_LINK {
+        return Err(format!("is longer than {} bytes", limits::QR_LINK));
+    }
+    if link.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("contains spaces or control characters".into());
+    }
+    let Some((scheme, rest)) = link.split_once(':') else {
+        return Err("is not a link: write it like https://example.org/station".into());
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme == "http" || scheme == "https" {
+        let host = rest.strip_prefix("//").map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+        let host_ok = host.is_some_and(|h| {
+            let h = h.rsplit_once('@').map_or(h, |(_, h)| h);
+            let h = h.split(':').next().unwrap_or("");
+            !h.is_empty() && h.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        });
+        return if host_ok { Ok(()) } else { Err("has no host: write it like https://example.org/station".into()) };
+    }
+    if extra_schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) && !rest.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "uses `{scheme}:`; a QR code on print must be an http(s) link (an order may allow others with `qr_schemes`)"
+    ))
 }
 
 /// Everything the project knows: slogans, items and fonts, checked.
@@ -221,18 +287,52 @@ impl Library {
     }
 }
 
+/// Limits on what a slogan file may hold. No item prints more: the longest
+/// shipped line has 10 characters and the longest tip 37; a line of 24
+/// characters already needs the A2 poster. They also bound the work of
+/// layout and lint, which grow with the square of a line's length.
+pub mod limits {
+    /// Characters in an id (slogan or item); ids become file names.
+    pub const ID: usize = 48;
+    /// Characters in one authored line of a slogan.
+    pub const LINE: usize = 24;
+    /// Characters in a tip.
+    pub const TIP: usize = 60;
+    /// Characters in a topic (posters print it as their heading).
+    pub const TOPIC: usize = 12;
+    /// Characters in an audience tag, and tags per slogan.
+    pub const TAG: usize = 12;
+    pub const TAGS: usize = 12;
+    /// Characters in a slogan's notes for reviewers.
+    pub const NOTES: usize = 500;
+    /// Characters in a template's footer or heading text.
+    pub const TEMPLATE_TEXT: usize = 200;
+    /// Characters in a station's name, address, phone or hotline, and bytes in its QR link.
+    pub const STATION_NAME: usize = 40;
+    pub const ADDRESS: usize = 80;
+    pub const PHONE: usize = 32;
+    pub const QR_LINK: usize = 300;
+    /// Characters in a station's key (its id, or its name) in file names.
+    pub const STATION_KEY: usize = 32;
+}
+
 fn id_ok(id: &str) -> bool {
     !id.is_empty()
+        && id.len() <= limits::ID
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
 
-const ID_HINT: &str = "ids are lowercase ASCII letters, digits and `-` (they become file names)";
+const ID_HINT: &str = "ids are 1–48 lowercase ASCII letters, digits and `-` (they become file names)";
 
 fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Slogan> {
-    // A file that does not contain an id's text cannot define that slogan.
-    let keep = |_: &Path, text: &str| only.is_none_or(|ids| ids.iter().any(|id| text.contains(id.as_str())));
+    // A file that does not contain an id's text cannot define that slogan,
+    // unless it writes ids with YAML escapes (`"abc-de\x66"`): such files
+    // are read too, so an id means the same to every command.
+    let keep = |_: &Path, text: &str| {
+        only.is_none_or(|ids| text.contains('\\') || ids.iter().any(|id| text.contains(id.as_str())))
+    };
     let files = match library::load_where::<SloganFile>(dir, keep) {
         Ok((files, p)) => {
             problems.0.extend(p.0);
@@ -249,14 +349,26 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
         if file.topic.trim().is_empty() {
             problems.push(Diagnostic::data("topic is empty").in_file(&path).hint("name the topic, e.g. 反诈"));
         }
+        if file.topic.chars().count() > limits::TOPIC || file.topic.chars().any(char::is_control) {
+            problems.push(
+                Diagnostic::data(format!("topic `{}` is not a short name", file.topic.escape_debug()))
+                    .in_file(&path)
+                    .hint(format!(
+                        "a topic has at most {} characters and no control characters, e.g. 反诈",
+                        limits::TOPIC
+                    )),
+            );
+            continue;
+        }
         for entry in file.slogans {
             let line = entry.referenced.line();
             let loc = Location::at(&path, line, entry.referenced.column());
             let s = entry.value;
             let mut bad = false;
             if !id_ok(&s.id) {
+                let shown: String = s.id.chars().take(limits::ID + 1).collect();
                 problems.push(
-                    Diagnostic::data(format!("slogan id `{}` is not filename-safe", s.id))
+                    Diagnostic::data(format!("slogan id `{}` is not filename-safe", shown.escape_debug()))
                         .at(loc.clone())
                         .hint(ID_HINT),
                 );
@@ -288,6 +400,39 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
                         .hint("remove the empty line, or write words in it"),
                 );
                 bad = true;
+            }
+            let long = |t: &String, max: usize| t.chars().count() > max;
+            if s.lines.iter().any(|l| long(l, limits::LINE)) || s.tip.as_ref().is_some_and(|t| long(t, limits::TIP)) {
+                problems.push(
+                    Diagnostic::data(format!("slogan `{}` is too long to print", s.id))
+                        .at(loc.clone())
+                        .hint(format!(
+                            "a line has at most {} characters and a tip at most {}: say it shorter, or split it into two slogans",
+                            limits::LINE,
+                            limits::TIP
+                        )),
+                );
+                bad = true;
+            }
+            if s.audience.len() > limits::TAGS
+                || s.audience.iter().any(|a| long(a, limits::TAG) || a.chars().any(char::is_control))
+                || s.notes.as_ref().is_some_and(|n| long(n, limits::NOTES))
+                || s.items.as_ref().is_some_and(|i| i.len() > 100 || i.iter().any(|x| x.len() > limits::ID))
+            {
+                problems.push(
+                    Diagnostic::data(format!("slogan `{}`: audience, items or notes are too long", s.id))
+                        .at(loc.clone())
+                        .hint(format!(
+                            "at most {} audience tags of {} characters, notes of {} characters",
+                            limits::TAGS,
+                            limits::TAG,
+                            limits::NOTES
+                        )),
+                );
+                bad = true;
+            }
+            if bad {
+                continue;
             }
             if let Some(c) = texts.flat_map(|l| l.chars()).find(|c| c.is_control()) {
                 problems.push(
@@ -351,9 +496,21 @@ fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, pro
             return Vec::new();
         }
     };
-    let mut out = Vec::new();
+    let mut out: Vec<Item> = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (path, raw) in files {
         let before = problems.0.len();
+        let id = raw.id.value.clone();
+        if let Some(first) = seen.get(&id) {
+            // `poster-a3.yaml` and `poster-a3.yml`: both would write one file name.
+            problems.push(
+                Diagnostic::data(format!("item id `{id}` is defined twice (first in {})", first.display()))
+                    .at(Location::at(&path, raw.id.referenced.line(), raw.id.referenced.column()))
+                    .hint("keep one template per item id: remove or rename one of the files"),
+            );
+            continue;
+        }
+        seen.insert(id, path.clone());
         let item = check_item(&path, raw, fonts, problems);
         if problems.0.len() == before {
             out.push(item);
@@ -364,63 +521,77 @@ fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, pro
 
 fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
     let file_loc = Location::file(path);
+    let at = |line: u64, column: u64| Location::at(path, line, column);
+    let id_loc = at(raw.id.referenced.line(), raw.id.referenced.column());
+    let (trim, trim_loc) = (raw.trim.value, at(raw.trim.referenced.line(), raw.trim.referenced.column()));
+    let (bleed, bleed_loc) = (raw.bleed.value, at(raw.bleed.referenced.line(), raw.bleed.referenced.column()));
+    let (safe, safe_loc) = (raw.safe.value, at(raw.safe.referenced.line(), raw.safe.referenced.column()));
+    let (minimums, min_loc) =
+        (raw.minimums.value, at(raw.minimums.referenced.line(), raw.minimums.referenced.column()));
+    let (substrate_text, substrate_loc) = match &raw.substrate {
+        Some(s) => (s.value.clone(), at(s.referenced.line(), s.referenced.column())),
+        None => ("#ffffff".to_string(), file_loc.clone()),
+    };
+    let die = raw.die_line.as_ref().map(|d| (d.value, at(d.referenced.line(), d.referenced.column())));
+    let raw_inks: Vec<(InkEntry, Location)> =
+        raw.inks.iter().map(|i| (i.value.clone(), at(i.referenced.line(), i.referenced.column()))).collect();
     let mut err = |msg: String, loc: &Location, hint: &str| {
         problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
     };
-    let id = raw.id.clone();
+    let id = raw.id.value.clone();
     if !id_ok(&id) {
-        err(format!("item id `{id}` is not filename-safe"), &file_loc, ID_HINT);
+        err(format!("item id `{}` is not filename-safe", id.escape_debug()), &id_loc, ID_HINT);
     }
     if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
-        err(format!("item id `{id}` differs from its file name"), &file_loc, "name the file <id>.yaml");
+        err(format!("item id `{}` differs from its file name", id.escape_debug()), &id_loc, "name the file <id>.yaml");
     }
     // PDF pages are at most 200 in (5080 mm) a side, slug and bleed included.
     let in_range = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;
-    if !(in_range(raw.trim.width, 1.0, 5000.0) && in_range(raw.trim.height, 1.0, 5000.0)) {
+    if !(in_range(trim.width, 1.0, 5000.0) && in_range(trim.height, 1.0, 5000.0)) {
         err(
-            format!("item `{id}`: trim size {}×{} mm is out of range", raw.trim.width, raw.trim.height),
-            &file_loc,
+            format!("item `{id}`: trim size {}×{} mm is out of range", trim.width, trim.height),
+            &trim_loc,
             "give width and height in mm, 1–5000 (longer banners must be tiled by the printer)",
         );
     }
-    if !in_range(raw.bleed, 0.0, 20.0) {
+    if !in_range(bleed, 0.0, 20.0) {
         err(
-            format!("item `{id}`: bleed {} mm is out of range", raw.bleed),
-            &file_loc,
+            format!("item `{id}`: bleed {} mm is out of range", bleed),
+            &bleed_loc,
             "bleed is 0–20 mm: 3 mm for offset print, 6 mm for fabric, 20 mm for cloth banners",
         );
     }
-    let short_side = raw.trim.width.min(raw.trim.height);
-    if !in_range(raw.safe, 0.0, short_side / 2.0) {
+    let short_side = trim.width.min(trim.height);
+    if !in_range(safe, 0.0, short_side / 2.0) {
         err(
-            format!("item `{id}`: safe margin {} mm is out of range", raw.safe),
-            &file_loc,
+            format!("item `{id}`: safe margin {} mm is out of range", safe),
+            &safe_loc,
             "the safe margin is 3–5 mm for paper, 6 mm for fabric",
         );
     }
-    if !in_range(raw.minimums.text_height, 0.5, 500.0)
-        || !in_range(raw.minimums.stroke, 0.05, 50.0)
-        || raw.minimums.qr_module.is_some_and(|q| !in_range(q, 0.1, 50.0))
+    if !in_range(minimums.text_height, 0.5, 500.0)
+        || !in_range(minimums.stroke, 0.05, 50.0)
+        || minimums.qr_module.is_some_and(|q| !in_range(q, 0.1, 50.0))
     {
         err(
             format!("item `{id}`: minimums must be positive sizes in mm"),
-            &file_loc,
+            &min_loc,
             "see shared/PRINT.md: text ≥ 6 pt (about 2.1 mm) on paper, ≥ 3 mm on fabric; strokes ≥ 0.2 mm",
         );
     }
-    if let Some(d) = raw.die_line
+    if let Some((d, dloc)) = &die
         && !in_range(d.corner_radius, 0.0, short_side / 2.0)
     {
         err(
             format!("item `{id}`: die line corner radius {} mm is out of range", d.corner_radius),
-            &file_loc,
+            dloc,
             "give a radius in mm, at most half the short side",
         );
     }
-    let substrate = parse_hex(&raw.substrate).unwrap_or_else(|| {
+    let substrate = parse_hex(&substrate_text).unwrap_or_else(|| {
         err(
-            format!("item `{id}`: substrate `{}` is not a #rrggbb colour", raw.substrate),
-            &file_loc,
+            format!("item `{id}`: substrate `{}` is not a #rrggbb colour", substrate_text),
+            &substrate_loc,
             "write e.g. \"#f4efe4\"",
         );
         Rgb(255, 255, 255)
@@ -428,14 +599,14 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
     // Inks.
     let mut inks = Vec::new();
     let mut ink_ids: BTreeMap<String, usize> = BTreeMap::new();
-    for ink in &raw.inks {
+    for (ink, ink_loc) in &raw_inks {
         if ink_ids.insert(ink.id.clone(), inks.len()).is_some() {
-            err(format!("item `{id}`: ink `{}` is defined twice", ink.id), &file_loc, "give each ink its own id");
+            err(format!("item `{id}`: ink `{}` is defined twice", ink.id), ink_loc, "give each ink its own id");
         }
         if ink.cmyk.iter().any(|v| !(0.0..=100.0).contains(v)) {
             err(
                 format!("item `{id}`: ink `{}` has CMYK values outside 0–100", ink.id),
-                &file_loc,
+                ink_loc,
                 "CMYK values are percentages",
             );
         }
@@ -443,14 +614,14 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             if !spot_name_ok(name) {
                 err(
                     format!("item `{id}`: ink `{}` has the spot name `{name}`, which a RIP treats specially", ink.id),
-                    &file_loc,
+                    ink_loc,
                     "use the ink's real name, e.g. \"PANTONE 186 C\"",
                 );
             }
-            if raw.inks.iter().filter(|o| o.spot.as_deref() == Some(name)).count() > 1 {
+            if raw_inks.iter().filter(|(o, _)| o.spot.as_deref() == Some(name)).count() > 1 {
                 err(
                     format!("item `{id}`: spot ink `{name}` is defined twice"),
-                    &file_loc,
+                    ink_loc,
                     "give each spot ink one entry",
                 );
             }
@@ -466,7 +637,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
                         ink.id,
                         raw.process.label()
                     ),
-                    &file_loc,
+                    ink_loc,
                     "add `spot: \"PANTONE …\"` to the ink",
                 );
                 InkKind::Process { cmyk }
@@ -474,7 +645,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             (Some(_), false) => {
                 err(
                     format!("item `{id}`: ink `{}` is a spot ink, but {} prints in CMYK", ink.id, raw.process.label()),
-                    &file_loc,
+                    ink_loc,
                     "remove `spot:` or change the process to screen-print",
                 );
                 InkKind::Process { cmyk }
@@ -484,7 +655,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             Some(h) => parse_hex(h).unwrap_or_else(|| {
                 err(
                     format!("item `{id}`: ink `{}` preview `{h}` is not #rrggbb", ink.id),
-                    &file_loc,
+                    ink_loc,
                     "write e.g. \"#c8102e\"",
                 );
                 Rgb(0, 0, 0)
@@ -522,7 +693,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         }
     };
     let background = ink_ref(&raw.background, "background", &file_loc, &mut err);
-    let die_line = raw.die_line.map(|d| {
+    let die_line = die.map(|(d, _)| {
         inks.push(Ink {
             id: "dieline".into(),
             kind: InkKind::Technical { name: "Dieline".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
@@ -580,21 +751,35 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         {
             err(format!("{zname}: text is empty"), &loc, "write the footer, e.g. \"{name}　电话：{phone}\"");
         }
+        if let Some(t) = &z.text
+            && (t.chars().count() > limits::TEMPLATE_TEXT || t.chars().any(char::is_control))
+        {
+            err(
+                format!("{zname}: text is too long or has control characters"),
+                &loc,
+                &format!("at most {} characters on one line", limits::TEMPLATE_TEXT),
+            );
+        }
+        for o in &z.overlaps {
+            if !zone_ids.contains(o) || o == &z.id {
+                err(format!("{zname}: overlaps names unknown zone `{o}`"), &loc, "name another zone of this item");
+            }
+        }
         let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading);
         let eps = 1e-6;
         if text_zone || z.role == Role::Qr {
-            let s = raw.safe;
-            if x < s - eps || y < s - eps || x + w > raw.trim.width - s + eps || y + h > raw.trim.height - s + eps {
+            let s = safe;
+            if x < s - eps || y < s - eps || x + w > trim.width - s + eps || y + h > trim.height - s + eps {
                 err(
                     format!("{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({s} mm inside the trim)"),
                     &loc,
                     "move the box inside the safe margin",
                 );
             }
-        } else if x < -raw.bleed - eps
-            || y < -raw.bleed - eps
-            || x + w > raw.trim.width + raw.bleed + eps
-            || y + h > raw.trim.height + raw.bleed + eps
+        } else if x < -bleed - eps
+            || y < -bleed - eps
+            || x + w > trim.width + bleed + eps
+            || y + h > trim.height + bleed + eps
         {
             err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
         }
@@ -621,10 +806,10 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
                 None => {
                     err(format!("{zname} has no min_height"), &loc, "give the smallest legible character height in mm")
                 }
-                Some(m) if m + eps < raw.minimums.text_height => err(
+                Some(m) if m + eps < minimums.text_height => err(
                     format!(
                         "{zname}: min_height {m} mm is below the item's minimum text height {} mm",
-                        raw.minimums.text_height
+                        minimums.text_height
                     ),
                     &loc,
                     "raise min_height",
@@ -648,10 +833,10 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         {
             err(format!("{zname}: stroke {s} mm is out of range"), &loc, "give a stroke width in mm");
         } else if let Some(s) = z.stroke
-            && s + eps < raw.minimums.stroke
+            && s + eps < minimums.stroke
         {
             err(
-                format!("{zname}: stroke {s} mm is thinner than the item's minimum {} mm", raw.minimums.stroke),
+                format!("{zname}: stroke {s} mm is thinner than the item's minimum {} mm", minimums.stroke),
                 &loc,
                 "use a thicker stroke",
             );
@@ -684,7 +869,7 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             align: z.align,
             valign: z.valign,
             direction: z.direction,
-            min_height: z.min_height.unwrap_or(raw.minimums.text_height),
+            min_height: z.min_height.unwrap_or(minimums.text_height),
             max_height: z.max_height,
             line_spacing: z.line_spacing.unwrap_or(1.25),
             text: z.text.clone(),
@@ -696,6 +881,33 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
             tint: z.tint.unwrap_or(100.0) / 100.0,
             line: zline,
         });
+    }
+    // Text and QR zones must not cover each other (slogan over tip, QR over
+    // footer) unless the template says the overlap is meant.
+    let printed = |z: &&Zone| matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading | Role::Qr);
+    let meant = |a: &str, b: &str| {
+        raw.zones.iter().any(|z| {
+            (z.value.id == a && z.value.overlaps.iter().any(|o| o == b))
+                || (z.value.id == b && z.value.overlaps.iter().any(|o| o == a))
+        })
+    };
+    let text_zones: Vec<&Zone> = zones.iter().filter(printed).collect();
+    for (i, a) in text_zones.iter().enumerate() {
+        for b in &text_zones[i + 1..] {
+            let [ax, ay, aw, ah] = a.rect;
+            let [bx, by, bw, bh] = b.rect;
+            let (w, h) = ((ax + aw).min(bx + bw) - ax.max(bx), (ay + ah).min(by + bh) - ay.max(by));
+            if w > 1e-6 && h > 1e-6 && !meant(&a.id, &b.id) {
+                err(
+                    format!("item `{id}`: zones `{}` and `{}` overlap by {w:.1} × {h:.1} mm", a.id, b.id),
+                    &Location::at(path, b.line, 1),
+                    &format!(
+                        "move one of the boxes, or say the overlap is meant with `overlaps: [{}]` on `{}`",
+                        a.id, b.id
+                    ),
+                );
+            }
+        }
     }
     let slogan_zones = zones.iter().filter(|z| z.role == Role::Slogan).count();
     if slogan_zones != 1 {
@@ -718,17 +930,17 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
         id,
         name: raw.name,
         product: raw.product,
-        width: raw.trim.width,
-        height: raw.trim.height,
-        bleed: raw.bleed,
-        safe: raw.safe,
+        width: trim.width,
+        height: trim.height,
+        bleed,
+        safe,
         process: raw.process,
-        swappable: raw.inks.iter().filter(|i| i.swappable).map(|i| i.id.clone()).collect(),
+        swappable: raw_inks.iter().filter(|(i, _)| i.swappable).map(|(i, _)| i.id.clone()).collect(),
         material: raw.material,
         notes: raw.notes,
         substrate,
         crop_marks: raw.crop_marks,
-        minimums: raw.minimums,
+        minimums,
         inks,
         background,
         die_line,

@@ -69,22 +69,21 @@ fn template_problems_are_all_listed() {
 #[test]
 fn a_slogan_too_long_for_an_item_fails_alone() {
     let p = project_copy("too-long");
-    write(
-        &p.join("slogans/zz.yaml"),
-        &format!(
-            "topic: 反诈\nslogans:\n  - id: way-too-long\n    lines: [{}]\n",
-            "这条标语长到放不进围裙的印刷区，".repeat(20)
-        ),
-    );
+    add_slogan_that_does_not_fit(&p, "way-too-long");
     approve_all(&p);
     let out = p.join("out");
-    let o = run_words(&p, "render --slogan way-too-long --slogan fanzha-qiandaizi --item apron --format pdf", &out);
+    let o = run_words(
+        &p,
+        "render --slogan way-too-long --slogan fanzha-qiandaizi --item apron --item poster-a3 --format pdf",
+        &out,
+    );
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("slogan `way-too-long` on item `apron` does not fit zone `slogan`"), "{e}");
-    assert!(e.contains("the minimum is 9 mm"), "{e}");
-    // The good combination is still written, the bad one not at all.
-    assert_eq!(files(&out), vec!["apron--fanzha-qiandaizi.pdf"]);
+    assert!(e.contains("the minimum is 60 mm"), "{e}");
+    // The good combinations are still written, the bad ones not at all.
+    assert_eq!(files(&out), vec!["poster-a3--fanzha-qiandaizi.pdf", "poster-a3--way-too-long.pdf"]);
+    assert!(e.contains("2 of 4 combinations failed"), "{e}");
 }
 
 #[test]

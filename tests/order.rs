@@ -198,14 +198,7 @@ fn an_order_with_bad_lines_writes_nothing_and_names_every_problem() {
     // A station without a phone, which the footers need.
     std::fs::write(p.join("orders/stations.csv"), "id,name,phone,qr\nchengguan,城关派出所,0912-1234567,https://example.org/c\nnophone,北关派出所,,https://example.org/n\n").unwrap();
     // A slogan that fits nowhere.
-    std::fs::write(
-        p.join("slogans/zz.yaml"),
-        format!(
-            "topic: 反诈\nslogans:\n  - id: way-too-long\n    lines: [{}]\n",
-            "这条标语长到放不进印刷区，".repeat(30)
-        ),
-    )
-    .unwrap();
+    add_slogan_that_does_not_fit(&p, "way-too-long");
     let o = jiediqi_in(&p, &["approve", "way-too-long", "--by", "示例审核员"]);
     assert!(o.status.success());
     let order_text = std::fs::read_to_string(&path)

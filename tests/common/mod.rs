@@ -149,3 +149,20 @@ pub fn pdf_objects(pdf: &Path) -> String {
     let _ = std::fs::remove_file(qdf);
     text
 }
+
+/// A slogan at the length limits (two lines of 24 characters) and templates
+/// of the apron and small mouse pad that ask for 60 mm characters: it fits
+/// neither. (Every shipped item fits any slogan within the limits.)
+pub fn add_slogan_that_does_not_fit(project: &Path, id: &str) {
+    let line = "这条标语长到放不进围裙的印刷区这条标语长到放进";
+    let text = format!("topic: 反诈\nslogans:\n  - id: {id}\n    lines: [{line}, {line}]\n");
+    std::fs::write(project.join(format!("slogans/{id}.yaml")), text).unwrap();
+    for (item, from) in
+        [("apron", "min_height: 9\n    max_height: 30"), ("mousepad-small", "min_height: 6\n    max_height: 22")]
+    {
+        let path = project.join(format!("layouts/{item}.yaml"));
+        let t = std::fs::read_to_string(&path).unwrap();
+        assert!(t.contains(from), "{item} template changed: update this helper");
+        std::fs::write(&path, t.replacen(from, "min_height: 60\n    max_height: 80", 1)).unwrap();
+    }
+}
