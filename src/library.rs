@@ -347,8 +347,14 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Resu
 /// (`DuplicateKeyPolicy`, `budget breached`, `u32`) replaced by what a
 /// person can act on.
 fn yaml_message(e: &serde_saphyr::Error) -> String {
-    if let serde_saphyr::Error::Budget { .. } = e {
-        return "the file has too many entries, aliases or levels of nesting to be a jiediqi data file".into();
+    match e {
+        serde_saphyr::Error::Budget { .. } => {
+            return "the file has too many entries, aliases or levels of nesting to be a jiediqi data file".into();
+        }
+        serde_saphyr::Error::DuplicateMappingKey { key: Some(k), .. } => {
+            return format!("the key `{k}` appears twice");
+        }
+        _ => {}
     }
     let full = e.render_with_formatter(&serde_saphyr::UserMessageFormatter);
     let first = full.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid YAML");

@@ -540,6 +540,8 @@ pub fn decode_csv(bytes: &[u8], encoding: Option<&str>) -> Result<String, String
         (Some(g), Some(b)) => {
             if common_simplified(&g) >= 0.9 && common_simplified(&b) < 0.9 {
                 Ok(g)
+            } else if common_simplified(&g) < 0.9 {
+                Err("the station list looks like Big5 (traditional Chinese), not GBK".into())
             } else {
                 Err("cannot tell whether the station list is GBK or Big5 (traditional Chinese)".into())
             }
@@ -549,19 +551,26 @@ pub fn decode_csv(bytes: &[u8], encoding: Option<&str>) -> Result<String, String
     }
 }
 
-/// The share of a text's Chinese characters that are GB 2312 level 1 (the
-/// 3,755 most common simplified characters): high for real GBK text.
+/// The share of a text's non-ASCII characters that GB 2312 has as a
+/// Chinese character (levels 1 and 2) or as common punctuation and
+/// full-width forms (rows 1–3): nearly all of real GBK station data, far
+/// less of Big5 bytes read as GBK (rare GBK-only characters, private-use
+/// code points, box drawing).
 fn common_simplified(text: &str) -> f64 {
-    let (mut han, mut common) = (0usize, 0usize);
-    for c in text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)) {
-        han += 1;
+    let (mut other, mut common) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        other += 1;
         let mut buf = [0u8; 4];
         let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
-        if !unmappable && bytes.len() == 2 && (0xB0..=0xD7).contains(&bytes[0]) && bytes[1] >= 0xA1 {
+        if !unmappable
+            && bytes.len() == 2
+            && ((0xB0..=0xF7).contains(&bytes[0]) || (0xA1..=0xA3).contains(&bytes[0]))
+            && bytes[1] >= 0xA1
+        {
             common += 1;
         }
     }
-    if han == 0 { 1.0 } else { common as f64 / han as f64 }
+    if other == 0 { 1.0 } else { common as f64 / other as f64 }
 }
 
 /// CSV rows, each with the line it starts on.

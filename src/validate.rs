@@ -135,7 +135,7 @@ impl Station {
     /// As [`Station::from_file`], also taking QR links with the URI schemes
     /// an order declares (`qr_schemes: [weixin]`).
     pub fn from_file_with(raw: StationFile, qr_schemes: &[String]) -> Result<Station, String> {
-        let name = raw.name.trim().escape_debug().to_string();
+        let name = raw.name.trim().to_string();
         let fields = [
             ("id", raw.id.as_ref(), limits::STATION_KEY),
             ("name", Some(&raw.name), limits::STATION_NAME),
@@ -162,7 +162,7 @@ impl Station {
         if let Some(q) = &raw.qr
             && let Err(why) = check_link(q, qr_schemes)
         {
-            return Err(format!("station `{name}`: QR link `{}` {why}", q.escape_debug()));
+            return Err(format!("station `{name}`: QR link `{q}` {why}"));
         }
         Ok(Station {
             name: raw.name.trim().to_string(),
@@ -350,14 +350,9 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
             problems.push(Diagnostic::data("topic is empty").in_file(&path).hint("name the topic, e.g. 反诈"));
         }
         if file.topic.chars().count() > limits::TOPIC || file.topic.chars().any(char::is_control) {
-            problems.push(
-                Diagnostic::data(format!("topic `{}` is not a short name", file.topic.escape_debug()))
-                    .in_file(&path)
-                    .hint(format!(
-                        "a topic has at most {} characters and no control characters, e.g. 反诈",
-                        limits::TOPIC
-                    )),
-            );
+            problems.push(Diagnostic::data(format!("topic `{}` is not a short name", file.topic)).in_file(&path).hint(
+                format!("a topic has at most {} characters and no control characters, e.g. 反诈", limits::TOPIC),
+            ));
             continue;
         }
         for entry in file.slogans {
@@ -368,9 +363,7 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
             if !id_ok(&s.id) {
                 let shown: String = s.id.chars().take(limits::ID + 1).collect();
                 problems.push(
-                    Diagnostic::data(format!("slogan id `{}` is not filename-safe", shown.escape_debug()))
-                        .at(loc.clone())
-                        .hint(ID_HINT),
+                    Diagnostic::data(format!("slogan id `{shown}` is not filename-safe")).at(loc.clone()).hint(ID_HINT),
                 );
                 bad = true;
             }
@@ -540,10 +533,10 @@ fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &m
     };
     let id = raw.id.value.clone();
     if !id_ok(&id) {
-        err(format!("item id `{}` is not filename-safe", id.escape_debug()), &id_loc, ID_HINT);
+        err(format!("item id `{}` is not filename-safe", id), &id_loc, ID_HINT);
     }
     if path.file_stem().and_then(|s| s.to_str()) != Some(id.as_str()) {
-        err(format!("item id `{}` differs from its file name", id.escape_debug()), &id_loc, "name the file <id>.yaml");
+        err(format!("item id `{}` differs from its file name", id), &id_loc, "name the file <id>.yaml");
     }
     // PDF pages are at most 200 in (5080 mm) a side, slug and bleed included.
     let in_range = |v: f64, lo: f64, hi: f64| v.is_finite() && v >= lo && v <= hi;

@@ -279,3 +279,231 @@ fn all_with_an_unknown_id_is_still_an_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("unknown slogan `typo`"));
 }
+
+/// Issue 8, point 1: a closed stdout or stderr ends the program quietly.
+#[test]
+fn closed_pipes_end_the_program_without_a_panic() {
+    for args in [vec!["check"], vec!["slogans"], vec!["render", "--slogan", "x", "--item", "y", "--out", "z"]] {
+        for root in [std::path::Path::new("/dev/zero"), approved_root()] {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            let o = command_in(root, &args).stdout(writer.try_clone().unwrap()).stderr(writer).output().unwrap();
+            assert_ne!(o.status.code(), Some(101), "{args:?} on {}: panicked", root.display());
+            assert!(o.status.code().is_some(), "{args:?}: killed by a signal");
+        }
+    }
+}
+
+/// Issue 8, point 2: a huge line is refused at once, by every command.
+#[test]
+fn a_one_megabyte_line_is_refused_within_a_second() {
+    let p = project_copy("huge-line");
+    let line = "转".repeat(300_000); // 900 KB
+    write(&p.join("slogans/zz.yaml"), &format!("topic: 反诈\nslogans:\n  - id: huge\n    lines: [{line}]\n"));
+    let out = p.join("out");
+    let o_str = out.to_str().unwrap();
+    for args in [
+        vec!["check"],
+        vec!["lint"],
+        vec!["render", "--slogan", "huge", "--item", "poster-a3", "--out", o_str],
+        vec!["approve", "huge", "--by", "王"],
+    ] {
+        let t = std::time::Instant::now();
+        let o = jiediqi_in(&p, &args);
+        let took = t.elapsed();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("slogan `huge` is too long to print"), "{args:?}: {}", stderr(&o));
+        assert!(took < std::time::Duration::from_secs(1), "{args:?} took {took:?}");
+    }
+    // A file past the size limit is refused before it is parsed.
+    write(&p.join("slogans/zz.yaml"), &format!("topic: 反诈\nslogans:\n  - id: huge\n    lines: [{line}{line}]\n"));
+    let o = jiediqi_in(&p, &["check"]);
+    assert!(stderr(&o).contains("zz.yaml: larger than 1024 KiB"), "{}", stderr(&o));
+}
+
+/// Issue 8, point 9: ids are unique however they are written.
+#[test]
+fn ids_are_unique_across_files_and_escapes() {
+    let p = project_copy("dup-ids");
+    std::fs::copy(p.join("layouts/poster-a3.yaml"), p.join("layouts/poster-a3.yml")).unwrap();
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("poster-a3.yml:4:5: item id `poster-a3` is defined twice"), "{}", stderr(&o));
+    std::fs::remove_file(p.join("layouts/poster-a3.yml")).unwrap();
+    // An id written with a YAML escape is the same id to every command.
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: \"abc-de\\x66\"\n    lines: [骑车戴头盔]\n");
+    assert!(stdout(&jiediqi_in(&p, &["slogans"])).contains("abc-def"));
+    let o = run_words(&p, "render --slogan abc-def --item poster-a3 --format pdf --proof", &p.join("out"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    write(&p.join("slogans/zy.yaml"), "topic: 反诈\nslogans:\n  - id: abc-def\n    lines: [系好安全带]\n");
+    let o = run_words(&p, "render --slogan abc-def --item poster-a3 --format pdf --proof", &p.join("out2"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("slogan id `abc-def` is used twice"), "{}", stderr(&o));
+    std::fs::remove_file(p.join("slogans/zy.yaml")).unwrap();
+    // A 300-character id is refused by check, not by the file system later.
+    write(
+        &p.join("slogans/zz.yaml"),
+        &format!("topic: 反诈\nslogans:\n  - id: {}\n    lines: [骑车戴头盔]\n", "a".repeat(300)),
+    );
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not filename-safe") && stderr(&o).contains("1–48"), "{}", stderr(&o));
+}
+
+/// Issue 8, point 9: text and QR zones may not cover each other by accident.
+#[test]
+fn overlapping_zones_are_errors_unless_marked() {
+    let p = project_copy("overlap");
+    let path = p.join("layouts/poster-a3.yaml");
+    let t = std::fs::read_to_string(&path).unwrap();
+    write(
+        &path,
+        &t.replace("{ id: qr, role: qr, box: [242, 366, 40, 40]", "{ id: qr, role: qr, box: [200, 366, 40, 40]"),
+    );
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("poster-a3.yaml:51:")
+            && stderr(&o).contains("zones `footer` and `qr` overlap by 30.0 × 40.0 mm"),
+        "{}",
+        stderr(&o)
+    );
+    write(
+        &path,
+        &t.replace(
+            "{ id: qr, role: qr, box: [242, 366, 40, 40]",
+            "{ id: qr, role: qr, box: [200, 366, 40, 40], overlaps: [footer]",
+        ),
+    );
+    let o = jiediqi_in(&p, &["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Issue 8, points 9 and 10: station data that would print wrong or run in a
+/// spreadsheet is refused, naming the CSV row.
+#[test]
+fn station_lists_refuse_big5_bad_links_and_formulas_by_row() {
+    let p = project_copy("stations");
+    let order = p.join("orders/chengguan-winter.yaml");
+    let csv = p.join("orders/stations.csv");
+    let check = |want: &str| {
+        let o = jiediqi_in(&p, &["check"]);
+        assert_eq!(o.status.code(), Some(1), "{want}");
+        assert!(stderr(&o).contains(want), "{want}: {}", stderr(&o));
+    };
+    let (big5, _, _) =
+        encoding_rs::BIG5.encode("id,name,phone,qr\nlaodong,勞動派出所,0912-1234567,https://example.org/l\n");
+    std::fs::write(&csv, &big5).unwrap();
+    check("stations.csv: the station list looks like Big5");
+    let text = std::fs::read_to_string(&order).unwrap();
+    write(&order, &text.replace("  csv: stations.csv", "  csv: stations.csv\n  encoding: big5"));
+    // Named, it is read as Big5: 勞動, not mojibake.
+    let named = jiediqi::order::Order::load(&order).unwrap();
+    assert_eq!(named.stations[0].station.name, "勞動派出所");
+    write(&order, &text);
+    for (row, want) in [
+        (
+            "x,=cmd|' /C calc'!A0,0912-1234567,https://example.org/x",
+            "stations.csv:3:1: station `=cmd|' /C calc'!A0`: field `name` begins with `=`",
+        ),
+        (
+            "x,西关派出所,0912-1234567,javascript:alert(1)",
+            "stations.csv:3:1: station `西关派出所`: QR link `javascript:alert(1)` uses `javascript:`",
+        ),
+        ("x,西关派出所,0912-1234567,not a url", "QR link `not a url` contains spaces"),
+        ("x,西关派出所,@SUM(A1),https://example.org/x", "field `phone` begins with `@`"),
+    ] {
+        write(&csv, &format!("id,name,phone,qr\nchengguan,城关派出所,+86 912 1234567,https://example.org/c\n{row}\n"));
+        check(want);
+    }
+    write(&order, &text.replace("title: 城关片区", "title: =HYPERLINK(\"x\")城关片区"));
+    check("the order's title begins with a character a spreadsheet runs as a formula");
+}
+
+/// Issue 8, point 9: shard counts and output folders are sane.
+#[test]
+fn absurd_shards_and_output_folders_inside_the_data_are_refused() {
+    let p = approved_root();
+    let o = jiediqi(&["order", "orders/chengguan-winter.yaml", "--out", "/tmp/x", "--shard", "1/18446744073709551615"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    for out in ["slogans", "reviews", ".", "layouts/sub"] {
+        let dir = p.join(out);
+        let o = run_words(p, "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf", &dir);
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--out"), "{}", stderr(&o));
+    }
+    assert!(files(&p.join("slogans")).iter().all(|f| f.ends_with(".yaml")));
+    let o = jiediqi(&[
+        "order",
+        p.join("orders/chengguan-winter.yaml").to_str().unwrap(),
+        "--out",
+        p.join("orders").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Issue 8, point 10: messages speak our words and name the line.
+#[test]
+fn messages_name_the_line_and_hide_parser_internals() {
+    let p = project_copy("messages");
+    let path = p.join("layouts/poster-a3.yaml");
+    let t = std::fs::read_to_string(&path).unwrap();
+    write(&path, &t.replace("bleed: 3\n", "bleed: .nan\n"));
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\ntopic: 禁毒\nslogans: []\n");
+    let o = jiediqi_in(&p, &["check"]);
+    let e = stderr(&o);
+    assert!(e.contains("poster-a3.yaml:8:8: item `poster-a3`: bleed NaN mm is out of range"), "{e}");
+    assert!(e.contains("zz.yaml:2:1: ") && e.contains("appears twice"), "{e}");
+    assert!(!e.contains("DuplicateKeyPolicy") && !e.contains("Options"), "{e}");
+    write(&path, &t);
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: [a, b]\n    lines: [好]\n");
+    let e = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(!e.contains("scalar"), "{e}");
+    std::fs::remove_file(p.join("slogans/zz.yaml")).unwrap();
+    let order = p.join("orders/chengguan-winter.yaml");
+    let t = std::fs::read_to_string(&order).unwrap();
+    write(&order, &t.replace("quantity: 40", "quantity: -40"));
+    let e = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(e.contains("expected a whole number") && !e.contains("u32"), "{e}");
+    // Aliases that expand past any data file's size.
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..8 {
+        bomb.push_str(&format!(
+            "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+            (b'b' + i) as char,
+            (b'b' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char,
+            (b'a' + i) as char
+        ));
+    }
+    write(&p.join("slogans/zz.yaml"), &bomb);
+    let e = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(!e.contains("budget") && !e.contains("Nodes"), "{e}");
+}
+
+/// Issue 8, point 10: a run where every write failed says so.
+#[test]
+fn a_run_where_every_write_fails_says_so() {
+    let out = scratch("read-only");
+    std::fs::create_dir_all(&out).unwrap();
+    // Root ignores permissions: make the targets folders, so no file can take their place.
+    for f in ["poster-a3--fanzha-qiandaizi.pdf", "apron--fanzha-qiandaizi.pdf"] {
+        std::fs::create_dir_all(out.join(f).join("x")).unwrap();
+    }
+    let o =
+        run_words(approved_root(), "render --slogan fanzha-qiandaizi --item poster-a3 --item apron --format pdf", &out);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("wrote nothing to") && stderr(&o).contains("every one of the 2 combinations failed"),
+        "{}",
+        stderr(&o)
+    );
+}
