@@ -904,6 +904,8 @@ fn proof_cmd(
         Diagnostic::io(format!("cannot create output folder {}: {e}", preview_dir.display()))
             .hint("choose a writable folder with --out")
     })?;
+    fsio::clean_leftovers(dir);
+    fsio::clean_leftovers(&preview_dir);
     for (s, pv) in slogans.iter().zip(&previews) {
         for p in pv {
             let mark = if p.proof { "--样稿未审定" } else { "" };

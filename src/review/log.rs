@@ -267,6 +267,7 @@ fn save_head(keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
     if std::fs::read_to_string(&file).is_ok_and(|t| t == text) {
         return Ok(());
     }
+    fsio::clean_leftovers(&keys.heads_dir());
     std::fs::create_dir_all(keys.heads_dir()).map_err(|e| {
         Diagnostic::io(format!("cannot create {}: {e}", keys.heads_dir().display()))
             .hint("the folder of the review key must be writable")
@@ -522,6 +523,10 @@ pub fn append(
     let target = fsio::resolve_link(&path)
         .map_err(|e| Diagnostic::io(format!("cannot follow {}: {e}", path.display())).hint("fix the symlink"))?;
     let _lock = lock(&target, waiting)?;
+    // Under the lock no other writer is busy here: what is left is a crash's.
+    if let Some(dir) = target.parent() {
+        fsio::clean_leftovers(dir);
+    }
     let mut records = match read(&path)? {
         Some(text) => verify(&path, &text, Some(keys))?.records,
         None => Vec::new(),
