@@ -13,6 +13,8 @@ pub mod export;
 pub mod fault;
 pub mod fonts;
 pub mod fsio;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod layout;
 pub mod library;
 pub mod linebreak;

@@ -439,7 +439,16 @@ pub fn read_stations_csv(path: &Path, encoding: Option<&str>) -> Result<Vec<(Loc
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the `csv` path in the order")
     })?;
-    let text = decode_csv(&bytes, encoding).map_err(|m| {
+    stations_from_csv(path, &bytes, encoding)
+}
+
+/// A station list's bytes (named `path` in messages) as stations.
+pub fn stations_from_csv(
+    path: &Path,
+    bytes: &[u8],
+    encoding: Option<&str>,
+) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    let text = decode_csv(bytes, encoding).map_err(|m| {
         Diagnostic::data(m)
             .in_file(path)
             .hint("save the list as UTF-8 (Excel: 另存为 → CSV UTF-8), or name its encoding with `encoding:` under `stations:` in the order")

@@ -343,6 +343,12 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
             return Vec::new();
         }
     };
+    check_slogan_files(files, problems)
+}
+
+/// Slogan files as parsed, checked: every slogan that passes, every problem
+/// of the others collected.
+pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diagnostics) -> Vec<Slogan> {
     let mut out = Vec::new();
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
     for (path, file) in files {
@@ -512,7 +518,8 @@ fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, pro
     out
 }
 
-fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
+/// One template as parsed, checked; its problems go to `problems`.
+pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
     let file_loc = Location::file(path);
     let at = |line: u64, column: u64| Location::at(path, line, column);
     let id_loc = at(raw.id.referenced.line(), raw.id.referenced.column());
