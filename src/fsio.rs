@@ -228,6 +228,80 @@ impl Pair {
     }
 }
 
+/// A folder built in a temporary sibling (`.<name>.<pid>.jiediqi-tmp`),
+/// then put in place in one step: swapped with the folder already there
+/// ([`exchange`]), so there is never a moment without one. The old folder
+/// ends up at the temporary path and is removed with it.
+pub struct StagedDir {
+    tmp: PathBuf,
+    dir: PathBuf,
+}
+
+impl StagedDir {
+    pub fn new(dir: &Path) -> StagedDir {
+        let tmp = temp_path(dir);
+        let _ = std::fs::remove_dir_all(&tmp);
+        StagedDir { tmp, dir: dir.to_path_buf() }
+    }
+
+    /// Write one file at `rel` (a `/`-separated path) inside the folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.tmp.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| io_error(p, &e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| io_error(&path, &e))?;
+        crate::fault::point("install.file");
+        Ok(())
+    }
+
+    /// Put the folder in place: swapped with an existing one, else renamed.
+    pub fn swap_in(&self) -> Result<(), Diagnostic> {
+        let had_old = std::fs::symlink_metadata(&self.dir).is_ok();
+        let r = if had_old { exchange(&self.tmp, &self.dir) } else { std::fs::rename(&self.tmp, &self.dir) };
+        r.map_err(|e| io_error(&self.dir, &e))?;
+        crate::fault::point("install.swap");
+        Ok(())
+    }
+}
+
+impl Drop for StagedDir {
+    /// The old folder (swapped out) or the unfinished new one. A crash skips
+    /// this; [`clean_leftovers`] removes it on the next run.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
+}
+
+/// A file written whole to a temporary sibling named with `tag`, to be
+/// renamed into place later with [`StagedFile::commit`] (or removed).
+pub struct StagedFile {
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl StagedFile {
+    pub fn new(target: &Path, tag: &str, bytes: &[u8]) -> Result<StagedFile, Diagnostic> {
+        let tmp = temp_path_tagged(target, tag);
+        if let Err(e) = std::fs::write(&tmp, bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_error(target, &e));
+        }
+        Ok(StagedFile { tmp, target: target.to_path_buf() })
+    }
+
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        std::fs::rename(&self.tmp, &self.target).map_err(|e| io_error(&self.target, &e))
+    }
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        // After a commit the temporary is gone and this does nothing.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -430,53 +430,36 @@ fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<
     } else if let Some(old) = &old_zip {
         marker.push_str(&format!("stale-zip {old}\n"));
     }
-    let tmp = fsio::temp_path(dir);
-    let result = (|| -> Result<(), Diagnostic> {
-        for e in entries.iter().chain(std::iter::once(&Entry { path: MARKER.into(), bytes: marker.into_bytes() })) {
-            let path = tmp.join(&e.path);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p).map_err(|er| io(format!("cannot create {}", p.display()), er))?;
-            }
-            std::fs::write(&path, &e.bytes).map_err(|er| io(format!("cannot write {}", path.display()), er))?;
-            crate::fault::point("install.file");
+    let staged = fsio::StagedDir::new(dir);
+    let marker = Entry { path: MARKER.into(), bytes: marker.into_bytes() };
+    for e in entries.iter().chain(std::iter::once(&marker)) {
+        staged.write(&e.path, &e.bytes)?;
+    }
+    let zip_staged = match zip_bytes {
+        Some(bytes) => {
+            // Tagged with the manifest's checksum, so a run that dies after
+            // the swap is finished by the next (see recover()).
+            let manifest = entries.iter().find(|e| e.path == "manifest.json").map(|e| sha256_hex(&e.bytes));
+            let tag = format!("m{}", manifest.as_deref().and_then(|m| m.get(..16)).unwrap_or("0"));
+            let z = fsio::StagedFile::new(&zip_file, &tag, bytes)?;
+            crate::fault::point("install.zip");
+            Some(z)
         }
-        let zip_tmp = match zip_bytes {
-            Some(bytes) => {
-                let manifest = entries.iter().find(|e| e.path == "manifest.json").map(|e| sha256_hex(&e.bytes));
-                let tag = format!("m{}", &manifest.unwrap_or_default().get(..16).unwrap_or("0"));
-                let zt = fsio::temp_path_tagged(&zip_file, &tag);
-                std::fs::write(&zt, bytes).map_err(|er| io(format!("cannot write {}", zt.display()), er))?;
-                crate::fault::point("install.zip");
-                Some(zt)
-            }
-            None => None,
-        };
-        let swapped = if had_old { fsio::exchange(&tmp, dir) } else { std::fs::rename(&tmp, dir) };
-        if let Err(er) = swapped {
-            if let Some(zt) = &zip_tmp {
-                let _ = std::fs::remove_file(zt);
-            }
-            return Err(io(format!("cannot move the package into {}", dir.display()), er));
-        }
-        crate::fault::point("install.swap");
-        // From here the new package is in place; what follows only tidies up
-        // (and a crash here is finished by the next run's recover()).
-        match &zip_tmp {
-            Some(zt) => {
-                std::fs::rename(zt, &zip_file).map_err(|er| io(format!("cannot write {}", zip_file.display()), er))?
-            }
-            None => {
-                if old_zip.is_some() {
-                    let _ = std::fs::remove_file(&zip_file);
-                }
+        None => None,
+    };
+    staged.swap_in()?;
+    // From here the new package is in place; what follows only tidies up
+    // (and a crash here is finished by the next run's recover()).
+    match zip_staged {
+        Some(z) => z.commit()?,
+        None => {
+            if old_zip.is_some() {
+                let _ = std::fs::remove_file(&zip_file);
             }
         }
-        crate::fault::point("install.zip-rename");
-        Ok(())
-    })();
-    // The old package (swapped out to `tmp`), or the unfinished new one.
-    let _ = std::fs::remove_dir_all(&tmp);
-    result.map_err(Diagnostics::from)
+    }
+    crate::fault::point("install.zip-rename");
+    Ok(())
 }
 
 /// Manifest, checksums, job sheet, contact sheet and README, from the order
