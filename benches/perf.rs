@@ -286,6 +286,39 @@ fn main() {
     for d in [out, out2, out3, out4, generated, gen_p, r] {
         let _ = std::fs::remove_dir_all(d);
     }
+    // 5. Layout work as text grows (issue 8: near-linear, bounded): one
+    // slogan line of n characters on the roll-up banner, the largest item,
+    // in this process (library call, no files). Texts past what the zone can
+    // hold are refused before line breaking.
+    let lib = jiediqi::validate::Library::load(&root()).expect("project loads");
+    let banner = lib.item("rollup-banner").expect("roll-up template");
+    let mut line = String::from("5. layout of one line on the roll-up:");
+    for n in [60usize, 240, 960, 3840, 15360] {
+        let text: String = "转账之前多核实，".chars().cycle().take(n).collect();
+        let slogan = jiediqi::validate::Slogan {
+            id: "bench".into(),
+            topic: "反诈".into(),
+            lines: vec![text],
+            tip: None,
+            audience: vec![],
+            items: None,
+            notes: None,
+            file: PathBuf::new(),
+            line: 1,
+        };
+        let opts = jiediqi::layout::SceneOptions { station: None };
+        let t = median(
+            (0..runs.max(3))
+                .map(|_| {
+                    let t = Instant::now();
+                    let _ = jiediqi::layout::build_scene(&lib, banner, &slogan, &opts);
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        line.push_str(&format!("  {n} chars {}", ms(t)));
+    }
+    println!("{line}");
 }
 
 fn mb(v: Option<f64>) -> String {

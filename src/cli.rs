@@ -46,7 +46,7 @@ pub enum Command {
         #[arg(long)]
         topic: Option<String>,
     },
-    /// Validate slogans/, layouts/ and fonts/; list every problem.
+    /// Validate slogans/, layouts/, fonts/, lint/, orders/ and the review log; list every problem.
     Check,
     /// Render slogans on items as print PDF, SVG and PNG proof.
     Render(RenderArgs),
@@ -340,7 +340,11 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             }
         }
         Command::Check => {
-            let problems = check(&lib);
+            let mut problems = check(&lib);
+            // The review log too: chain, signatures, times.
+            if let Err(d) = load_keys(cli).and_then(|k| ReviewLog::load(&lib.root, k.as_ref())) {
+                problems.push(d);
+            }
             if !problems.is_empty() {
                 return Err(problems);
             }

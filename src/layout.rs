@@ -394,13 +394,19 @@ fn break_options(units: &[Unit], chars: &[char], allowed: &[bool], max_k: usize,
     // Pass 1: the smallest longest line for every line count.
     let mut f = vec![vec![f64::INFINITY; m + 1]; max_k + 1];
     f[0][0] = 0.0;
+    // A line's width only grows as its start moves back (each unit adds at
+    // least half an em, compression never takes more back), so the scans
+    // below stop once a line is too wide to help: the work is the text's
+    // length times the characters of one line, not the length squared.
     for l in 1..=max_k {
         for b in l..=m {
             let mut best = f64::INFINITY;
-            for (a, &v) in f[l - 1].iter().enumerate().take(b).skip(l - 1) {
-                if v < best {
-                    best = best.min(v.max(width(a, b)));
+            for a in (l - 1..b).rev() {
+                let w = width(a, b);
+                if w >= best {
+                    break;
                 }
+                best = best.min(f[l - 1][a].max(w));
             }
             f[l][b] = best;
         }
@@ -417,12 +423,15 @@ fn break_options(units: &[Unit], chars: &[char], allowed: &[bool], max_k: usize,
         g[0][0] = Some((0, 0.0, 0));
         for l in 1..=k {
             for b in l..=m {
-                for a in (l - 1)..b {
+                // The first start whose line fits the bound (see above); then
+                // forwards, so ties resolve as they always have.
+                let mut first = b;
+                while first > l - 1 && width(first - 1, b) <= bound {
+                    first -= 1;
+                }
+                for a in first..b {
                     let Some((p, w, _)) = g[l - 1][a] else { continue };
                     let wab = width(a, b);
-                    if wab > bound {
-                        continue;
-                    }
                     let cand_v = (p + if l < k { bad(b) } else { 0 }, w.max(wab), a);
                     let better = match g[l][b] {
                         None => true,
@@ -463,22 +472,19 @@ fn bad_breaks(l: &LineOptions, starts: &[usize]) -> usize {
 /// Set text in a zone at the largest size that fits.
 pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     let vertical = req.direction == Direction::Vertical;
-    let mut lines = Vec::new();
+    let mut shaped = Vec::new();
     let mut missing = Vec::new();
+    let mut total_em = 0.0;
     for line in req.lines {
         let chars: Vec<char> = line.chars().collect();
         match build_units(&chars, req.fonts, vertical) {
             Ok(units) => {
-                if Widths::new(&units, req.drop_trailing).line(0, units.len()) <= 0.0 {
+                let em = Widths::new(&units, req.drop_trailing).line(0, units.len());
+                if em <= 0.0 {
                     return Err(FitError::Empty);
                 }
-                let allowed = linebreak::opportunities(line);
-                let max_k = units.len().clamp(1, 6);
-                let options = break_options(&units, &chars, &allowed, max_k, req.drop_trailing);
-                if options.is_empty() {
-                    return Err(FitError::Empty);
-                }
-                lines.push(LineOptions { chars, units, options });
+                total_em += em;
+                shaped.push((line, chars, units));
             }
             Err(m) => missing.extend(m.into_iter().filter(|c| !missing.contains(c)).collect::<Vec<_>>()),
         }
@@ -488,6 +494,24 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     }
     let [x, y, w, h] = req.rect;
     let (along, across) = if vertical { (h, w) } else { (w, h) };
+    // However it is broken, the text covers at least (its length × size) ×
+    // size of the zone: a text that cannot fit at the minimum size is
+    // refused before any line breaking, so breaking only ever sees as much
+    // text as a zone can hold (work linear in the text's length).
+    let area_size = (along * across / total_em.max(1e-6)).sqrt();
+    if area_size + 1e-9 < req.min_size {
+        return Err(FitError::TooLong { best_size: area_size.min(req.max_size) });
+    }
+    let mut lines = Vec::with_capacity(shaped.len());
+    for (line, chars, units) in shaped {
+        let allowed = linebreak::opportunities(line);
+        let max_k = units.len().clamp(1, 6);
+        let options = break_options(&units, &chars, &allowed, max_k, req.drop_trailing);
+        if options.is_empty() {
+            return Err(FitError::Empty);
+        }
+        lines.push(LineOptions { chars, units, options });
+    }
     let authored = lines.len();
     // Try every combination of line counts per authored line.
     let mut best: Option<(f64, f64, Vec<usize>)> = None; // (score, size, choice)
