@@ -364,9 +364,23 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         Command::Review { state, verify, migrate } => {
             if *migrate {
                 let keys = signing_keys(cli)?;
-                let n = review::log::migrate(&lib.root, &keys, &mut waiting)?;
-                writeln!(out, "signed {n} records of the old review log with key {}", keys.current.id).ok();
-                if n > 0 {
+                let signed = review::log::migrate(&lib.root, &keys, &mut waiting)?;
+                // Say what was vouched for, record by record.
+                for r in &signed {
+                    writeln!(
+                        out,
+                        "  {} {} {} by {} at {}",
+                        r.seq,
+                        r.slogan,
+                        r.decision.label(),
+                        term(&r.reviewer),
+                        r.time
+                    )
+                    .ok();
+                }
+                writeln!(out, "signed {} records of the old review log with key {}", signed.len(), keys.current.id)
+                    .ok();
+                if !signed.is_empty() {
                     say!("the old text is kept as reviews/log.yaml.v1-backup");
                 }
                 return Ok(ExitCode::SUCCESS);

@@ -1,12 +1,17 @@
 //! The one writer: every file jiediqi makes goes through here, so every file
 //! is whole or absent and every leftover has a name we can recognise.
 //!
-//! A file is written to a temporary sibling `.<name>.<pid>.jiediqi-tmp` and
+//! A file is written to a temporary sibling `.<name>.<run>.jiediqi-tmp` and
 //! renamed over the target, so a crash never leaves a half-written file nor
 //! replaces a good one with a broken one. A crashed run leaves only such
 //! temporaries (and the journals of [`Pair`]); [`clean_leftovers`] removes
 //! the ones whose process is gone, and every command that writes into a
-//! folder calls it first.
+//! folder calls it first. `<run>` is `<host>-<pid>`: a tag of the machine
+//! (and pid namespace) and the process id, so a run on another machine
+//! sharing the folder is never taken for a dead one here.
+//!
+//! Temporaries are always created new (`O_EXCL`), after removing whatever
+//! stands at their name: a symlink planted there is never followed.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,17 +23,54 @@ pub const TMP_SUFFIX: &str = ".jiediqi-tmp";
 /// The suffix of a render pair's journal (see [`Pair`]).
 pub const PAIR_SUFFIX: &str = ".jiediqi-pair";
 
-/// `dir/.<name>.<pid>.jiediqi-tmp` beside `path`.
+/// This machine and pid namespace, as 8 hex digits: the hostname and the
+/// kernel's id of our pid namespace, hashed.
+fn host_tag() -> &'static str {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let ns = std::fs::read_link("/proc/self/ns/pid").map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+        crate::review::sha256_hex(format!("{}\n{ns}", host.trim()).as_bytes())[..8].to_string()
+    })
+}
+
+/// `<host>-<pid>` of this process.
+pub fn run_token() -> String {
+    format!("{}-{}", host_tag(), std::process::id())
+}
+
+/// `dir/.<name>.<run>.jiediqi-tmp` beside `path`.
 pub fn temp_path(path: &Path) -> PathBuf {
     temp_path_tagged(path, "")
 }
 
-/// As [`temp_path`], with a tag before the pid (`.<name>.<tag>.<pid>.jiediqi-tmp`).
+/// As [`temp_path`], with a tag before the run (`.<name>.<tag>.<run>.jiediqi-tmp`).
 pub fn temp_path_tagged(path: &Path, tag: &str) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tag = if tag.is_empty() { String::new() } else { format!(".{tag}") };
-    dir.join(format!(".{name}{tag}.{}{TMP_SUFFIX}", std::process::id()))
+    dir.join(format!(".{name}{tag}.{}{TMP_SUFFIX}", run_token()))
+}
+
+/// Remove whatever stands at `path` (a file, a symlink — not what it points
+/// at — or a folder), then create a new file there, failing if anything
+/// appeared in between.
+pub fn create_fresh(path: &Path) -> std::io::Result<std::fs::File> {
+    remove_entry(path);
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// Remove a file, symlink or folder at `path`, never following a link.
+fn remove_entry(path: &Path) {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_file(path);
+        }
+        Err(_) => {}
+    }
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -57,7 +99,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result
     let target = resolve_link(path).map_err(|e| io_error(path, &e))?;
     let tmp = temp_path(&target);
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = create_fresh(&tmp)?;
         f.write_all(bytes)?;
         if durability == Durability::Sync {
             f.sync_all()?;
@@ -105,19 +147,33 @@ pub fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
         .map_err(std::io::Error::from)
 }
 
-/// Whether a process with this id still runs (so its temporaries are in use).
-fn alive(pid: u32) -> bool {
-    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
-}
-
-/// The pid in a leftover's name: `.<name>[.<tag>].<pid>.jiediqi-tmp` or
-/// `.<name>.<pid>.jiediqi-pair`.
-fn leftover_pid(name: &str) -> Option<u32> {
+/// The run in a leftover's name, `.<name>[.<tag>].<host>-<pid>.jiediqi-tmp`
+/// or `.<name>.<host>-<pid>.jiediqi-pair`: its host tag and pid.
+fn leftover_run(name: &str) -> Option<(&str, u32)> {
     let stem = name.strip_suffix(TMP_SUFFIX).or_else(|| name.strip_suffix(PAIR_SUFFIX))?;
     if !name.starts_with('.') {
         return None;
     }
-    stem.rsplit('.').next()?.parse::<u32>().ok()
+    let (host, pid) = stem.rsplit('.').next()?.split_once('-')?;
+    (host.len() == 8 && host.bytes().all(|b| b.is_ascii_hexdigit())).then_some(())?;
+    Some((host, pid.parse::<u32>().ok()?))
+}
+
+/// Whether `path` is one of our temporaries or journals whose run is over.
+pub fn leftover_finished(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    leftover_run(&name).is_some_and(|(host, pid)| finished(host, pid, path))
+}
+
+/// Whether a leftover's run is over: on this machine, its process is gone;
+/// from another machine (or pid namespace), which we cannot ask, only when
+/// it is a day old.
+fn finished(host: &str, pid: u32, path: &Path) -> bool {
+    if host == host_tag() {
+        return pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists();
+    }
+    let age = std::fs::symlink_metadata(path).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+    age.is_some_and(|a| a > std::time::Duration::from_secs(24 * 3600))
 }
 
 /// Remove what crashed runs left in `dir`: temporaries and unfinished render
@@ -132,31 +188,33 @@ pub fn clean_leftovers(dir: &Path) -> usize {
     entries.sort_by_key(|e| !e.file_name().to_string_lossy().ends_with(PAIR_SUFFIX));
     for e in entries {
         let name = e.file_name().to_string_lossy().into_owned();
-        let Some(pid) = leftover_pid(&name) else { continue };
-        if alive(pid) {
+        let Some((host, pid)) = leftover_run(&name) else { continue };
+        let path = e.path();
+        if !finished(host, pid, &path) {
             continue;
         }
-        let path = e.path();
-        if name.ends_with(PAIR_SUFFIX) {
+        if let Some(stem) = name.strip_suffix(PAIR_SUFFIX) {
+            // Only the pair's own files: `<base>.pdf|svg|png`, where the
+            // journal is `.<base>.<run>.jiediqi-pair` (a planted journal
+            // cannot name anything else).
+            let base = stem.strip_prefix('.').and_then(|s| s.rsplit_once('.')).map(|(b, _)| b).unwrap_or("");
             if let Ok(list) = std::fs::read_to_string(&path) {
-                for f in list.lines().filter(|l| is_plain_name(l)) {
+                for f in list.lines().filter(|l| is_pair_file(base, l)) {
                     let _ = std::fs::remove_file(dir.join(f));
                 }
             }
-            let _ = std::fs::remove_file(&path);
-        } else if e.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(&path);
-        } else {
-            let _ = std::fs::remove_file(&path);
         }
+        remove_entry(&path);
         removed += 1;
     }
     removed
 }
 
-/// A bare file name (no folder part), as journals list them.
-fn is_plain_name(s: &str) -> bool {
-    !s.is_empty() && s != "." && s != ".." && !s.contains('/') && !s.contains('\0')
+/// One of a render pair's files: `<base>.pdf`, `.svg` or `.png`.
+fn is_pair_file(base: &str, name: &str) -> bool {
+    !base.is_empty()
+        && !name.contains('/')
+        && name.strip_prefix(base).is_some_and(|ext| matches!(ext, ".pdf" | ".svg" | ".png"))
 }
 
 /// Files that belong together (the PDF, SVG and PNG of one render): all are
@@ -177,7 +235,7 @@ impl Pair {
         for (name, bytes) in files {
             let target = dir.join(name);
             let tmp = temp_path(&target);
-            let written = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
+            let written = create_fresh(&tmp).and_then(|mut f| f.write_all(bytes));
             crate::fault::point("pair.stage");
             if let Err(e) = written {
                 let _ = std::fs::remove_file(&tmp);
@@ -188,7 +246,7 @@ impl Pair {
             }
             staged.push((tmp, target));
         }
-        let journal = dir.join(format!(".{base}.{}{PAIR_SUFFIX}", std::process::id()));
+        let journal = dir.join(format!(".{base}.{}{PAIR_SUFFIX}", run_token()));
         Ok(Pair { dir: dir.to_path_buf(), files: staged, journal })
     }
 
@@ -205,7 +263,7 @@ impl Pair {
             }
             io_error(p, &e)
         };
-        if let Err(e) = std::fs::write(&self.journal, names) {
+        if let Err(e) = create_fresh(&self.journal).and_then(|mut f| f.write_all(names.as_bytes())) {
             return Err(fail(&self.dir, e, &self.files));
         }
         crate::fault::point("pair.journal");
@@ -238,10 +296,12 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    pub fn new(dir: &Path) -> StagedDir {
+    pub fn new(dir: &Path) -> Result<StagedDir, Diagnostic> {
         let tmp = temp_path(dir);
-        let _ = std::fs::remove_dir_all(&tmp);
-        StagedDir { tmp, dir: dir.to_path_buf() }
+        remove_entry(&tmp);
+        // Made new here (not `create_dir_all`): nothing planted at the name is used.
+        std::fs::create_dir(&tmp).map_err(|e| io_error(&tmp, &e))?;
+        Ok(StagedDir { tmp, dir: dir.to_path_buf() })
     }
 
     /// Write one file at `rel` (a `/`-separated path) inside the folder.
@@ -250,7 +310,7 @@ impl StagedDir {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(|e| io_error(p, &e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| io_error(&path, &e))?;
+        create_fresh(&path).and_then(|mut f| f.write_all(bytes)).map_err(|e| io_error(&path, &e))?;
         crate::fault::point("install.file");
         Ok(())
     }
@@ -283,7 +343,7 @@ pub struct StagedFile {
 impl StagedFile {
     pub fn new(target: &Path, tag: &str, bytes: &[u8]) -> Result<StagedFile, Diagnostic> {
         let tmp = temp_path_tagged(target, tag);
-        if let Err(e) = std::fs::write(&tmp, bytes) {
+        if let Err(e) = create_fresh(&tmp).and_then(|mut f| f.write_all(bytes)) {
             let _ = std::fs::remove_file(&tmp);
             return Err(io_error(target, &e));
         }
@@ -307,31 +367,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn leftover_names_carry_their_pid() {
-        assert_eq!(leftover_pid(".a.pdf.123.jiediqi-tmp"), Some(123));
-        assert_eq!(leftover_pid(".pkg.zip.0a1b2c.77.jiediqi-tmp"), Some(77));
-        assert_eq!(leftover_pid(".poster-a3--x.4242.jiediqi-pair"), Some(4242));
-        assert_eq!(leftover_pid("a.pdf.123.jiediqi-tmp"), None, "not hidden: not ours");
-        assert_eq!(leftover_pid(".notes.txt"), None);
+    fn leftover_names_carry_their_run() {
+        assert_eq!(leftover_run(".a.pdf.0a1b2c3d-123.jiediqi-tmp"), Some(("0a1b2c3d", 123)));
+        assert_eq!(leftover_run(".pkg.zip.m0a1b2c.0a1b2c3d-77.jiediqi-tmp"), Some(("0a1b2c3d", 77)));
+        assert_eq!(leftover_run(".poster-a3--x.0a1b2c3d-4242.jiediqi-pair"), Some(("0a1b2c3d", 4242)));
+        assert_eq!(leftover_run("a.pdf.0a1b2c3d-123.jiediqi-tmp"), None, "not hidden: not ours");
+        assert_eq!(leftover_run(".a.pdf.123.jiediqi-tmp"), None);
+        assert_eq!(leftover_run(".notes.txt"), None);
     }
 
     #[test]
-    fn a_dead_runs_leftovers_go_and_a_live_ones_stay() {
+    fn a_dead_runs_leftovers_go_and_others_stay() {
         let dir = std::env::temp_dir().join(format!("jiediqi-fsio-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         // pid 0x7fff_fffe is never a running process here.
-        let dead = 2_147_483_646u32;
+        let dead = format!("{}-2147483646", host_tag());
+        let me = run_token();
+        let elsewhere = "ffffffff-1";
         std::fs::write(dir.join(format!(".a.pdf.{dead}{TMP_SUFFIX}")), b"x").unwrap();
         std::fs::write(dir.join("b.pdf"), b"half a pair").unwrap();
-        std::fs::write(dir.join(format!(".b.{dead}{PAIR_SUFFIX}")), "b.pdf\n../escape\n").unwrap();
-        std::fs::write(dir.join(format!(".c.pdf.{}{TMP_SUFFIX}", std::process::id())), b"mine").unwrap();
-        std::fs::write(dir.join("notes.txt"), b"someone's").unwrap();
+        std::fs::write(dir.join("notes.docx"), b"someone's").unwrap();
+        std::fs::write(dir.join(format!(".b.{dead}{PAIR_SUFFIX}")), "b.pdf\nnotes.docx\n../escape\n").unwrap();
+        std::fs::write(dir.join(format!(".c.pdf.{me}{TMP_SUFFIX}")), b"mine").unwrap();
+        std::fs::write(dir.join(format!(".d.pdf.{elsewhere}{TMP_SUFFIX}")), b"another machine's, in use").unwrap();
         assert_eq!(clean_leftovers(&dir), 2);
         let mut left: Vec<String> =
             std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         left.sort();
-        assert_eq!(left, vec![format!(".c.pdf.{}{TMP_SUFFIX}", std::process::id()), "notes.txt".to_string()]);
+        assert_eq!(
+            left,
+            vec![
+                format!(".c.pdf.{me}{TMP_SUFFIX}"),
+                format!(".d.pdf.{elsewhere}{TMP_SUFFIX}"),
+                "notes.docx".to_string()
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_planted_at_a_temporary_name_is_not_followed() {
+        let dir = std::env::temp_dir().join(format!("jiediqi-fsio-plant-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("victim.key"), b"secret").unwrap();
+        let target = dir.join("out.pdf");
+        std::os::unix::fs::symlink(dir.join("victim.key"), temp_path(&target)).unwrap();
+        write_atomic(&target, b"%PDF", Durability::Rename).unwrap();
+        assert_eq!(std::fs::read(dir.join("victim.key")).unwrap(), b"secret");
+        assert_eq!(std::fs::read(&target).unwrap(), b"%PDF");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -226,7 +226,8 @@ impl Order {
                         .hint("give it an `id`"),
                 );
             }
-            if stations.iter().any(|s| s.key == key) {
+            // Keys that differ only in case would collide on Windows and macOS.
+            if stations.iter().any(|s| s.key.to_lowercase() == key.to_lowercase()) {
                 problems.push(
                     Diagnostic::data(format!("station `{key}` appears twice"))
                         .at(loc.clone())

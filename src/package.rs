@@ -324,6 +324,24 @@ fn package_files(dir: &Path) -> std::io::Result<Vec<String>> {
     Ok(out)
 }
 
+/// Every folder under `dir`, as `/`-separated relative paths.
+fn package_dirs(dir: &Path) -> std::io::Result<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+        for e in std::fs::read_dir(dir)? {
+            let e = e?;
+            if e.file_type()?.is_dir() {
+                let path = e.path();
+                out.push(path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/"));
+                walk(base, &path, out)?;
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    Ok(out)
+}
+
 /// The marker's `zip` and `stale-zip` checksums.
 fn marker_zips(dir: &Path) -> (Option<String>, Option<String>) {
     let text = std::fs::read_to_string(dir.join(MARKER)).unwrap_or_default();
@@ -353,6 +371,12 @@ fn check_owned(dir: &Path) -> Result<(), Diagnostic> {
     let listed: BTreeMap<&str, &str> = sums.lines().filter_map(|l| l.split_once("  ")).map(|(h, p)| (p, h)).collect();
     let files = package_files(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))?;
     let mut foreign = Vec::new();
+    // Folders too: an empty one a person made would go with the old package.
+    for sub in package_dirs(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))? {
+        if !files.iter().any(|f| f.starts_with(&format!("{sub}/"))) {
+            foreign.push(format!("{sub}/"));
+        }
+    }
     for rel in &files {
         if [MARKER, sums_name, SHARD_FINGERPRINT].contains(&rel.as_str()) {
             continue;
@@ -384,11 +408,8 @@ fn recover(out: &Path, name: &str) {
     if let Ok(entries) = std::fs::read_dir(out) {
         for e in entries.flatten() {
             let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&tag) && n.ends_with(fsio::TMP_SUFFIX) {
-                let pid = n[tag.len()..n.len() - fsio::TMP_SUFFIX.len()].parse::<u32>().ok();
-                if pid.is_some_and(|p| p != std::process::id() && !Path::new("/proc").join(p.to_string()).exists()) {
-                    let _ = std::fs::rename(e.path(), &zip);
-                }
+            if n.starts_with(&tag) && fsio::leftover_finished(&e.path()) {
+                let _ = std::fs::rename(e.path(), &zip);
             }
         }
     }
@@ -430,7 +451,7 @@ fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<
     } else if let Some(old) = &old_zip {
         marker.push_str(&format!("stale-zip {old}\n"));
     }
-    let staged = fsio::StagedDir::new(dir);
+    let staged = fsio::StagedDir::new(dir)?;
     let marker = Entry { path: MARKER.into(), bytes: marker.into_bytes() };
     for e in entries.iter().chain(std::iter::once(&marker)) {
         staged.write(&e.path, &e.bytes)?;

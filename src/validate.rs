@@ -444,7 +444,7 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
             if !bad {
                 out.push(Slogan {
                     id: s.id,
-                    topic: file.topic.clone(),
+                    topic: file.topic.trim().to_string(),
                     lines: s.lines.iter().map(|l| l.trim().to_string()).collect(),
                     tip: s.tip.map(|t| t.trim().to_string()),
                     audience: s.audience,

@@ -394,12 +394,27 @@ fn a_package_never_replaces_a_folder_it_did_not_write() {
     assert_eq!(std::fs::read_to_string(out3.join("chengguan-winter/notes.txt")).unwrap(), "张师傅：周三取货");
     assert!(out3.join("chengguan-winter.zip").exists());
     std::fs::remove_file(out3.join("chengguan-winter/notes.txt")).unwrap();
+    // Nor an empty folder someone made in it.
+    std::fs::create_dir_all(out3.join("chengguan-winter/返工")).unwrap();
+    let o = order(&p, &[], &out3);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("holds files jiediqi did not write: 返工/"), "{}", stderr(&o));
+    std::fs::remove_dir(out3.join("chengguan-winter/返工")).unwrap();
     // Nor a zip it did not write.
     std::fs::write(out3.join("chengguan-winter.zip"), b"someone else's zip").unwrap();
     let o = order(&p, &["--zip"], &out3);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("chengguan-winter.zip exists and was not written with this package"), "{}", stderr(&o));
     assert_eq!(std::fs::read(out3.join("chengguan-winter.zip")).unwrap(), b"someone else's zip");
+    // Station keys that differ only in case would overwrite each other on Windows.
+    let csv = p.join("orders/stations.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, format!("{text}Chengguan,另一个城关派出所,0912-7777777,,96110,https://example.org/x\n"))
+        .unwrap();
+    let o = order(&p, &[], &p.join("out4"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("stations.csv:5:1: station `Chengguan` appears twice"), "{}", stderr(&o));
+    std::fs::write(&csv, text).unwrap();
     // Our own earlier package is replaced; a zip from before goes with it.
     let out2 = p.join("out2");
     assert!(order(&p, &["--zip"], &out2).status.success());

@@ -516,3 +516,37 @@ fn escape_sequences_from_data_are_shown_escaped() {
     assert!(!stdout(&o).contains('\u{1b}'), "{}", stdout(&o));
     assert!(stdout(&o).contains("x\\u{1b}[2Jy"), "{}", stdout(&o));
 }
+
+/// A second review (attacker's try): another project's valid log, signed
+/// with the same key, copied over this one's, is refused; so is an unsigned
+/// log put where a signed one was, which migration would otherwise sign.
+#[test]
+fn a_log_from_another_project_or_an_unsigned_replacement_is_refused() {
+    let p = project_copy("swap-a");
+    assert!(jiediqi_in(&p, &["approve", "fanzha-96110", "--by", "王警官"]).status.success());
+    assert!(jiediqi_in(&p, &["reject", "fanzha-96110", "--by", "李审核", "--reason", "号码写法不对"]).status.success());
+    let q = project_copy("swap-b");
+    assert!(jiediqi_in(&q, &["approve", "fanzha-96110", "--by", "张"]).status.success());
+    let mine = std::fs::read_to_string(p.join("reviews/log.yaml")).unwrap();
+    std::fs::copy(q.join("reviews/log.yaml"), p.join("reviews/log.yaml")).unwrap();
+    let o = render_poster(&p, "fanzha-96110");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not the one this machine has seen here"), "{}", stderr(&o));
+    assert_eq!(jiediqi_in(&p, &["review", "--verify"]).status.code(), Some(1));
+    assert_eq!(jiediqi_in(&p, &["approve", "xiaofang-119", "--by", "王警官"]).status.code(), Some(1));
+    // An unsigned log approving the attacker's wording: not migrated.
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let hash = jiediqi::review::wording_hash(lib.slogan("fanzha-96110").unwrap());
+    std::fs::write(
+        p.join("reviews/log.yaml"),
+        format!("- slogan: fanzha-96110\n  wording: {hash}\n  decision: approved\n  reviewer: \"局长\"\n  time: 2026-11-29T04:00:00Z\n"),
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["review", "--migrate"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("has seen a signed review log in this project"), "{}", stderr(&o));
+    // Restored, all is well again.
+    std::fs::write(p.join("reviews/log.yaml"), mine).unwrap();
+    assert!(jiediqi_in(&p, &["review", "--verify"]).status.success());
+    assert_eq!(render_poster(&p, "fanzha-96110").status.code(), Some(1), "still rejected");
+}

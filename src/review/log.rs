@@ -282,10 +282,59 @@ pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic>
     let Some(text) = read(&path)? else { return Ok(Verified::default()) };
     let v = verify(&path, &text, keys)?;
     if let Some(k) = keys {
+        check_project(root, k, &v.records)?;
         // A machine that cannot note the head still verifies the chain.
         let _ = save_head(k, &v.records);
+        let _ = save_project(root, k, &v.records);
     }
     Ok(v)
+}
+
+/// This machine's record of which log a project folder holds:
+/// `heads/projects/<hash of the folder's path>` names the log id. A log
+/// copied in from another project (its records are as valid, signed with
+/// the same key) has another id, and is refused.
+fn project_file(root: &Path, keys: &Keyring) -> PathBuf {
+    let abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let id = super::sha256_hex(abs.to_string_lossy().as_bytes());
+    keys.heads_dir().join("projects").join(&id[..32])
+}
+
+fn log_id(records: &[Record]) -> Option<&str> {
+    records.first().and_then(|r| r.prev.get(..32))
+}
+
+fn check_project(root: &Path, keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
+    let file = project_file(root, keys);
+    let Ok(seen) = std::fs::read_to_string(&file) else { return Ok(()) };
+    let seen = seen.trim();
+    match log_id(records) {
+        // No records: the log was removed, and nothing prints until a reviewer decides again.
+        None => Ok(()),
+        Some(id) if id == seen => Ok(()),
+        Some(id) => Err(Diagnostic::data(format!(
+            "this project's review log is not the one this machine has seen here (log {id}, expected log {seen}): it was replaced, perhaps by another project's log"
+        ))
+        .in_file(&log_path(root))
+        .hint(format!(
+            "restore reviews/log.yaml from a backup or git; if the project was given a new log on purpose, a reviewer removes {}",
+            file.display()
+        ))),
+    }
+}
+
+fn save_project(root: &Path, keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
+    let Some(id) = log_id(records) else { return Ok(()) };
+    let file = project_file(root, keys);
+    if std::fs::read_to_string(&file).is_ok_and(|t| t.trim() == id) {
+        return Ok(());
+    }
+    let dir = keys.heads_dir().join("projects");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Diagnostic::io(format!("cannot create {}: {e}", dir.display()))
+            .hint("the folder of the review key must be writable")
+    })?;
+    fsio::write_atomic(&file, format!("{id}\n").as_bytes(), Durability::Sync)
 }
 
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ`, if it is a real UTC time.
@@ -531,6 +580,7 @@ pub fn append(
         Some(text) => verify(&path, &text, Some(keys))?.records,
         None => Vec::new(),
     };
+    check_project(root, keys, &records)?;
     let now = super::now_secs();
     let last = records.last().and_then(|r| parse_time(&r.time)).unwrap_or(i64::MIN);
     let time = crate::timefmt::rfc3339(now.max(last));
@@ -557,6 +607,7 @@ pub fn append(
     fsio::write_atomic(&path, render_log(&records).as_bytes(), Durability::Sync)?;
     crate::fault::point("log.after-write");
     save_head(keys, &records)?;
+    save_project(root, keys, &records)?;
     Ok(added)
 }
 
@@ -564,19 +615,29 @@ pub fn append(
 /// reviewer who runs it vouches for the old records; times must be valid
 /// and in order (fix or remove a bad one by hand first, from the history).
 /// The old text is kept beside it as `log.yaml.v1-backup`.
-pub fn migrate(root: &Path, keys: &Keyring, waiting: &mut dyn FnMut()) -> Result<usize, Diagnostic> {
+pub fn migrate(root: &Path, keys: &Keyring, waiting: &mut dyn FnMut()) -> Result<Vec<Record>, Diagnostic> {
     let path = log_path(root);
     let target = fsio::resolve_link(&path)
         .map_err(|e| Diagnostic::io(format!("cannot follow {}: {e}", path.display())).hint("fix the symlink"))?;
     let _lock = lock(&target, waiting)?;
-    let Some(text) = read(&path)? else { return Ok(0) };
+    let Some(text) = read(&path)? else { return Ok(Vec::new()) };
     let raw = parse(&path, &text)?;
     if raw.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     if raw.iter().any(|(_, r)| r.mac.is_some()) {
         verify(&path, &text, Some(keys))?;
-        return Ok(0);
+        return Ok(Vec::new());
+    }
+    // An unsigned log where this machine has seen a signed one is not an
+    // old log waiting for migration: it replaced the signed one.
+    let seen = project_file(root, keys);
+    if seen.exists() {
+        return Err(Diagnostic::data(
+            "this machine has seen a signed review log in this project; the unsigned log now in its place is not migrated",
+        )
+        .in_file(&path)
+        .hint(format!("restore the signed reviews/log.yaml from a backup or git; {REPAIR}")));
     }
     let mut records: Vec<Record> = Vec::with_capacity(raw.len());
     let log_id = new_log_id()?;
@@ -616,7 +677,8 @@ pub fn migrate(root: &Path, keys: &Keyring, waiting: &mut dyn FnMut()) -> Result
     }
     fsio::write_atomic(&path, render_log(&records).as_bytes(), Durability::Sync)?;
     save_head(keys, &records)?;
-    Ok(records.len())
+    save_project(root, keys, &records)?;
+    Ok(records)
 }
 
 #[cfg(test)]
