@@ -11,6 +11,18 @@ use std::sync::{Arc, OnceLock};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::library::{FontsFile, load_yaml};
 
+/// The fonts jiediqi ships, by file name, with their SHA-256. A font decides
+/// what the page shows for each character — a font whose 核 draws 汇 turns an
+/// approved 多核实 into 多汇款 while the text layer still says 核实 — so a
+/// shipped font that was changed is refused, and print files (and the
+/// 样稿·未审定 mark) use only fonts listed here. `fonts/build.py` prints
+/// these lines; a test checks them against `fonts/`.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("JiediqiKai-Regular.ttf", "6fb255c5555d89b01b177225553a5ebf577bd07d3387fbd9d73726f4911974dd"),
+    ("JiediqiSans-Bold.ttf", "88d4991dff340722255d85139d9d801e48d941076707fe9271c2a37bfaea422d"),
+    ("JiediqiSans-Regular.ttf", "65e5e456d19c6392c987e5aeb29438ec04eaab125b2c0dcf0a20c72aac3d433a"),
+];
+
 /// One font file, loaded.
 #[derive(Debug)]
 pub struct Font {
@@ -32,6 +44,8 @@ pub struct Font {
     pub cap_height: f64,
     pub ascender: f64,
     pub descender: f64,
+    /// One of the [`SHIPPED`] fonts, byte for byte: may be printed.
+    pub pinned: bool,
 }
 
 impl Font {
@@ -40,6 +54,18 @@ impl Font {
             Diagnostic::io(format!("cannot read font {}: {e}", path.display()))
                 .hint("run `python3 fonts/build.py` or restore the file from git")
         })?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let pinned = match SHIPPED.iter().find(|(n, _)| *n == name) {
+            Some((_, sum)) if crate::review::sha256_hex(&data) == *sum => true,
+            Some(_) => {
+                return Err(Diagnostic::data(format!(
+                    "font {name} differs from the one jiediqi ships: a changed font can change what a page says"
+                ))
+                .in_file(path)
+                .hint("restore fonts/ from git (or run `python3 fonts/build.py`); a new font needs a new name"));
+            }
+            None => false,
+        };
         let face = ttf_parser::Face::parse(&data, 0)
             .map_err(|e| Diagnostic::data(format!("not a usable font: {e}")).in_file(path))?;
         let upem = f64::from(face.units_per_em());
@@ -70,6 +96,7 @@ impl Font {
             cap_height: f64::from(face.capital_height().unwrap_or(face.ascender())),
             ascender: asc,
             descender: desc,
+            pinned,
             data: Vec::new(),
         };
         Ok(Font { data, ..font })
@@ -182,5 +209,17 @@ impl FontBook {
             }
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shipped_fonts_are_the_pinned_ones() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        for (name, sum) in super::SHIPPED {
+            let data = std::fs::read(dir.join(name)).unwrap();
+            assert_eq!(crate::review::sha256_hex(&data), *sum, "{name}: update SHIPPED after rebuilding the fonts");
+        }
     }
 }

@@ -151,6 +151,7 @@ fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) 
         // Jobs made without the review log (for `check`) never print.
         return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
     }
+    scene.check_printable(&base)?;
     let mut v = Vec::new();
     let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: false, epoch: opts.epoch })
         .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;

@@ -507,3 +507,54 @@ fn a_run_where_every_write_fails_says_so() {
         stderr(&o)
     );
 }
+
+/// A second review (attacker's try): fonts decide what a page says. A
+/// changed shipped font is refused; a font jiediqi does not ship never
+/// reaches a print file, and never draws the proof mark.
+#[test]
+fn fonts_that_could_change_the_words_never_print() {
+    let p = project_copy("fonts");
+    std::fs::remove_file(p.join("fonts")).unwrap();
+    std::fs::create_dir_all(p.join("fonts")).unwrap();
+    for e in std::fs::read_dir(root().join("fonts")).unwrap() {
+        let f = e.unwrap().path();
+        std::fs::copy(&f, p.join("fonts").join(f.file_name().unwrap())).unwrap();
+    }
+    approve_all(&p);
+    // One byte of the bold font changed (its 核 could now draw 汇).
+    let bold = p.join("fonts/JiediqiSans-Bold.ttf");
+    let good = std::fs::read(&bold).unwrap();
+    let mut evil = good.clone();
+    let at = evil.len() - 100;
+    evil[at] ^= 0x55;
+    std::fs::write(&bold, &evil).unwrap();
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item poster-a3 --format pdf", &p.join("out"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("font JiediqiSans-Bold.ttf differs from the one jiediqi ships"), "{}", stderr(&o));
+    assert_eq!(jiediqi_in(&p, &["check"]).status.code(), Some(1));
+    // The same bytes under another name: not refused outright, but not printed.
+    std::fs::write(&bold, &good).unwrap();
+    std::fs::write(p.join("fonts/Evil.ttf"), &evil).unwrap();
+    let yaml = std::fs::read_to_string(p.join("fonts/fonts.yaml")).unwrap();
+    std::fs::write(
+        p.join("fonts/fonts.yaml"),
+        yaml.replacen("JiediqiSans-Bold.ttf", "Evil.ttf, JiediqiSans-Bold.ttf", 1),
+    )
+    .unwrap();
+    let out = p.join("out2");
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item poster-a3 --format pdf", &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("poster-a3--fanzha-shucaitan would print with Evil.ttf, which jiediqi does not ship"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(files(&out).is_empty());
+    // A proof (of wording not approved) may use it, but its mark is drawn with the shipped font.
+    let o = jiediqi_in(&p, &["request-changes", "fanzha-shucaitan", "--by", "李", "--reason", "再想想"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item poster-a3 --format pdf --proof", &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fonts = tool_ok("pdffonts", &[out.join("poster-a3--fanzha-shucaitan--样稿未审定.pdf").to_str().unwrap()]);
+    assert!(fonts.contains("JiediqiSans-Bold"), "{fonts}");
+}
