@@ -298,6 +298,7 @@ fn main() {
         let slogan = jiediqi::validate::Slogan {
             id: "bench".into(),
             topic: "反诈".into(),
+            heading: "防骗小贴士".into(),
             lines: vec![text],
             tip: None,
             audience: vec![],

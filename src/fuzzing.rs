@@ -89,6 +89,7 @@ pub fn layout(data: &[u8]) {
     let slogan = Slogan {
         id: "fuzz".into(),
         topic: "反诈".into(),
+        heading: "防骗小贴士".into(),
         lines,
         tip,
         audience: Vec::new(),

@@ -730,7 +730,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             Role::Slogan => Some(slogan.lines.clone()),
             Role::Tip => slogan.tip.clone().map(|t| vec![t]),
             Role::Footer => footer_text(z)?.map(|t| vec![t]),
-            Role::Heading => z.text.as_ref().map(|t| vec![t.replace("{topic}", &slogan.topic)]),
+            Role::Heading => {
+                z.text.as_ref().map(|t| vec![t.replace("{heading}", &slogan.heading).replace("{topic}", &slogan.topic)])
+            }
             Role::Qr | Role::Decoration => None,
         });
     }

@@ -13,6 +13,10 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 #[serde(deny_unknown_fields)]
 pub struct SloganFile {
     pub topic: String,
+    /// What posters and the roll-up print in their top band, in plain speech
+    /// (防骗小贴士, not 反诈工作提醒); the topic when absent.
+    #[serde(default)]
+    pub heading: Option<String>,
     pub slogans: Vec<Spanned<SloganEntry>>,
 }
 
@@ -175,7 +179,8 @@ pub enum Role {
     Slogan,
     Tip,
     Footer,
-    /// A fixed heading; `{topic}` in its text becomes the slogan's topic.
+    /// A heading band; `{heading}` in its text becomes the slogan file's
+    /// heading, `{topic}` its topic.
     Heading,
     Qr,
     Decoration,
@@ -238,7 +243,7 @@ pub struct ZoneEntry {
     #[serde(default)]
     pub line_spacing: Option<f64>,
     /// Footer text with `{name}`, `{phone}`, `{hotline}`, `{address}` from the station
-    /// file; heading text with `{topic}`.
+    /// file; heading text with `{heading}` (and `{topic}`).
     #[serde(default)]
     pub text: Option<String>,
     /// Zones whose space this one takes over when they are empty.

@@ -93,6 +93,7 @@ fn texts(s: &Slogan) -> Vec<(&'static str, &str)> {
     if let Some(t) = &s.tip {
         v.push(("小字提示", t.as_str()));
     }
+    v.push(("标题", s.heading.as_str()));
     v
 }
 

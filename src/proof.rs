@@ -261,7 +261,7 @@ pub fn sheet(
             sh.text(&fonts.sans, &format!("小字提示：{t}"), 11.0, BLACK, 0.0)?;
         }
         // The topic is printed as the posters' heading: it is approved with the wording.
-        sh.text(&fonts.sans, &format!("主题（海报标题用）：{}", s.topic), 11.0, BLACK, 0.0)?;
+        sh.text(&fonts.sans, &format!("标题：{}　（主题：{}）", s.heading, s.topic), 11.0, BLACK, 0.0)?;
         sh.y += mm(2.0);
         let audience = if s.audience.is_empty() { "（未标注）".to_string() } else { s.audience.join("、") };
         sh.text(&fonts.sans, &format!("对象：{audience}"), 9.5, GREY, 0.0)?;

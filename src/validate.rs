@@ -17,6 +17,8 @@ use crate::scene::{Ink, InkKind, Rgb};
 pub struct Slogan {
     pub id: String,
     pub topic: String,
+    /// The heading band's text (the file's `heading`, else the topic).
+    pub heading: String,
     pub lines: Vec<String>,
     pub tip: Option<String>,
     pub audience: Vec<String>,
@@ -34,6 +36,7 @@ impl Slogan {
         Slogan {
             id: "t".into(),
             topic: "反诈".into(),
+            heading: "防骗小贴士".into(),
             lines: lines.iter().map(|s| s.to_string()).collect(),
             tip: tip.map(str::to_string),
             audience: vec![],
@@ -355,6 +358,18 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
         if file.topic.trim().is_empty() {
             problems.push(Diagnostic::data("topic is empty").in_file(&path).hint("name the topic, e.g. 反诈"));
         }
+        let too_long =
+            |t: &str| t.trim().is_empty() || t.chars().count() > limits::TOPIC || t.chars().any(char::is_control);
+        if let Some(h) = &file.heading
+            && too_long(h)
+        {
+            problems.push(
+                Diagnostic::data(format!("heading `{h}` is not a short line"))
+                    .in_file(&path)
+                    .hint(format!("a heading has 1–{} characters, e.g. 防骗小贴士", limits::TOPIC)),
+            );
+            continue;
+        }
         if file.topic.chars().count() > limits::TOPIC || file.topic.chars().any(char::is_control) {
             problems.push(Diagnostic::data(format!("topic `{}` is not a short name", file.topic)).in_file(&path).hint(
                 format!("a topic has at most {} characters and no control characters, e.g. 反诈", limits::TOPIC),
@@ -445,6 +460,7 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
                 out.push(Slogan {
                     id: s.id,
                     topic: file.topic.trim().to_string(),
+                    heading: file.heading.as_deref().unwrap_or(&file.topic).trim().to_string(),
                     lines: s.lines.iter().map(|l| l.trim().to_string()).collect(),
                     tip: s.tip.map(|t| t.trim().to_string()),
                     audience: s.audience,
@@ -823,7 +839,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             }
         }
         if z.role == Role::Heading && z.text.is_none() {
-            err(format!("{zname}: a heading needs `text`, e.g. \"{{topic}}提醒\""), &loc, "add `text:`");
+            err(format!("{zname}: a heading needs `text`, e.g. \"{{heading}}\""), &loc, "add `text:`");
         }
         if z.role == Role::Footer && z.text.is_none() {
             err(format!("{zname}: a footer needs `text`, e.g. \"{{name}}　电话：{{phone}}\""), &loc, "add `text:`");

@@ -477,7 +477,7 @@ fn decode_qr(png: &std::path::Path) -> Vec<String> {
 
 /// A heading zone names the slogan's topic.
 #[test]
-fn headings_name_the_topic() {
+fn headings_print_the_topics_plain_heading() {
     let out = scratch("heading");
     let o = run_words(
         approved_root(),
@@ -485,10 +485,12 @@ fn headings_name_the_topic() {
         &out,
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    for (id, want) in [("fanzha-qiandaizi", "反诈提醒"), ("diandongche-gubao", "防范电动车火灾提醒")] {
+    for (id, want) in [("fanzha-qiandaizi", "防骗小贴士"), ("diandongche-gubao", "电动车充电防着火")] {
         let p = out.join(format!("poster-a3--{id}.pdf"));
         let text: String =
             tool_ok("pdftotext", &[p.to_str().unwrap(), "-"]).chars().filter(|c| !c.is_whitespace()).collect();
         assert!(text.contains(want), "{id}: {text}");
+        // Not the department-style 提醒 band of before.
+        assert!(!text.contains("提醒"), "{id}: {text}");
     }
 }

@@ -245,7 +245,7 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
         "审核人签字",
         "全民反诈人人有责",
         "针对旧措辞",
-        "主题（海报标题用）：反诈",
+        "标题：防骗小贴士（主题：反诈）",
     ] {
         assert!(text.contains(want), "proof sheet lacks {want}: {text}");
     }

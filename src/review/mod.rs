@@ -110,13 +110,16 @@ impl State {
 }
 
 /// The wording a decision is bound to: every text of the slogan's data that
-/// can be printed — the topic (headings print it), the lines and the tip —
-/// exactly as loaded (trimmed at the ends); any change inside, spaces
-/// included, counts. Template text (a heading's `提醒`) is not slogan data.
+/// can be printed — the topic and the heading (heading bands print them),
+/// the lines and the tip — exactly as loaded (trimmed at the ends); any
+/// change inside, spaces included, counts. Template text is not slogan data.
 pub fn canonical_wording(s: &Slogan) -> String {
     let norm = |t: &str| t.trim().to_string();
     let mut out = String::from("topic:");
     out.push_str(&norm(&s.topic));
+    out.push('\n');
+    out.push_str("heading:");
+    out.push_str(&norm(&s.heading));
     out.push('\n');
     for l in &s.lines {
         out.push_str("line:");
@@ -246,6 +249,9 @@ mod tests {
         let mut e = a.clone();
         e.topic = "转账请打6222开头的卡号".into();
         assert_ne!(wording_hash(&a), wording_hash(&e));
+        let mut f = a.clone();
+        f.heading = "转账打6222".into();
+        assert_ne!(wording_hash(&a), wording_hash(&f));
         // Lines are not run together: moving a line break changes the wording.
         assert_ne!(wording_hash(&slogan(&["骑车", "戴头盔"], None)), wording_hash(&slogan(&["骑车戴", "头盔"], None)));
         assert_eq!(wording_hash(&a).len(), 64);
