@@ -107,6 +107,10 @@ pub enum Command {
         /// if the slogan has changed since. At least 8 hex digits.
         #[arg(long, value_name = "HASH")]
         wording: Option<String>,
+        /// Approve although lint finds errors in the wording; the reason is
+        /// recorded in the decision's note.
+        #[arg(long, value_name = "REASON")]
+        override_lint: Option<String>,
     },
     /// Reject a slogan's current wording.
     Reject(Objection),
@@ -402,10 +406,11 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             guard_out(&lib, dir)?;
             proof_cmd(&lib, &log, ids, *pending, dir, station.as_deref(), &mut out)?
         }
-        Command::Approve { ids, by, note, wording } => {
+        Command::Approve { ids, by, note, wording, override_lint } => {
             if let Some(w) = wording {
                 check_seen_wording(&lib, ids, w)?;
             }
+            let note = lint_gate(&lib, ids, note.as_deref(), override_lint.as_deref())?;
             decide(&lib, &signing_keys(cli)?, ids, by, note.as_deref(), Decision::Approved, &mut out)?
         }
         Command::Reject(o) | Command::RequestChanges(o) => {
@@ -829,6 +834,49 @@ fn decide(
         .ok();
     }
     Ok(())
+}
+
+/// Lint errors block an approval, unless the reviewer overrides them with a
+/// reason, which goes into the decision's note (so the log says so).
+fn lint_gate(
+    lib: &Library,
+    ids: &[String],
+    note: Option<&str>,
+    override_reason: Option<&str>,
+) -> Result<Option<String>, Diagnostics> {
+    let words = crate::lint::Words::load(&lib.root)?;
+    let chosen: Vec<String> =
+        pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?.iter().map(|s| s.id.clone()).collect();
+    let errors: Vec<crate::lint::Finding> = crate::lint::lint(lib, &words, Some(&chosen))
+        .into_iter()
+        .filter(|f| f.level == crate::lint::Level::Error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(note.map(str::to_string));
+    }
+    match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(reason) => {
+            let mut rules: Vec<&str> = errors.iter().map(|f| f.rule).collect();
+            rules.sort_unstable();
+            rules.dedup();
+            let mut n = format!("lint errors overridden ({}): {reason}", rules.join(", "));
+            if let Some(extra) = note {
+                n = format!("{extra}; {n}");
+            }
+            Ok(Some(n))
+        }
+        None => {
+            let mut d = Diagnostics::default();
+            for f in errors {
+                d.push(
+                    Diagnostic::data(format!("slogan `{}`: lint error [{}] {}", f.slogan, f.rule, f.message)).hint(
+                        "fix the wording; or approve anyway with --override-lint \"REASON\" (the reason is logged)",
+                    ),
+                );
+            }
+            Err(d)
+        }
+    }
 }
 
 /// `approve --wording HASH`: the reviewer approves what they read, not

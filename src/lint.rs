@@ -236,8 +236,26 @@ pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
 /// The last ideograph of a line and the pinyin finals of its readings
 /// (tone marks removed), the usual reading first.
 pub fn last_finals(line: &str) -> Option<(char, Vec<String>)> {
-    let c = line.chars().rev().find(|c| is_cjk(*c))?;
-    let finals: Vec<String> = c.to_pinyin_multi()?.into_iter().map(|p| final_of(p.plain())).collect();
+    let c = line.chars().rev().find(|c| is_cjk(*c) || c.is_ascii_digit())?;
+    // Digits are read aloud: 110 ends in 零, 119 in 九, 12345 in 五; a 1 in a
+    // number is read yī or yāo.
+    let spoken: Option<&[&str]> = match c {
+        '0' => Some(&["ling"]),
+        '1' => Some(&["yi", "yao"]),
+        '2' => Some(&["er", "liang"]),
+        '3' => Some(&["san"]),
+        '4' => Some(&["si"]),
+        '5' => Some(&["wu"]),
+        '6' => Some(&["liu"]),
+        '7' => Some(&["qi"]),
+        '8' => Some(&["ba"]),
+        '9' => Some(&["jiu"]),
+        _ => None,
+    };
+    let finals: Vec<String> = match spoken {
+        Some(readings) => readings.iter().map(|p| final_of(p)).collect(),
+        None => c.to_pinyin_multi()?.into_iter().map(|p| final_of(p.plain())).collect(),
+    };
     (!finals.is_empty()).then_some((c, finals))
 }
 
@@ -553,5 +571,15 @@ mod tests {
         assert!((similarity("转账之前多核实", "转账之前先核实") - 0.5).abs() < 1e-9);
         assert!(similarity("转账之前多核实钱袋子才安全", "转账之前多核实钱袋子就安全") > 0.6);
         assert!(similarity("骑车戴头盔", "油锅着火别泼水") < 0.1);
+    }
+
+    #[test]
+    fn digits_rhyme_as_they_are_read() {
+        // A line ending in a number ends in the sound of its last digit.
+        let f = |l: &str| super::last_finals(l).map(|(_, v)| v).unwrap_or_default();
+        assert_eq!(f("有事请拨110"), vec!["ing".to_string()]);
+        assert_eq!(f("着火就打119"), vec!["iu".to_string()]);
+        assert!(f("反诈专线96110").contains(&"ing".to_string()));
+        assert!(f("比赛要赢").contains(&"ing".to_string()));
     }
 }

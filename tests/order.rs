@@ -199,7 +199,7 @@ fn an_order_with_bad_lines_writes_nothing_and_names_every_problem() {
     std::fs::write(p.join("orders/stations.csv"), "id,name,phone,qr\nchengguan,城关派出所,0912-1234567,https://example.org/c\nnophone,北关派出所,,https://example.org/n\n").unwrap();
     // A slogan that fits nowhere.
     add_slogan_that_does_not_fit(&p, "way-too-long");
-    let o = jiediqi_in(&p, &["approve", "way-too-long", "--by", "示例审核员"]);
+    let o = jiediqi_in(&p, &["approve", "way-too-long", "--by", "示例审核员", "--override-lint", "测试"]);
     assert!(o.status.success());
     let order_text = std::fs::read_to_string(&path)
         .unwrap()

@@ -550,3 +550,25 @@ fn a_log_from_another_project_or_an_unsigned_replacement_is_refused() {
     assert!(jiediqi_in(&p, &["review", "--verify"]).status.success());
     assert_eq!(render_poster(&p, "fanzha-96110").status.code(), Some(1), "still rejected");
 }
+
+/// Issue 9 (lint), issue 8 (what approve accepts): a lint error blocks an
+/// approval unless the reviewer overrides it with a reason, which is logged.
+#[test]
+fn lint_errors_block_approval_unless_overridden_with_a_reason() {
+    let p = project_copy("lint-gate");
+    std::fs::write(
+        p.join("slogans/zz.yaml"),
+        "topic: 反诈\nslogans:\n  - id: comma\n    lines: [\"陌生链接别点开,钱包才能保平安\"]\n",
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["approve", "comma", "--by", "王警官"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("slogan `comma`: lint error [half-width-punctuation]"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--override-lint"), "{}", stderr(&o));
+    assert!(!p.join("reviews/log.yaml").exists());
+    let o = jiediqi_in(&p, &["approve", "comma", "--by", "王警官", "--override-lint", "店家要求照原样印"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let log = review_log(&p);
+    let note = log.records[0].note.as_deref().unwrap_or("");
+    assert!(note.contains("lint errors overridden (half-width-punctuation): 店家要求照原样印"), "{note}");
+}

@@ -39,7 +39,8 @@ pub fn approved_root() -> &'static Path {
 /// Approve every slogan of a project.
 pub fn approve_all(project: &Path) {
     let lib = jiediqi::validate::Library::load(project).expect("project loads");
-    let mut args = vec!["approve", "--by", "测试审核员"];
+    // Tests add slogans that lint rejects (too long for an item): a reviewer overrides.
+    let mut args = vec!["approve", "--by", "测试审核员", "--override-lint", "测试用"];
     args.extend(lib.slogans.iter().map(|s| s.id.as_str()));
     let o = jiediqi_in(project, &args);
     assert!(o.status.success(), "approve failed: {}", stderr(&o));
