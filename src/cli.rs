@@ -104,7 +104,7 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
         /// The wording hash the reviewer saw (the proof sheet prints it): refuse
-        /// if the slogan has changed since. At least 8 hex digits.
+        /// if the slogan has changed since. At least 16 hex digits.
         #[arg(long, value_name = "HASH")]
         wording: Option<String>,
         /// Approve although lint finds errors in the wording; the reason is
@@ -357,7 +357,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
                 "ok: {} slogans, {} items, fonts for roles {}",
                 lib.slogans.len(),
                 lib.items.len(),
-                lib.fonts.role_names().collect::<Vec<_>>().join(", ")
+                term(&lib.fonts.role_names().collect::<Vec<_>>().join(", "))
             )
             .ok();
         }
@@ -645,7 +645,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
                 for (path, size) in files {
                     // On a terminal the summary is enough; scripts get every path.
                     if !interactive {
-                        writeln!(out, "{}", path.display()).ok();
+                        writeln!(out, "{}", term(&path.display().to_string())).ok();
                     }
                     written += 1;
                     bytes += size;
@@ -883,9 +883,11 @@ fn lint_gate(
 /// whatever the file says now.
 fn check_seen_wording(lib: &Library, ids: &[String], seen: &str) -> Result<(), Diagnostics> {
     let seen = seen.trim().to_lowercase();
-    if seen.len() < 8 || !seen.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Diagnostic::io(format!("--wording `{seen}` is not a hash prefix"))
-            .hint("give at least 8 hex digits, as printed on the proof sheet")
+    // 16 hex digits (64 bits): a shorter prefix can be matched by other
+    // wording found by brute force (8 digits took minutes).
+    if seen.len() < 16 || !seen.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Diagnostic::io(format!("--wording `{seen}` is not a hash prefix of 16 or more hex digits"))
+            .hint("give the 16 hex digits printed on the proof sheet")
             .into());
     }
     let mut problems = Diagnostics::default();
@@ -983,7 +985,7 @@ fn proof_cmd(
     }
     let sheet = dir.join("proof-sheet.pdf");
     fsio::write_atomic(&sheet, &pdf, fsio::Durability::Rename)?;
-    writeln!(out, "{}", sheet.display()).ok();
+    writeln!(out, "{}", term(&sheet.display().to_string())).ok();
     say!("{} slogans on {} pages; previews in {}", slogans.len(), pages.len(), preview_dir.display());
     Ok(())
 }
@@ -1005,8 +1007,13 @@ fn order_cmd(
     guard_out(lib, &args.out)?;
     let written = crate::package::write(lib, log, &order, &args.out, &opts)?;
     for p in &written {
-        writeln!(out, "{}", p.display()).ok();
+        writeln!(out, "{}", term(&p.display().to_string())).ok();
     }
-    say!("package `{}` for {} in {:.2} s", order.name, term(&order.vendor.name), started.elapsed().as_secs_f64());
+    say!(
+        "package `{}` for {} in {:.2} s",
+        term(&order.name),
+        term(&order.vendor.name),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -50,10 +50,16 @@ pub struct Font {
 
 impl Font {
     fn parse(index: usize, path: &Path) -> Result<Font, Diagnostic> {
-        let data = std::fs::read(path).map_err(|e| {
+        let cannot = |e: std::io::Error| {
             Diagnostic::io(format!("cannot read font {}: {e}", path.display()))
                 .hint("run `python3 fonts/build.py` or restore the file from git")
-        })?;
+        };
+        // A regular file of a font's size (no FIFO that blocks, no sparse giant).
+        let meta = std::fs::metadata(path).map_err(cannot)?;
+        if !meta.is_file() || meta.len() > 64 << 20 {
+            return Err(Diagnostic::data("not a font file (a regular file of at most 64 MiB)").in_file(path));
+        }
+        let data = std::fs::read(path).map_err(cannot)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let pinned = match SHIPPED.iter().find(|(n, _)| *n == name) {
             Some((_, sum)) if crate::review::sha256_hex(&data) == *sum => true,
@@ -64,7 +70,15 @@ impl Font {
                 .in_file(path)
                 .hint("restore fonts/ from git (or run `python3 fonts/build.py`); a new font needs a new name"));
             }
-            None => false,
+            // Fonts draw every page a reviewer looks at (proof sheets,
+            // previews, job sheets), not only print files: only ours.
+            None => {
+                return Err(Diagnostic::data(format!(
+                    "font {name} is not one jiediqi ships: a font decides what every page says, proof sheets included"
+                ))
+                .in_file(path)
+                .hint("use the fonts in fonts/README.md; a new font is added there and to SHIPPED in src/fonts.rs"));
+            }
         };
         let face = ttf_parser::Face::parse(&data, 0)
             .map_err(|e| Diagnostic::data(format!("not a usable font: {e}")).in_file(path))?;

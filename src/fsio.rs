@@ -93,10 +93,30 @@ pub enum Durability {
     Sync,
 }
 
-/// Write `bytes` to `path` atomically. A symlink at `path` is followed: its
-/// target receives the bytes and the link stays.
+/// Write `bytes` to `path` atomically. A symlink at `path` is replaced, not
+/// followed: an output file never writes through a link someone planted.
 pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), Diagnostic> {
+    write_atomic_at(path, path, bytes, durability)
+}
+
+/// As [`write_atomic`], but a symlink at `path` is followed to a `.yaml`
+/// file, which receives the bytes while the link stays (a review log shared
+/// by link). A link to anything else is refused.
+pub fn write_atomic_through_link(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), Diagnostic> {
     let target = resolve_link(path).map_err(|e| io_error(path, &e))?;
+    if target != path && target.extension().is_none_or(|x| x != "yaml") {
+        return Err(Diagnostic::io(format!(
+            "{} is a link to {}, which is not a .yaml file: not written through",
+            path.display(),
+            target.display()
+        ))
+        .hint("replace the link with the file itself, or point it at a review log (.yaml)"));
+    }
+    write_atomic_at(path, &target, bytes, durability)
+}
+
+fn write_atomic_at(path: &Path, target: &Path, bytes: &[u8], durability: Durability) -> Result<(), Diagnostic> {
+    let target = target.to_path_buf();
     let tmp = temp_path(&target);
     let result = (|| {
         let mut f = create_fresh(&tmp)?;
@@ -193,12 +213,17 @@ pub fn clean_leftovers(dir: &Path) -> usize {
         if !finished(host, pid, &path) {
             continue;
         }
-        if let Some(stem) = name.strip_suffix(PAIR_SUFFIX) {
+        // A journal from another machine (or an old planted one) is removed,
+        // but its files are only removed by a run of the machine that wrote it.
+        if let Some(stem) = name.strip_suffix(PAIR_SUFFIX)
+            && host == host_tag()
+        {
             // Only the pair's own files: `<base>.pdf|svg|png`, where the
             // journal is `.<base>.<run>.jiediqi-pair` (a planted journal
             // cannot name anything else).
             let base = stem.strip_prefix('.').and_then(|s| s.rsplit_once('.')).map(|(b, _)| b).unwrap_or("");
-            if let Ok(list) = std::fs::read_to_string(&path) {
+            let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 4096);
+            if let Some(list) = regular.then(|| std::fs::read_to_string(&path).ok()).flatten() {
                 for f in list.lines().filter(|l| is_pair_file(base, l)) {
                     let _ = std::fs::remove_file(dir.join(f));
                 }
@@ -427,7 +452,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("real")).unwrap();
         std::fs::write(dir.join("real/log.yaml"), b"old").unwrap();
         std::os::unix::fs::symlink("real/log.yaml", dir.join("log.yaml")).unwrap();
-        write_atomic(&dir.join("log.yaml"), b"new", Durability::Sync).unwrap();
+        write_atomic_through_link(&dir.join("log.yaml"), b"new", Durability::Sync).unwrap();
         assert!(std::fs::symlink_metadata(dir.join("log.yaml")).unwrap().file_type().is_symlink());
         assert_eq!(std::fs::read(dir.join("real/log.yaml")).unwrap(), b"new");
         std::fs::remove_dir_all(&dir).unwrap();

@@ -308,23 +308,39 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Read a file as UTF-8 text (at most [`MAX_FILE_BYTES`]).
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let cannot = |e: std::io::Error| {
-        Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the path and its permissions")
-    };
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Vec::new();
-    use std::io::Read as _;
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Diagnostic::data(format!("larger than {} KiB", MAX_FILE_BYTES / 1024))
-            .in_file(path)
-            .hint("split it into smaller files (one topic per slogan file)"));
-    }
+    let bytes = read_bounded(path, MAX_FILE_BYTES)?;
     String::from_utf8(bytes).map_err(|e| {
         Diagnostic::data(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
             .in_file(path)
             .hint("save the file as UTF-8")
     })
+}
+
+/// A regular file's bytes, at most `max` of them: a FIFO (whose open would
+/// block), a device or a file past the limit is refused before it is read.
+pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
+    let cannot = |e: std::io::Error| {
+        Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the path and its permissions")
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::data("not a regular file").in_file(path).hint("name a file here"));
+    }
+    if meta.len() > max {
+        return Err(Diagnostic::data(format!("larger than {} KiB", max / 1024))
+            .in_file(path)
+            .hint("split it into smaller files"));
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    use std::io::Read as _;
+    file.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(Diagnostic::data(format!("larger than {} KiB", max / 1024))
+            .in_file(path)
+            .hint("split it into smaller files"));
+    }
+    Ok(bytes)
 }
 
 /// Parse YAML text into `T`, with file, line and column in any error.
@@ -379,6 +395,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     }
     if msg.starts_with("duplicate mapping key") {
         return "a key appears twice".into();
+    }
+    if msg.contains("breached") {
+        return "the file has too many entries, aliases or levels of nesting to be a jiediqi data file".into();
     }
     if msg.contains("DuplicateKeyPolicy") || msg.contains("Options") {
         return "a key appears twice".into();

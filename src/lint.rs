@@ -322,6 +322,7 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
     let mut out = Vec::new();
     let chosen: Vec<&Slogan> =
         lib.slogans.iter().filter(|s| ids.is_none_or(|ids| ids.iter().any(|i| i == &s.id))).collect();
+    let is_chosen: std::collections::BTreeSet<&str> = chosen.iter().map(|s| s.id.as_str()).collect();
     for s in &chosen {
         out.extend(wording_rules(s, words));
         out.extend(layout_rules(lib, s));
@@ -329,7 +330,7 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
     // Duplicates: exact wording, or mostly the same two-character pieces.
     for (i, a) in lib.slogans.iter().enumerate() {
         for b in &lib.slogans[i + 1..] {
-            if !(chosen.iter().any(|s| s.id == a.id) || chosen.iter().any(|s| s.id == b.id)) {
+            if !(is_chosen.contains(a.id.as_str()) || is_chosen.contains(b.id.as_str())) {
                 continue;
             }
             let (ta, tb) = (core_text(a), core_text(b));
@@ -435,7 +436,7 @@ pub fn json_escape(s: &str) -> String {
             '"' => o.push_str("\\\""),
             '\\' => o.push_str("\\\\"),
             '\n' => o.push_str("\\n"),
-            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control() => o.push_str(&format!("\\u{:04x}", c as u32)),
             c => o.push(c),
         }
     }

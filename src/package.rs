@@ -234,7 +234,7 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut problems = Diagnostics::default();
     for (_, _, dir) in &shards {
-        let theirs = std::fs::read_to_string(dir.join(SHARD_FINGERPRINT)).unwrap_or_default();
+        let theirs = small_text(&dir.join(SHARD_FINGERPRINT));
         if theirs.trim() != fingerprint {
             return Err(Diagnostic::data(format!(
                 "{} was rendered from other inputs than the order has now",
@@ -255,7 +255,8 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
                 );
                 continue;
             };
-            let bytes = std::fs::read(&file).map_err(|e| io(format!("cannot read {}", file.display()), e))?;
+            // Never more than the file should hold, and only a regular file.
+            let bytes = crate::library::read_bounded(&file, want.len() as u64).unwrap_or_default();
             if bytes != *want {
                 problems.push(
                     Diagnostic::data(format!(
@@ -343,15 +344,21 @@ fn package_dirs(dir: &Path) -> std::io::Result<Vec<String>> {
     Ok(out)
 }
 
+/// A small text file of a folder we may not trust (regular, at most 64 MiB), or "".
+fn small_text(path: &Path) -> String {
+    crate::library::read_bounded(path, 64 << 20).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+}
+
 /// The marker's `zip` and `stale-zip` checksums.
 fn marker_zips(dir: &Path) -> (Option<String>, Option<String>) {
-    let text = std::fs::read_to_string(dir.join(MARKER)).unwrap_or_default();
+    let text = small_text(&dir.join(MARKER));
     let get = |k: &str| text.lines().find_map(|l| l.strip_prefix(k)).map(|v| v.trim().to_string());
     (get("zip "), get("stale-zip "))
 }
 
 fn file_sha256(path: &Path) -> Option<String> {
-    std::fs::read(path).ok().map(|b| sha256_hex(&b))
+    // Regular files only: a FIFO planted in a package would block the read.
+    crate::library::read_bounded(path, 8 << 30).ok().map(|b| sha256_hex(&b))
 }
 
 /// A folder we may replace: one we wrote (it has our marker, or an older
@@ -368,7 +375,7 @@ fn check_owned(dir: &Path) -> Result<(), Diagnostic> {
     if !dir.is_dir() || !ours {
         return Err(refuse("exists and is not a package jiediqi wrote".into()));
     }
-    let sums = std::fs::read_to_string(dir.join(sums_name)).unwrap_or_default();
+    let sums = small_text(&dir.join(sums_name));
     let listed: BTreeMap<&str, &str> = sums.lines().filter_map(|l| l.split_once("  ")).map(|(h, p)| (p, h)).collect();
     let files = package_files(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))?;
     let mut foreign = Vec::new();

@@ -296,7 +296,7 @@ fn decisions_name_their_slogans_and_can_pin_the_wording_seen() {
     let path = p.join("slogans/jiaotong.yaml");
     let t = std::fs::read_to_string(&path).unwrap().replacen("平安把家回。", "平安回家去。", 1);
     std::fs::write(&path, t).unwrap();
-    let o = jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "甲", "--wording", &seen[..12]]);
+    let o = jiediqi_in(&p, &["approve", "jiaotong-toukui", "--by", "甲", "--wording", &seen[..16]]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("has changed since the reviewer saw it"), "{}", stderr(&o));
     assert!(!p.join("reviews/log.yaml").exists());
@@ -305,7 +305,7 @@ fn decisions_name_their_slogans_and_can_pin_the_wording_seen() {
     let now = jiediqi::review::wording_hash(lib.slogan("jiaotong-toukui").unwrap());
     let o = jiediqi_in(
         &p,
-        &["approve", "jiaotong-toukui", "--by", "王喆", "--note", "第一行\n第二行 \u{ffff}", "--wording", &now[..8]],
+        &["approve", "jiaotong-toukui", "--by", "王喆", "--note", "第一行\n第二行 \u{ffff}", "--wording", &now[..16]],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("平安回家去") && stdout(&o).contains(&now[..16]), "{}", stdout(&o));
@@ -571,4 +571,45 @@ fn lint_errors_block_approval_unless_overridden_with_a_reason() {
     let log = review_log(&p);
     let note = log.records[0].note.as_deref().unwrap_or("");
     assert!(note.contains("lint errors overridden (half-width-punctuation): 店家要求照原样印"), "{note}");
+}
+
+/// Second attacker review: links and FIFOs planted in folders we write to or
+/// read from are neither followed into other files nor allowed to hang us.
+#[test]
+fn planted_links_and_fifos_are_not_followed_and_never_hang() {
+    let p = decided_project("plant");
+    let victim = p.join("../plant-victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    // A proof sheet's name linked to someone's file: the link is replaced.
+    let out = p.join("proofs");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("proof-sheet.pdf")).unwrap();
+    let o = jiediqi_in(&p, &["proof", "jiaotong-toukui", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    assert!(!std::fs::symlink_metadata(out.join("proof-sheet.pdf")).unwrap().file_type().is_symlink());
+    // The review log linked to a file that is not a log (.yaml): refused.
+    let log = p.join("reviews/log.yaml");
+    let real = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(p.join("../plant-todo.md"), "# todo\n").unwrap();
+    std::fs::remove_file(&log).unwrap();
+    std::os::unix::fs::symlink(p.join("../plant-todo.md"), &log).unwrap();
+    let o = jiediqi_in(&p, &["approve", "xiaofang-119", "--by", "王警官"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(p.join("../plant-todo.md")).unwrap(), "# todo\n");
+    std::fs::remove_file(&log).unwrap();
+    std::fs::write(&log, real).unwrap();
+    // FIFOs where files are read: clear errors, at once.
+    for fifo in ["reviews/.log.lock", "slogans/zz.yaml"] {
+        let path = p.join(fifo);
+        let _ = std::fs::remove_file(&path);
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let started = std::time::Instant::now();
+        let o = jiediqi_in(&p, &["approve", "xiaofang-119", "--by", "王警官"]);
+        assert_ne!(o.status.code(), Some(0), "{fifo}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{fifo}: hung");
+        assert!(stderr(&o).contains("not a regular file"), "{fifo}: {}", stderr(&o));
+        std::fs::remove_file(&path).unwrap();
+    }
+    assert!(jiediqi_in(&p, &["review", "--verify"]).status.success());
 }

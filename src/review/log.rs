@@ -235,10 +235,23 @@ fn new_log_id() -> Result<String, Diagnostic> {
 
 fn check_head(path: &Path, keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
     let Some(file) = head_file(keys, records) else { return Ok(()) };
-    let Ok(text) = std::fs::read_to_string(&file) else { return Ok(()) };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Diagnostic::io(format!(
+                "cannot read this machine's record of the log, {}: {e}",
+                file.display()
+            ))
+            .hint(
+                "it lies beside the review key; restore it, or remove it only if this machine should forget the log",
+            ));
+        }
+    };
     let mut parts = text.split_whitespace();
     let (Some(seq), Some(hash)) = (parts.next().and_then(|s| s.parse::<usize>().ok()), parts.next()) else {
-        return Ok(());
+        return Err(Diagnostic::data(format!("this machine's record of the log, {}, is damaged", file.display()))
+            .hint("it lies beside the review key: restore it from a backup (it guards against records removed from the log)"));
     };
     if records.len() < seq {
         return Err(problem(
@@ -526,6 +539,14 @@ fn lock(target: &Path, waiting: &mut dyn FnMut()) -> Result<std::fs::File, Diagn
         Diagnostic::io(format!("cannot {what} in {}: {e}", dir.display())).hint("check that reviews/ is writable")
     };
     std::fs::create_dir_all(dir).map_err(|e| io("create the folder", e))?;
+    // Never through a link, never a FIFO (an open would block forever).
+    let lock_path = dir.join(".log.lock");
+    if let Ok(m) = std::fs::symlink_metadata(&lock_path)
+        && !m.is_file()
+    {
+        return Err(Diagnostic::io(format!("{} is not a regular file", lock_path.display()))
+            .hint("remove it; jiediqi makes the lock file itself"));
+    }
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -604,7 +625,7 @@ pub fn append(
         added.push(r);
     }
     crate::fault::point("log.before-write");
-    fsio::write_atomic(&path, render_log(&records).as_bytes(), Durability::Sync)?;
+    fsio::write_atomic_through_link(&path, render_log(&records).as_bytes(), Durability::Sync)?;
     crate::fault::point("log.after-write");
     save_head(keys, &records)?;
     save_project(root, keys, &records)?;
@@ -672,10 +693,11 @@ pub fn migrate(root: &Path, keys: &Keyring, waiting: &mut dyn FnMut()) -> Result
         records.push(rec);
     }
     let backup = target.with_file_name("log.yaml.v1-backup");
-    if !backup.exists() {
+    // An existing backup (or anything planted at its name, link included) is left alone.
+    if std::fs::symlink_metadata(&backup).is_err() {
         fsio::write_atomic(&backup, text.as_bytes(), Durability::Sync)?;
     }
-    fsio::write_atomic(&path, render_log(&records).as_bytes(), Durability::Sync)?;
+    fsio::write_atomic_through_link(&path, render_log(&records).as_bytes(), Durability::Sync)?;
     save_head(keys, &records)?;
     save_project(root, keys, &records)?;
     Ok(records)
