@@ -103,7 +103,7 @@ fn approved_project() -> PathBuf {
 /// A project copy whose slogan library is `n` generated couplets (7 + 7).
 fn generated_project(n: usize) -> PathBuf {
     let dir = fresh_dir(&format!("generated{n}"));
-    for sub in ["layouts", "examples"] {
+    for sub in ["layouts", "examples", "lint"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
         for e in std::fs::read_dir(root().join(sub)).unwrap() {
             let p = e.unwrap().path();

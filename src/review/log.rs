@@ -750,6 +750,8 @@ mod tests {
         assert!(!text.contains('\u{ffff}') && !text.contains('\u{2028}'), "{text}");
         let v = verify(&log_path(&root), &text, Some(&k)).unwrap();
         assert_eq!(v.records, added);
+        // Our own shape is read by the fast reader, not the YAML fallback.
+        assert_eq!(parse_own_format(&text).map(|r| r.len()), Some(2));
         // The YAML parser reads the same records as the fast reader.
         let yaml: Vec<RawRecord> = library::parse_yaml(Path::new("log.yaml"), &text).unwrap();
         assert_eq!(yaml.len(), 2);
