@@ -23,6 +23,72 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("JiediqiSans-Regular.ttf", "65e5e456d19c6392c987e5aeb29438ec04eaab125b2c0dcf0a20c72aac3d433a"),
 ];
 
+/// Fonts already hashed on this machine. Hashing the two sans faces (4 MB)
+/// was a quarter of a one-poster run; a file whose identity and change time
+/// (which no user can set) are as they were when it hashed right need not be
+/// hashed again. Kept in the user's cache folder, beside nothing of the project.
+mod verified {
+    use std::os::unix::fs::MetadataExt as _;
+    use std::path::{Path, PathBuf};
+
+    fn cache_file() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
+        Some(base.join("jiediqi").join("verified-fonts"))
+    }
+
+    fn stamp(m: &std::fs::Metadata, sum: &str) -> String {
+        format!(
+            "{sum} {} {} {} {}.{} {}.{}",
+            m.dev(),
+            m.ino(),
+            m.len(),
+            m.mtime(),
+            m.mtime_nsec(),
+            m.ctime(),
+            m.ctime_nsec()
+        )
+    }
+
+    /// Whether `data` (read from `path`, which had `meta` before the read)
+    /// has the SHA-256 `sum`: from the cache when the file is unchanged
+    /// since it last hashed right, else by hashing (and noting it).
+    pub fn matches(path: &Path, meta: &std::fs::Metadata, data: &[u8], sum: &str) -> bool {
+        let line = stamp(meta, sum);
+        let after = std::fs::metadata(path).ok();
+        // Changed while we read it: hash what we have.
+        let steady = after.as_ref().is_some_and(|a| stamp(a, sum) == line);
+        let cache = cache_file();
+        if steady
+            && let Some(c) = &cache
+            && let Ok(text) = std::fs::read_to_string(c)
+            && text.lines().any(|l| l == line)
+        {
+            return true;
+        }
+        if crate::review::sha256_hex(data) != sum {
+            return false;
+        }
+        if steady && let Some(c) = &cache {
+            let mut text = std::fs::read_to_string(c).unwrap_or_default();
+            // One line per font we ship is all it ever needs; start over when it grows.
+            if text.lines().count() > 64 {
+                text.clear();
+            }
+            text.push_str(&line);
+            text.push('\n');
+            if let Some(dir) = c.parent()
+                && std::fs::create_dir_all(dir).is_ok()
+            {
+                let _ = crate::fsio::write_atomic(c, text.as_bytes(), crate::fsio::Durability::Rename);
+            }
+        }
+        true
+    }
+}
+
 /// One font file, loaded.
 #[derive(Debug)]
 pub struct Font {
@@ -62,7 +128,7 @@ impl Font {
         let data = std::fs::read(path).map_err(cannot)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let pinned = match SHIPPED.iter().find(|(n, _)| *n == name) {
-            Some((_, sum)) if crate::review::sha256_hex(&data) == *sum => true,
+            Some((_, sum)) if verified::matches(path, &meta, &data, sum) => true,
             Some(_) => {
                 return Err(Diagnostic::data(format!(
                     "font {name} differs from the one jiediqi ships: a changed font can change what a page says"
