@@ -151,7 +151,6 @@ fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) 
         // Jobs made without the review log (for `check`) never print.
         return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
     }
-    scene.check_printable(&base)?;
     let mut v = Vec::new();
     let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: false, epoch: opts.epoch })
         .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
@@ -243,7 +242,7 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
             .hint("the order, a template, a slogan or its approval changed since: render the shards again")
             .into());
         }
-        for rel in package_files(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))? {
+        for rel in package_tree(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))?.0 {
             if rel == SHARD_SUMS || rel == SHARD_FINGERPRINT || rel == MARKER {
                 continue;
             }
@@ -305,43 +304,27 @@ fn zip_path(out: &Path, name: &str) -> PathBuf {
     out.join(format!("{name}.zip"))
 }
 
-/// Every file under `dir`, as `/`-separated relative paths, sorted.
-fn package_files(dir: &Path) -> std::io::Result<Vec<String>> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+/// Every file and every folder under `dir`, as `/`-separated relative
+/// paths: (files sorted, folders).
+fn package_tree(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
+    fn walk(base: &Path, dir: &Path, files: &mut Vec<String>, dirs: &mut Vec<String>) -> std::io::Result<()> {
         for e in std::fs::read_dir(dir)? {
             let e = e?;
             let path = e.path();
+            let rel = path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             if e.file_type()?.is_dir() {
-                walk(base, &path, out)?;
+                dirs.push(rel);
+                walk(base, &path, files, dirs)?;
             } else {
-                let rel = path.strip_prefix(base).unwrap_or(&path);
-                out.push(rel.to_string_lossy().replace('\\', "/"));
+                files.push(rel);
             }
         }
         Ok(())
     }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-/// Every folder under `dir`, as `/`-separated relative paths.
-fn package_dirs(dir: &Path) -> std::io::Result<Vec<String>> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-        for e in std::fs::read_dir(dir)? {
-            let e = e?;
-            if e.file_type()?.is_dir() {
-                let path = e.path();
-                out.push(path.strip_prefix(base).unwrap_or(&path).to_string_lossy().replace('\\', "/"));
-                walk(base, &path, out)?;
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
-    Ok(out)
+    let (mut files, mut dirs) = (Vec::new(), Vec::new());
+    walk(dir, dir, &mut files, &mut dirs)?;
+    files.sort();
+    Ok((files, dirs))
 }
 
 /// A small text file of a folder we may not trust (regular, at most 64 MiB), or "".
@@ -377,10 +360,10 @@ fn check_owned(dir: &Path) -> Result<(), Diagnostic> {
     }
     let sums = small_text(&dir.join(sums_name));
     let listed: BTreeMap<&str, &str> = sums.lines().filter_map(|l| l.split_once("  ")).map(|(h, p)| (p, h)).collect();
-    let files = package_files(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))?;
+    let (files, dirs) = package_tree(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))?;
     let mut foreign = Vec::new();
     // Folders too: an empty one a person made would go with the old package.
-    for sub in package_dirs(dir).map_err(|e| io(format!("cannot read {}", dir.display()), e))? {
+    for sub in dirs {
         if !files.iter().any(|f| f.starts_with(&format!("{sub}/"))) {
             foreign.push(format!("{sub}/"));
         }

@@ -578,6 +578,35 @@ fn lock(target: &Path, waiting: &mut dyn FnMut()) -> Result<std::fs::File, Diagn
     }
 }
 
+/// The log's path and the file it names (through a link), with its lock held.
+fn locked(root: &Path, waiting: &mut dyn FnMut()) -> Result<(PathBuf, PathBuf, std::fs::File), Diagnostic> {
+    let path = log_path(root);
+    let target = fsio::resolve_link(&path)
+        .map_err(|e| Diagnostic::io(format!("cannot follow {}: {e}", path.display())).hint("fix the symlink"))?;
+    let lock = lock(&target, waiting)?;
+    Ok((path, target, lock))
+}
+
+/// Add a decision as the next record: numbered, chained to the last record
+/// (the first to the new log's id), signed with the current key.
+fn push_signed(records: &mut Vec<Record>, keys: &Keyring, log_id: &str, d: Draft, time: String) -> Record {
+    let mut r = Record {
+        seq: records.len() as u64 + 1,
+        slogan: d.slogan,
+        wording: d.wording,
+        decision: d.decision,
+        reviewer: d.reviewer,
+        time,
+        note: d.note,
+        prev: records.last().map(chain_hash).unwrap_or_else(|| log_id.to_string()),
+        key: keys.current.id.clone(),
+        mac: String::new(),
+    };
+    r.mac = keys.current.mac(&signed_bytes(&r));
+    records.push(r.clone());
+    r
+}
+
 /// Append decisions: under the lock, the whole log is read back and
 /// verified (a log that does not verify is never appended to), the new
 /// records are numbered, chained, dated (never before the last record) and
@@ -589,10 +618,7 @@ pub fn append(
     drafts: &[Draft],
     waiting: &mut dyn FnMut(),
 ) -> Result<Vec<Record>, Diagnostic> {
-    let path = log_path(root);
-    let target = fsio::resolve_link(&path)
-        .map_err(|e| Diagnostic::io(format!("cannot follow {}: {e}", path.display())).hint("fix the symlink"))?;
-    let _lock = lock(&target, waiting)?;
+    let (path, target, _lock) = locked(root, waiting)?;
     // Under the lock no other writer is busy here: what is left is a crash's.
     if let Some(dir) = target.parent() {
         fsio::clean_leftovers(dir);
@@ -608,21 +634,7 @@ pub fn append(
     let mut added = Vec::with_capacity(drafts.len());
     let log_id = if records.is_empty() { new_log_id()? } else { String::new() };
     for d in drafts {
-        let mut r = Record {
-            seq: records.len() as u64 + 1,
-            slogan: d.slogan.clone(),
-            wording: d.wording.clone(),
-            decision: d.decision,
-            reviewer: d.reviewer.clone(),
-            time: time.clone(),
-            note: d.note.clone(),
-            prev: records.last().map(chain_hash).unwrap_or_else(|| log_id.clone()),
-            key: keys.current.id.clone(),
-            mac: String::new(),
-        };
-        r.mac = keys.current.mac(&signed_bytes(&r));
-        records.push(r.clone());
-        added.push(r);
+        added.push(push_signed(&mut records, keys, &log_id, d.clone(), time.clone()));
     }
     crate::fault::point("log.before-write");
     fsio::write_atomic_through_link(&path, render_log(&records).as_bytes(), Durability::Sync)?;
@@ -637,10 +649,7 @@ pub fn append(
 /// and in order (fix or remove a bad one by hand first, from the history).
 /// The old text is kept beside it as `log.yaml.v1-backup`.
 pub fn migrate(root: &Path, keys: &Keyring, waiting: &mut dyn FnMut()) -> Result<Vec<Record>, Diagnostic> {
-    let path = log_path(root);
-    let target = fsio::resolve_link(&path)
-        .map_err(|e| Diagnostic::io(format!("cannot follow {}: {e}", path.display())).hint("fix the symlink"))?;
-    let _lock = lock(&target, waiting)?;
+    let (path, target, _lock) = locked(root, waiting)?;
     let Some(text) = read(&path)? else { return Ok(Vec::new()) };
     let raw = parse(&path, &text)?;
     if raw.is_empty() {
@@ -677,20 +686,9 @@ pub fn migrate(root: &Path, keys: &Keyring, waiting: &mut dyn FnMut()) -> Result
             return Err(at(format!("`{}` is not a SHA-256 wording hash", r.wording)));
         }
         last = t;
-        let mut rec = Record {
-            seq: n as u64 + 1,
-            slogan: r.slogan,
-            wording: r.wording,
-            decision: r.decision,
-            reviewer: r.reviewer,
-            time: r.time,
-            note: r.note,
-            prev: records.last().map(chain_hash).unwrap_or_else(|| log_id.clone()),
-            key: keys.current.id.clone(),
-            mac: String::new(),
-        };
-        rec.mac = keys.current.mac(&signed_bytes(&rec));
-        records.push(rec);
+        let d =
+            Draft { slogan: r.slogan, wording: r.wording, decision: r.decision, reviewer: r.reviewer, note: r.note };
+        push_signed(&mut records, keys, &log_id, d, r.time);
     }
     let backup = target.with_file_name("log.yaml.v1-backup");
     // An existing backup (or anything planted at its name, link included) is left alone.
