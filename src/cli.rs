@@ -697,8 +697,6 @@ impl Job<'_> {
         if proof {
             layout::mark_as_proof(self.lib, &mut scene)?;
             base.push_str("--样稿未审定");
-        } else {
-            scene.check_printable(&base)?;
         }
         let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(self.formats.len());
         for f in self.formats {

@@ -14,9 +14,9 @@ use crate::library::{FontsFile, load_yaml};
 /// The fonts jiediqi ships, by file name, with their SHA-256. A font decides
 /// what the page shows for each character — a font whose 核 draws 汇 turns an
 /// approved 多核实 into 多汇款 while the text layer still says 核实 — so a
-/// shipped font that was changed is refused, and print files (and the
-/// 样稿·未审定 mark) use only fonts listed here. `fonts/build.py` prints
-/// these lines; a test checks them against `fonts/`.
+/// font that is not listed here byte for byte is refused for every page
+/// (print files, proofs and their mark, proof sheets). `fonts/README.md`
+/// lists the same checksums; a test checks them against `fonts/`.
 pub const SHIPPED: &[(&str, &str)] = &[
     ("JiediqiKai-Regular.ttf", "6fb255c5555d89b01b177225553a5ebf577bd07d3387fbd9d73726f4911974dd"),
     ("JiediqiSans-Bold.ttf", "88d4991dff340722255d85139d9d801e48d941076707fe9271c2a37bfaea422d"),
@@ -110,8 +110,6 @@ pub struct Font {
     pub cap_height: f64,
     pub ascender: f64,
     pub descender: f64,
-    /// One of the [`SHIPPED`] fonts, byte for byte: may be printed.
-    pub pinned: bool,
 }
 
 impl Font {
@@ -127,8 +125,9 @@ impl Font {
         }
         let data = std::fs::read(path).map_err(cannot)?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let pinned = match SHIPPED.iter().find(|(n, _)| *n == name) {
-            Some((_, sum)) if verified::matches(path, &meta, &data, sum) => true,
+        // Only one of the SHIPPED fonts, byte for byte, is ever loaded.
+        match SHIPPED.iter().find(|(n, _)| *n == name) {
+            Some((_, sum)) if verified::matches(path, &meta, &data, sum) => {}
             Some(_) => {
                 return Err(Diagnostic::data(format!(
                     "font {name} differs from the one jiediqi ships: a changed font can change what a page says"
@@ -145,7 +144,7 @@ impl Font {
                 .in_file(path)
                 .hint("use the fonts in fonts/README.md; a new font is added there and to SHIPPED in src/fonts.rs"));
             }
-        };
+        }
         let face = ttf_parser::Face::parse(&data, 0)
             .map_err(|e| Diagnostic::data(format!("not a usable font: {e}")).in_file(path))?;
         let upem = f64::from(face.units_per_em());
@@ -176,7 +175,6 @@ impl Font {
             cap_height: f64::from(face.capital_height().unwrap_or(face.ascender())),
             ascender: asc,
             descender: desc,
-            pinned,
             data: Vec::new(),
         };
         Ok(Font { data, ..font })

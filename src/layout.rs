@@ -949,14 +949,8 @@ pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, Stri
 /// artwork, on top of everything, in every printing ink (overprinting), so
 /// that each separated plate carries the mark too.
 pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic> {
-    // Only a pinned font draws the mark: a project font could draw it blank.
-    let fonts: Vec<_> = lib.fonts.chain("heavy")?.into_iter().filter(|f| f.pinned).collect();
-    if fonts.is_empty() {
-        return Err(Diagnostic::data(
-            "the font role `heavy` has no font jiediqi ships, so 样稿·未审定 cannot be drawn",
-        )
-        .hint("list JiediqiSans-Bold.ttf first for `heavy` in fonts/fonts.yaml"));
-    }
+    // Only shipped fonts load at all (fonts::SHIPPED): no project font can draw the mark blank.
+    let fonts = lib.fonts.chain("heavy")?;
     let inks: Vec<usize> =
         (0..scene.inks.len()).filter(|&i| !matches!(scene.inks[i].kind, InkKind::Technical { .. })).collect();
     let ink = inks.first().copied().unwrap_or(0);

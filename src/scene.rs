@@ -164,35 +164,6 @@ pub struct Image {
     pub rgb: Arc<Vec<u8>>,
 }
 
-impl Scene {
-    /// A print file may draw text only with the fonts jiediqi ships (see
-    /// [`crate::fonts::SHIPPED`]): any other font could draw other words
-    /// than the approved ones.
-    pub fn check_printable(&self, what: &str) -> Result<(), crate::diag::Diagnostic> {
-        let mut odd: Vec<String> = Vec::new();
-        for e in &self.elements {
-            if let Element::Text(t) = e
-                && !t.font.pinned
-            {
-                let name = t.font.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                if !odd.contains(&name) {
-                    odd.push(name);
-                }
-            }
-        }
-        if odd.is_empty() {
-            return Ok(());
-        }
-        Err(crate::diag::Diagnostic::data(format!(
-            "{what} would print with {}, which jiediqi does not ship: a font decides what the page says",
-            odd.join(", ")
-        ))
-        .hint(
-            "print files use only the shipped fonts (fonts/README.md); render a proof with --proof to look at others",
-        ))
-    }
-}
-
 /// Glyphs of one font in one paint.
 #[derive(Debug, Clone)]
 pub struct TextRun {
