@@ -95,6 +95,9 @@ pub fn layout(data: &[u8]) {
         audience: Vec::new(),
         items: None,
         notes: None,
+        source: None,
+        verify: None,
+        accept: Default::default(),
         file: PathBuf::from("fuzz.yaml"),
         line: 1,
     };

@@ -1,6 +1,7 @@
 //! The data files as written: serde types that mirror the YAML one to one, and
 //! loading. Unknown fields are errors. Meaning is checked in [`crate::validate`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -35,6 +36,17 @@ pub struct SloganEntry {
     pub items: Option<Vec<String>>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// Where a rule or number in the tip comes from (law, regulation, the
+    /// hotline's owner), for the reviewer.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// What the station must check locally before printing (a service that
+    /// differs from place to place).
+    #[serde(default)]
+    pub verify: Option<String>,
+    /// Lint warnings read and accepted: rule name → why.
+    #[serde(default)]
+    pub accept: BTreeMap<String, String>,
 }
 
 /// `layouts/<item>.yaml`

@@ -61,6 +61,10 @@ pub struct Words {
     pub officialese: Vec<WordEntry>,
     pub commanding: Vec<WordEntry>,
     pub traditional: BTreeMap<char, char>,
+    /// Audience tags slogans use; a tag outside the list is a typo or a new
+    /// group to add here.
+    #[serde(default)]
+    pub audience: Vec<String>,
 }
 
 impl Words {
@@ -205,6 +209,27 @@ pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
             );
         }
     }
+    if !words.audience.is_empty() {
+        for a in s.audience.iter().filter(|a| !words.audience.contains(a)) {
+            cx.push(
+                Level::Warning,
+                "unknown-audience",
+                format!("对象“{a}”不在 lint/words.yaml 的 audience 列表里。"),
+                Some(format!("用已有的对象（{}），或者把新对象加进列表。", words.audience.join("、"))),
+            );
+        }
+    }
+    if let Some(tip) = &s.tip
+        && s.source.is_none()
+        && states_a_rule(tip)
+    {
+        cx.push(
+            Level::Warning,
+            "needs-source",
+            format!("小字提示“{tip}”讲了规定或号码，没写依据。"),
+            Some("加 source:，写明法律、规定或热线的主管单位，方便审核人核对。".into()),
+        );
+    }
     // Couplets: equal lengths and an end rhyme.
     if s.lines.len() == 2 {
         let count = |l: &str| l.chars().filter(|c| is_cjk(*c) || c.is_ascii_alphanumeric()).count();
@@ -231,6 +256,13 @@ pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
         }
     }
     cx.out
+}
+
+/// A tip that states a rule, a right or a number people act on.
+fn states_a_rule(tip: &str) -> bool {
+    const MARKS: [&str; 14] =
+        ["法", "规定", "条例", "不收", "免费", "不会", "只能", "只有", "可以", "需要", "要求", "罚", "拘", "判"];
+    tip.chars().any(|c| c.is_ascii_digit()) || MARKS.iter().any(|m| tip.contains(m))
 }
 
 /// The last ideograph of a line and the pinyin finals of its readings
@@ -352,8 +384,37 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
             });
         }
     }
+    accept(&chosen, &mut out);
     out.sort_by(|x, y| (x.slogan.as_str(), x.level, x.rule).cmp(&(y.slogan.as_str(), y.level, y.rule)));
     out
+}
+
+/// Warnings a slogan's `accept:` answers become notes that say why; an
+/// acceptance that answers nothing is itself a warning (it would hide the
+/// next, different problem). Errors cannot be accepted.
+fn accept(chosen: &[&Slogan], out: &mut Vec<Finding>) {
+    for s in chosen {
+        for (rule, why) in &s.accept {
+            let mut used = false;
+            for f in out.iter_mut().filter(|f| f.slogan == s.id && f.rule == rule) {
+                if f.level == Level::Error {
+                    continue;
+                }
+                used = true;
+                f.level = Level::Note;
+                f.message = format!("{}（已接受：{why}）", f.message);
+            }
+            if !used {
+                out.push(Finding {
+                    level: Level::Warning,
+                    slogan: s.id.clone(),
+                    rule: "unused-accept",
+                    message: format!("accept 里的“{rule}”没有对应的警告（错误不能接受）。"),
+                    suggestion: Some("删掉这条 accept，或者改掉错误。".into()),
+                });
+            }
+        }
+    }
 }
 
 fn core_text(s: &Slogan) -> String {

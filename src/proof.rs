@@ -268,6 +268,13 @@ pub fn sheet(
         if let Some(n) = &s.notes {
             sh.text(&fonts.sans, &format!("备注：{n}"), 9.5, GREY, 0.0)?;
         }
+        if let Some(src) = &s.source {
+            sh.text(&fonts.sans, &format!("依据：{src}"), 9.5, GREY, 0.0)?;
+        }
+        if let Some(v) = &s.verify {
+            // Printed in red: the station must check this before it orders.
+            sh.text(&fonts.heavy, &format!("请本所核实：{v}"), 9.5, RED, 0.0)?;
+        }
         let hash = review::wording_hash(s);
         sh.text(&fonts.sans, &format!("措辞指纹（SHA-256）：{}…", &hash[..16]), 9.5, GREY, 0.0)?;
         let state_ink = if state.is_approved() { BLACK } else { RED };

@@ -25,6 +25,12 @@ pub struct Slogan {
     /// Items the slogan is meant for; `None`: every item.
     pub items: Option<Vec<String>>,
     pub notes: Option<String>,
+    /// The law, regulation or hotline owner behind a rule or number in the tip.
+    pub source: Option<String>,
+    /// What the station must check locally.
+    pub verify: Option<String>,
+    /// Lint warnings accepted with a reason (rule → reason).
+    pub accept: BTreeMap<String, String>,
     pub file: PathBuf,
     pub line: u64,
 }
@@ -42,6 +48,9 @@ impl Slogan {
             audience: vec![],
             items: None,
             notes: None,
+            source: None,
+            verify: None,
+            accept: BTreeMap::new(),
             file: PathBuf::new(),
             line: 1,
         }
@@ -430,14 +439,16 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
             }
             if s.audience.len() > limits::TAGS
                 || s.audience.iter().any(|a| long(a, limits::TAG) || a.chars().any(char::is_control))
-                || s.notes.as_ref().is_some_and(|n| long(n, limits::NOTES))
+                || [&s.notes, &s.source, &s.verify].iter().any(|n| n.as_ref().is_some_and(|n| long(n, limits::NOTES)))
+                || s.accept.len() > limits::TAGS
+                || s.accept.iter().any(|(k, v)| long(k, limits::ID) || long(v, limits::NOTES))
                 || s.items.as_ref().is_some_and(|i| i.len() > 100 || i.iter().any(|x| x.len() > limits::ID))
             {
                 problems.push(
-                    Diagnostic::data(format!("slogan `{}`: audience, items or notes are too long", s.id))
+                    Diagnostic::data(format!("slogan `{}`: audience, items, notes, source, verify or accept are too long", s.id))
                         .at(loc.clone())
                         .hint(format!(
-                            "at most {} audience tags of {} characters, notes of {} characters",
+                            "at most {} audience tags of {} characters; notes, source, verify and each accept reason of {} characters",
                             limits::TAGS,
                             limits::TAG,
                             limits::NOTES
@@ -466,6 +477,9 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
                     audience: s.audience,
                     items: s.items,
                     notes: s.notes,
+                    source: s.source,
+                    verify: s.verify,
+                    accept: s.accept,
                     file: path.clone(),
                     line,
                 });
