@@ -79,15 +79,17 @@ pub struct Diagnostic {
     pub kind: Kind,
     pub location: Option<Location>,
     pub message: String,
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
+    /// The template zone a layout problem is in, for tools (lint's JSON).
+    pub zone: Option<Box<str>>,
 }
 
 impl Diagnostic {
     pub fn data(message: impl Into<String>) -> Self {
-        Diagnostic { kind: Kind::Data, location: None, message: message.into(), hint: None }
+        Diagnostic { kind: Kind::Data, location: None, message: message.into(), hint: None, zone: None }
     }
     pub fn io(message: impl Into<String>) -> Self {
-        Diagnostic { kind: Kind::Io, location: None, message: message.into(), hint: None }
+        Diagnostic { kind: Kind::Io, location: None, message: message.into(), hint: None, zone: None }
     }
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -97,7 +99,11 @@ impl Diagnostic {
         self.at(Location::file(file))
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
+        self
+    }
+    pub fn in_zone(mut self, zone: &str) -> Self {
+        self.zone = Some(zone.into());
         self
     }
 }

@@ -9,6 +9,7 @@ use crate::library::{Align, Direction, PunctuationStyle, Role, Shape};
 use crate::linebreak::{self, PunctClass};
 use crate::mm;
 use crate::scene::{Element, Glyph, InkKind, Paint, Path, Scene, TextRun};
+use crate::segment::Segmenter;
 use crate::validate::{Item, Library, Slogan, Station, Zone};
 
 /// What to set in a text zone, and where.
@@ -29,6 +30,9 @@ pub struct TextRequest<'a> {
     pub valign: Align,
     pub drop_trailing: bool,
     pub paint: Paint,
+    /// Word boundaries, so lines break between words; `None`: anywhere
+    /// Chinese rules allow (the proof mark).
+    pub words: Option<&'a Segmenter>,
 }
 
 /// A text zone, set.
@@ -39,6 +43,8 @@ pub struct SetText {
     /// The lines (or columns) as set, trailing marks dropped where asked.
     pub lines: Vec<String>,
     pub runs: Vec<TextRun>,
+    /// Words broken across lines because no break between words fitted.
+    pub split_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -457,16 +463,101 @@ fn break_options(units: &[Unit], chars: &[char], allowed: &[bool], max_k: usize,
     out
 }
 
-struct LineOptions {
-    chars: Vec<char>,
-    units: Vec<Unit>,
+struct LineOptions<'u> {
+    chars: &'u [char],
+    units: &'u [Unit],
     /// For k = 1, 2, …: line starts and the longest line, em.
     options: Vec<(Vec<usize>, f64)>,
+    /// For each option: whether its first line is a stub (under a third of
+    /// the longest), which reads as a false start (车、电池、).
+    stub: Vec<bool>,
 }
 
 /// Breaks of a line not after punctuation.
 fn bad_breaks(l: &LineOptions, starts: &[usize]) -> usize {
     starts.iter().skip(1).filter(|&&s| !linebreak::is_good_break(l.chars[l.units[s].start - 1])).count()
+}
+
+/// Particles that lean on the word before them: a line should not start
+/// with one.
+fn is_particle(c: char) -> bool {
+    "的了着吗呢吧啊呀么".contains(c)
+}
+
+/// Where a line may break, strictest first: between words and not before a
+/// particle; between words; wherever Chinese rules allow (inside a word).
+type Tiers = (Vec<Vec<bool>>, Option<Vec<bool>>);
+
+fn break_tiers(line: &str, chars: &[char], words: Option<&Segmenter>) -> Tiers {
+    let allowed = linebreak::opportunities(line);
+    let Some(words) = words else { return (vec![allowed], None) };
+    let bound = words.boundaries(line);
+    let between: Vec<bool> = allowed.iter().zip(&bound).map(|(&a, &b)| a && b).collect();
+    // A particle standing alone as a word (的 in 我的, not in 的确).
+    let lone_particle = |i: usize| i < chars.len() && is_particle(chars[i]) && bound[i + 1];
+    let strict: Vec<bool> = between.iter().enumerate().map(|(i, &b)| b && !lone_particle(i)).collect();
+    let mut tiers = vec![strict, between, allowed];
+    tiers.dedup();
+    (tiers, Some(bound))
+}
+
+/// The words a break at character `at` would split, by their boundaries.
+fn split_word(chars: &[char], bound: &[bool], at: usize) -> String {
+    let start = (0..at).rev().find(|&i| bound[i]).unwrap_or(0);
+    let end = (at + 1..=chars.len()).find(|&i| bound[i]).unwrap_or(chars.len());
+    chars[start..end].iter().collect()
+}
+
+/// Try every combination of line counts per authored line: the best score
+/// (size against breaks), with its size and choice, and the largest size seen.
+fn choose_lines(lines: &[LineOptions], req: &TextRequest, along: f64, across: f64) -> (Option<(f64, Vec<usize>)>, f64) {
+    let authored = lines.len();
+    let mut best: Option<(f64, f64, Vec<usize>)> = None; // (score, size, choice)
+    let mut largest = 0.0f64;
+    let mut choice = vec![0usize; authored];
+    loop {
+        let count: usize = choice.iter().map(|c| c + 1).sum();
+        let longest = choice.iter().zip(lines).map(|(&c, l)| l.options[c].1).fold(0.0, f64::max);
+        let size =
+            (along / longest.max(1e-6)).min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing)).min(req.max_size);
+        largest = largest.max(size);
+        // More lines than the author wrote must earn their place by a clearly
+        // larger size; a break not after punctuation, or a stub first line,
+        // must earn more.
+        // Short authored lines (≤ 10 characters, a 7+7 couplet's halves) are
+        // broken there only when nothing else reaches the minimum size.
+        let penalty: f64 = choice
+            .iter()
+            .zip(lines)
+            .map(|(&c, l)| {
+                let bad = (bad_breaks(l, &l.options[c].0) + usize::from(l.stub[c])) as f64;
+                let good = c as f64 - bad;
+                let per_bad = if l.units.len() > 10 { 0.4 } else { 3.0 };
+                0.1 * good + per_bad * bad
+            })
+            .sum();
+        let score = size / (1.0 + penalty);
+        if size + 1e-9 >= req.min_size && best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
+            best = Some((score, size, choice.clone()));
+        }
+        // Next combination.
+        let mut i = 0;
+        loop {
+            if i == authored {
+                break;
+            }
+            choice[i] += 1;
+            if choice[i] < lines[i].options.len() {
+                break;
+            }
+            choice[i] = 0;
+            i += 1;
+        }
+        if i == authored {
+            break;
+        }
+    }
+    (best.map(|(_, size, choice)| (size, choice)), largest)
 }
 
 /// Set text in a zone at the largest size that fits.
@@ -502,73 +593,59 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     if area_size + 1e-9 < req.min_size {
         return Err(FitError::TooLong { best_size: area_size.min(req.max_size) });
     }
-    let mut lines = Vec::with_capacity(shaped.len());
-    for (line, chars, units) in shaped {
-        let allowed = linebreak::opportunities(line);
-        let max_k = units.len().clamp(1, 6);
-        let options = break_options(&units, &chars, &allowed, max_k, req.drop_trailing);
-        if options.is_empty() {
-            return Err(FitError::Empty);
-        }
-        lines.push(LineOptions { chars, units, options });
-    }
-    let authored = lines.len();
-    // Try every combination of line counts per authored line.
-    let mut best: Option<(f64, f64, Vec<usize>)> = None; // (score, size, choice)
+    let tiers: Vec<Tiers> = shaped.iter().map(|(line, chars, _)| break_tiers(line, chars, req.words)).collect();
+    let tier_count = tiers.iter().map(|t| t.0.len()).max().unwrap_or(1);
+    // The strictest tier at which the text fits at its minimum size; a
+    // looser tier is tried only when a stricter one cannot fit.
     let mut largest = 0.0f64;
-    let mut choice = vec![0usize; authored];
-    loop {
-        let count: usize = choice.iter().map(|c| c + 1).sum();
-        let longest = choice.iter().zip(&lines).map(|(&c, l)| l.options[c].1).fold(0.0, f64::max);
-        let size =
-            (along / longest.max(1e-6)).min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing)).min(req.max_size);
-        largest = largest.max(size);
-        // More lines than the author wrote must earn their place by a clearly
-        // larger size; a break that is not after punctuation may split a word
-        // (we have no dictionary), so it must earn more.
-        // Short authored lines (≤ 10 characters, a 7+7 couplet's halves) are
-        // broken there only when nothing else reaches the minimum size.
-        let penalty: f64 = choice
-            .iter()
-            .zip(&lines)
-            .map(|(&c, l)| {
-                let bad = bad_breaks(l, &l.options[c].0) as f64;
-                let good = c as f64 - bad;
-                let per_bad = if l.units.len() > 10 { 0.4 } else { 3.0 };
-                0.1 * good + per_bad * bad
-            })
-            .sum();
-        let score = size / (1.0 + penalty);
-        if size + 1e-9 >= req.min_size && best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
-            best = Some((score, size, choice.clone()));
-        }
-        // Next combination.
-        let mut i = 0;
-        loop {
-            if i == authored {
-                break;
+    let mut chosen = None;
+    for tier in 0..tier_count {
+        let mut lines = Vec::with_capacity(shaped.len());
+        for ((_, chars, units), t) in shaped.iter().zip(&tiers) {
+            let allowed = &t.0[tier.min(t.0.len() - 1)];
+            let max_k = units.len().clamp(1, 6);
+            let options = break_options(units, chars, allowed, max_k, req.drop_trailing);
+            if options.is_empty() {
+                return Err(FitError::Empty);
             }
-            choice[i] += 1;
-            if choice[i] < lines[i].options.len() {
-                break;
-            }
-            choice[i] = 0;
-            i += 1;
+            let widths = Widths::new(units, req.drop_trailing);
+            let stub = options
+                .iter()
+                .map(|(starts, longest)| {
+                    let end = starts.get(1).copied().unwrap_or(units.len());
+                    starts.len() > 1 && widths.line(starts[0], end) < longest / 3.0
+                })
+                .collect();
+            lines.push(LineOptions { chars, units, options, stub });
         }
-        if i == authored {
+        let (best, big) = choose_lines(&lines, req, along, across);
+        largest = largest.max(big);
+        if let Some(b) = best {
+            chosen = Some((lines, b));
             break;
         }
     }
-    let Some((_, size, choice)) = best else {
+    let Some((lines, (size, choice))) = chosen else {
         return Err(FitError::TooLong { best_size: largest });
     };
+    // Words split across lines (only when no break between words fitted).
+    let mut split_words = Vec::new();
+    for ((_, bound), (l, &c)) in tiers.iter().zip(lines.iter().zip(&choice)) {
+        let Some(bound) = bound else { continue };
+        for &s in l.options[c].0.iter().skip(1) {
+            let at = l.units[s].start;
+            if !bound[at] {
+                split_words.push(split_word(l.chars, bound, at));
+            }
+        }
+    }
     // Compose the chosen lines.
     let mut composed = Vec::new();
     for (l, &c) in lines.iter().zip(&choice) {
         let starts = &l.options[c].0;
         for (n, &s) in starts.iter().enumerate() {
             let e = starts.get(n + 1).copied().unwrap_or(l.units.len());
-            composed.push((l, compose(&l.units, s, e, req.drop_trailing)));
+            composed.push((l, compose(l.units, s, e, req.drop_trailing)));
         }
     }
     let count = composed.len() as f64;
@@ -596,9 +673,9 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         } else {
             (x + (w - c.length * size) * factor(req.align), y + (h - block) * factor(req.valign) + step + em_top * size)
         };
-        place(&mut runs, &l.units, c, req.fonts, size, (ox, oy), vertical, req.paint);
+        place(&mut runs, l.units, c, req.fonts, size, (ox, oy), vertical, req.paint);
     }
-    Ok(SetText { size, lines: set_lines, runs })
+    Ok(SetText { size, lines: set_lines, runs, split_words })
 }
 
 /// Place a composed line's glyphs, grouped into one run per font. The
@@ -706,6 +783,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     let zone_loc = |z: &Zone| Location::at(&item.file, z.line, 1);
     let mut elements = Vec::new();
     let mut slogan_lines = 0;
+    let mut split_words = Vec::new();
     // Filled areas so far, for overprint decisions: (rect pt, ink).
     let mut fills: Vec<([f64; 4], usize)> = Vec::new();
     let (tw, th, bleed) = (mm(item.width), mm(item.height), mm(item.bleed));
@@ -723,6 +801,11 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             }),
             _ => Ok(None),
         }
+    };
+    // The station's name is one word here, kept whole like the project's words.
+    let words = match opts.station {
+        Some(st) => lib.words.with([st.name.as_str()]),
+        None => lib.words.clone(),
     };
     let mut texts: Vec<Option<Vec<String>>> = Vec::new();
     for z in &item.zones {
@@ -817,6 +900,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                     valign: z.valign,
                     drop_trailing: z.role == Role::Slogan && item.punctuation == PunctuationStyle::DropTrailing,
                     paint,
+                    words: Some(&words),
                 };
                 let what = match z.role {
                     Role::Slogan => subject.clone(),
@@ -842,10 +926,12 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                     FitError::Empty => Diagnostic::data(format!("{what}, zone `{}`: nothing to print", z.id))
                         .at(zone_loc(z))
                         .hint("the text is empty once spaces and line-end marks are dropped; write words in it"),
-                })?;
+                })
+                .map_err(|d| d.in_zone(&z.id))?;
                 if z.role == Role::Slogan {
                     slogan_lines = set.lines.len();
                 }
+                split_words.extend(set.split_words.iter().map(|w| (z.id.clone(), w.clone())));
                 elements.extend(set.runs.into_iter().map(Element::Text));
             }
             Role::Qr => {
@@ -879,6 +965,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         crop_marks_allowed: item.crop_marks,
         title: format!("{} — {}", item.name, slogan.text()),
         slogan_lines,
+        split_words,
     })
 }
 
@@ -971,6 +1058,7 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
         valign: Align::Center,
         drop_trailing: false,
         paint: Paint { ink, tint: 0.45, overprint: false },
+        words: None,
     };
     let set = set_text(&req).map_err(|e| Diagnostic::data(format!("cannot set the proof mark: {e:?}")))?;
     // Rotate about the centre along the rising diagonal (y points down).
@@ -1034,6 +1122,16 @@ mod tests {
 
     /// Set at exactly `size` pt in a zone `width_em` ems wide and very tall.
     fn at_fixed(lines: &[&str], width_em: f64, direction: Direction, drop: bool) -> Result<SetText, FitError> {
+        at_fixed_with(lines, width_em, direction, drop, None)
+    }
+
+    fn at_fixed_with(
+        lines: &[&str],
+        width_em: f64,
+        direction: Direction,
+        drop: bool,
+        words: Option<&Segmenter>,
+    ) -> Result<SetText, FitError> {
         let fonts = chain("heavy");
         let lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
         let size = 10.0;
@@ -1054,7 +1152,51 @@ mod tests {
             valign: Align::Start,
             drop_trailing: drop,
             paint: paint(),
+            words,
         })
+    }
+
+    /// The roll-up's worst tips: at every width, no line break falls inside
+    /// a word while a break between words fits, and no line starts with a
+    /// lone particle.
+    #[test]
+    fn lines_break_between_words() {
+        let words = Segmenter::new(["烟感报警器", "独立式烟感报警器"]);
+        let cases = [
+            ("理赔只在购物平台和快递官方App里办，不扫陌生码。", &["官方", "理赔", "快递", "App", "购物"][..]),
+            ("年息比银行高出一大截的“养老理财”，先去银行柜台问问。", &["养老", "理财", "银行", "柜台"]),
+            ("独居老人家里装个独立式烟感报警器，几十块钱。", &["独立式烟感报警器", "独居", "老人"]),
+            ("上门或打电话推销“特效药”的别信，买药去正规药店。", &["特效药", "推销", "正规", "药店"]),
+        ];
+        for (text, whole) in cases {
+            for width in 8..=30 {
+                let width = f64::from(width);
+                let Ok(set) = at_fixed_with(&[text], width, Direction::Horizontal, false, Some(&words)) else {
+                    continue;
+                };
+                let longest_word = whole.iter().map(|w| w.chars().count()).max().unwrap_or(0) as f64;
+                if width >= longest_word + 2.0 {
+                    assert!(set.split_words.is_empty(), "{text} at {width} em split {:?}", set.split_words);
+                    for w in whole {
+                        assert!(set.lines.iter().any(|l| l.contains(w)), "{w} split at {width} em: {:?}", set.lines);
+                    }
+                }
+                for l in &set.lines[1..] {
+                    assert!(!l.starts_with('的'), "{text} at {width} em: line starts with 的: {:?}", set.lines);
+                }
+            }
+        }
+    }
+
+    /// A word longer than the zone is split, and said so.
+    #[test]
+    fn a_word_split_because_nothing_else_fits_is_reported() {
+        let words = Segmenter::new(["独立式烟感报警器"]);
+        let set = at_fixed_with(&["装个独立式烟感报警器"], 5.0, Direction::Horizontal, false, Some(&words)).unwrap();
+        assert_eq!(set.split_words, vec!["独立式烟感报警器".to_string()], "{:?}", set.lines);
+        // Without a dictionary nothing is known to be split.
+        let set = at_fixed(&["装个独立式烟感报警器"], 5.0, Direction::Horizontal, false).unwrap();
+        assert!(set.split_words.is_empty());
     }
 
     #[test]
@@ -1187,6 +1329,7 @@ mod tests {
             valign: Align::Center,
             drop_trailing: false,
             paint: paint(),
+            words: None,
         };
         let set = set_text(&req).unwrap();
         // Each line is 8.5 em (half-width mark at the end): 170 / 8.5 = 20 pt.
@@ -1253,6 +1396,7 @@ mod tests {
             valign: Align::Center,
             drop_trailing: false,
             paint: paint(),
+            words: None,
         };
         let set = set_text(&req).unwrap();
         let g = |t: &str| set.runs[0].glyphs.iter().find(|g| g.text == t).unwrap().clone();

@@ -24,6 +24,7 @@ pub mod package;
 pub mod proof;
 pub mod review;
 pub mod scene;
+pub mod segment;
 pub mod timefmt;
 pub mod validate;
 pub mod zip;

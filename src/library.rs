@@ -49,6 +49,14 @@ pub struct SloganEntry {
     pub accept: BTreeMap<String, String>,
 }
 
+/// `lint/dictionary.yaml`: words line breaking keeps whole and lint reads
+/// as one word, beside jieba's dictionary.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DictionaryFile {
+    pub words: Vec<Spanned<String>>,
+}
+
 /// `layouts/<item>.yaml`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -44,6 +44,9 @@ pub struct Finding {
     pub rule: &'static str,
     pub message: String,
     pub suggestion: Option<String>,
+    /// The item and template zone a layout finding is about.
+    pub item: Option<String>,
+    pub zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,7 +91,15 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn push(&mut self, level: Level, rule: &'static str, message: String, suggestion: Option<String>) {
-        self.out.push(Finding { level, slogan: self.slogan.id.clone(), rule, message, suggestion });
+        self.out.push(Finding {
+            level,
+            slogan: self.slogan.id.clone(),
+            rule,
+            message,
+            suggestion,
+            item: None,
+            zone: None,
+        });
     }
 }
 
@@ -366,22 +377,29 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
                 continue;
             }
             let (ta, tb) = (core_text(a), core_text(b));
-            let (level, message) = if ta == tb {
-                (Level::Error, format!("和“{}”的标语一字不差。", b.id))
+            let (level, what) = if ta == tb {
+                (Level::Error, "一字不差".to_string())
             } else {
                 let sim = similarity(&ta, &tb);
                 if sim < 0.6 {
                     continue;
                 }
-                (Level::Warning, format!("和“{}”的标语太像（相似度 {:.0}%）。", b.id, sim * 100.0))
+                (Level::Warning, format!("太像（相似度 {:.0}%）", sim * 100.0))
             };
-            out.push(Finding {
-                level,
-                slogan: a.id.clone(),
-                rule: "duplicate",
-                message,
-                suggestion: Some("删掉一条，或者把两条写得各有特点。".into()),
-            });
+            // Each side that was asked about hears of the other.
+            for (this, other) in [(a, b), (b, a)] {
+                if is_chosen.contains(this.id.as_str()) {
+                    out.push(Finding {
+                        level,
+                        slogan: this.id.clone(),
+                        rule: "duplicate",
+                        message: format!("和“{}”的标语{what}。", other.id),
+                        suggestion: Some("删掉一条，或者把两条写得各有特点。".into()),
+                        item: None,
+                        zone: None,
+                    });
+                }
+            }
         }
     }
     accept(&chosen, &mut out);
@@ -411,6 +429,8 @@ fn accept(chosen: &[&Slogan], out: &mut Vec<Finding>) {
                     rule: "unused-accept",
                     message: format!("accept 里的“{rule}”没有对应的警告（错误不能接受）。"),
                     suggestion: Some("删掉这条 accept，或者改掉错误。".into()),
+                    item: None,
+                    zone: None,
                 });
             }
         }
@@ -450,6 +470,19 @@ fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
                         rule: "lines-on-poster",
                         message: format!("在{}（{}）上要排成 {} 行。", item.name, item.id, scene.slogan_lines),
                         suggestion: Some("海报上的标语最好一两行：缩短，或者自己分好两行。".into()),
+                        item: Some(item.id.clone()),
+                        zone: None,
+                    });
+                }
+                for (zone, word) in &scene.split_words {
+                    out.push(Finding {
+                        level: Level::Warning,
+                        slogan: s.id.clone(),
+                        rule: "word-split",
+                        message: format!("在{}（{}）的 {zone} 区，“{word}”被拆到两行。", item.name, item.id),
+                        suggestion: Some("词和词之间都放不下：缩短这一句，或者自己分行。".into()),
+                        item: Some(item.id.clone()),
+                        zone: Some(zone.clone()),
                     });
                 }
             }
@@ -469,6 +502,8 @@ fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
                     } else {
                         "缩短标语，或者用 items: 只标在放得下的物品上。".into()
                     }),
+                    item: Some(item.id.clone()),
+                    zone: d.zone.as_deref().map(str::to_string),
                 });
             }
         }
@@ -482,6 +517,8 @@ fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
                     rule: "unknown-item",
                     message: format!("items 里的“{id}”不是已有的物品模板。"),
                     suggestion: Some("用 jiediqi items 查看物品编号。".into()),
+                    item: Some(id.clone()),
+                    zone: None,
                 });
             }
         }
@@ -507,16 +544,19 @@ pub fn json_escape(s: &str) -> String {
 /// The findings as JSON (for tools).
 pub fn to_json(findings: &[Finding]) -> String {
     let esc = json_escape;
+    let opt = |v: &Option<String>| v.as_deref().map(|s| format!("\"{}\"", esc(s))).unwrap_or_else(|| "null".into());
     let items: Vec<String> = findings
         .iter()
         .map(|f| {
             format!(
-                "  {{\"level\": \"{}\", \"slogan\": \"{}\", \"rule\": \"{}\", \"message\": \"{}\", \"suggestion\": {}}}",
+                "  {{\"level\": \"{}\", \"slogan\": \"{}\", \"rule\": \"{}\", \"item\": {}, \"zone\": {}, \"message\": \"{}\", \"suggestion\": {}}}",
                 f.level.label(),
                 esc(&f.slogan),
                 f.rule,
+                opt(&f.item),
+                opt(&f.zone),
                 esc(&f.message),
-                f.suggestion.as_deref().map(|s| format!("\"{}\"", esc(s))).unwrap_or_else(|| "null".into())
+                opt(&f.suggestion)
             )
         })
         .collect();

@@ -78,6 +78,7 @@ impl Sheet {
             crop_marks_allowed: false,
             title: self.title.clone(),
             slogan_lines: 0,
+            split_words: Vec::new(),
         });
         self.y = mm(MARGIN);
         self.text(&fonts.heavy, header, 15.0, BLACK, 0.0)?;

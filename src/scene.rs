@@ -31,6 +31,9 @@ pub struct Scene {
     pub title: String,
     /// Lines (or columns) the slogan was set in.
     pub slogan_lines: usize,
+    /// (zone id, word) for each word broken across lines: no break between
+    /// words fitted (lint warns).
+    pub split_words: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

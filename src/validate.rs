@@ -11,6 +11,7 @@ use crate::library::{
     StationFile,
 };
 use crate::scene::{Ink, InkKind, Rgb};
+use crate::segment::Segmenter;
 
 /// A checked slogan.
 #[derive(Debug, Clone)]
@@ -258,6 +259,8 @@ pub struct Library {
     pub slogans: Vec<Slogan>,
     pub items: Vec<Item>,
     pub fonts: FontBook,
+    /// Word boundaries: jieba's dictionary and `lint/dictionary.yaml`.
+    pub words: Segmenter,
 }
 
 impl Library {
@@ -292,8 +295,11 @@ impl Library {
         };
         let slogans = load_slogans(&root.join("slogans"), slogans, &mut problems);
         let items = load_items(&root.join("layouts"), fonts.as_ref(), items, &mut problems);
+        let words = load_dictionary(root, &mut problems);
         match fonts {
-            Some(fonts) if problems.is_empty() => Ok(Library { root: root.to_path_buf(), slogans, items, fonts }),
+            Some(fonts) if problems.is_empty() => {
+                Ok(Library { root: root.to_path_buf(), slogans, items, fonts, words })
+            }
             _ => Err(problems),
         }
     }
@@ -315,6 +321,8 @@ pub mod limits {
     /// Characters in an audience tag, and tags per slogan.
     pub const TAG: usize = 12;
     pub const TAGS: usize = 12;
+    /// Words in `lint/dictionary.yaml`.
+    pub const DICTIONARY: usize = 5000;
     /// Characters in a slogan's notes for reviewers.
     pub const NOTES: usize = 500;
     /// Characters in a template's footer or heading text.
@@ -487,6 +495,41 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
         }
     }
     out
+}
+
+/// The project's words (`lint/dictionary.yaml`; none when the file is absent).
+fn load_dictionary(root: &Path, problems: &mut Diagnostics) -> Segmenter {
+    let path = root.join("lint").join("dictionary.yaml");
+    if !path.exists() {
+        return Segmenter::default();
+    }
+    let file: library::DictionaryFile = match library::load_yaml(&path) {
+        Ok(f) => f,
+        Err(d) => {
+            problems.push(d);
+            return Segmenter::default();
+        }
+    };
+    if file.words.len() > limits::DICTIONARY {
+        problems.push(
+            Diagnostic::data(format!("{} has {} words", path.display(), file.words.len()))
+                .at(Location::file(&path))
+                .hint(format!("keep at most {} words: the domain words jieba's dictionary lacks", limits::DICTIONARY)),
+        );
+    }
+    for w in &file.words {
+        let bad = w.value.trim().is_empty()
+            || w.value.chars().count() > limits::LINE
+            || w.value.chars().any(|c| c.is_whitespace() || c.is_control());
+        if bad {
+            problems.push(
+                Diagnostic::data(format!("dictionary word `{}` is not a word", w.value.escape_debug()))
+                    .at(Location::at(&path, w.referenced.line(), w.referenced.column()))
+                    .hint(format!("one word per entry, 1 to {} characters, no spaces", limits::LINE)),
+            );
+        }
+    }
+    Segmenter::new(file.words.iter().map(|w| w.value.as_str()))
 }
 
 /// A spot ink name a RIP will not treat specially.

@@ -327,7 +327,8 @@ fn merging_refuses_shards_made_from_other_inputs() {
     assert!(!parts.join("chengguan-winter").exists());
     // Approved again but edited wording: the shards no longer match.
     let path = p.join("slogans/fanzha.yaml");
-    let t = std::fs::read_to_string(&path).unwrap().replacen("守护好家人钱袋子。", "守好家人钱袋子。", 1);
+    let t = std::fs::read_to_string(&path).unwrap().replacen("陌生来电别轻信。", "陌生电话别轻信。", 1);
+    assert_ne!(t, std::fs::read_to_string(&path).unwrap(), "the edit must change the wording");
     std::fs::write(&path, t).unwrap();
     assert!(jiediqi_in(&p, &["approve", "fanzha-qiandaizi", "xiaofang-dianche", "--by", "李审核"]).status.success());
     let o = order(&p, &["--merge-shards"], &parts);

@@ -180,7 +180,7 @@ fn lint_finds_errors_and_exits_1() {
     let p = project_copy("lint-bad");
     std::fs::write(
         p.join("slogans/zz.yaml"),
-        "topic: 反诈\nslogans:\n  - id: bad-one\n    lines: [\"严禁点击陌生链接,违者必究\", 要切实落实電話核实]\n  - id: copy-of-qiandaizi\n    lines: [全民反诈人人有责，, 守护好家人钱袋子。]\n  - id: tagged\n    lines: [好好过日子]\n    items: [poster-a3, teapot]\n",
+        "topic: 反诈\nslogans:\n  - id: bad-one\n    lines: [\"严禁点击陌生链接,违者必究\", 要切实落实電話核实]\n  - id: copy-of-qiandaizi\n    lines: [钱袋子要捂得紧，, 陌生来电别轻信。]\n  - id: tagged\n    lines: [好好过日子]\n    items: [poster-a3, teapot]\n",
     )
     .unwrap();
     let o = jiediqi_in(&p, &["lint", "bad-one", "copy-of-qiandaizi", "tagged", "--format", "json"]);
@@ -200,6 +200,11 @@ fn lint_finds_errors_and_exits_1() {
 #[test]
 fn proof_sheets_show_wording_findings_history_and_previews() {
     let p = project_copy("proof-sheet");
+    // A comma inside the first line makes the couplet three lines on the
+    // poster: a lint finding the sheet must show.
+    let traffic = p.join("slogans/jiaotong.yaml");
+    let t = std::fs::read_to_string(&traffic).unwrap();
+    std::fs::write(&traffic, t.replacen("过马路别看手机，", "过马路，别看手机，", 1)).unwrap();
     approve_all(&p);
     assert!(
         jiediqi_in(&p, &["request-changes", "jiaotong-shouji", "--by", "赵审核", "--reason", "第二句再短一点"])
@@ -209,7 +214,9 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
     // Edit an approved slogan: stale.
     let path = p.join("slogans/fanzha.yaml");
     let t = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, t.replacen("守护好家人钱袋子。", "守好家人钱袋子。", 1)).unwrap();
+    let edited = t.replacen("陌生来电别轻信。", "陌生电话别轻信。", 1);
+    assert_ne!(t, edited, "the edit must change the wording");
+    std::fs::write(&path, edited).unwrap();
     let out = p.join("sheet");
     let o = jiediqi_in(
         &p,
@@ -243,7 +250,7 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
         "效果预览",
         "海报A3",
         "审核人签字",
-        "全民反诈人人有责",
+        "陌生电话别轻信",
         "针对旧措辞",
         "标题：防骗小贴士（主题：反诈）",
     ] {
