@@ -11,6 +11,7 @@ use crate::diag::Diagnostic;
 use crate::layout::{self, SceneOptions};
 use crate::library;
 use crate::review;
+use crate::segment::Segmenter;
 use crate::validate::{Library, Slogan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,18 +53,27 @@ pub struct Finding {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WordEntry {
+    /// A word, or `A…B`: A, then B later in the same clause.
     pub word: String,
     #[serde(default)]
     pub instead: Option<String>,
+    /// Longer words in which this one is ordinary speech (怪不得 for 不得).
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Only when a word follows (不得进入, not 马虎不得).
+    #[serde(default)]
+    pub needs_next: bool,
 }
 
-/// `lint/words.yaml`
+/// `lint/words.yaml`, with `lint/traditional.txt`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Words {
     pub officialese: Vec<WordEntry>,
     pub commanding: Vec<WordEntry>,
-    pub traditional: BTreeMap<char, char>,
+    /// Traditional character → its simplified form(s), from Unihan.
+    #[serde(skip)]
+    pub traditional: BTreeMap<char, String>,
     /// Audience tags slogans use; a tag outside the list is a typo or a new
     /// group to add here.
     #[serde(default)]
@@ -72,7 +82,98 @@ pub struct Words {
 
 impl Words {
     pub fn load(root: &Path) -> Result<Words, Diagnostic> {
-        library::load_yaml(&root.join("lint").join("words.yaml"))
+        let mut words: Words = library::load_yaml(&root.join("lint").join("words.yaml"))?;
+        let path = root.join("lint").join("traditional.txt");
+        let text = library::read_text(&path)?;
+        for (n, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut parts = line.split(' ');
+            let (Some(t), Some(simple)) = (parts.next(), parts.next()) else {
+                return Err(Diagnostic::data(format!("line {} is not `traditional simplified`", n + 1))
+                    .at(crate::diag::Location::at(&path, n as u64 + 1, 1))
+                    .hint("remake the file with python3 lint/build-traditional.py"));
+            };
+            let mut tc = t.chars();
+            if let (Some(c), None) = (tc.next(), tc.next()) {
+                words.traditional.insert(c, simple.to_string());
+            }
+        }
+        Ok(words)
+    }
+}
+
+/// A text with its word boundaries, segmented once for every entry.
+struct Segmented {
+    chars: Vec<char>,
+    bound: Vec<bool>,
+}
+
+impl Segmented {
+    fn new(text: &str, seg: &Segmenter) -> Segmented {
+        Segmented { chars: text.chars().collect(), bound: seg.boundaries(text) }
+    }
+}
+
+/// Where `word` (or `A…B`) occurs in a text as words, not inside another
+/// word: the text it covers.
+fn find_entry(e: &WordEntry, t: &Segmented, seg: &Segmenter) -> Option<String> {
+    let (chars, bound) = (&t.chars, &t.bound);
+    let n = chars.len();
+    if !e.word.split('…').all(|part| {
+        let first = part.chars().next();
+        first.is_some_and(|f| chars.contains(&f))
+    }) {
+        return None;
+    }
+    // An edge at `i` is a word edge, or leaves a word of the dictionary of
+    // two or more characters on the other side (安全|意识 in 安全意识; not 潜|意识).
+    let left_ok = |i: usize| {
+        bound[i] || {
+            let a = (0..i).rev().find(|&k| bound[k]).unwrap_or(0);
+            i - a >= 2 && seg.is_word(&chars[a..i].iter().collect::<String>())
+        }
+    };
+    let right_ok = |j: usize| {
+        bound[j] || {
+            let b = (j + 1..=n).find(|&k| bound[k]).unwrap_or(n);
+            b - j >= 2 && seg.is_word(&chars[j..b].iter().collect::<String>())
+        }
+    };
+    let excepted = |i: usize, j: usize| {
+        e.except.iter().any(|x| {
+            let x: Vec<char> = x.chars().collect();
+            (0..=n.saturating_sub(x.len())).any(|s| s <= i && j <= s + x.len() && chars[s..s + x.len()] == x[..])
+        })
+    };
+    let occurrences = |w: &str, from: usize, to: usize| -> Vec<(usize, usize)> {
+        let w: Vec<char> = w.chars().collect();
+        if w.is_empty() || to < w.len() {
+            return Vec::new();
+        }
+        (from..=to.saturating_sub(w.len()))
+            .filter(|&i| chars[i..i + w.len()] == w[..])
+            .map(|i| (i, i + w.len()))
+            .filter(|&(i, j)| left_ok(i) && right_ok(j) && !excepted(i, j))
+            .filter(|&(_, j)| !e.needs_next || chars.get(j).is_some_and(|c| is_cjk(*c) || c.is_alphanumeric()))
+            .collect()
+    };
+    let text_of = |i: usize, j: usize| chars[i..j].iter().collect::<String>();
+    match e.word.split_once('…') {
+        None => occurrences(&e.word, 0, n).first().map(|&(i, j)| text_of(i, j)),
+        Some((a, b)) => {
+            const GAP: usize = 8;
+            for (i, j) in occurrences(a, 0, n) {
+                // B in the same clause, at most GAP characters after A.
+                let end = (j..n).find(|&k| "，。！？；：,.!?;:".contains(chars[k])).unwrap_or(n);
+                let to = end.min(j + GAP + b.chars().count());
+                if let Some(&(_, l)) = occurrences(b, j, to).first() {
+                    return Some(text_of(i, l));
+                }
+            }
+            None
+        }
     }
 }
 
@@ -113,15 +214,19 @@ fn texts(s: &Slogan) -> Vec<(&'static str, &str)> {
 }
 
 /// Rules on the wording alone (no layout).
-pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
+pub fn wording_rules(s: &Slogan, words: &Words, seg: &Segmenter) -> Vec<Finding> {
     let mut cx = Ctx { slogan: s, out: Vec::new() };
-    let all: String = texts(s).iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\n");
+    let segmented: Vec<Segmented> = texts(s).iter().map(|(_, t)| Segmented::new(t, seg)).collect();
+    let found = |w: &WordEntry| segmented.iter().find_map(|t| find_entry(w, t, seg));
+    let quoted = |w: &WordEntry, at: &str| {
+        if w.word == at { format!("“{at}”") } else { format!("“{}”（{at}）", w.word) }
+    };
     for w in &words.officialese {
-        if all.contains(&w.word) {
+        if let Some(at) = found(w) {
             cx.push(
                 Level::Warning,
                 "officialese",
-                format!("用了官话套话“{}”，老百姓听着隔一层。", w.word),
+                format!("用了官话套话{}，老百姓听着隔一层。", quoted(w, &at)),
                 Some(match &w.instead {
                     Some(i) => format!("换成大白话，比如“{i}”，或者直接说要做的事。"),
                     None => "删掉它，直接说要做的事。".into(),
@@ -130,11 +235,11 @@ pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
         }
     }
     for w in &words.commanding {
-        if all.contains(&w.word) {
+        if let Some(at) = found(w) {
             cx.push(
                 Level::Warning,
                 "commanding",
-                format!("“{}”是命令、吓唬的口气。", w.word),
+                format!("{}是命令、吓唬的口气。", quoted(w, &at)),
                 Some(match &w.instead {
                     Some(i) => format!("改成友好的提醒，比如用“{i}”。"),
                     None => "改成友好的提醒：说清楚为什么、怎么做。".into(),
@@ -209,8 +314,15 @@ pub fn wording_rules(s: &Slogan, words: &Words) -> Vec<Finding> {
             }
         }
         // Traditional characters in simplified text.
-        let trad: Vec<String> =
-            chars.iter().filter_map(|c| words.traditional.get(c).map(|s| format!("“{c}”应为“{s}”"))).collect();
+        let trad: Vec<String> = chars
+            .iter()
+            .filter_map(|c| {
+                words.traditional.get(c).map(|s| {
+                    let s: Vec<String> = s.chars().map(|x| format!("“{x}”")).collect();
+                    format!("“{c}”应为{}", s.join("或"))
+                })
+            })
+            .collect();
         if !trad.is_empty() {
             cx.push(
                 Level::Error,
@@ -367,7 +479,7 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
         lib.slogans.iter().filter(|s| ids.is_none_or(|ids| ids.iter().any(|i| i == &s.id))).collect();
     let is_chosen: std::collections::BTreeSet<&str> = chosen.iter().map(|s| s.id.as_str()).collect();
     for s in &chosen {
-        out.extend(wording_rules(s, words));
+        out.extend(wording_rules(s, words, &lib.words));
         out.extend(layout_rules(lib, s));
     }
     // Duplicates: exact wording, or mostly the same two-character pieces.
@@ -587,12 +699,12 @@ mod tests {
     }
 
     fn rules(lines: &[&str], tip: Option<&str>) -> Vec<&'static str> {
-        wording_rules(&slogan(lines, tip), &words()).iter().map(|f| f.rule).collect()
+        wording_rules(&slogan(lines, tip), &words(), &Segmenter::default()).iter().map(|f| f.rule).collect()
     }
 
     #[test]
     fn officialese_is_flagged_with_a_plainer_word() {
-        let f = wording_rules(&slogan(&["切实落实反诈工作"], None), &words());
+        let f = wording_rules(&slogan(&["切实落实反诈工作"], None), &words(), &Segmenter::default());
         let o: Vec<&Finding> = f.iter().filter(|f| f.rule == "officialese").collect();
         assert_eq!(o.len(), 2);
         assert!(o.iter().any(|f| f.suggestion.as_deref().unwrap().contains("做到")));
@@ -608,7 +720,7 @@ mod tests {
 
     #[test]
     fn half_width_punctuation_in_chinese_is_an_error() {
-        let f = wording_rules(&slogan(&["骑车戴头盔,平安把家回"], None), &words());
+        let f = wording_rules(&slogan(&["骑车戴头盔,平安把家回"], None), &words(), &Segmenter::default());
         assert!(f.iter().any(|f| f.rule == "half-width-punctuation" && f.level == Level::Error));
         assert!(!rules(&["骑车戴头盔，平安把家回"], None).contains(&"half-width-punctuation"));
         // Inside numbers and Latin it is fine.
@@ -639,7 +751,7 @@ mod tests {
 
     #[test]
     fn traditional_characters_are_errors() {
-        let f = wording_rules(&slogan(&["接到電話先核实"], None), &words());
+        let f = wording_rules(&slogan(&["接到電話先核实"], None), &words(), &Segmenter::default());
         let t = f.iter().find(|f| f.rule == "traditional-characters").unwrap();
         assert_eq!(t.level, Level::Error);
         assert!(t.message.contains("“電”应为“电”"));
@@ -683,5 +795,77 @@ mod tests {
         assert_eq!(f("着火就打119"), vec!["iu".to_string()]);
         assert!(f("反诈专线96110").contains(&"ing".to_string()));
         assert!(f("比赛要赢").contains(&"ing".to_string()));
+    }
+
+    /// Probes the lint has not been tuned on one by one: officialese and
+    /// threats must be caught, plain speech that merely contains such a
+    /// word must not be.
+    #[test]
+    fn officialese_and_threats_are_caught_plain_speech_is_not() {
+        let flagged = |t: &str| {
+            let r = rules(&[t], None);
+            r.contains(&"officialese") || r.contains(&"commanding")
+        };
+        for t in [
+            "夯实群众基础，筑牢安全防线",
+            "打好反诈组合拳",
+            "进一步提高群众防范意识",
+            "营造全民反诈的浓厚氛围",
+            "切实增强安全意识",
+            "多措并举，确保宣传全覆盖",
+            "严禁在河道游泳，违者后果自负",
+            "任何人不得私自下河",
+            "一经发现，从严处理",
+            "不准在楼道停放电动车",
+            "以宣传为抓手，推动工作落地见效",
+            "贯彻落实上级部署",
+            "广大群众要积极参与",
+            "加大打击力度",
+            "构建群防群治格局",
+            "提高安全意识",
+            "电动车一律不得进楼",
+        ] {
+            assert!(flagged(t), "not flagged: {t}");
+        }
+        for t in [
+            "怪不得他天天往外跑",
+            "恨不得马上回家",
+            "潜意识里觉得不对劲",
+            "这事马虎不得",
+            "舍不得花钱买头盔？",
+            "他意识到自己被骗了",
+            "下意识地捂紧钱包",
+            "有意识地多问一句",
+            "土豆茄子西红柿，转账之前多核实",
+            "碰不得的是毒品",
+            "由不得你不信",
+            "记不得密码就去柜台问",
+            "骗子最怕你多问一句",
+            "不得不说，这招真灵",
+            "见不得人的钱别收",
+        ] {
+            assert!(!flagged(t), "flagged: {t}: {:?}", rules(&[t], None));
+        }
+    }
+
+    #[test]
+    fn the_traditional_table_is_complete() {
+        let w = words();
+        assert!(w.traditional.len() > 6000);
+        for (t, s) in [('餡', '馅'), ('餅', '饼'), ('後', '后'), ('裡', '里'), ('麼', '么')] {
+            assert!(w.traditional.get(&t).is_some_and(|x| x.contains(s)), "{t}");
+        }
+        // Characters simplified text uses in their own right are not listed.
+        for c in ['著', '乾', '里', '后', '干'] {
+            assert!(!w.traditional.contains_key(&c), "{c}");
+        }
+        assert!(rules(&["天上不会掉餡餅"], None).contains(&"traditional-characters"));
+    }
+
+    #[test]
+    fn numbers_at_a_line_end_rhyme_as_spoken() {
+        assert!(!rules(&["办事别跑冤枉路，", "拿不准就打12345。"], None).contains(&"no-end-rhyme"));
+        assert!(!rules(&["有事别慌要冷静，", "遇事先拨110。"], None).contains(&"no-end-rhyme"));
+        assert!(rules(&["办事别跑冤枉路，", "遇事先拨110。"], None).contains(&"no-end-rhyme"));
     }
 }

@@ -64,6 +64,11 @@ impl Segmenter {
         }
     }
 
+    /// Whether jieba's dictionary or the project's words have `w`.
+    pub fn is_word(&self, w: &str) -> bool {
+        self.extra_freq(w).is_some() || lookup(w).is_some()
+    }
+
     fn extra_freq(&self, w: &str) -> Option<u64> {
         self.extra.binary_search_by(|(e, _)| e.as_str().cmp(w)).ok().map(|i| self.extra[i].1)
     }
