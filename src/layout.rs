@@ -1126,6 +1126,33 @@ mod tests {
     }
 
     #[test]
+    fn kai_quotes_are_full_width_and_compress_like_the_sans_ones() {
+        // WenKai's own quotes are 0.35 em Western ones; the Kai subset has full-width forms.
+        let fonts = chain("kai");
+        let chars: Vec<char> = "他说：“别转账。”‘消记录’".chars().collect();
+        for vertical in [false, true] {
+            let units = build_units(&chars, &fonts, vertical).unwrap();
+            for u in units.iter().filter(|u| "“”‘’".contains(chars[u.start])) {
+                let c = chars[u.start];
+                assert_eq!(u.glyphs[0].font, 0, "{c} set in a fallback font");
+                assert!(u.full_width && (u.adv - 1.0).abs() < 1e-9, "{c}: {} em", u.adv);
+                // Vertically, `vert` gives the corner brackets ﹃ ﹄ ﹁ ﹂ (as in the sans).
+                let form = if vertical {
+                    "﹃﹄﹁﹂".chars().nth("“”‘’".chars().position(|q| q == c).unwrap()).unwrap()
+                } else {
+                    c
+                };
+                assert_eq!(Some(u.glyphs[0].id), fonts[0].face().glyph_index(form).map(|g| g.0), "{c} → {form}");
+            }
+            if !vertical {
+                let c = compose(&units, 0, 9, false);
+                // As with the sans quotes in `adjacent_marks_are_compressed`.
+                assert!((c.length - 7.5).abs() < 1e-6, "{}", c.length);
+            }
+        }
+    }
+
+    #[test]
     fn vertical_zone_uses_vertical_punctuation() {
         let fonts = chain("heavy");
         let set = at_fixed(&["防溺水，要牢记"], 20.0, Direction::Vertical, false).unwrap();
@@ -1233,8 +1260,9 @@ mod tests {
 
     #[test]
     fn missing_characters_are_listed() {
-        let err = at_fixed(&["𠮷野家的鱻"], 20.0, Direction::Horizontal, false).unwrap_err();
-        assert_eq!(err, FitError::Missing(vec!['𠮷', '鱻']));
+        // Neither is in the 通用规范汉字表 nor in U+4E00–9FFF: no shipped font has them.
+        let err = at_fixed(&["𠮷野家的𪚥"], 20.0, Direction::Horizontal, false).unwrap_err();
+        assert_eq!(err, FitError::Missing(vec!['𠮷', '𪚥']));
     }
 
     #[test]
