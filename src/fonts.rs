@@ -271,13 +271,39 @@ impl FontBook {
         slot.font.get_or_init(|| Font::parse(index, &slot.path).map(Arc::new)).clone()
     }
 
-    /// The fallback chain of a role, parsed.
-    pub fn chain(&self, role: &str) -> Result<Vec<Arc<Font>>, Diagnostic> {
-        let idxs = self.roles.get(role).ok_or_else(|| {
+    fn role_slots(&self, role: &str) -> Result<&[usize], Diagnostic> {
+        self.roles.get(role).map(Vec::as_slice).ok_or_else(|| {
             Diagnostic::data(format!("unknown font role `{role}`"))
                 .hint(format!("use one of: {}", self.role_names().collect::<Vec<_>>().join(", ")))
-        })?;
-        idxs.iter().map(|&i| self.font(i)).collect()
+        })
+    }
+
+    /// The fallback chain of a role, parsed.
+    pub fn chain(&self, role: &str) -> Result<Vec<Arc<Font>>, Diagnostic> {
+        self.role_slots(role)?.iter().map(|&i| self.font(i)).collect()
+    }
+
+    /// The start of a role's chain that `text` needs: up to the first font
+    /// after which every character of `text` has a font (the whole chain if
+    /// some character has none; never less than the first font). A character
+    /// is set in the first font of the chain that has it, so `text` is set
+    /// exactly as with the whole chain, but the fallbacks for rare characters
+    /// (the Ext faces, 4.5 MB each) are read only by a text that uses one.
+    pub fn chain_for(&self, role: &str, text: impl IntoIterator<Item = char>) -> Result<Vec<Arc<Font>>, Diagnostic> {
+        let mut left: Vec<char> = text.into_iter().collect();
+        left.sort_unstable();
+        left.dedup();
+        let mut fonts = Vec::new();
+        for &i in self.role_slots(role)? {
+            let font = self.font(i)?;
+            let face = font.face();
+            left.retain(|&c| face.glyph_index(c).is_none());
+            fonts.push(font);
+            if left.is_empty() {
+                break;
+            }
+        }
+        Ok(fonts)
     }
 
     /// Parse every font (for `check`).
@@ -324,6 +350,27 @@ mod tests {
                 .collect();
             assert!(missing.is_empty(), "role {role} lacks {missing}");
         }
+    }
+
+    #[test]
+    fn a_text_reads_the_ext_faces_only_when_it_needs_them() {
+        let book = super::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        let names = |role: &str, text: &str| -> Vec<String> {
+            let fonts = book.chain_for(role, text.chars()).unwrap();
+            fonts.iter().map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned()).collect()
+        };
+        let loaded = || book.slots.iter().filter(|s| s.font.get().is_some()).count();
+        assert_eq!(names("heavy", "转账之前多核实，“喆堃镕”"), ["JiediqiSans-Bold.ttf"]);
+        assert_eq!(loaded(), 1, "a common text read the Ext face");
+        assert_eq!(names("heavy", "佢话冇问题"), ["JiediqiSans-Bold.ttf", "JiediqiSansExt-Bold.ttf"]);
+        assert_eq!(names("kai", "别信“安全账户”"), ["JiediqiKai-Regular.ttf"]);
+        assert_eq!(
+            names("kai", "冇"),
+            ["JiediqiKai-Regular.ttf", "JiediqiSans-Regular.ttf", "JiediqiSansExt-Regular.ttf"]
+        );
+        // A character no font has: the whole chain, which then reports it.
+        assert_eq!(names("sans", "𠮷"), ["JiediqiSans-Regular.ttf", "JiediqiSansExt-Regular.ttf"]);
+        assert_eq!(names("sans", ""), ["JiediqiSans-Regular.ttf"]);
     }
 
     #[test]

@@ -802,7 +802,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 let (Some(ink), Some(role)) = (z.ink, z.font.as_deref()) else {
                     continue;
                 };
-                let fonts = lib.fonts.chain(role).map_err(|d| d.at(zone_loc(z)))?;
+                // Only the fonts these lines need: a rare character's fallback is read when used.
+                let fonts =
+                    lib.fonts.chain_for(role, lines.iter().flat_map(|l| l.chars())).map_err(|d| d.at(zone_loc(z)))?;
                 let ideo = fonts[0].ideograph_height;
                 let paint = Paint { ink, tint: z.tint, overprint: overprints(item, &fills, rect, ink) };
                 let req = TextRequest {
@@ -950,7 +952,7 @@ pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, Stri
 /// that each separated plate carries the mark too.
 pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic> {
     // Only shipped fonts load at all (fonts::SHIPPED): no project font can draw the mark blank.
-    let fonts = lib.fonts.chain("heavy")?;
+    let fonts = lib.fonts.chain_for("heavy", PROOF_MARK.chars())?;
     let inks: Vec<usize> =
         (0..scene.inks.len()).filter(|&i| !matches!(scene.inks[i].kind, InkKind::Technical { .. })).collect();
     let ink = inks.first().copied().unwrap_or(0);
