@@ -18,9 +18,11 @@ use crate::library::{FontsFile, load_yaml};
 /// (print files, proofs and their mark, proof sheets). `fonts/README.md`
 /// lists the same checksums; a test checks them against `fonts/`.
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("JiediqiKai-Regular.ttf", "6fb255c5555d89b01b177225553a5ebf577bd07d3387fbd9d73726f4911974dd"),
-    ("JiediqiSans-Bold.ttf", "88d4991dff340722255d85139d9d801e48d941076707fe9271c2a37bfaea422d"),
-    ("JiediqiSans-Regular.ttf", "65e5e456d19c6392c987e5aeb29438ec04eaab125b2c0dcf0a20c72aac3d433a"),
+    ("JiediqiKai-Regular.ttf", "f9591d5030cb9b1403e2c5d115f3a54d7617ec68e181163ea508d6d0ca39e06e"),
+    ("JiediqiSans-Bold.ttf", "3a1df53b55e91642ee5edb5de44c8aaa3e3f9a695ec1bc38e9dbb6cf3600f9b1"),
+    ("JiediqiSans-Regular.ttf", "24caa8828912f74a93b7ac59b9df230adb21faac65800430e0db823c6bb8a0e0"),
+    ("JiediqiSansExt-Bold.ttf", "2a6de6807db9824c35305b23195eafa60322662ddc48527ef92045ed46e33f90"),
+    ("JiediqiSansExt-Regular.ttf", "54fb25f1d29ca26f68ee0ce4117711285331c654f995010de2babc7fdfb972c9"),
 ];
 
 /// Fonts already hashed on this machine. Hashing the two sans faces (4 MB)
@@ -269,13 +271,39 @@ impl FontBook {
         slot.font.get_or_init(|| Font::parse(index, &slot.path).map(Arc::new)).clone()
     }
 
-    /// The fallback chain of a role, parsed.
-    pub fn chain(&self, role: &str) -> Result<Vec<Arc<Font>>, Diagnostic> {
-        let idxs = self.roles.get(role).ok_or_else(|| {
+    fn role_slots(&self, role: &str) -> Result<&[usize], Diagnostic> {
+        self.roles.get(role).map(Vec::as_slice).ok_or_else(|| {
             Diagnostic::data(format!("unknown font role `{role}`"))
                 .hint(format!("use one of: {}", self.role_names().collect::<Vec<_>>().join(", ")))
-        })?;
-        idxs.iter().map(|&i| self.font(i)).collect()
+        })
+    }
+
+    /// The fallback chain of a role, parsed.
+    pub fn chain(&self, role: &str) -> Result<Vec<Arc<Font>>, Diagnostic> {
+        self.role_slots(role)?.iter().map(|&i| self.font(i)).collect()
+    }
+
+    /// The start of a role's chain that `text` needs: up to the first font
+    /// after which every character of `text` has a font (the whole chain if
+    /// some character has none; never less than the first font). A character
+    /// is set in the first font of the chain that has it, so `text` is set
+    /// exactly as with the whole chain, but the fallbacks for rare characters
+    /// (the Ext faces, 4.5 MB each) are read only by a text that uses one.
+    pub fn chain_for(&self, role: &str, text: impl IntoIterator<Item = char>) -> Result<Vec<Arc<Font>>, Diagnostic> {
+        let mut left: Vec<char> = text.into_iter().collect();
+        left.sort_unstable();
+        left.dedup();
+        let mut fonts = Vec::new();
+        for &i in self.role_slots(role)? {
+            let font = self.font(i)?;
+            let face = font.face();
+            left.retain(|&c| face.glyph_index(c).is_none());
+            fonts.push(font);
+            if left.is_empty() {
+                break;
+            }
+        }
+        Ok(fonts)
     }
 
     /// Parse every font (for `check`).
@@ -292,6 +320,59 @@ impl FontBook {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_role_has_gb2312_and_the_basic_cjk_block() {
+        let book = super::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        // GB2312's hanzi rows 16–87 (GBK decodes the five unassigned codes to the private use area).
+        let mut gb = Vec::new();
+        for hi in 0xB0u8..=0xF7 {
+            for lo in 0xA1u8..=0xFE {
+                let code = [hi, lo];
+                let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&code);
+                let c = s.chars().next().unwrap();
+                if !bad && !('\u{E000}'..='\u{F8FF}').contains(&c) {
+                    gb.push(c);
+                }
+            }
+        }
+        assert_eq!(gb.len(), 6763);
+        // U+9FF0–9FFF (Unicode 14) are not in Noto Sans CJK 2.004. Beyond the
+        // block: 通用规范汉字表 characters in Extensions A to F.
+        let basic = ('\u{4E00}'..='\u{9FEF}').chain("㑇䶮𠅤𫟼𬌗𬺓".chars());
+        for role in ["heavy", "sans", "kai"] {
+            let chain = book.chain(role).unwrap();
+            let faces: Vec<_> = chain.iter().map(|f| f.face()).collect();
+            let missing: String = gb
+                .iter()
+                .copied()
+                .chain(basic.clone())
+                .filter(|&c| !faces.iter().any(|f| f.glyph_index(c).is_some()))
+                .collect();
+            assert!(missing.is_empty(), "role {role} lacks {missing}");
+        }
+    }
+
+    #[test]
+    fn a_text_reads_the_ext_faces_only_when_it_needs_them() {
+        let book = super::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        let names = |role: &str, text: &str| -> Vec<String> {
+            let fonts = book.chain_for(role, text.chars()).unwrap();
+            fonts.iter().map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned()).collect()
+        };
+        let loaded = || book.slots.iter().filter(|s| s.font.get().is_some()).count();
+        assert_eq!(names("heavy", "转账之前多核实，“喆堃镕”"), ["JiediqiSans-Bold.ttf"]);
+        assert_eq!(loaded(), 1, "a common text read the Ext face");
+        assert_eq!(names("heavy", "佢话冇问题"), ["JiediqiSans-Bold.ttf", "JiediqiSansExt-Bold.ttf"]);
+        assert_eq!(names("kai", "别信“安全账户”"), ["JiediqiKai-Regular.ttf"]);
+        assert_eq!(
+            names("kai", "冇"),
+            ["JiediqiKai-Regular.ttf", "JiediqiSans-Regular.ttf", "JiediqiSansExt-Regular.ttf"]
+        );
+        // A character no font has: the whole chain, which then reports it.
+        assert_eq!(names("sans", "𠮷"), ["JiediqiSans-Regular.ttf", "JiediqiSansExt-Regular.ttf"]);
+        assert_eq!(names("sans", ""), ["JiediqiSans-Regular.ttf"]);
+    }
+
     #[test]
     fn the_shipped_fonts_are_the_pinned_ones() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");

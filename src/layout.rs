@@ -885,7 +885,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 let (Some(ink), Some(role)) = (z.ink, z.font.as_deref()) else {
                     continue;
                 };
-                let fonts = lib.fonts.chain(role).map_err(|d| d.at(zone_loc(z)))?;
+                // Only the fonts these lines need: a rare character's fallback is read when used.
+                let fonts =
+                    lib.fonts.chain_for(role, lines.iter().flat_map(|l| l.chars())).map_err(|d| d.at(zone_loc(z)))?;
                 let ideo = fonts[0].ideograph_height;
                 let paint = Paint { ink, tint: z.tint, overprint: overprints(item, &fills, rect, ink) };
                 let req = TextRequest {
@@ -1037,7 +1039,7 @@ pub fn qr_path(link: &str, rect: [f64; 4], min_module: f64) -> Result<Path, Stri
 /// that each separated plate carries the mark too.
 pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic> {
     // Only shipped fonts load at all (fonts::SHIPPED): no project font can draw the mark blank.
-    let fonts = lib.fonts.chain("heavy")?;
+    let fonts = lib.fonts.chain_for("heavy", PROOF_MARK.chars())?;
     let inks: Vec<usize> =
         (0..scene.inks.len()).filter(|&i| !matches!(scene.inks[i].kind, InkKind::Technical { .. })).collect();
     let ink = inks.first().copied().unwrap_or(0);
@@ -1268,6 +1270,33 @@ mod tests {
     }
 
     #[test]
+    fn kai_quotes_are_full_width_and_compress_like_the_sans_ones() {
+        // WenKai's own quotes are 0.35 em Western ones; the Kai subset has full-width forms.
+        let fonts = chain("kai");
+        let chars: Vec<char> = "他说：“别转账。”‘消记录’".chars().collect();
+        for vertical in [false, true] {
+            let units = build_units(&chars, &fonts, vertical).unwrap();
+            for u in units.iter().filter(|u| "“”‘’".contains(chars[u.start])) {
+                let c = chars[u.start];
+                assert_eq!(u.glyphs[0].font, 0, "{c} set in a fallback font");
+                assert!(u.full_width && (u.adv - 1.0).abs() < 1e-9, "{c}: {} em", u.adv);
+                // Vertically, `vert` gives the corner brackets ﹃ ﹄ ﹁ ﹂ (as in the sans).
+                let form = if vertical {
+                    "﹃﹄﹁﹂".chars().nth("“”‘’".chars().position(|q| q == c).unwrap()).unwrap()
+                } else {
+                    c
+                };
+                assert_eq!(Some(u.glyphs[0].id), fonts[0].face().glyph_index(form).map(|g| g.0), "{c} → {form}");
+            }
+            if !vertical {
+                let c = compose(&units, 0, 9, false);
+                // As with the sans quotes in `adjacent_marks_are_compressed`.
+                assert!((c.length - 7.5).abs() < 1e-6, "{}", c.length);
+            }
+        }
+    }
+
+    #[test]
     fn vertical_zone_uses_vertical_punctuation() {
         let fonts = chain("heavy");
         let set = at_fixed(&["防溺水，要牢记"], 20.0, Direction::Vertical, false).unwrap();
@@ -1376,8 +1405,9 @@ mod tests {
 
     #[test]
     fn missing_characters_are_listed() {
-        let err = at_fixed(&["𠮷野家的鱻"], 20.0, Direction::Horizontal, false).unwrap_err();
-        assert_eq!(err, FitError::Missing(vec!['𠮷', '鱻']));
+        // Neither is in the 通用规范汉字表 nor in U+4E00–9FFF: no shipped font has them.
+        let err = at_fixed(&["𠮷野家的𪚥"], 20.0, Direction::Horizontal, false).unwrap_err();
+        assert_eq!(err, FitError::Missing(vec!['𠮷', '𪚥']));
     }
 
     #[test]

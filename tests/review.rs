@@ -312,11 +312,12 @@ fn decisions_name_their_slogans_and_can_pin_the_wording_seen() {
     let now = jiediqi::review::wording_hash(lib.slogan("jiaotong-toukui").unwrap());
     let o = jiediqi_in(
         &p,
-        &["approve", "jiaotong-toukui", "--by", "王喆", "--note", "第一行\n第二行 \u{ffff}", "--wording", &now[..16]],
+        &["approve", "jiaotong-toukui", "--by", "王𠮷", "--note", "第一行\n第二行 \u{ffff}", "--wording", &now[..16]],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("平安回家去") && stdout(&o).contains(&now[..16]), "{}", stdout(&o));
-    // A reviewer's name or note with characters the fonts lack still gives a proof sheet.
+    // A reviewer's name or note with characters the fonts lack (𠮷 U+20BB7 is in
+    // neither the 通用规范汉字表 nor U+4E00–9FFF) still gives a proof sheet.
     let out = p.join("sheet");
     let o = jiediqi_in(&p, &["proof", "jiaotong-toukui", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
