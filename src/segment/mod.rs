@@ -33,6 +33,8 @@ pub struct Segmenter {
     /// total (a word jieba also has is raised to `PROJECT_FREQ`, if lower).
     extra: Vec<(String, u64)>,
     extra_delta: i64,
+    /// A hash of `extra`, to find this word set's jieba instance quickly.
+    fingerprint: u64,
 }
 
 impl Segmenter {
@@ -62,6 +64,9 @@ impl Segmenter {
                 self.extra.insert(at, (w.to_string(), freq));
             }
         }
+        self.fingerprint = self.extra.iter().fold(0xcbf2_9ce4_8422_2325, |h, (w, f)| {
+            w.bytes().chain(f.to_le_bytes()).fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+        });
     }
 
     /// Whether jieba's dictionary or the project's words have `w`.
@@ -76,8 +81,7 @@ impl Segmenter {
     /// The text cut into words (jieba, no HMM guessing of unknown words:
     /// an unknown character stands alone, so it never glues a false word).
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        let jieba = self.view(text);
-        jieba.cut(text, false).into_iter().map(|t| t.word).collect()
+        self.with_view(text, |jieba| jieba.cut(text, false).into_iter().map(|t| t.word).collect())
     }
 
     /// `result[i]` is true where a word ends before character `i` (`0 < i <
@@ -94,52 +98,128 @@ impl Segmenter {
         out
     }
 
-    /// A jieba instance with just the words that occur in `text`.
-    fn view(&self, text: &str) -> Jieba {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let mut found: Vec<(&str, u64)> = Vec::new();
-        for (i, &(b, _)) in chars.iter().enumerate() {
-            let mut lo = 0;
-            for k in 1..=DICT_MAX_CHARS {
-                let Some(end) = chars.get(i + k).map(|c| c.0).or((i + k == chars.len()).then_some(text.len())) else {
-                    break;
-                };
-                let key = &text[b..end];
-                // The first line not before `key`; words that extend `key`
-                // follow it, so once none does, longer keys cannot match.
-                lo = lower_bound(key.as_bytes(), lo);
-                let line = line_at(lo);
-                if word_of(line) == key {
-                    found.push((key, freq_of(line)));
-                } else if !word_of(line).starts_with(key) {
+    /// Run `f` on a jieba instance that holds every word occurring in `text`
+    /// with its frequency, and the filler that makes the total right. The
+    /// instance is kept per thread and per set of project words, and grows
+    /// by the words of each text: words that do not occur in a text never
+    /// change how jieba cuts it, so reusing it is exact, and cheaper than a
+    /// new trie (half a megabyte to clear) for every text.
+    fn with_view<R>(&self, text: &str, f: impl FnOnce(&Jieba) -> R) -> R {
+        VIEWS.with(|views| {
+            let mut views = views.borrow_mut();
+            let at = match views.iter().position(|v| v.fingerprint == self.fingerprint && v.extra == self.extra) {
+                Some(i) => i,
+                None => {
+                    if views.len() == VIEWS_KEPT {
+                        views.remove(0);
+                    }
+                    views.push(View {
+                        fingerprint: self.fingerprint,
+                        extra: self.extra.clone(),
+                        jieba: Jieba::empty(),
+                        loaded: 0,
+                        filler: 0,
+                    });
+                    views.len() - 1
+                }
+            };
+            let view = &mut views[at];
+            let mut added = false;
+            for_each_word(text, |w, freq| {
+                if !view.jieba.has_word(w) {
+                    let freq = self.extra_freq(w).unwrap_or(freq);
+                    view.jieba.add_word(w, Some(freq as usize), None);
+                    view.loaded += freq;
+                    added = true;
+                }
+            });
+            for (w, freq) in &self.extra {
+                if text.contains(w.as_str()) && !view.jieba.has_word(w) {
+                    view.jieba.add_word(w, Some(*freq as usize), None);
+                    view.loaded += freq;
+                    added = true;
+                }
+            }
+            if added {
+                let filler = (DICT_TOTAL as i64 + self.extra_delta - view.loaded as i64).max(0) as u64;
+                if filler != view.filler {
+                    view.jieba.add_word(FILLER, Some(filler as usize), None);
+                    view.filler = filler;
+                }
+            }
+            f(&view.jieba)
+        })
+    }
+}
+
+/// A growing jieba instance for one set of project words.
+struct View {
+    fingerprint: u64,
+    extra: Vec<(String, u64)>,
+    jieba: Jieba,
+    /// The sum of the frequencies loaded, filler aside.
+    loaded: u64,
+    filler: u64,
+}
+
+/// Instances kept per thread (a render uses one or two: with and without
+/// the station's name).
+const VIEWS_KEPT: usize = 4;
+
+thread_local! {
+    static VIEWS: std::cell::RefCell<Vec<View>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Where the words starting with a character lie in the dictionary.
+    static RANGES: std::cell::RefCell<std::collections::HashMap<char, (usize, usize)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Every dictionary word that occurs in `text`, with its frequency (a word
+/// may come more than once).
+fn for_each_word(text: &str, mut f: impl FnMut(&str, u64)) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (i, &(b, c)) in chars.iter().enumerate() {
+        let (mut lo, hi) = first_char_range(c);
+        for k in 1..=DICT_MAX_CHARS {
+            if lo >= hi {
+                break;
+            }
+            let Some(end) = chars.get(i + k).map(|c| c.0).or((i + k == chars.len()).then_some(text.len())) else {
+                break;
+            };
+            let key = &text[b..end];
+            // The first line not before `key`; words that extend `key`
+            // follow it, so once none does, longer keys cannot match.
+            lo = lower_bound_in(key.as_bytes(), lo, hi);
+            let line = line_at(lo);
+            if lo < hi && word_of(line) == key {
+                f(key, freq_of(line));
+            } else if lo >= hi || !word_of(line).starts_with(key) {
+                break;
+            }
+        }
+    }
+}
+
+/// The byte range of the lines whose word starts with `c` (memoised).
+fn first_char_range(c: char) -> (usize, usize) {
+    RANGES.with(|r| {
+        *r.borrow_mut().entry(c).or_insert_with(|| {
+            let mut buf = [0u8; 4];
+            let key = c.encode_utf8(&mut buf).as_bytes().to_vec();
+            let lo = lower_bound_in(&key, 0, DICT.len());
+            // Past every word starting with `c`: its last byte plus one.
+            let mut next = key.clone();
+            let mut hi = DICT.len();
+            while let Some(last) = next.pop() {
+                if last < 0xFF {
+                    next.push(last + 1);
+                    hi = lower_bound_in(&next, lo, DICT.len());
                     break;
                 }
             }
-        }
-        for (w, f) in &self.extra {
-            if text.contains(w.as_str()) {
-                found.push((w, *f));
-            }
-        }
-        found.sort_unstable();
-        found.dedup_by(|a, b| a.0 == b.0);
-        let mut dict = String::with_capacity(found.len() * 12 + 24);
-        let mut sum: i64 = 0;
-        for (w, f) in &found {
-            let f = self.extra_freq(w).unwrap_or(*f);
-            sum += f as i64;
-            dict.push_str(w);
-            dict.push(' ');
-            dict.push_str(&f.to_string());
-            dict.push('\n');
-        }
-        let filler = DICT_TOTAL as i64 + self.extra_delta - sum;
-        if filler > 0 {
-            dict.push_str(&format!("{FILLER} {filler}\n"));
-        }
-        // The lines are ours and well formed.
-        Jieba::with_dict(&mut dict.as_bytes()).unwrap_or_else(|_| Jieba::empty())
-    }
+            (lo, hi)
+        })
+    })
 }
 
 /// The word and frequency of a line; lines are `word freq`.
@@ -157,11 +237,11 @@ fn line_at(at: usize) -> &'static str {
     &rest[..rest.find('\n').unwrap_or(rest.len())]
 }
 
-/// Byte offset of the first line at or after `from` (a line start) whose
-/// word is not less than `key`.
-fn lower_bound(key: &[u8], from: usize) -> usize {
+/// Byte offset of the first line in `from..to` (line starts, or the end)
+/// whose word is not less than `key`; `to` if none.
+fn lower_bound_in(key: &[u8], from: usize, to: usize) -> usize {
     let bytes = DICT.as_bytes();
-    let (mut lo, mut hi) = (from, DICT.len());
+    let (mut lo, mut hi) = (from, to);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         // The start of the line holding `mid` (never before `lo`, a line start).
@@ -180,7 +260,7 @@ fn lower_bound(key: &[u8], from: usize) -> usize {
 
 /// The frequency jieba's dictionary gives a word.
 pub fn lookup(word: &str) -> Option<u64> {
-    let at = lower_bound(word.as_bytes(), 0);
+    let at = lower_bound_in(word.as_bytes(), 0, DICT.len());
     let line = line_at(at);
     (word_of(line) == word).then(|| freq_of(line))
 }
