@@ -1272,26 +1272,43 @@ mod tests {
     #[test]
     fn kai_quotes_are_full_width_and_compress_like_the_sans_ones() {
         // WenKai's own quotes are 0.35 em Western ones; the Kai subset has full-width forms.
-        let fonts = chain("kai");
+        for role in ["heavy", "sans", "kai"] {
+            quotes_are_full_width_in(role);
+        }
+    }
+
+    /// Every role: quotes and Chinese punctuation are one em wide, in the
+    /// role's own first font.
+    fn quotes_are_full_width_in(role: &str) {
+        let fonts = chain(role);
+        let marks: Vec<char> = "，。、；：？！（）《》".chars().collect();
+        let units = build_units(&marks, &fonts, false).unwrap();
+        for u in &units {
+            assert!((u.adv - 1.0).abs() < 1e-9, "{role}: {} is {} em", marks[u.start], u.adv);
+        }
         let chars: Vec<char> = "他说：“别转账。”‘消记录’".chars().collect();
         for vertical in [false, true] {
             let units = build_units(&chars, &fonts, vertical).unwrap();
             for u in units.iter().filter(|u| "“”‘’".contains(chars[u.start])) {
                 let c = chars[u.start];
-                assert_eq!(u.glyphs[0].font, 0, "{c} set in a fallback font");
-                assert!(u.full_width && (u.adv - 1.0).abs() < 1e-9, "{c}: {} em", u.adv);
+                assert_eq!(u.glyphs[0].font, 0, "{role}: {c} set in a fallback font");
+                assert!(u.full_width && (u.adv - 1.0).abs() < 1e-9, "{role}: {c}: {} em", u.adv);
                 // Vertically, `vert` gives the corner brackets ﹃ ﹄ ﹁ ﹂ (as in the sans).
                 let form = if vertical {
                     "﹃﹄﹁﹂".chars().nth("“”‘’".chars().position(|q| q == c).unwrap()).unwrap()
                 } else {
                     c
                 };
-                assert_eq!(Some(u.glyphs[0].id), fonts[0].face().glyph_index(form).map(|g| g.0), "{c} → {form}");
+                assert_eq!(
+                    Some(u.glyphs[0].id),
+                    fonts[0].face().glyph_index(form).map(|g| g.0),
+                    "{role}: {c} → {form}"
+                );
             }
             if !vertical {
                 let c = compose(&units, 0, 9, false);
                 // As with the sans quotes in `adjacent_marks_are_compressed`.
-                assert!((c.length - 7.5).abs() < 1e-6, "{}", c.length);
+                assert!((c.length - 7.5).abs() < 1e-6, "{role}: {}", c.length);
             }
         }
     }
