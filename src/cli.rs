@@ -116,6 +116,38 @@ pub enum Command {
     Reject(Objection),
     /// Ask for changes to a slogan's current wording.
     RequestChanges(Objection),
+    /// Studio accounts: add one (its password is read from stdin).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+        /// The studio's database (default: studio/studio.db in the project).
+        #[arg(long, value_name = "FILE", global = true)]
+        db: Option<PathBuf>,
+    },
+    /// Run the studio: the library, previews and review in a browser.
+    Serve {
+        /// Address to listen on; loopback unless told otherwise.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        addr: std::net::SocketAddr,
+        /// The studio's database (default: studio/studio.db in the project).
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add an account; the password is the first line of stdin.
+    Add {
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// officer (宣传民警), reviewer (审核人) or admin (管理员).
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// The officer's station (its key in station lists).
+        #[arg(long, value_name = "KEY")]
+        station: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,6 +328,17 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::Key { action } = &cli.command {
         return key_cmd(cli, action, &mut std::io::stdout().lock());
     }
+    if let Command::User { action, db } = &cli.command {
+        return user_cmd(cli, action, db.as_deref());
+    }
+    if let Command::Serve { addr, db } = &cli.command {
+        // The project must load before anyone signs in.
+        Library::load(&cli.root)?;
+        let db = crate::studio::db::Db::open(&studio_db(cli, db.as_deref()))?;
+        let studio = crate::studio::Studio::new(&cli.root, db, load_keys(cli)?);
+        crate::studio::serve(studio, *addr)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let lib = match &cli.command {
         Command::Render(args) => {
             let some = |ids: &[String]| (!ids.iter().any(|i| i == "all")).then(|| ids.to_vec());
@@ -418,7 +461,31 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
                 if matches!(cli.command, Command::Reject(_)) { Decision::Rejected } else { Decision::ChangesRequested };
             decide(&lib, &signing_keys(cli)?, std::slice::from_ref(&o.id), &o.by, Some(&o.reason), d, &mut out)?
         }
-        Command::Key { .. } => {}
+        Command::Key { .. } | Command::User { .. } | Command::Serve { .. } => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn studio_db(cli: &Cli, db: Option<&Path>) -> PathBuf {
+    db.map(Path::to_path_buf).unwrap_or_else(|| cli.root.join("studio").join("studio.db"))
+}
+
+fn user_cmd(cli: &Cli, action: &UserAction, db: Option<&Path>) -> Result<ExitCode, Diagnostics> {
+    match action {
+        UserAction::Add { name, role, station } => {
+            let role = crate::studio::db::Role::parse(role).ok_or_else(|| {
+                Diagnostic::data(format!("role `{}` is not one of officer, reviewer, admin", term(role)))
+                    .hint("--role officer | reviewer | admin")
+            })?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| Diagnostic::io(format!("cannot read the password from stdin: {e}")))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let db = crate::studio::db::Db::open(&studio_db(cli, db))?;
+            db.add_user(name, role, station.as_deref(), password)?;
+            say!("added {} ({})", term(name), role.as_str());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -530,7 +597,7 @@ fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
             .hint("write into a folder of its own, e.g. --out out"));
     }
-    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art"] {
+    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "studio"] {
         let dir = lib.root.join(data);
         if inside(out, &dir) {
             return Err(Diagnostic::io(format!("--out {} is inside the project's {data}/ folder", out.display()))

@@ -25,6 +25,7 @@ pub mod proof;
 pub mod review;
 pub mod scene;
 pub mod segment;
+pub mod studio;
 pub mod timefmt;
 pub mod validate;
 pub mod zip;

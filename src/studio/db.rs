@@ -1,0 +1,308 @@
+//! Accounts, sessions and the audit trail, in SQLite (WAL). Session tokens
+//! and CSRF tokens are stored as SHA-256 hashes: a copy of the database
+//! does not sign anyone in.
+
+use std::path::Path;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::diag::Diagnostic;
+
+/// What an account may do. Every request checks it on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Officer,
+    Reviewer,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "officer" => Some(Role::Officer),
+            "reviewer" => Some(Role::Reviewer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Reviewer => "reviewer",
+            Role::Admin => "admin",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Officer => "宣传民警",
+            Role::Reviewer => "审核人",
+            Role::Admin => "管理员",
+        }
+    }
+}
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub station: Option<String>,
+}
+
+/// A live session: its account and the CSRF token its forms carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+}
+
+/// Migrations, applied in order; `PRAGMA user_version` says how many ran.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('officer', 'reviewer', 'admin')),
+        station TEXT,
+        password TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        token TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        csrf TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        user TEXT,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+"];
+
+/// Sessions last a working day.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+
+pub struct Db {
+    conn: Connection,
+}
+
+fn db_error(path: &Path, e: rusqlite::Error) -> Diagnostic {
+    Diagnostic::io(format!("studio database {}: {e}", path.display()))
+        .hint("check the file's permissions, or name another with --db")
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 32 random bytes as hex, from /dev/urandom.
+pub fn random_token() -> Result<String, Diagnostic> {
+    let bytes = crate::review::key::random_secret()
+        .map_err(|e| Diagnostic::io(format!("no random numbers: {e}")).hint("this system needs /dev/urandom"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The smallest password the studio accepts.
+pub const MIN_PASSWORD: usize = 8;
+
+impl Db {
+    pub fn open(path: &Path) -> Result<Db, Diagnostic> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Diagnostic::io(format!("cannot create {}: {e}", dir.display())).hint("name another place with --db")
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| db_error(path, e))?;
+        let setup = || -> rusqlite::Result<()> {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                conn.execute_batch(&format!("BEGIN; {m} PRAGMA user_version = {}; COMMIT;", i + 1))?;
+            }
+            Ok(())
+        };
+        setup().map_err(|e| db_error(path, e))?;
+        Ok(Db { conn })
+    }
+
+    /// An in-memory database for tests.
+    pub fn memory() -> Db {
+        let conn = Connection::open_in_memory().expect("in-memory SQLite");
+        for m in MIGRATIONS {
+            conn.execute_batch(m).expect("migration");
+        }
+        Db { conn }
+    }
+
+    pub fn add_user(&self, name: &str, role: Role, station: Option<&str>, password: &str) -> Result<(), Diagnostic> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 20 || name.chars().any(char::is_control) {
+            return Err(Diagnostic::data(format!("user name `{}` is not usable", name.escape_debug()))
+                .hint("1 to 20 characters, no control characters"));
+        }
+        if password.chars().count() < MIN_PASSWORD {
+            return Err(Diagnostic::data(format!("the password for `{name}` is too short"))
+                .hint(format!("use at least {MIN_PASSWORD} characters")));
+        }
+        let hash = hash_password(password)?;
+        self.conn
+            .execute(
+                "INSERT INTO users (name, role, station, password, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, role.as_str(), station, hash, now()],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                    Diagnostic::data(format!("user `{name}` exists already")).hint("choose another name")
+                }
+                e => Diagnostic::io(format!("cannot add user `{name}`: {e}")),
+            })?;
+        self.audit(None, "user-add", &format!("{name} ({})", role.as_str()));
+        Ok(())
+    }
+
+    /// The account if the name and password match and it is enabled.
+    /// Unknown names cost a hash too, so timing does not tell them apart.
+    pub fn check_password(&self, name: &str, password: &str) -> Option<User> {
+        let row: Option<(i64, String, String, Option<String>, bool)> = self
+            .conn
+            .query_row("SELECT id, role, password, station, disabled FROM users WHERE name = ?1", params![name], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()
+            .ok()
+            .flatten();
+        let Some((id, role, hash, station, disabled)) = row else {
+            let _ = hash_password(password);
+            return None;
+        };
+        let ok = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        if !ok || disabled {
+            return None;
+        }
+        Some(User { id, name: name.to_string(), role: Role::parse(&role)?, station })
+    }
+
+    /// A new session for `user`: the cookie token and the CSRF token.
+    pub fn create_session(&self, user: &User) -> Result<(String, String), Diagnostic> {
+        let (token, csrf) = (random_token()?, random_token()?);
+        let t = now();
+        self.conn
+            .execute(
+                "INSERT INTO sessions (token, user_id, csrf, created, expires) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![hash_token(&token), user.id, csrf, t, t + SESSION_SECONDS],
+            )
+            .map_err(|e| Diagnostic::io(format!("cannot store the session: {e}")))?;
+        // Expired sessions go when new ones come.
+        let _ = self.conn.execute("DELETE FROM sessions WHERE expires < ?1", params![t]);
+        Ok((token, csrf))
+    }
+
+    /// The session of a cookie token, if it is live and its account enabled.
+    pub fn session(&self, token: &str) -> Option<Session> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.conn
+            .query_row(
+                "SELECT u.id, u.name, u.role, u.station, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token = ?1 AND s.expires > ?2 AND u.disabled = 0",
+                params![hash_token(token), now()],
+                |r| {
+                    let role: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, role, r.get(3)?, r.get(4)?))
+                },
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .and_then(|(id, name, role, station, csrf): (i64, String, String, Option<String>, String)| {
+                Some(Session { user: User { id, name, role: Role::parse(&role)?, station }, csrf })
+            })
+    }
+
+    pub fn end_session(&self, token: &str) {
+        let _ = self.conn.execute("DELETE FROM sessions WHERE token = ?1", params![hash_token(token)]);
+    }
+
+    /// Record who did what; the audit never holds a password.
+    pub fn audit(&self, user: Option<&str>, action: &str, detail: &str) {
+        let _ = self.conn.execute(
+            "INSERT INTO audit (time, user, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![now(), user, action, detail],
+        );
+    }
+
+    /// The newest audit entries: (time, user, action, detail).
+    pub fn audit_list(&self, limit: usize) -> Vec<(i64, Option<String>, String, String)> {
+        let Ok(mut st) = self.conn.prepare("SELECT time, user, action, detail FROM audit ORDER BY id DESC LIMIT ?1")
+        else {
+            return Vec::new();
+        };
+        st.query_map(params![limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map(|rows| rows.filter_map(Result::ok).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every stored password field (for tests that no password is in clear).
+    pub fn password_fields(&self) -> Vec<String> {
+        let Ok(mut st) = self.conn.prepare("SELECT password FROM users") else { return Vec::new() };
+        st.query_map([], |r| r.get(0)).map(|rows| rows.filter_map(Result::ok).collect()).unwrap_or_default()
+    }
+}
+
+fn hash_password(password: &str) -> Result<String, Diagnostic> {
+    let salt = crate::review::key::random_secret()
+        .map_err(|e| Diagnostic::io(format!("no random numbers: {e}")).hint("this system needs /dev/urandom"))?;
+    Argon2::default()
+        .hash_password_with_salt(password.as_bytes(), &salt[..16])
+        .map(|h| h.to_string())
+        .map_err(|e| Diagnostic::data(format!("cannot hash the password: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hashed_and_checked() {
+        let db = Db::memory();
+        db.add_user("王芳", Role::Officer, Some("chengguan"), "correct horse").unwrap();
+        assert!(db.add_user("王芳", Role::Officer, None, "another one").is_err());
+        assert!(db.add_user("短", Role::Officer, None, "short").is_err());
+        let stored = db.password_fields();
+        assert_eq!(stored.len(), 1);
+        assert!(stored[0].starts_with("$argon2id$") && !stored[0].contains("correct horse"));
+        assert!(db.check_password("王芳", "correct horse").is_some());
+        assert!(db.check_password("王芳", "wrong horse").is_none());
+        assert!(db.check_password("李四", "correct horse").is_none());
+    }
+
+    #[test]
+    fn sessions_are_stored_hashed_and_expire() {
+        let db = Db::memory();
+        db.add_user("李建国", Role::Reviewer, None, "reviewer pass").unwrap();
+        let user = db.check_password("李建国", "reviewer pass").unwrap();
+        let (token, csrf) = db.create_session(&user).unwrap();
+        let s = db.session(&token).unwrap();
+        assert_eq!((s.user.name.as_str(), s.user.role, s.csrf.as_str()), ("李建国", Role::Reviewer, csrf.as_str()));
+        let stored: String = db.conn.query_row("SELECT token FROM sessions", [], |r| r.get(0)).unwrap();
+        assert_ne!(stored, token);
+        assert!(db.session(&stored).is_none(), "the stored hash is not a token");
+        db.conn.execute("UPDATE sessions SET expires = 0", []).unwrap();
+        assert!(db.session(&token).is_none(), "expired");
+    }
+}

@@ -1,0 +1,367 @@
+//! The studio (`jiediqi serve`): the library, previews and review states in
+//! a browser, for officers, reviewers and admins. Another edge over the same
+//! library as the CLI: it loads, lints, lays out and exports with the same
+//! functions and keeps no rules of its own. Everything it serves is in the
+//! binary (htmx and the style sheet are embedded), so it runs on an intranet
+//! with no internet.
+//!
+//! Security, in one place: every route but sign-in, health and the two
+//! assets needs a session; sessions are HttpOnly SameSite=Strict cookies
+//! whose tokens the database keeps only hashed; every state-changing form
+//! carries the session's CSRF token; sign-in needs a token of its own
+//! (double-submit) and is rate-limited per name; every response forbids
+//! framing and outside resources (CSP).
+
+pub mod db;
+mod pages;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Form, Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+use crate::export::svg;
+use crate::layout::{self, SceneOptions};
+use crate::review::ReviewLog;
+use crate::review::key::Keyring;
+use crate::validate::Library;
+use db::{Db, Session};
+
+const SESSION_COOKIE: &str = "jiediqi_session";
+const LOGIN_COOKIE: &str = "jiediqi_login";
+/// Failed sign-ins per name before it must wait, and how long.
+const MAX_FAILURES: usize = 5;
+const FAILURE_WINDOW: i64 = 600;
+
+/// What a running studio holds.
+pub struct Studio {
+    root: PathBuf,
+    db: Mutex<Db>,
+    keys: Option<Keyring>,
+    /// The library as last loaded, and the data files' stamp it was loaded at.
+    lib: Mutex<(Stamp, Option<Arc<Library>>)>,
+    failures: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+/// Every data file with its modification time and size.
+type Stamp = Vec<(PathBuf, std::time::SystemTime, u64)>;
+
+/// The project's data, reloaded when a file under slogans/, layouts/ or
+/// lint/ changed (a CLI user's edits show at the next page).
+fn stamp(root: &Path) -> Stamp {
+    let mut out = Vec::new();
+    for dir in ["slogans", "layouts", "lint", "fonts"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        for e in entries.flatten() {
+            if let Ok(m) = e.metadata() {
+                out.push((e.path(), m.modified().unwrap_or(std::time::UNIX_EPOCH), m.len()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+impl Studio {
+    pub fn new(root: &Path, db: Db, keys: Option<Keyring>) -> Studio {
+        Studio {
+            root: root.to_path_buf(),
+            db: Mutex::new(db),
+            keys,
+            lib: Mutex::new((Vec::new(), None)),
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Db> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The library, loaded again if its files changed.
+    pub fn library(&self) -> Result<Arc<Library>, Diagnostic> {
+        let now = stamp(&self.root);
+        let mut guard = self.lib.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.0 != now || guard.1.is_none() {
+            let lib = Library::load(&self.root)
+                .map_err(|d| d.0.into_iter().next().unwrap_or_else(|| Diagnostic::data("the project does not load")))?;
+            *guard = (now, Some(Arc::new(lib)));
+        }
+        Ok(guard.1.clone().expect("loaded above"))
+    }
+
+    fn review_log(&self) -> Result<ReviewLog, Diagnostic> {
+        ReviewLog::load(&self.root, self.keys.as_ref())
+    }
+
+    fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
+        let token = cookie(headers, SESSION_COOKIE)?;
+        let s = self.db().session(&token)?;
+        Some((token, s))
+    }
+
+    fn locked_out(&self, name: &str) -> bool {
+        let now = db::now();
+        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let list = f.entry(name.to_string()).or_default();
+        list.retain(|&t| t > now - FAILURE_WINDOW);
+        list.len() >= MAX_FAILURES
+    }
+
+    fn failed(&self, name: &str) {
+        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        f.entry(name.to_string()).or_default().push(db::now());
+    }
+}
+
+/// A cookie's value from the request.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+/// Equal strings, compared in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn html(status: StatusCode, markup: maud::Markup) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
+}
+
+fn to_login() -> Response {
+    Redirect::to("/login").into_response()
+}
+
+/// Headers on every response: no framing, nothing from elsewhere, no sniffing.
+async fn secure_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// The studio's routes.
+pub fn router(studio: Arc<Studio>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/assets/htmx.min.js", get(htmx))
+        .route("/assets/studio.css", get(css))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/", get(library_page))
+        .route("/slogans/{id}", get(slogan_page))
+        .route("/preview/{item}/{file}", get(preview))
+        .fallback(|| async {
+            html(StatusCode::NOT_FOUND, pages::message("找不到这个页面", "地址不对，回首页看看。"))
+        })
+        .layer(axum::middleware::map_response(secure_headers))
+        .with_state(studio)
+}
+
+/// Serve until interrupted. Binds `addr` (127.0.0.1 unless told otherwise).
+pub fn serve(studio: Studio, addr: SocketAddr) -> Result<(), Diagnostic> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::io(format!("cannot start the studio: {e}")))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Diagnostic::io(format!("cannot listen on {addr}: {e}")).hint("choose another --addr"))?;
+        crate::say!("jiediqi studio on http://{addr}/");
+        axum::serve(listener, router(Arc::new(studio)))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Diagnostic::io(format!("the studio stopped: {e}")))
+    })
+}
+
+async fn htmx() -> Response {
+    let js: &'static [u8] = include_bytes!("assets/htmx.min.js");
+    ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, "max-age=86400")], js).into_response()
+}
+
+async fn css() -> Response {
+    let css: &'static str = include_str!("assets/studio.css");
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=86400")], css).into_response()
+}
+
+async fn login_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Response {
+    if st.session(&headers).is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let Ok(token) = db::random_token() else {
+        return html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "服务器没有随机数源。"));
+    };
+    let mut res = html(StatusCode::OK, pages::login(&token, None));
+    res.headers_mut().insert(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &token, 1800));
+    res
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    login_token: String,
+}
+
+async fn login(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    // The sign-in form must come from our own page (double-submit token).
+    let fresh = || db::random_token().unwrap_or_default();
+    if !cookie(&headers, LOGIN_COOKIE).is_some_and(|c| !c.is_empty() && same(&c, &f.login_token)) {
+        return html(StatusCode::FORBIDDEN, pages::message("请重新登录", "登录页已过期，请刷新后再试。"));
+    }
+    let name = f.name.trim().to_string();
+    if st.locked_out(&name) {
+        st.db().audit(Some(&name), "sign-in-locked", "");
+        let t = fresh();
+        let mut res = html(StatusCode::TOO_MANY_REQUESTS, pages::login(&t, Some("密码错误次数太多，请十分钟后再试。")));
+        res.headers_mut().insert(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &t, 1800));
+        return res;
+    }
+    let db = st.db();
+    let Some(user) = db.check_password(&name, &f.password) else {
+        db.audit(Some(&name), "sign-in-failed", "");
+        drop(db);
+        st.failed(&name);
+        let t = fresh();
+        let mut res = html(StatusCode::UNAUTHORIZED, pages::login(&t, Some("用户名或密码不对。")));
+        res.headers_mut().insert(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &t, 1800));
+        return res;
+    };
+    let Ok((token, _)) = db.create_session(&user) else {
+        return html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "会话没能保存，请再试一次。"));
+    };
+    db.audit(Some(&user.name), "sign-in", user.role.as_str());
+    let mut res = Redirect::to("/").into_response();
+    let h = res.headers_mut();
+    h.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &token, db::SESSION_SECONDS));
+    h.append(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, "", 0));
+    res
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+    let Some((token, s)) = st.session(&headers) else { return to_login() };
+    if !same(&s.csrf, &f.csrf) {
+        return html(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+    }
+    let db = st.db();
+    db.end_session(&token);
+    db.audit(Some(&s.user.name), "sign-out", "");
+    let mut res = to_login();
+    res.headers_mut().insert(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    res
+}
+
+/// Search over the library: text, topic, review state.
+#[derive(Deserialize, Default)]
+pub struct Search {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub state: String,
+}
+
+async fn library_page(State(st): State<Arc<Studio>>, headers: HeaderMap, Query(q): Query<Search>) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let st2 = st.clone();
+    let page = tokio::task::spawn_blocking(move || -> Result<maud::Markup, Diagnostic> {
+        let lib = st2.library()?;
+        let log = st2.review_log()?;
+        Ok(pages::library(&s, &lib, &log, &q))
+    })
+    .await;
+    match page {
+        Ok(Ok(m)) => html(StatusCode::OK, m),
+        Ok(Err(d)) => html(StatusCode::SERVICE_UNAVAILABLE, pages::problem(&d)),
+        Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "页面没能生成。")),
+    }
+}
+
+async fn slogan_page(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let st2 = st.clone();
+    let page = tokio::task::spawn_blocking(move || -> Result<Option<maud::Markup>, Diagnostic> {
+        let lib = st2.library()?;
+        let log = st2.review_log()?;
+        let Some(slogan) = lib.slogan(&id) else { return Ok(None) };
+        let words = crate::lint::Words::load(&lib.root)?;
+        let findings = crate::lint::lint(&lib, &words, Some(std::slice::from_ref(&slogan.id)));
+        Ok(Some(pages::slogan(&s, &lib, &log, slogan, &findings)))
+    })
+    .await;
+    match page {
+        Ok(Ok(Some(m))) => html(StatusCode::OK, m),
+        Ok(Ok(None)) => html(StatusCode::NOT_FOUND, pages::message("没有这条标语", "它可能改了编号或被删掉了。")),
+        Ok(Err(d)) => html(StatusCode::SERVICE_UNAVAILABLE, pages::problem(&d)),
+        Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "页面没能生成。")),
+    }
+}
+
+/// `GET /preview/{item}/{slogan}.svg`: the same scene the print files come
+/// from, marked 样稿·未审定 unless the wording is approved.
+async fn preview(
+    State(st): State<Arc<Studio>>,
+    headers: HeaderMap,
+    UrlPath((item, file)): UrlPath<(String, String)>,
+) -> Response {
+    if st.session(&headers).is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let Some(slogan) = file.strip_suffix(".svg").map(str::to_string) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let st2 = st.clone();
+    let svg = tokio::task::spawn_blocking(move || -> Result<Option<String>, Diagnostic> {
+        let lib = st2.library()?;
+        let (Some(item), Some(slogan)) = (lib.item(&item), lib.slogan(&slogan)) else { return Ok(None) };
+        let log = st2.review_log()?;
+        let mut scene = layout::build_scene(&lib, item, slogan, &SceneOptions { station: None })?;
+        if !log.state(slogan).is_approved() {
+            layout::mark_as_proof(&lib, &mut scene)?;
+        }
+        Ok(Some(svg::export(&scene, &svg::SvgOptions::default())))
+    })
+    .await;
+    match svg {
+        Ok(Ok(Some(svg))) => ([(header::CONTENT_TYPE, "image/svg+xml")], Body::from(svg)).into_response(),
+        Ok(Ok(None)) => StatusCode::NOT_FOUND.into_response(),
+        Ok(Err(d)) => (StatusCode::UNPROCESSABLE_ENTITY, d.message).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

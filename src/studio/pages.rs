@@ -1,0 +1,200 @@
+//! The studio's pages, in Chinese. maud escapes every value it prints.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::Search;
+use super::db::Session;
+use crate::diag::Diagnostic;
+use crate::lint::{self, Finding};
+use crate::review::{ReviewLog, State};
+use crate::validate::{Library, Slogan};
+
+fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · 接地气宣传工作室" }
+                link rel="stylesheet" href="/assets/studio.css";
+                script src="/assets/htmx.min.js" defer {}
+            }
+            body {
+                header.bar {
+                    a.brand href="/" { "接地气 · 宣传工作室" }
+                    @if let Some(s) = session {
+                        span.who { (s.user.name) "（" (s.user.role.label_zh()) "）" }
+                        form.inline method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            button type="submit" { "退出" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn message(title: &str, text: &str) -> Markup {
+    page(title, None, html! { h1 { (title) } p { (text) } p { a href="/" { "回首页" } } })
+}
+
+pub fn problem(d: &Diagnostic) -> Markup {
+    page(
+        "数据有问题",
+        None,
+        html! {
+            h1 { "项目数据有问题" }
+            p { "工作室读不了项目数据，请联系管理员（命令行运行 jiediqi check 可以看到全部问题）。" }
+            pre.problem { (d.to_string()) }
+        },
+    )
+}
+
+pub fn login(token: &str, error: Option<&str>) -> Markup {
+    page(
+        "登录",
+        None,
+        html! {
+            section.login {
+                h1 { "登录" }
+                @if let Some(e) = error { p.error role="alert" { (e) } }
+                form method="post" action="/login" {
+                    input type="hidden" name="login_token" value=(token);
+                    label { "用户名" input name="name" autocomplete="username" required; }
+                    label { "密码" input name="password" type="password" autocomplete="current-password" required; }
+                    button type="submit" { "登录" }
+                }
+            }
+        },
+    )
+}
+
+fn state_class(state: &State) -> &'static str {
+    match state {
+        State::Approved(_) => "approved",
+        State::Pending => "pending",
+        State::Stale(_) => "stale",
+        State::ChangesRequested(_) => "changes",
+        State::Rejected(_) => "rejected",
+    }
+}
+
+fn state_short(state: &State) -> &'static str {
+    match state {
+        State::Approved(_) => "已通过",
+        State::Pending => "待审核",
+        State::Stale(_) => "措辞已改",
+        State::ChangesRequested(_) => "需修改",
+        State::Rejected(_) => "不通过",
+    }
+}
+
+/// Whether a slogan matches a search.
+pub fn matches(s: &Slogan, log: &ReviewLog, q: &Search) -> bool {
+    let text = q.q.trim();
+    (text.is_empty()
+        || s.id.contains(text)
+        || s.text().contains(text)
+        || s.tip.as_deref().is_some_and(|t| t.contains(text))
+        || s.audience.iter().any(|a| a == text))
+        && (q.topic.is_empty() || s.topic == q.topic)
+        && (q.state.is_empty() || state_class(&log.state(s)) == q.state)
+}
+
+pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search) -> Markup {
+    let mut topics: Vec<&str> = lib.slogans.iter().map(|s| s.topic.as_str()).collect();
+    topics.dedup();
+    let found: Vec<&Slogan> = lib.slogans.iter().filter(|s| matches(s, log, q)).collect();
+    page(
+        "标语库",
+        Some(session),
+        html! {
+            h1 { "标语库" }
+            form.search method="get" action="/" {
+                input type="search" name="q" value=(q.q) placeholder="搜字、编号或对象（如 摊贩）" aria-label="搜索";
+                select name="topic" aria-label="主题" {
+                    option value="" { "全部主题" }
+                    @for t in &topics { option value=(t) selected[q.topic == *t] { (t) } }
+                }
+                select name="state" aria-label="审核状态" {
+                    option value="" { "全部状态" }
+                    @for (v, l) in [("approved", "已通过"), ("pending", "待审核"), ("stale", "措辞已改"), ("changes", "需修改"), ("rejected", "不通过")] {
+                        option value=(v) selected[q.state == v] { (l) }
+                    }
+                }
+                button type="submit" { "查找" }
+            }
+            p.count { "共 " (found.len()) " 条" }
+            ul.slogans {
+                @for s in &found {
+                    @let state = log.state(s);
+                    li {
+                        a href={ "/slogans/" (s.id) } {
+                            span.topic { (s.topic) }
+                            span.lines { @for l in &s.lines { span { (l) } } }
+                            span class={ "state " (state_class(&state)) } { (state_short(&state)) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn slogan(session: &Session, lib: &Library, log: &ReviewLog, s: &Slogan, findings: &[Finding]) -> Markup {
+    let state = log.state(s);
+    let hash = crate::review::wording_hash(s);
+    page(
+        &s.id,
+        Some(session),
+        html! {
+            p.crumbs { a href="/" { "标语库" } " › " (s.topic) }
+            section.wording {
+                @for l in &s.lines { p.line { (l) } }
+                @if let Some(t) = &s.tip { p.tip { "小字提示：" (t) } }
+                p.meta { "标题：" (s.heading) "　对象：" (s.audience.join("、")) }
+                @if let Some(src) = &s.source { p.meta { "依据：" (src) } }
+                @if let Some(v) = &s.verify { p.verify { "请本所核实：" (v) } }
+                p.meta { "编号 " code { (s.id) } "　措辞指纹 " code { (&hash[..16]) } }
+                p class={ "state " (state_class(&state)) } { "审核状态：" (lint::state_zh(&state)) }
+            }
+            section.findings {
+                h2 { "自动检查" }
+                @if findings.is_empty() { p { "没有发现问题。" } }
+                ul {
+                    @for f in findings {
+                        li class=(f.level.label()) {
+                            strong { (f.level.label_zh()) } "　" (f.message)
+                            @if let Some(sug) = &f.suggestion { br; span.suggestion { "建议：" (sug) } }
+                        }
+                    }
+                }
+            }
+            section.previews {
+                h2 { "在各种物品上的样子" }
+                div.grid {
+                    @for item in &lib.items {
+                        @if s.items.as_ref().is_none_or(|l| l.contains(&item.id)) {
+                            figure {
+                                img src={ "/preview/" (item.id) "/" (s.id) ".svg" } alt={ (item.name) "上的效果" } loading="lazy";
+                                figcaption { (item.name) }
+                            }
+                        }
+                    }
+                }
+            }
+            section.history {
+                h2 { "审核记录" }
+                ul {
+                    @for r in log.history(&s.id) {
+                        li { (r.time) "　" (r.reviewer) "　" (r.decision.label_zh())
+                            @if let Some(n) = &r.note { "：" (n) } }
+                    }
+                }
+            }
+        },
+    )
+}

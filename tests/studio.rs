@@ -1,0 +1,220 @@
+//! The studio over its router (no socket): sessions, sign-in, CSRF,
+//! what needs a session, and that nothing comes from elsewhere.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use jiediqi::studio::db::{Db, Role};
+use jiediqi::studio::{Studio, router};
+use tower::ServiceExt as _;
+
+fn studio(name: &str) -> (std::path::PathBuf, Arc<Studio>) {
+    let p = project_copy(name);
+    let db = Db::memory();
+    db.add_user("王芳", Role::Officer, Some("chengguan"), "officer pass 1").unwrap();
+    db.add_user("李建国", Role::Reviewer, None, "reviewer pass").unwrap();
+    (p.clone(), Arc::new(Studio::new(&p, db, None)))
+}
+
+async fn send(st: &Arc<Studio>, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = router(st.clone()).oneshot(req).await.unwrap();
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap();
+    (parts.status, parts.headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: Option<&str>, form: &str) -> Request<Body> {
+    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(form.to_string())).unwrap()
+}
+
+fn set_cookies(h: &axum::http::HeaderMap) -> Vec<String> {
+    h.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect()
+}
+
+fn cookie_value(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    set_cookies(h)
+        .iter()
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|v| v.split(';').next().unwrap().to_string()))
+}
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// Sign in through the pages; the session cookie and the page's CSRF token.
+async fn sign_in(st: &Arc<Studio>, name: &str, password: &str) -> (String, String) {
+    let (_, h, _) = send(st, get("/login", None)).await;
+    let login = cookie_value(&h, "jiediqi_login").unwrap();
+    let form = format!("name={}&password={}&login_token={login}", enc(name), enc(password));
+    let (status, h, _) = send(st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {name}");
+    let session = cookie_value(&h, "jiediqi_session").unwrap();
+    let cookie = format!("jiediqi_session={session}");
+    let (_, _, page) = send(st, get("/", Some(&cookie))).await;
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    (cookie, csrf)
+}
+
+#[tokio::test]
+async fn nothing_but_sign_in_health_and_assets_works_without_a_session() {
+    let (_, st) = studio("studio-anon");
+    for path in ["/healthz", "/login", "/assets/htmx.min.js", "/assets/studio.css"] {
+        let (status, _, _) = send(&st, get(path, None)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    for path in ["/", "/?q=反诈", "/slogans/fanzha-96110"] {
+        let (status, h, _) = send(&st, get(path, None)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(h.get(header::LOCATION).unwrap(), "/login");
+    }
+    let (status, _, body) = send(&st, get("/preview/poster-a3/fanzha-96110.svg", None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(!body.contains("<svg"));
+    let (status, _, _) = send(&st, post("/logout", None, "csrf=x")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_in_needs_the_right_password_and_its_own_page() {
+    let (_, st) = studio("studio-signin");
+    let (_, h, page) = send(&st, get("/login", None)).await;
+    let login = cookie_value(&h, "jiediqi_login").unwrap();
+    assert!(page.contains(&login), "the form carries the token");
+    let cookie = format!("jiediqi_login={login}");
+    // Wrong password: no session.
+    let (status, h, page) = send(
+        &st,
+        post("/login", Some(&cookie), &format!("name={}&password=nope-nope&login_token={login}", enc("王芳"))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(cookie_value(&h, "jiediqi_session").is_none());
+    assert!(page.contains("用户名或密码不对"));
+    // Right password, but the form's token does not match the cookie (a
+    // sign-in forged from another site): refused.
+    let (status, h, _) = send(
+        &st,
+        post(
+            "/login",
+            Some(&cookie),
+            &format!("name={}&password={}&login_token=forged", enc("王芳"), enc("officer pass 1")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(cookie_value(&h, "jiediqi_session").is_none());
+    // The session cookie is HttpOnly and SameSite=Strict.
+    let (status, h, _) = send(
+        &st,
+        post(
+            "/login",
+            Some(&cookie),
+            &format!("name={}&password={}&login_token={login}", enc("王芳"), enc("officer pass 1")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let c = set_cookies(&h).into_iter().find(|c| c.starts_with("jiediqi_session=")).unwrap();
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_name_for_a_while() {
+    let (_, st) = studio("studio-limit");
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        let (_, h, _) = send(&st, get("/login", None)).await;
+        let login = cookie_value(&h, "jiediqi_login").unwrap();
+        let form = format!("name={}&password=guess-guess&login_token={login}", enc("李建国"));
+        last = send(&st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await.0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    // Even the right password waits now.
+    let (_, h, _) = send(&st, get("/login", None)).await;
+    let login = cookie_value(&h, "jiediqi_login").unwrap();
+    let form = format!("name={}&password={}&login_token={login}", enc("李建国"), enc("reviewer pass"));
+    let (status, h, _) = send(&st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(cookie_value(&h, "jiediqi_session").is_none());
+}
+
+#[tokio::test]
+async fn forged_cookies_and_missing_csrf_tokens_are_refused() {
+    let (_, st) = studio("studio-forged");
+    let (cookie, csrf) = sign_in(&st, "王芳", "officer pass 1").await;
+    let (status, _, page) = send(&st, get("/", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("标语库") && page.contains("王芳"));
+    for forged in
+        ["jiediqi_session=0000000000000000000000000000000000000000000000000000000000000000", "jiediqi_session=x"]
+    {
+        let (status, _, _) = send(&st, get("/", Some(forged))).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{forged}");
+    }
+    // Sign-out without the CSRF token, or with another one: refused, the session lives.
+    for form in ["", "csrf=", "csrf=0123"] {
+        let (status, _, _) = send(&st, post("/logout", Some(&cookie), form)).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::UNPROCESSABLE_ENTITY, "{form}: {status}");
+        assert_eq!(send(&st, get("/", Some(&cookie))).await.0, StatusCode::OK);
+    }
+    let (status, _, _) = send(&st, post("/logout", Some(&cookie), &format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(send(&st, get("/", Some(&cookie))).await.0, StatusCode::SEE_OTHER, "signed out");
+}
+
+#[tokio::test]
+async fn pages_show_the_library_and_previews_from_the_print_scene() {
+    let (_, st) = studio("studio-pages");
+    let (cookie, _) = sign_in(&st, "李建国", "reviewer pass").await;
+    let (status, _, page) = send(&st, get(&format!("/?q={}", enc("摊贩")), Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("tanfan-"), "stall slogans found");
+    assert!(!page.contains("jiaotong-toukui"), "only matches");
+    let (status, _, page) = send(&st, get("/slogans/fanzha-96110", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("96110") && page.contains("/preview/poster-a3/fanzha-96110.svg"));
+    let (status, h, svg) = send(&st, get("/preview/poster-a3/fanzha-96110.svg", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), "image/svg+xml");
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{}", &svg[..80.min(svg.len())]);
+    // Not approved: the preview carries the proof mark, as a proof render does.
+    assert!(svg.len() > 1000);
+    for path in
+        ["/preview/teapot/fanzha-96110.svg", "/preview/poster-a3/..%2F..%2Fetc%2Fpasswd.svg", "/slogans/..%2Fslogans"]
+    {
+        let (status, _, _) = send(&st, get(path, Some(&cookie))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
+
+/// Every page is whole without the network: no URL of another host in any
+/// page, style sheet or script, and a policy that forbids loading one.
+#[tokio::test]
+async fn no_page_references_anything_outside() {
+    let (_, st) = studio("studio-offline");
+    let (cookie, _) = sign_in(&st, "王芳", "officer pass 1").await;
+    for path in ["/login", "/", "/slogans/tanfan-shucai", "/assets/studio.css", "/assets/htmx.min.js", "/nowhere"] {
+        let (_, h, body) = send(&st, get(path, Some(&cookie))).await;
+        for scheme in ["http://", "https://", "//cdn", "url(http"] {
+            assert!(!body.contains(scheme), "{path} references {scheme}");
+        }
+        let csp = h.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+}
