@@ -438,7 +438,10 @@ fn break_options(units: &[Unit], chars: &[char], allowed: &[bool], max_k: usize,
                 for a in first..b {
                     let Some((p, w, _)) = g[l - 1][a] else { continue };
                     let wab = width(a, b);
-                    let cand_v = (p + if l < k { bad(b) } else { 0 }, w.max(wab), a);
+                    // A first line under a third of the best longest line is a
+                    // stub (车、电池、): it counts as a bad break.
+                    let stub = usize::from(l == 1 && k > 1 && wab < best / 3.0);
+                    let cand_v = (p + stub + if l < k { bad(b) } else { 0 }, w.max(wab), a);
                     let better = match g[l][b] {
                         None => true,
                         Some((p2, w2, _)) => cand_v.0 < p2 || (cand_v.0 == p2 && cand_v.1 < w2 - 1e-9),
@@ -468,9 +471,6 @@ struct LineOptions<'u> {
     units: &'u [Unit],
     /// For k = 1, 2, …: line starts and the longest line, em.
     options: Vec<(Vec<usize>, f64)>,
-    /// For each option: whether its first line is a stub (under a third of
-    /// the longest), which reads as a false start (车、电池、).
-    stub: Vec<bool>,
 }
 
 /// Breaks of a line not after punctuation.
@@ -522,15 +522,14 @@ fn choose_lines(lines: &[LineOptions], req: &TextRequest, along: f64, across: f6
             (along / longest.max(1e-6)).min(across / (1.0 + (count as f64 - 1.0) * req.line_spacing)).min(req.max_size);
         largest = largest.max(size);
         // More lines than the author wrote must earn their place by a clearly
-        // larger size; a break not after punctuation, or a stub first line,
-        // must earn more.
+        // larger size, and a break not after punctuation must earn more.
         // Short authored lines (≤ 10 characters, a 7+7 couplet's halves) are
         // broken there only when nothing else reaches the minimum size.
         let penalty: f64 = choice
             .iter()
             .zip(lines)
             .map(|(&c, l)| {
-                let bad = (bad_breaks(l, &l.options[c].0) + usize::from(l.stub[c])) as f64;
+                let bad = bad_breaks(l, &l.options[c].0) as f64;
                 let good = c as f64 - bad;
                 let per_bad = if l.units.len() > 10 { 0.4 } else { 3.0 };
                 0.1 * good + per_bad * bad
@@ -608,15 +607,7 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
             if options.is_empty() {
                 return Err(FitError::Empty);
             }
-            let widths = Widths::new(units, req.drop_trailing);
-            let stub = options
-                .iter()
-                .map(|(starts, longest)| {
-                    let end = starts.get(1).copied().unwrap_or(units.len());
-                    starts.len() > 1 && widths.line(starts[0], end) < longest / 3.0
-                })
-                .collect();
-            lines.push(LineOptions { chars, units, options, stub });
+            lines.push(LineOptions { chars, units, options });
         }
         let (best, big) = choose_lines(&lines, req, along, across);
         largest = largest.max(big);
@@ -1186,6 +1177,33 @@ mod tests {
                 for l in &set.lines[1..] {
                     assert!(!l.starts_with('的'), "{text} at {width} em: line starts with 的: {:?}", set.lines);
                 }
+            }
+        }
+    }
+
+    /// No tip starts with a stub line (车、电池、) while a fuller first line fits.
+    #[test]
+    fn no_stub_first_lines() {
+        let words = Segmenter::default();
+        for text in [
+            "电动自行车整车、锂电池、充电器都要认准3C标志，别买拼装车。",
+            "车、电池、充电器都要认准3C标志，别买拼装车，也别私拉电线。",
+            "说医保卡异常、要您转账“解冻”的，都是骗子。",
+            "记住，陌生电话让您转账汇款的一律先挂断再核实",
+            "车、电池、充电器要配套使用不要混用否则容易起火",
+            "对，就是这个理儿，转账之前一定要先打电话问清楚",
+        ] {
+            for width in 6..=40 {
+                let Ok(set) = at_fixed_with(&[text], f64::from(width), Direction::Horizontal, false, Some(&words))
+                else {
+                    continue;
+                };
+                if set.lines.len() < 2 {
+                    continue;
+                }
+                let len = |l: &String| l.chars().count() as f64;
+                let longest = set.lines.iter().map(len).fold(0.0, f64::max);
+                assert!(len(&set.lines[0]) >= longest / 3.0, "{text} at {width} em: {:?}", set.lines);
             }
         }
     }
