@@ -304,6 +304,9 @@ fn main() {
             audience: vec![],
             items: None,
             notes: None,
+            source: None,
+            verify: None,
+            accept: Default::default(),
             file: PathBuf::new(),
             line: 1,
         };
