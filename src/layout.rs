@@ -54,10 +54,13 @@ pub enum FitError {
 /// How a glyph is turned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Turn {
-    Upright,
+    /// Upright, stretched along the line by a factor (1 but for vertical dashes).
+    Upright(f64),
     /// Rotated 90° clockwise (Latin words in vertical text).
     Rotated,
 }
+
+const UPRIGHT: Turn = Turn::Upright(1.0);
 
 #[derive(Debug, Clone)]
 struct UGlyph {
@@ -80,7 +83,10 @@ struct Unit {
     adv: f64,
     glyphs: Vec<UGlyph>,
     class: PunctClass,
-    full_width: bool,
+    /// A full-width mark whose ink lies in the half of its em that
+    /// [`set_advance`] keeps: the first half for closing marks, the second
+    /// for opening ones. Vertical ：；！？ are centred and never halved.
+    halvable: bool,
     droppable: bool,
     space: bool,
 }
@@ -115,6 +121,51 @@ fn shape(font: &Font, text: &str, vertical: bool) -> Vec<Shaped> {
         .collect()
 }
 
+/// The Unicode vertical presentation form of a mark, for fonts whose
+/// `vert` feature leaves the mark as it is (the sans has no `vert` entry
+/// for U+2014, so —— came out as two horizontal bars).
+fn vertical_form(c: char) -> Option<char> {
+    const FORMS: &[(char, char)] = &[
+        ('，', '\u{FE10}'),
+        ('、', '\u{FE11}'),
+        ('。', '\u{FE12}'),
+        ('：', '\u{FE13}'),
+        ('；', '\u{FE14}'),
+        ('！', '\u{FE15}'),
+        ('？', '\u{FE16}'),
+        ('〖', '\u{FE17}'),
+        ('〗', '\u{FE18}'),
+        ('…', '\u{FE19}'),
+        ('‥', '\u{FE30}'),
+        ('—', '\u{FE31}'),
+        ('–', '\u{FE32}'),
+        ('（', '\u{FE35}'),
+        ('）', '\u{FE36}'),
+        ('｛', '\u{FE37}'),
+        ('｝', '\u{FE38}'),
+        ('〔', '\u{FE39}'),
+        ('〕', '\u{FE3A}'),
+        ('【', '\u{FE3B}'),
+        ('】', '\u{FE3C}'),
+        ('《', '\u{FE3D}'),
+        ('》', '\u{FE3E}'),
+        ('〈', '\u{FE3F}'),
+        ('〉', '\u{FE40}'),
+        ('「', '\u{FE41}'),
+        ('」', '\u{FE42}'),
+        ('『', '\u{FE43}'),
+        ('』', '\u{FE44}'),
+        ('［', '\u{FE47}'),
+        ('］', '\u{FE48}'),
+    ];
+    FORMS.iter().find(|&&(h, _)| h == c).map(|&(_, v)| v)
+}
+
+/// Dashes whose vertical form is a line along the column.
+fn is_dash(c: char) -> bool {
+    c == '—' || c == '―'
+}
+
 /// Orientation of a character in vertical text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Orient {
@@ -123,6 +174,17 @@ enum Orient {
     Number,
     /// Latin words (App, 3C): rotated, as one unit.
     Rotated,
+}
+
+/// Ink of a glyph along the line (em, from the unit's pen), as placed.
+fn ink_along(face: &ttf_parser::Face, g: &UGlyph, vertical: bool, upem: f64) -> Option<(f64, f64)> {
+    let b = face.glyph_bounding_box(ttf_parser::GlyphId(g.id))?;
+    let (lo, hi) = (f64::from(b.y_min) / upem, f64::from(b.y_max) / upem);
+    Some(match (vertical, g.turn) {
+        (true, Turn::Upright(s)) => (g.du - hi * s, g.du - lo * s),
+        (true, Turn::Rotated) => (g.du + f64::from(b.x_min) / upem, g.du + f64::from(b.x_max) / upem),
+        (false, _) => (g.du + f64::from(b.x_min) / upem, g.du + f64::from(b.x_max) / upem),
+    })
 }
 
 /// Break a line's characters into units, shaped.
@@ -193,8 +255,32 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
         let upem = font.units_per_em;
         match o {
             Orient::Upright => {
-                let seg: String = chars[i..j].iter().collect();
-                let shaped = shape(font, &seg, vertical);
+                let mut seg: String = chars[i..j].iter().collect();
+                let mut shaped = shape(font, &seg, vertical);
+                if vertical {
+                    // Marks that `vert` left horizontal take their presentation form.
+                    let mut swapped = false;
+                    let forms: String = seg
+                        .chars()
+                        .map(|c| match vertical_form(c) {
+                            Some(v)
+                                if face.glyph_index(v).is_some()
+                                    && shaped.iter().any(|g| {
+                                        seg[g.cluster..].starts_with(c)
+                                            && face.glyph_index(c).is_some_and(|h| h.0 == g.glyph)
+                                    }) =>
+                            {
+                                swapped = true;
+                                v
+                            }
+                            _ => c,
+                        })
+                        .collect();
+                    if swapped {
+                        seg = forms;
+                        shaped = shape(font, &seg, vertical);
+                    }
+                }
                 // Byte offset in `seg` → character index in `chars`.
                 let mut byte_char = vec![0usize; seg.len() + 1];
                 for (ci, (bi, _)) in seg.char_indices().enumerate() {
@@ -208,7 +294,7 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                         adv: 0.0,
                         glyphs: Vec::new(),
                         class: linebreak::punct_class(c),
-                        full_width: false,
+                        halvable: false,
                         droppable: linebreak::droppable_at_end(c),
                         space: c.is_whitespace(),
                     });
@@ -223,13 +309,32 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                         id: g.glyph,
                         du: u.adv + du / upem,
                         dv: dv / upem,
-                        turn: Turn::Upright,
+                        turn: UPRIGHT,
                         text,
                     });
                     u.adv += along / upem;
                 }
-                for u in &mut units[first..] {
-                    u.full_width = u.glyphs.len() == 1 && (u.adv - 1.0).abs() < 0.05;
+                let dash: Vec<bool> = units[first..].iter().map(|u| vertical && is_dash(chars[u.start])).collect();
+                for (n, u) in units[first..].iter_mut().enumerate() {
+                    let [g] = u.glyphs.as_mut_slice() else { continue };
+                    let Some((start, end)) = ink_along(face, g, vertical, upem) else { continue };
+                    if dash[n] && end > start {
+                        // Where dashes meet, their lines reach across the
+                        // gap (a hair beyond, so no seam shows): —— reads as
+                        // one line, with the font's margins at its two ends.
+                        let lo = if n > 0 && dash[n - 1] { -DASH_OVERLAP } else { start };
+                        let hi = if dash.get(n + 1) == Some(&true) { u.adv + DASH_OVERLAP } else { end };
+                        let s = (hi - lo) / (end - start);
+                        g.du = lo + (g.du - start) * s;
+                        g.turn = Turn::Upright(s);
+                    }
+                    const TOLERANCE: f64 = 0.03;
+                    u.halvable = (u.adv - 1.0).abs() < 0.05
+                        && match u.class {
+                            PunctClass::Closing => end <= 0.5 + TOLERANCE,
+                            PunctClass::Opening => start >= 0.5 - TOLERANCE,
+                            PunctClass::Other => false,
+                        };
                 }
             }
             Orient::Number => {
@@ -258,7 +363,7 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                     adv: width,
                     glyphs,
                     class: PunctClass::Other,
-                    full_width: false,
+                    halvable: false,
                     droppable: false,
                     space: false,
                 });
@@ -268,6 +373,9 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
     }
     Ok(units)
 }
+
+/// How far a stretched vertical dash reaches past its em at each end, em.
+const DASH_OVERLAP: f64 = 0.02;
 
 /// The text each shaped glyph stands for: the characters of its own
 /// cluster, given once, so the text layer reads 110, not 110110110.
@@ -324,7 +432,7 @@ fn number_units(units: &mut Vec<Unit>, font: &Font, face: &ttf_parser::Face, f: 
             // Digits share one cell (one baseline); a point takes its own height.
             let (lo, hi) = if c.is_ascii_digit() { (cell_lo, cell_hi) } else { (y0, y1) };
             let dv = -g.x_adv / 2.0 / upem;
-            (hi - lo + gap, UGlyph { font: f, id: g.glyph, du: gap / 2.0 + hi, dv, turn: Turn::Upright, text })
+            (hi - lo + gap, UGlyph { font: f, id: g.glyph, du: gap / 2.0 + hi, dv, turn: UPRIGHT, text })
         };
         units.push(Unit {
             start: char_at(g.cluster),
@@ -332,7 +440,7 @@ fn number_units(units: &mut Vec<Unit>, font: &Font, face: &ttf_parser::Face, f: 
             adv,
             glyphs: vec![glyph],
             class: PunctClass::Other,
-            full_width: false,
+            halvable: false,
             droppable: false,
             space: false,
         });
@@ -364,7 +472,7 @@ fn trim(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> (usize, usiz
 /// another mark; an opening mark at the line start or after another opening
 /// mark takes half width, moved back.
 fn set_advance(u: &Unit, prev: Option<&Unit>, next: Option<&Unit>) -> (f64, f64) {
-    if u.full_width {
+    if u.halvable {
         match u.class {
             PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => return (u.adv - 0.5, 0.0),
             PunctClass::Opening if prev.is_none_or(|x| x.class == PunctClass::Opening) => {
@@ -674,7 +782,8 @@ fn place(
             let v = g.dv * size;
             let (x, y) = if vertical { (ox + v, oy + u) } else { (ox + u, oy - v) };
             let m = match g.turn {
-                Turn::Upright => [k, 0.0, 0.0, -k],
+                Turn::Upright(s) if vertical => [k, 0.0, 0.0, -k * s],
+                Turn::Upright(s) => [k * s, 0.0, 0.0, -k],
                 Turn::Rotated => [0.0, k, k, 0.0],
             };
             let glyph = Glyph { id: g.id, x, y, m, text: g.text.clone() };
@@ -1260,6 +1369,60 @@ mod tests {
     }
 
     #[test]
+    fn vertical_punctuation_takes_vertical_forms() {
+        let fonts = chain("heavy");
+        let face = fonts[0].face();
+        let marks = "，。、：；！？“”‘’（）《》「」『』【】〈〉…—";
+        let text: String = marks.chars().flat_map(|c| ['字', c]).collect();
+        let set = at_fixed(&[&text], 200.0, Direction::Vertical, false).unwrap();
+        let glyphs = &set.runs[0].glyphs;
+        for c in marks.chars() {
+            let g = glyphs.iter().find(|g| g.text == c.to_string()).unwrap_or_else(|| panic!("{c} not set"));
+            let horizontal = face.glyph_index(c).unwrap().0;
+            assert_ne!(g.id, horizontal, "{c} kept its horizontal form");
+            // Where Unicode has a vertical presentation form, it is that glyph.
+            if let Some(form) = vertical_form(c) {
+                assert_eq!(Some(g.id), face.glyph_index(form).map(|v| v.0), "{c} is not {form}");
+            }
+        }
+        // No mark's ink runs into its neighbour's: vertical ：；！？ are
+        // centred in their em and are not set in half of one.
+        let mut boxes: Vec<[f64; 4]> = glyphs.iter().map(|g| ink_box(&fonts[0], g)).collect();
+        boxes.sort_by(|a, b| a[1].total_cmp(&b[1]));
+        for w in boxes.windows(2) {
+            assert!(w[1][1] >= w[0][3] - 1e-6, "inks overlap: {:?}", w);
+        }
+    }
+
+    #[test]
+    fn a_vertical_dash_is_one_unbroken_line() {
+        let fonts = chain("heavy");
+        let set = at_fixed(&["钱转出去了——", "后悔也来不及……"], 20.0, Direction::Vertical, false).unwrap();
+        let glyphs = &set.runs[0].glyphs;
+        let ink = |t: &str| -> Vec<[f64; 4]> {
+            glyphs.iter().filter(|g| g.text == t).map(|g| ink_box(&fonts[0], g)).collect()
+        };
+        let dashes = ink("—");
+        assert_eq!(dashes.len(), 2);
+        for b in &dashes {
+            assert!(b[3] - b[1] > 5.0 * (b[2] - b[0]), "a dash is not a vertical line: {b:?}");
+        }
+        // The halves touch (overlap a hair), on one line down the column.
+        assert!(dashes[1][1] <= dashes[0][3] && dashes[1][1] > dashes[0][1], "{dashes:?}");
+        assert!((dashes[0][0] - dashes[1][0]).abs() < 1e-6 && (dashes[0][2] - dashes[1][2]).abs() < 1e-6);
+        // Together about two ems long, clear of the character above.
+        let length = dashes[1][3] - dashes[0][1];
+        assert!(length > 1.7 * set.size && length <= 2.0 * set.size, "{length}");
+        assert!(dashes[0][1] > ink("了")[0][3]);
+        // The ellipsis: two columns of dots, evenly spaced, down the column.
+        let dots = ink("…");
+        assert_eq!(dots.len(), 2);
+        for b in &dots {
+            assert!(b[3] - b[1] > 3.0 * (b[2] - b[0]), "an ellipsis is not vertical: {b:?}");
+        }
+    }
+
+    #[test]
     fn largest_size_that_fits() {
         let fonts = chain("heavy");
         let lines = vec!["全民反诈人人有责，".to_string(), "守护好家人钱袋子。".to_string()];
@@ -1356,11 +1519,11 @@ mod tests {
     #[test]
     fn fast_line_widths_agree_with_composition() {
         let fonts = chain("heavy");
-        for text in
-            ["他说：“别转账。”（真的）", "  钱没了——后悔也晚了……。", "《反诈》「提醒」：别点！", "有事打110，，好"]
-        {
+        let texts =
+            ["他说：“别转账。”（真的）", "  钱没了——后悔也晚了……。", "《反诈》「提醒」：别点！", "有事打110，，好"];
+        for (text, vertical) in texts.iter().flat_map(|t| [(t, false), (t, true)]) {
             let chars: Vec<char> = text.chars().collect();
-            let units = build_units(&chars, &fonts, false).unwrap();
+            let units = build_units(&chars, &fonts, vertical).unwrap();
             for drop in [false, true] {
                 let w = Widths::new(&units, drop);
                 for a in 0..units.len() {
@@ -1368,7 +1531,7 @@ mod tests {
                         let slow = compose(&units, a, b, drop).length;
                         assert!(
                             (w.line(a, b) - slow).abs() < 1e-9,
-                            "{text} {a}..{b} drop={drop}: {} vs {slow}",
+                            "{text} {a}..{b} drop={drop} vertical={vertical}: {} vs {slow}",
                             w.line(a, b)
                         );
                     }
