@@ -786,7 +786,8 @@ fn place(
                 Turn::Upright(s) => [k * s, 0.0, 0.0, -k],
                 Turn::Rotated => [0.0, k, k, 0.0],
             };
-            let glyph = Glyph { id: g.id, x, y, m, text: g.text.clone() };
+            let upright = vertical && matches!(g.turn, Turn::Upright(_));
+            let glyph = Glyph { id: g.id, x, y, m, text: g.text.clone(), vertical: upright };
             match runs.iter_mut().find(|r| r.font.index == font.index) {
                 Some(r) => r.glyphs.push(glyph),
                 None => runs.push(TextRun { font: font.clone(), paint, glyphs: vec![glyph] }),
@@ -1310,6 +1311,7 @@ mod tests {
         assert_eq!(digits.len(), 3);
         for n in &digits {
             assert!(n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] == -n.m[3], "{:?}", n.m);
+            assert!(n.vertical, "an upright digit in a column is written in vertical mode");
         }
         assert!(digits.windows(2).all(|w| w[1].y > w[0].y), "digits do not run down the column");
         // The text layer reads the column exactly once.
@@ -1364,7 +1366,7 @@ mod tests {
         assert!((centre(hyphen) - column).abs() < 0.02 * em);
         // A Latin word still turns.
         for g in glyphs.iter().filter(|g| "App".contains(g.text.as_str()) && !g.text.is_empty()) {
-            assert!(g.m[0] == 0.0 && g.m[3] == 0.0, "App should be rotated: {:?}", g.m);
+            assert!(g.m[0] == 0.0 && g.m[3] == 0.0 && !g.vertical, "App should be rotated: {:?}", g.m);
         }
     }
 
@@ -1384,6 +1386,7 @@ mod tests {
             if let Some(form) = vertical_form(c) {
                 assert_eq!(Some(g.id), face.glyph_index(form).map(|v| v.0), "{c} is not {form}");
             }
+            assert!(g.vertical, "{c} is not written in vertical mode");
         }
         // No mark's ink runs into its neighbour's: vertical ：；！？ are
         // centred in their em and are not set in half of one.
