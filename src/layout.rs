@@ -60,12 +60,13 @@ pub enum FitError {
 /// How a glyph is turned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Turn {
-    Upright,
-    /// Rotated 90° clockwise (Latin runs in vertical text).
+    /// Upright, stretched along the line by a factor (1 but for vertical dashes).
+    Upright(f64),
+    /// Rotated 90° clockwise (Latin words in vertical text).
     Rotated,
-    /// Upright but squeezed horizontally (numbers across a column, 纵中横).
-    Squeezed(f64),
 }
+
+const UPRIGHT: Turn = Turn::Upright(1.0);
 
 #[derive(Debug, Clone)]
 struct UGlyph {
@@ -88,7 +89,10 @@ struct Unit {
     adv: f64,
     glyphs: Vec<UGlyph>,
     class: PunctClass,
-    full_width: bool,
+    /// A full-width mark whose ink lies in the half of its em that
+    /// [`set_advance`] keeps: the first half for closing marks, the second
+    /// for opening ones. Vertical ：；！？ are centred and never halved.
+    halvable: bool,
     droppable: bool,
     space: bool,
 }
@@ -123,12 +127,70 @@ fn shape(font: &Font, text: &str, vertical: bool) -> Vec<Shaped> {
         .collect()
 }
 
-/// Orientation of a piece of vertical text.
+/// The Unicode vertical presentation form of a mark, for fonts whose
+/// `vert` feature leaves the mark as it is (the sans has no `vert` entry
+/// for U+2014, so —— came out as two horizontal bars).
+fn vertical_form(c: char) -> Option<char> {
+    const FORMS: &[(char, char)] = &[
+        ('，', '\u{FE10}'),
+        ('、', '\u{FE11}'),
+        ('。', '\u{FE12}'),
+        ('：', '\u{FE13}'),
+        ('；', '\u{FE14}'),
+        ('！', '\u{FE15}'),
+        ('？', '\u{FE16}'),
+        ('〖', '\u{FE17}'),
+        ('〗', '\u{FE18}'),
+        ('…', '\u{FE19}'),
+        ('‥', '\u{FE30}'),
+        ('—', '\u{FE31}'),
+        ('–', '\u{FE32}'),
+        ('（', '\u{FE35}'),
+        ('）', '\u{FE36}'),
+        ('｛', '\u{FE37}'),
+        ('｝', '\u{FE38}'),
+        ('〔', '\u{FE39}'),
+        ('〕', '\u{FE3A}'),
+        ('【', '\u{FE3B}'),
+        ('】', '\u{FE3C}'),
+        ('《', '\u{FE3D}'),
+        ('》', '\u{FE3E}'),
+        ('〈', '\u{FE3F}'),
+        ('〉', '\u{FE40}'),
+        ('「', '\u{FE41}'),
+        ('」', '\u{FE42}'),
+        ('『', '\u{FE43}'),
+        ('』', '\u{FE44}'),
+        ('［', '\u{FE47}'),
+        ('］', '\u{FE48}'),
+    ];
+    FORMS.iter().find(|&&(h, _)| h == c).map(|&(_, v)| v)
+}
+
+/// Dashes whose vertical form is a line along the column.
+fn is_dash(c: char) -> bool {
+    c == '—' || c == '―'
+}
+
+/// Orientation of a character in vertical text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Orient {
     Upright,
-    Across,
+    /// Part of a number (digits, `-` and `.` between them): upright, see [`number_units`].
+    Number,
+    /// Latin words (App, 3C): rotated, as one unit.
     Rotated,
+}
+
+/// Ink of a glyph along the line (em, from the unit's pen), as placed.
+fn ink_along(face: &ttf_parser::Face, g: &UGlyph, vertical: bool, upem: f64) -> Option<(f64, f64)> {
+    let b = face.glyph_bounding_box(ttf_parser::GlyphId(g.id))?;
+    let (lo, hi) = (f64::from(b.y_min) / upem, f64::from(b.y_max) / upem);
+    Some(match (vertical, g.turn) {
+        (true, Turn::Upright(s)) => (g.du - hi * s, g.du - lo * s),
+        (true, Turn::Rotated) => (g.du + f64::from(b.x_min) / upem, g.du + f64::from(b.x_max) / upem),
+        (false, _) => (g.du + f64::from(b.x_min) / upem, g.du + f64::from(b.x_max) / upem),
+    })
 }
 
 /// Break a line's characters into units, shaped.
@@ -152,8 +214,9 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
     if !missing.is_empty() {
         return Err(missing);
     }
-    // Orientation: in vertical text, runs of ASCII letters and digits are
-    // set across the column (2–3 digits) or rotated (longer); single ones upright.
+    // Orientation: in vertical text, runs of ASCII letters and digits (with
+    // `-` or `.` inside) are numbers when they have no letter, else words;
+    // a single letter or digit stays upright like an ideograph.
     let mut orient = vec![Orient::Upright; chars.len()];
     if vertical {
         let mut i = 0;
@@ -168,11 +231,10 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                 {
                     j += 1;
                 }
-                let len = j - i;
-                let digits = chars[i..j].iter().all(char::is_ascii_digit);
-                let o = match len {
+                let number = chars[i..j].iter().all(|c| !c.is_ascii_alphabetic());
+                let o = match j - i {
                     1 => Orient::Upright,
-                    2 | 3 if digits => Orient::Across,
+                    _ if number => Orient::Number,
                     _ => Orient::Rotated,
                 };
                 orient[i..j].fill(o);
@@ -187,7 +249,7 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
     while i < chars.len() {
         let (f, o) = (font_of[i], orient[i]);
         let mut j = i + 1;
-        // Across and rotated runs are one unit each; upright runs share a shaping call.
+        // Numbers and rotated words are runs of their own; upright runs share a shaping call.
         while j < chars.len() && font_of[j] == f && orient[j] == o && (o == Orient::Upright || orient[j - 1] == o) {
             if o != Orient::Upright && !(chars[j].is_ascii_alphanumeric() || "-.".contains(chars[j])) {
                 break;
@@ -195,16 +257,41 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
             j += 1;
         }
         let font = &fonts[f];
+        let face = &faces[f];
         let upem = font.units_per_em;
-        let seg: String = chars[i..j].iter().collect();
-        // Byte offset in `seg` → character index in `chars`.
-        let mut byte_char = vec![0usize; seg.len() + 1];
-        for (ci, (bi, _)) in seg.char_indices().enumerate() {
-            byte_char[bi] = i + ci;
-        }
         match o {
             Orient::Upright => {
-                let shaped = shape(font, &seg, vertical);
+                let mut seg: String = chars[i..j].iter().collect();
+                let mut shaped = shape(font, &seg, vertical);
+                if vertical {
+                    // Marks that `vert` left horizontal take their presentation form.
+                    let mut swapped = false;
+                    let forms: String = seg
+                        .chars()
+                        .map(|c| match vertical_form(c) {
+                            Some(v)
+                                if face.glyph_index(v).is_some()
+                                    && shaped.iter().any(|g| {
+                                        seg[g.cluster..].starts_with(c)
+                                            && face.glyph_index(c).is_some_and(|h| h.0 == g.glyph)
+                                    }) =>
+                            {
+                                swapped = true;
+                                v
+                            }
+                            _ => c,
+                        })
+                        .collect();
+                    if swapped {
+                        seg = forms;
+                        shaped = shape(font, &seg, vertical);
+                    }
+                }
+                // Byte offset in `seg` → character index in `chars`.
+                let mut byte_char = vec![0usize; seg.len() + 1];
+                for (ci, (bi, _)) in seg.char_indices().enumerate() {
+                    byte_char[bi] = i + ci;
+                }
                 let first = units.len();
                 for (k, &c) in chars.iter().enumerate().take(j).skip(i) {
                     units.push(Unit {
@@ -213,7 +300,7 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                         adv: 0.0,
                         glyphs: Vec::new(),
                         class: linebreak::punct_class(c),
-                        full_width: false,
+                        halvable: false,
                         droppable: linebreak::droppable_at_end(c),
                         space: c.is_whitespace(),
                     });
@@ -228,62 +315,61 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                         id: g.glyph,
                         du: u.adv + du / upem,
                         dv: dv / upem,
-                        turn: Turn::Upright,
+                        turn: UPRIGHT,
                         text,
                     });
                     u.adv += along / upem;
                 }
-                for u in &mut units[first..] {
-                    u.full_width = u.glyphs.len() == 1 && (u.adv - 1.0).abs() < 0.05;
+                let dash: Vec<bool> = units[first..].iter().map(|u| vertical && is_dash(chars[u.start])).collect();
+                for (n, u) in units[first..].iter_mut().enumerate() {
+                    let [g] = u.glyphs.as_mut_slice() else { continue };
+                    let Some((start, end)) = ink_along(face, g, vertical, upem) else { continue };
+                    if dash[n] && end > start {
+                        // Where dashes meet, their lines reach across the
+                        // gap (a hair beyond, so no seam shows): —— reads as
+                        // one line, with the font's margins at its two ends.
+                        let lo = if n > 0 && dash[n - 1] { -DASH_OVERLAP } else { start };
+                        let hi = if dash.get(n + 1) == Some(&true) { u.adv + DASH_OVERLAP } else { end };
+                        let s = (hi - lo) / (end - start);
+                        g.du = lo + (g.du - start) * s;
+                        g.turn = Turn::Upright(s);
+                    }
+                    const TOLERANCE: f64 = 0.03;
+                    u.halvable = (u.adv - 1.0).abs() < 0.05
+                        && match u.class {
+                            PunctClass::Closing => end <= 0.5 + TOLERANCE,
+                            PunctClass::Opening => start >= 0.5 - TOLERANCE,
+                            PunctClass::Other => false,
+                        };
                 }
             }
-            Orient::Across | Orient::Rotated => {
+            Orient::Number => {
+                let seg: String = chars[i..j].iter().collect();
+                number_units(&mut units, font, face, f, &seg, i);
+            }
+            Orient::Rotated => {
+                let seg: String = chars[i..j].iter().collect();
                 let shaped = shape(font, &seg, false);
                 let width: f64 = shaped.iter().map(|g| g.x_adv).sum::<f64>() / upem;
-                let mut glyphs = Vec::new();
-                let mut pen = 0.0;
-                // Each glyph stands for the characters of its own cluster, so
-                // the text layer reads 110, not 110110110.
-                let mut bounds: Vec<usize> = shaped.iter().map(|g| g.cluster).collect();
-                bounds.sort_unstable();
-                bounds.dedup();
-                let cluster_text = |c: usize| -> String {
-                    let end = bounds.iter().copied().find(|&b| b > c).unwrap_or(seg.len());
-                    seg.get(c..end).unwrap_or_default().to_string()
-                };
-                let mut seen = Vec::new();
-                let (adv, squeeze) = if o == Orient::Across { (1.0, (0.92 / width).min(1.0)) } else { (width, 1.0) };
                 // Rotated glyphs sit centred on the column: the em box's middle.
                 let middle = (font.em_top - font.em_bottom) / 2.0;
-                for g in &shaped {
-                    let x = pen + g.x_off / upem;
-                    let (du, dv, turn) = if o == Orient::Across {
-                        (font.em_top, -width * squeeze / 2.0 + x * squeeze, Turn::Squeezed(squeeze))
-                    } else {
-                        (x, -middle, Turn::Rotated)
-                    };
-                    glyphs.push(UGlyph {
-                        font: f,
-                        id: g.glyph,
-                        du,
-                        dv,
-                        turn,
-                        text: if seen.contains(&g.cluster) {
-                            String::new()
-                        } else {
-                            seen.push(g.cluster);
-                            cluster_text(g.cluster)
-                        },
-                    });
-                    pen += g.x_adv / upem;
-                }
+                let mut pen = 0.0;
+                let glyphs = cluster_texts(&seg, &shaped)
+                    .into_iter()
+                    .zip(&shaped)
+                    .map(|(text, g)| {
+                        let x = pen + g.x_off / upem;
+                        pen += g.x_adv / upem;
+                        UGlyph { font: f, id: g.glyph, du: x, dv: -middle, turn: Turn::Rotated, text }
+                    })
+                    .collect();
                 units.push(Unit {
                     start: i,
                     end: j,
-                    adv,
+                    adv: width,
                     glyphs,
                     class: PunctClass::Other,
-                    full_width: false,
+                    halvable: false,
                     droppable: false,
                     space: false,
                 });
@@ -292,6 +378,79 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
         i = j;
     }
     Ok(units)
+}
+
+/// How far a stretched vertical dash reaches past its em at each end, em.
+const DASH_OVERLAP: f64 = 0.02;
+
+/// The text each shaped glyph stands for: the characters of its own
+/// cluster, given once, so the text layer reads 110, not 110110110.
+fn cluster_texts(seg: &str, shaped: &[Shaped]) -> Vec<String> {
+    let mut bounds: Vec<usize> = shaped.iter().map(|g| g.cluster).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let mut seen = Vec::new();
+    shaped
+        .iter()
+        .map(|g| {
+            if seen.contains(&g.cluster) {
+                return String::new();
+            }
+            seen.push(g.cluster);
+            let end = bounds.iter().copied().find(|&b| b > g.cluster).unwrap_or(seg.len());
+            seg.get(g.cluster..end).unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+/// A number in vertical text (a hotline, a phone number), one unit per
+/// digit or separator: each digit upright and centred on the column, one
+/// under another, as far apart as digits side by side. Chosen over 纵中横
+/// (digits squeezed across the column in groups, 96|110): squeezing three or
+/// four digits into one em leaves them half as wide and thin-stemmed, hard
+/// to read from a few metres, which is the one thing the number must be;
+/// stacked digits keep the font's shapes at any length, and the text layer
+/// reads them like any other upright character. A `-` turns to run along
+/// the column, a `.` stays upright; both are centred on it.
+fn number_units(units: &mut Vec<Unit>, font: &Font, face: &ttf_parser::Face, f: usize, seg: &str, first: usize) {
+    let upem = font.units_per_em;
+    let shaped = shape(font, seg, false);
+    let texts = cluster_texts(seg, &shaped);
+    let char_at = |byte: usize| first + seg[..byte].chars().count();
+    let bbox = |id: u16| face.glyph_bounding_box(ttf_parser::GlyphId(id));
+    // The digit cell: the ink height of 0, and the space between digits side by side.
+    let (cell_lo, cell_hi, gap) = face
+        .glyph_index('0')
+        .and_then(|z| Some((face.glyph_bounding_box(z)?, face.glyph_hor_advance(z)?)))
+        .map(|(b, adv)| {
+            let ink = f64::from(b.x_max) - f64::from(b.x_min);
+            (f64::from(b.y_min) / upem, f64::from(b.y_max) / upem, (f64::from(adv) - ink) / upem)
+        })
+        .unwrap_or((0.0, 0.7, 0.1));
+    for (k, (g, text)) in shaped.iter().zip(texts).enumerate() {
+        let c = seg[g.cluster..].chars().next().unwrap_or(' ');
+        let b = bbox(g.glyph).map(|b| [b.x_min, b.y_min, b.x_max, b.y_max].map(|v| f64::from(v) / upem));
+        let [x0, y0, x1, y1] = b.unwrap_or_default();
+        let (adv, glyph) = if c == '-' {
+            let du = gap / 2.0 - x0;
+            (x1 - x0 + gap, UGlyph { font: f, id: g.glyph, du, dv: -(y0 + y1) / 2.0, turn: Turn::Rotated, text })
+        } else {
+            // Digits share one cell (one baseline); a point takes its own height.
+            let (lo, hi) = if c.is_ascii_digit() { (cell_lo, cell_hi) } else { (y0, y1) };
+            let dv = -g.x_adv / 2.0 / upem;
+            (hi - lo + gap, UGlyph { font: f, id: g.glyph, du: gap / 2.0 + hi, dv, turn: UPRIGHT, text })
+        };
+        units.push(Unit {
+            start: char_at(g.cluster),
+            end: shaped.get(k + 1).map_or(first + seg.chars().count(), |n| char_at(n.cluster)),
+            adv,
+            glyphs: vec![glyph],
+            class: PunctClass::Other,
+            halvable: false,
+            droppable: false,
+            space: false,
+        });
+    }
 }
 
 /// A line as set: (unit index, pen position, shift) and its length, em.
@@ -319,7 +478,7 @@ fn trim(units: &[Unit], a: usize, b: usize, drop_trailing: bool) -> (usize, usiz
 /// another mark; an opening mark at the line start or after another opening
 /// mark takes half width, moved back.
 fn set_advance(u: &Unit, prev: Option<&Unit>, next: Option<&Unit>) -> (f64, f64) {
-    if u.full_width {
+    if u.halvable {
         match u.class {
             PunctClass::Closing if next.is_none_or(|x| x.class != PunctClass::Other) => return (u.adv - 0.5, 0.0),
             PunctClass::Opening if prev.is_none_or(|x| x.class == PunctClass::Opening) => {
@@ -691,11 +850,12 @@ fn place(
             let v = g.dv * size;
             let (x, y) = if vertical { (ox + v, oy + u) } else { (ox + u, oy - v) };
             let m = match g.turn {
-                Turn::Upright => [k, 0.0, 0.0, -k],
+                Turn::Upright(s) if vertical => [k, 0.0, 0.0, -k * s],
+                Turn::Upright(s) => [k * s, 0.0, 0.0, -k],
                 Turn::Rotated => [0.0, k, k, 0.0],
-                Turn::Squeezed(s) => [k * s, 0.0, 0.0, -k],
             };
-            let glyph = Glyph { id: g.id, x, y, m, text: g.text.clone() };
+            let upright = vertical && matches!(g.turn, Turn::Upright(_));
+            let glyph = Glyph { id: g.id, x, y, m, text: g.text.clone(), vertical: upright };
             match runs.iter_mut().find(|r| r.font.index == font.index) {
                 Some(r) => r.glyphs.push(glyph),
                 None => runs.push(TextRun { font: font.clone(), paint, glyphs: vec![glyph] }),
@@ -1345,35 +1505,129 @@ mod tests {
     }
 
     #[test]
-    fn vertical_columns_run_right_to_left_with_numbers_across() {
+    fn vertical_columns_run_right_to_left_with_numbers_upright() {
         let set = at_fixed(&["有事打110", "骑车戴头盔"], 6.0, Direction::Vertical, false).unwrap();
         assert_eq!(set.lines, vec!["有事打110", "骑车戴头盔"]);
         let glyphs = &set.runs[0].glyphs;
         let first = glyphs.iter().find(|g| g.text == "有").unwrap();
         let second = glyphs.iter().find(|g| g.text == "骑").unwrap();
         assert!(second.x < first.x, "second column is not left of the first");
-        // 110 is one upright group squeezed across the column, not rotated,
-        // its digits side by side on one baseline.
+        // 110 stands upright, one digit under another, neither rotated nor squeezed.
         let digits: Vec<&Glyph> = glyphs.iter().filter(|g| g.text == "1" || g.text == "0").collect();
         assert_eq!(digits.len(), 3);
         for n in &digits {
-            assert!(n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] < -n.m[3], "{:?}", n.m);
-            assert!((n.y - digits[0].y).abs() < 1e-9);
+            assert!(n.m[1] == 0.0 && n.m[2] == 0.0 && n.m[0] > 0.0 && n.m[0] == -n.m[3], "{:?}", n.m);
+            assert!(n.vertical, "an upright digit in a column is written in vertical mode");
         }
-        assert!(digits[0].x < digits[1].x && digits[1].x < digits[2].x);
+        assert!(digits.windows(2).all(|w| w[1].y > w[0].y), "digits do not run down the column");
         // The text layer reads the column exactly once.
         let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "有事打110骑车戴头盔");
     }
 
+    /// Where a glyph's ink lands on the page: x0, y0, x1, y1 (pt).
+    fn ink_box(font: &Font, g: &Glyph) -> [f64; 4] {
+        let b = font.face().glyph_bounding_box(ttf_parser::GlyphId(g.id)).unwrap();
+        let corners = [(b.x_min, b.y_min), (b.x_max, b.y_max), (b.x_min, b.y_max), (b.x_max, b.y_min)]
+            .map(|(x, y)| (f64::from(x), f64::from(y)))
+            .map(|(x, y)| (g.x + g.m[0] * x + g.m[2] * y, g.y + g.m[1] * x + g.m[3] * y));
+        let xs = corners.map(|c| c.0);
+        let ys = corners.map(|c| c.1);
+        [
+            xs.iter().copied().fold(f64::MAX, f64::min),
+            ys.iter().copied().fold(f64::MAX, f64::min),
+            xs.iter().copied().fold(f64::MIN, f64::max),
+            ys.iter().copied().fold(f64::MIN, f64::max),
+        ]
+    }
+
     #[test]
-    fn long_numbers_rotate_in_vertical_text() {
-        let set = at_fixed(&["反诈专线96110"], 12.0, Direction::Vertical, false).unwrap();
+    fn numbers_of_any_length_stand_upright_in_vertical_text() {
+        let fonts = chain("heavy");
+        let set = at_fixed(&["反诈专线96110座机0912-1234567下载App"], 30.0, Direction::Vertical, false).unwrap();
         let glyphs = &set.runs[0].glyphs;
         let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
-        assert_eq!(text, "反诈专线96110");
-        for n in glyphs.iter().filter(|g| g.text.chars().all(|c| c.is_ascii_digit())) {
-            assert!(n.m[0] == 0.0 && n.m[3] == 0.0, "96110 should be rotated: {:?}", n.m);
+        assert_eq!(text, "反诈专线96110座机0912-1234567下载App");
+        let centre = |g: &Glyph| {
+            let b = ink_box(&fonts[0], g);
+            (b[0] + b[2]) / 2.0
+        };
+        let column = centre(glyphs.iter().find(|g| g.text == "反").unwrap());
+        let is_digit = |g: &Glyph| g.text.len() == 1 && g.text.chars().all(|c| c.is_ascii_digit());
+        assert_eq!(glyphs.iter().filter(|g| is_digit(g)).count(), 16);
+        let em = set.size;
+        for g in glyphs.iter().filter(|g| is_digit(g)) {
+            // Upright, unsqueezed, on the column.
+            assert!(g.m[1] == 0.0 && g.m[2] == 0.0 && g.m[0] == -g.m[3], "{} is not upright: {:?}", g.text, g.m);
+            assert!((centre(g) - column).abs() < 0.06 * em, "{} is off the column", g.text);
+        }
+        // Each digit below the last, closer than ideographs (an em apart).
+        for w in glyphs.windows(2).filter(|w| is_digit(&w[0]) && is_digit(&w[1])) {
+            assert!(w[1].y > w[0].y && w[1].y - w[0].y < 0.95 * em, "{:?}", w);
+        }
+        // The hyphen runs along the column, centred on it.
+        let hyphen = glyphs.iter().find(|g| g.text == "-").unwrap();
+        let b = ink_box(&fonts[0], hyphen);
+        assert!(b[3] - b[1] > b[2] - b[0], "the hyphen lies across the column: {b:?}");
+        assert!((centre(hyphen) - column).abs() < 0.02 * em);
+        // A Latin word still turns.
+        for g in glyphs.iter().filter(|g| "App".contains(g.text.as_str()) && !g.text.is_empty()) {
+            assert!(g.m[0] == 0.0 && g.m[3] == 0.0 && !g.vertical, "App should be rotated: {:?}", g.m);
+        }
+    }
+
+    #[test]
+    fn vertical_punctuation_takes_vertical_forms() {
+        let fonts = chain("heavy");
+        let face = fonts[0].face();
+        let marks = "，。、：；！？“”‘’（）《》「」『』【】〈〉…—";
+        let text: String = marks.chars().flat_map(|c| ['字', c]).collect();
+        let set = at_fixed(&[&text], 200.0, Direction::Vertical, false).unwrap();
+        let glyphs = &set.runs[0].glyphs;
+        for c in marks.chars() {
+            let g = glyphs.iter().find(|g| g.text == c.to_string()).unwrap_or_else(|| panic!("{c} not set"));
+            let horizontal = face.glyph_index(c).unwrap().0;
+            assert_ne!(g.id, horizontal, "{c} kept its horizontal form");
+            // Where Unicode has a vertical presentation form, it is that glyph.
+            if let Some(form) = vertical_form(c) {
+                assert_eq!(Some(g.id), face.glyph_index(form).map(|v| v.0), "{c} is not {form}");
+            }
+            assert!(g.vertical, "{c} is not written in vertical mode");
+        }
+        // No mark's ink runs into its neighbour's: vertical ：；！？ are
+        // centred in their em and are not set in half of one.
+        let mut boxes: Vec<[f64; 4]> = glyphs.iter().map(|g| ink_box(&fonts[0], g)).collect();
+        boxes.sort_by(|a, b| a[1].total_cmp(&b[1]));
+        for w in boxes.windows(2) {
+            assert!(w[1][1] >= w[0][3] - 1e-6, "inks overlap: {:?}", w);
+        }
+    }
+
+    #[test]
+    fn a_vertical_dash_is_one_unbroken_line() {
+        let fonts = chain("heavy");
+        let set = at_fixed(&["钱转出去了——", "后悔也来不及……"], 20.0, Direction::Vertical, false).unwrap();
+        let glyphs = &set.runs[0].glyphs;
+        let ink = |t: &str| -> Vec<[f64; 4]> {
+            glyphs.iter().filter(|g| g.text == t).map(|g| ink_box(&fonts[0], g)).collect()
+        };
+        let dashes = ink("—");
+        assert_eq!(dashes.len(), 2);
+        for b in &dashes {
+            assert!(b[3] - b[1] > 5.0 * (b[2] - b[0]), "a dash is not a vertical line: {b:?}");
+        }
+        // The halves touch (overlap a hair), on one line down the column.
+        assert!(dashes[1][1] <= dashes[0][3] && dashes[1][1] > dashes[0][1], "{dashes:?}");
+        assert!((dashes[0][0] - dashes[1][0]).abs() < 1e-6 && (dashes[0][2] - dashes[1][2]).abs() < 1e-6);
+        // Together about two ems long, clear of the character above.
+        let length = dashes[1][3] - dashes[0][1];
+        assert!(length > 1.7 * set.size && length <= 2.0 * set.size, "{length}");
+        assert!(dashes[0][1] > ink("了")[0][3]);
+        // The ellipsis: two columns of dots, evenly spaced, down the column.
+        let dots = ink("…");
+        assert_eq!(dots.len(), 2);
+        for b in &dots {
+            assert!(b[3] - b[1] > 3.0 * (b[2] - b[0]), "an ellipsis is not vertical: {b:?}");
         }
     }
 
@@ -1477,11 +1731,11 @@ mod tests {
     #[test]
     fn fast_line_widths_agree_with_composition() {
         let fonts = chain("heavy");
-        for text in
-            ["他说：“别转账。”（真的）", "  钱没了——后悔也晚了……。", "《反诈》「提醒」：别点！", "有事打110，，好"]
-        {
+        let texts =
+            ["他说：“别转账。”（真的）", "  钱没了——后悔也晚了……。", "《反诈》「提醒」：别点！", "有事打110，，好"];
+        for (text, vertical) in texts.iter().flat_map(|t| [(t, false), (t, true)]) {
             let chars: Vec<char> = text.chars().collect();
-            let units = build_units(&chars, &fonts, false).unwrap();
+            let units = build_units(&chars, &fonts, vertical).unwrap();
             for drop in [false, true] {
                 let w = Widths::new(&units, drop);
                 for a in 0..units.len() {
@@ -1489,7 +1743,7 @@ mod tests {
                         let slow = compose(&units, a, b, drop).length;
                         assert!(
                             (w.line(a, b) - slow).abs() < 1e-9,
-                            "{text} {a}..{b} drop={drop}: {} vs {slow}",
+                            "{text} {a}..{b} drop={drop} vertical={vertical}: {} vs {slow}",
                             w.line(a, b)
                         );
                     }

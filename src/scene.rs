@@ -185,4 +185,8 @@ pub struct Glyph {
     pub m: [f64; 4],
     /// The characters this glyph stands for (for the PDF's text layer).
     pub text: String,
+    /// Upright in a vertical column. The PDF writes such glyphs in vertical
+    /// mode, so a text extractor reads the column top to bottom; the drawing
+    /// is the same either way.
+    pub vertical: bool,
 }

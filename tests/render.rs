@@ -396,6 +396,43 @@ fn vertical_numbers_read_once_in_the_text_layer() {
     assert!(b.contains("认准交管12123") && !b.contains("1212312123"), "{b}");
 }
 
+/// With pdftotext's defaults (no -raw, no -layout) every roll-up slogan reads
+/// in order: its columns right to left, each top to bottom, after the
+/// heading and before the tip. The upright glyphs are written in vertical
+/// mode (Identity-V) for this; they drew the same as horizontal text did.
+#[test]
+fn vertical_columns_read_in_order_with_pdftotext_defaults() {
+    let lib = library();
+    let out = scratch("vertical-order");
+    let o = run_words(
+        approved_root(),
+        "render --slogan all --item rollup-banner --format pdf --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let squash = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let text = |id: &str| -> String {
+        let p = out.join(format!("rollup-banner--{id}.pdf"));
+        tool_ok("pdftotext", &[p.to_str().unwrap(), "-"])
+    };
+    for s in &lib.slogans {
+        let got = squash(&text(&s.id));
+        let at = got.find(&squash(&s.text())).unwrap_or_else(|| panic!("{}: `{got}` lacks `{}`", s.id, s.text()));
+        assert!(got[..at].contains(&squash(&s.heading)), "{}: the heading is not before the slogan: `{got}`", s.id);
+        if let Some(tip) = &s.tip {
+            assert!(got[at..].contains(&squash(tip)), "{}: the tip is not after the slogan: `{got}`", s.id);
+        }
+    }
+    // Each column is one line of its own, not characters of several interleaved.
+    let a = text("fanzha-shucaitan");
+    assert!(a.contains("土豆茄子西红柿，\n转账之前多核实。"), "{a}");
+    let b = text("fanzha-96110");
+    assert!(b.contains("转账之前停一停，\n96110问一声。"), "{b}");
+    let p = out.join("rollup-banner--fanzha-96110.pdf");
+    let fonts = tool_ok("pdffonts", &[p.to_str().unwrap()]);
+    assert!(fonts.contains("Identity-V") && fonts.contains("Identity-H"), "{fonts}");
+}
+
 /// A batch on both cores writes exactly the bytes of one-at-a-time runs.
 #[test]
 fn batch_output_equals_one_at_a_time_output() {

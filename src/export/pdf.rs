@@ -64,8 +64,30 @@ fn f(v: f64) -> f32 {
     v as f32
 }
 
-/// A font in use: its glyphs and the text each stands for.
-type UsedFont<'a> = (&'a Font, BTreeSet<u16>, BTreeMap<u16, String>);
+/// A font in use: its glyphs, the text each stands for, and whether any is
+/// set upright in a vertical column.
+type UsedFont<'a> = (&'a Font, BTreeSet<u16>, BTreeMap<u16, String>, bool);
+
+/// Where a glyph set upright in a column is positioned in vertical mode
+/// (its position vector v, font units from its baseline origin). Any v
+/// draws the same page, as the text position is the glyph's place plus v;
+/// this one suits text extractors. Along the column: the bottom of the
+/// glyph's cell as the shaper placed it (ink top plus top side bearing, less
+/// the advance): poppler takes a vertical glyph to fill the em before its
+/// position, and so lines it up with rotated Latin in the same column.
+/// Across: the line where rotated Latin has its baseline (the em box's
+/// middle left of the centre), as poppler joins words into a line only when
+/// their positions share it; so 买车认准3C标 reads as one column.
+fn vertical_origin(font: &Font, face: &ttf_parser::Face, id: u16) -> (f64, f64) {
+    let g = ttf_parser::GlyphId(id);
+    let upem = font.units_per_em;
+    let across = f64::from(face.glyph_hor_advance(g).unwrap_or(0)) / 2.0 - (font.em_top - font.em_bottom) / 2.0 * upem;
+    let top = match (face.glyph_bounding_box(g), face.glyph_ver_side_bearing(g)) {
+        (Some(b), Some(tsb)) => f64::from(b.y_max) + f64::from(tsb),
+        _ => font.em_top * upem,
+    };
+    (across, top - f64::from(face.glyph_ver_advance(g).unwrap_or(0)))
+}
 
 /// The PDF of a scene.
 pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
@@ -85,9 +107,11 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
     if !opts.outline_text {
         for el in scenes.iter().flat_map(|s| &s.elements) {
             if let Element::Text(run) = el {
-                let e = used.entry(run.font.index).or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new()));
+                let e =
+                    used.entry(run.font.index).or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new(), false));
                 for g in &run.glyphs {
                     e.1.insert(g.id);
+                    e.3 |= g.vertical;
                     if !g.text.is_empty() {
                         e.2.entry(g.id).or_insert_with(|| g.text.clone());
                     }
@@ -98,10 +122,12 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
     struct Embedded {
         name: String,
         type0: Ref,
+        /// The same subset in vertical mode (Identity-V), when any glyph is set upright in a column.
+        vertical: Option<(String, Ref)>,
         remap: subsetter::GlyphRemapper,
     }
     let mut embedded: BTreeMap<usize, Embedded> = BTreeMap::new();
-    for (&idx, (font, glyphs, texts)) in &used {
+    for (&idx, (font, glyphs, texts, any_vertical)) in &used {
         let mut remap = subsetter::GlyphRemapper::new();
         for &g in glyphs {
             remap.remap(g);
@@ -134,8 +160,42 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
             .remapped_gids()
             .map(|old| f(f64::from(face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0)) * scale))
             .collect();
-        cidf.widths().consecutive(0, widths);
+        cidf.widths().consecutive(0, widths.iter().copied());
         cidf.finish();
+        // Vertical columns: the same glyphs in vertical writing mode, so that
+        // text extraction (poppler and others) reads each column as one line,
+        // top to bottom, columns right to left. Advances from `vmtx`,
+        // position vectors from `vertical_origin`.
+        let vertical = any_vertical.then(|| {
+            let (v_type0, v_cid) = (ids.next(), ids.next());
+            let v_name = format!("V{idx}");
+            pdf.type0_font(v_type0)
+                .base_font(Name(base.as_bytes()))
+                .encoding_predefined(Name(b"Identity-V"))
+                .descendant_font(v_cid)
+                .to_unicode(cmap);
+            let mut cidf = pdf.cid_font(v_cid);
+            cidf.subtype(CidFontType::Type2)
+                .base_font(Name(base.as_bytes()))
+                .system_info(system)
+                .font_descriptor(desc)
+                .cid_to_gid_map_predefined(Name(b"Identity"));
+            cidf.widths().consecutive(0, widths.iter().copied());
+            cidf.insert(Name(b"DW2")).array().items([f(-font.em_bottom * 1000.0), -1000.0]);
+            // Every glyph's advance and position vector, in CID order.
+            let mut w2 = cidf.insert(Name(b"W2")).array();
+            w2.item(0);
+            let mut all = w2.push().array();
+            for old in remap.remapped_gids() {
+                let (vx, vy) = vertical_origin(font, &face, old);
+                let adv = f64::from(face.glyph_ver_advance(ttf_parser::GlyphId(old)).unwrap_or(0));
+                all.items([f(-adv * scale), f(vx * scale), f(vy * scale)]);
+            }
+            all.finish();
+            w2.finish();
+            cidf.finish();
+            (v_name, v_type0)
+        });
         let b = font.bbox;
         pdf.font_descriptor(desc)
             .name(Name(base.as_bytes()))
@@ -156,9 +216,10 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         }
         let uc = uc.finish();
         put_stream(&mut pdf, cmap, uc.as_slice(), None);
-        embedded.insert(idx, Embedded { name, type0, remap });
+        embedded.insert(idx, Embedded { name, type0, vertical, remap });
     }
-    let font_refs: Vec<(String, Ref)> = embedded.values().map(|e| (e.name.clone(), e.type0)).collect();
+    let font_refs: Vec<(String, Ref)> =
+        embedded.values().flat_map(|e| std::iter::once((e.name.clone(), e.type0)).chain(e.vertical.clone())).collect();
 
     let mut page_ids = Vec::with_capacity(scenes.len());
     let mut id_hash_input: Vec<u8> = Vec::new();
@@ -227,19 +288,33 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
                     begin_paint(&mut c, scene, &cs_names, &run.paint, true);
                     if let Some(e) = embedded.get(&run.font.index) {
                         let upem = run.font.units_per_em;
+                        let face = run.font.face();
                         c.begin_text();
-                        c.set_font(Name(e.name.as_bytes()), 1.0);
+                        let mut current: Option<&str> = None;
                         for g in &run.glyphs {
                             let Some(new) = e.remap.get(g.id) else {
                                 continue;
                             };
+                            let (name, (x, y)) = match (&e.vertical, g.vertical) {
+                                // In vertical mode the text position lies v past the
+                                // glyph's baseline origin.
+                                (Some((v, _)), true) => {
+                                    let (vx, vy) = vertical_origin(&run.font, &face, g.id);
+                                    (v.as_str(), (g.x + g.m[0] * vx + g.m[2] * vy, g.y + g.m[1] * vx + g.m[3] * vy))
+                                }
+                                _ => (e.name.as_str(), (g.x, g.y)),
+                            };
+                            if current != Some(name) {
+                                c.set_font(Name(name.as_bytes()), 1.0);
+                                current = Some(name);
+                            }
                             c.set_text_matrix([
                                 f(g.m[0] * upem),
                                 f(g.m[1] * upem),
                                 f(g.m[2] * upem),
                                 f(g.m[3] * upem),
-                                f(g.x),
-                                f(g.y),
+                                f(x),
+                                f(y),
                             ]);
                             c.show(Str(&new.to_be_bytes()));
                         }
