@@ -353,6 +353,16 @@ pub fn wording_rules(s: &Slogan, words: &Words, seg: &Segmenter) -> Vec<Finding>
             Some("加 source:，写明法律、规定或热线的主管单位，方便审核人核对。".into()),
         );
     }
+    // The heading band and the slogan print one above the other.
+    let core = |t: &str| t.chars().filter(|c| is_cjk(*c) || c.is_ascii_alphanumeric()).collect::<String>();
+    if core(&s.text()) == core(&s.heading) {
+        cx.push(
+            Level::Warning,
+            "same-as-heading",
+            format!("标语和标题“{}”一样，海报上会印两遍。", s.heading),
+            Some("换个标题，或者把标语写得再具体些。".into()),
+        );
+    }
     // Couplets: equal lengths and an end rhyme.
     if s.lines.len() == 2 {
         let count = |l: &str| l.chars().filter(|c| is_cjk(*c) || c.is_ascii_alphanumeric()).count();
@@ -846,6 +856,14 @@ mod tests {
         ] {
             assert!(!flagged(t), "flagged: {t}: {:?}", rules(&[t], None));
         }
+    }
+
+    #[test]
+    fn a_slogan_that_repeats_its_heading_is_flagged() {
+        let mut s = slogan(&["防骗小贴士"], None);
+        assert!(wording_rules(&s, &words(), &Segmenter::default()).iter().any(|f| f.rule == "same-as-heading"));
+        s.lines = vec!["转账之前多核实".into()];
+        assert!(!wording_rules(&s, &words(), &Segmenter::default()).iter().any(|f| f.rule == "same-as-heading"));
     }
 
     #[test]
