@@ -266,15 +266,18 @@ fn build_units(chars: &[char], fonts: &[Arc<Font>], vertical: bool) -> Result<Ve
                 if vertical {
                     // Marks that `vert` left horizontal take their presentation form.
                     let mut swapped = false;
+                    // The glyph shaped at each byte offset (looked up, not
+                    // searched: a run may be a whole long line).
+                    let mut glyph_at = vec![None; seg.len() + 1];
+                    for g in &shaped {
+                        glyph_at[g.cluster].get_or_insert(g.glyph);
+                    }
                     let forms: String = seg
-                        .chars()
-                        .map(|c| match vertical_form(c) {
+                        .char_indices()
+                        .map(|(b, c)| match vertical_form(c) {
                             Some(v)
                                 if face.glyph_index(v).is_some()
-                                    && shaped.iter().any(|g| {
-                                        seg[g.cluster..].starts_with(c)
-                                            && face.glyph_index(c).is_some_and(|h| h.0 == g.glyph)
-                                    }) =>
+                                    && glyph_at[b].is_some_and(|id| face.glyph_index(c).is_some_and(|h| h.0 == id)) =>
                             {
                                 swapped = true;
                                 v
@@ -389,15 +392,16 @@ fn cluster_texts(seg: &str, shaped: &[Shaped]) -> Vec<String> {
     let mut bounds: Vec<usize> = shaped.iter().map(|g| g.cluster).collect();
     bounds.sort_unstable();
     bounds.dedup();
-    let mut seen = Vec::new();
+    // By binary search: a run may be a whole long line (linear, not quadratic).
+    let mut seen = vec![false; bounds.len()];
     shaped
         .iter()
         .map(|g| {
-            if seen.contains(&g.cluster) {
+            let Ok(i) = bounds.binary_search(&g.cluster) else { return String::new() };
+            if std::mem::replace(&mut seen[i], true) {
                 return String::new();
             }
-            seen.push(g.cluster);
-            let end = bounds.iter().copied().find(|&b| b > g.cluster).unwrap_or(seg.len());
+            let end = bounds.get(i + 1).copied().unwrap_or(seg.len());
             seg.get(g.cluster..end).unwrap_or_default().to_string()
         })
         .collect()
