@@ -193,18 +193,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--unicode-dir", default=UNICODE_DIR,
                     help=f"where unicode-data's Unihan files are (default {UNICODE_DIR})")
+    ap.add_argument("--only", metavar="FILE", help="build just this output file (e.g. JiediqiKai-Regular.ttf)")
     args = ap.parse_args()
 
     tgh = tongyong(args.unicode_dir)
     base = base_charset(tgh)
     ext = BASIC - base                           # the rest of the basic block
+    # What Noto lacks of the block (U+9FF0–9FFF, Unicode 14) WenKai has: the
+    # Kai face carries it too, last in every chain, so no name in the block
+    # is unprintable.
+    noto = set(open_sc(NOTO.format("Regular")).getBestCmap())
+    kai = base | (BASIC - noto)
     # (output file, source, family, style, characters, adjust before subsetting)
     builds = [
         ("JiediqiSans-Bold.ttf", NOTO.format("Bold"), "Jiediqi Sans", "Bold", base, None),
         ("JiediqiSans-Regular.ttf", NOTO.format("Regular"), "Jiediqi Sans", "Regular", base, None),
         ("JiediqiSansExt-Bold.ttf", NOTO.format("Bold"), "Jiediqi Sans Ext", "Bold", ext, None),
         ("JiediqiSansExt-Regular.ttf", NOTO.format("Regular"), "Jiediqi Sans Ext", "Regular", ext, None),
-        ("JiediqiKai-Regular.ttf", WENKAI, "Jiediqi Kai", "Regular", base, full_width_quotes),
+        ("JiediqiKai-Regular.ttf", WENKAI, "Jiediqi Kai", "Regular", kai, full_width_quotes),
     ]
 
     opts = Options()
@@ -215,6 +221,8 @@ def main():
     opts.hinting = False
     opts.drop_tables += ["DSIG", "BASE", "JSTF", "MATH"]
     for out, src, family, style, cps, adjust in builds:
+        if args.only and out != args.only:
+            continue
         font = open_sc(src)
         source = f"{font['name'].getDebugName(4)} {font['name'].getDebugName(5)}"
         if adjust:
