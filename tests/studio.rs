@@ -17,6 +17,7 @@ fn studio(name: &str) -> (std::path::PathBuf, Arc<Studio>) {
     let db = Db::memory();
     db.add_user("王芳", Role::Officer, Some("chengguan"), "officer pass 1").unwrap();
     db.add_user("李建国", Role::Reviewer, None, "reviewer pass").unwrap();
+    db.add_user("张管理", Role::Admin, None, "admin pass 1").unwrap();
     (p.clone(), Arc::new(Studio::new(&p, db, None)))
 }
 
@@ -216,5 +217,35 @@ async fn no_page_references_anything_outside() {
         }
         let csp = h.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+}
+
+/// Roles are checked on the server: an officer or reviewer who types the
+/// admin page's address is refused (and the refusal is in the audit list),
+/// an admin sees who signed in and who failed; no password appears there.
+#[tokio::test]
+async fn only_admins_reach_the_audit_list() {
+    let (_, st) = studio("studio-roles");
+    // A failed sign-in first, so the list has one.
+    let (_, h, _) = send(&st, get("/login", None)).await;
+    let login = cookie_value(&h, "jiediqi_login").unwrap();
+    let form = format!("name={}&password=secret-guess-1&login_token={login}", enc("王芳"));
+    send(&st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await;
+    for (name, pass) in [("王芳", "officer pass 1"), ("李建国", "reviewer pass")] {
+        let (cookie, _) = sign_in(&st, name, pass).await;
+        let (status, _, page) = send(&st, get("/admin/audit", Some(&cookie))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}");
+        assert!(!page.contains("sign-in-failed"));
+        let (_, _, home) = send(&st, get("/", Some(&cookie))).await;
+        assert!(!home.contains("/admin/audit"), "{name} is shown the admin link");
+    }
+    let (cookie, _) = sign_in(&st, "张管理", "admin pass 1").await;
+    let (status, _, page) = send(&st, get("/admin/audit", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    for want in ["sign-in-failed", "王芳", "李建国", "refused", "/admin/audit", "user-add"] {
+        assert!(page.contains(want), "audit lacks {want}");
+    }
+    for secret in ["secret-guess-1", "officer pass 1", "reviewer pass", "admin pass 1"] {
+        assert!(!page.contains(secret), "a password in the audit list");
     }
 }

@@ -177,6 +177,7 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/", get(library_page))
         .route("/slogans/{id}", get(slogan_page))
         .route("/preview/{item}/{file}", get(preview))
+        .route("/admin/audit", get(audit_page))
         .fallback(|| async {
             html(StatusCode::NOT_FOUND, pages::message("找不到这个页面", "地址不对，回首页看看。"))
         })
@@ -331,6 +332,18 @@ async fn slogan_page(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(
         Ok(Err(d)) => html(StatusCode::SERVICE_UNAVAILABLE, pages::problem(&d)),
         Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "页面没能生成。")),
     }
+}
+
+/// `GET /admin/audit`: who signed in, failed to, or was added, and when.
+/// Admins only, checked here on the server whatever the page shows.
+async fn audit_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    if s.user.role != db::Role::Admin {
+        st.db().audit(Some(&s.user.name), "refused", "/admin/audit");
+        return html(StatusCode::FORBIDDEN, pages::message("没有权限", "这一页只有管理员能看。"));
+    }
+    let entries = st.db().audit_list(500);
+    html(StatusCode::OK, pages::audit(&s, &entries))
 }
 
 /// `GET /preview/{item}/{slogan}.svg`: the same scene the print files come

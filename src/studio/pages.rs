@@ -24,6 +24,7 @@ fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 header.bar {
                     a.brand href="/" { "接地气 · 宣传工作室" }
                     @if let Some(s) = session {
+                        @if s.user.role == super::db::Role::Admin { a.nav href="/admin/audit" { "操作记录" } }
                         span.who { (s.user.name) "（" (s.user.role.label_zh()) "）" }
                         form.inline method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -192,6 +193,31 @@ pub fn slogan(session: &Session, lib: &Library, log: &ReviewLog, s: &Slogan, fin
                     @for r in log.history(&s.id) {
                         li { (r.time) "　" (r.reviewer) "　" (r.decision.label_zh())
                             @if let Some(n) = &r.note { "：" (n) } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The audit list for admins, newest first.
+pub fn audit(session: &Session, entries: &[(i64, Option<String>, String, String)]) -> Markup {
+    page(
+        "操作记录",
+        Some(session),
+        html! {
+            h1 { "操作记录" }
+            p.count { "最近 " (entries.len()) " 条（登录、失败的登录、新账号、被拒绝的访问）" }
+            table.audit {
+                thead { tr { th { "时间（UTC）" } th { "账号" } th { "操作" } th { "说明" } } }
+                tbody {
+                    @for (time, user, action, detail) in entries {
+                        tr {
+                            td { (crate::timefmt::rfc3339(*time)) }
+                            td { (user.as_deref().unwrap_or("—")) }
+                            td { (action) }
+                            td { (detail) }
+                        }
                     }
                 }
             }
