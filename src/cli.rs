@@ -148,6 +148,23 @@ pub enum UserAction {
         #[arg(long, value_name = "KEY")]
         station: Option<String>,
     },
+    /// List the accounts: name, role, station, disabled.
+    List,
+    /// Set a new password (first line of stdin); the account's sessions end.
+    Passwd {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Disable an account (it cannot sign in; its sessions end).
+    Disable {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -470,20 +487,46 @@ fn studio_db(cli: &Cli, db: Option<&Path>) -> PathBuf {
     db.map(Path::to_path_buf).unwrap_or_else(|| cli.root.join("studio").join("studio.db"))
 }
 
+/// The first line of stdin (a password), without its line end.
+fn password_from_stdin() -> Result<String, Diagnostic> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| Diagnostic::io(format!("cannot read the password from stdin: {e}")))?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
 fn user_cmd(cli: &Cli, action: &UserAction, db: Option<&Path>) -> Result<ExitCode, Diagnostics> {
+    let open = || crate::studio::db::Db::open(&studio_db(cli, db));
     match action {
+        UserAction::List => {
+            let mut out = std::io::stdout().lock();
+            for (name, role, station, disabled) in open()?.users() {
+                let station = station.map(|s| term(&s).to_string()).unwrap_or_else(|| "-".into());
+                let state = if disabled { "disabled" } else { "" };
+                writeln!(out, "{}  {role}  {station}  {state}", pad(&term(&name), 12)).ok();
+            }
+        }
+        UserAction::Passwd { name } => {
+            let password = password_from_stdin()?;
+            open()?.set_password(name, &password)?;
+            say!("new password for {}; their sessions ended", term(name));
+        }
+        UserAction::Disable { name } => {
+            open()?.set_disabled(name, true)?;
+            say!("disabled {}", term(name));
+        }
+        UserAction::Enable { name } => {
+            open()?.set_disabled(name, false)?;
+            say!("enabled {}", term(name));
+        }
         UserAction::Add { name, role, station } => {
             let role = crate::studio::db::Role::parse(role).ok_or_else(|| {
                 Diagnostic::data(format!("role `{}` is not one of officer, reviewer, admin", term(role)))
                     .hint("--role officer | reviewer | admin")
             })?;
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .map_err(|e| Diagnostic::io(format!("cannot read the password from stdin: {e}")))?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let db = crate::studio::db::Db::open(&studio_db(cli, db))?;
-            db.add_user(name, role, station.as_deref(), password)?;
+            let password = password_from_stdin()?;
+            open()?.add_user(name, role, station.as_deref(), &password)?;
             say!("added {} ({})", term(name), role.as_str());
         }
     }

@@ -174,6 +174,55 @@ impl Db {
         Ok(())
     }
 
+    /// Disable or enable an account; a disabled account's sessions end.
+    pub fn set_disabled(&self, name: &str, disabled: bool) -> Result<(), Diagnostic> {
+        let n = self
+            .conn
+            .execute("UPDATE users SET disabled = ?1 WHERE name = ?2", params![disabled, name])
+            .map_err(|e| Diagnostic::io(format!("cannot change user `{name}`: {e}")))?;
+        if n == 0 {
+            return Err(Diagnostic::data(format!("no user `{name}`")).hint("jiediqi user list shows the accounts"));
+        }
+        if disabled {
+            let _ = self
+                .conn
+                .execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", params![name]);
+        }
+        self.audit(None, if disabled { "user-disable" } else { "user-enable" }, name);
+        Ok(())
+    }
+
+    /// A new password; the account's sessions end.
+    pub fn set_password(&self, name: &str, password: &str) -> Result<(), Diagnostic> {
+        if password.chars().count() < MIN_PASSWORD {
+            return Err(Diagnostic::data(format!("the password for `{name}` is too short"))
+                .hint(format!("use at least {MIN_PASSWORD} characters")));
+        }
+        let hash = hash_password(password)?;
+        let n = self
+            .conn
+            .execute("UPDATE users SET password = ?1 WHERE name = ?2", params![hash, name])
+            .map_err(|e| Diagnostic::io(format!("cannot change user `{name}`: {e}")))?;
+        if n == 0 {
+            return Err(Diagnostic::data(format!("no user `{name}`")).hint("jiediqi user list shows the accounts"));
+        }
+        let _ = self
+            .conn
+            .execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", params![name]);
+        self.audit(None, "user-password", name);
+        Ok(())
+    }
+
+    /// Every account: (name, role, station, disabled).
+    pub fn users(&self) -> Vec<(String, String, Option<String>, bool)> {
+        let Ok(mut st) = self.conn.prepare("SELECT name, role, station, disabled FROM users ORDER BY name") else {
+            return Vec::new();
+        };
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map(|rows| rows.filter_map(Result::ok).collect())
+            .unwrap_or_default()
+    }
+
     /// The account if the name and password match and it is enabled.
     /// Unknown names cost a hash too, so timing does not tell them apart.
     pub fn check_password(&self, name: &str, password: &str) -> Option<User> {
@@ -289,6 +338,25 @@ mod tests {
         assert!(db.check_password("王芳", "correct horse").is_some());
         assert!(db.check_password("王芳", "wrong horse").is_none());
         assert!(db.check_password("李四", "correct horse").is_none());
+    }
+
+    #[test]
+    fn disabling_or_a_new_password_ends_sessions() {
+        let db = Db::memory();
+        db.add_user("王芳", Role::Officer, None, "officer pass 1").unwrap();
+        let user = db.check_password("王芳", "officer pass 1").unwrap();
+        let (token, _) = db.create_session(&user).unwrap();
+        db.set_disabled("王芳", true).unwrap();
+        assert!(db.session(&token).is_none(), "a disabled account's session lives");
+        assert!(db.check_password("王芳", "officer pass 1").is_none(), "a disabled account signs in");
+        db.set_disabled("王芳", false).unwrap();
+        let (token, _) = db.create_session(&db.check_password("王芳", "officer pass 1").unwrap()).unwrap();
+        db.set_password("王芳", "a new pass 2").unwrap();
+        assert!(db.session(&token).is_none(), "a session outlives the password change");
+        assert!(db.check_password("王芳", "officer pass 1").is_none());
+        assert!(db.check_password("王芳", "a new pass 2").is_some());
+        assert!(db.set_password("nobody", "long enough").is_err());
+        assert_eq!(db.users(), vec![("王芳".to_string(), "officer".to_string(), None, false)]);
     }
 
     #[test]
