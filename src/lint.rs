@@ -50,6 +50,25 @@ pub struct Finding {
     pub zone: Option<String>,
 }
 
+impl Finding {
+    fn new(level: Level, slogan: &str, rule: &'static str, message: String, suggestion: &str) -> Finding {
+        Finding {
+            level,
+            slogan: slogan.to_string(),
+            rule,
+            message,
+            suggestion: Some(suggestion.to_string()),
+            item: None,
+            zone: None,
+        }
+    }
+
+    /// The item (and template zone) a layout finding is about.
+    fn on(self, item: &str, zone: Option<&str>) -> Finding {
+        Finding { item: Some(item.to_string()), zone: zone.map(str::to_string), ..self }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WordEntry {
@@ -511,15 +530,13 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
             // Each side that was asked about hears of the other.
             for (this, other) in [(a, b), (b, a)] {
                 if is_chosen.contains(this.id.as_str()) {
-                    out.push(Finding {
+                    out.push(Finding::new(
                         level,
-                        slogan: this.id.clone(),
-                        rule: "duplicate",
-                        message: format!("和“{}”的标语{what}。", other.id),
-                        suggestion: Some("删掉一条，或者把两条写得各有特点。".into()),
-                        item: None,
-                        zone: None,
-                    });
+                        &this.id,
+                        "duplicate",
+                        format!("和“{}”的标语{what}。", other.id),
+                        "删掉一条，或者把两条写得各有特点。",
+                    ));
                 }
             }
         }
@@ -545,15 +562,13 @@ fn accept(chosen: &[&Slogan], out: &mut Vec<Finding>) {
                 f.message = format!("{}（已接受：{why}）", f.message);
             }
             if !used {
-                out.push(Finding {
-                    level: Level::Warning,
-                    slogan: s.id.clone(),
-                    rule: "unused-accept",
-                    message: format!("accept 里的“{rule}”没有对应的警告（错误不能接受）。"),
-                    suggestion: Some("删掉这条 accept，或者改掉错误。".into()),
-                    item: None,
-                    zone: None,
-                });
+                out.push(Finding::new(
+                    Level::Warning,
+                    &s.id,
+                    "unused-accept",
+                    format!("accept 里的“{rule}”没有对应的警告（错误不能接受）。"),
+                    "删掉这条 accept，或者改掉错误。",
+                ));
             }
         }
     }
@@ -586,62 +601,66 @@ fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
         match layout::build_scene(lib, item, s, &SceneOptions::default()) {
             Ok(scene) => {
                 if item.product == "海报" && scene.slogan_lines > 2 {
-                    out.push(Finding {
-                        level: Level::Warning,
-                        slogan: s.id.clone(),
-                        rule: "lines-on-poster",
-                        message: format!("在{}（{}）上要排成 {} 行。", item.name, item.id, scene.slogan_lines),
-                        suggestion: Some("海报上的标语最好一两行：缩短，或者自己分好两行。".into()),
-                        item: Some(item.id.clone()),
-                        zone: None,
-                    });
+                    out.push(
+                        Finding::new(
+                            Level::Warning,
+                            &s.id,
+                            "lines-on-poster",
+                            format!("在{}（{}）上要排成 {} 行。", item.name, item.id, scene.slogan_lines),
+                            "海报上的标语最好一两行：缩短，或者自己分好两行。",
+                        )
+                        .on(&item.id, None),
+                    );
                 }
                 for (zone, word) in &scene.split_words {
-                    out.push(Finding {
-                        level: Level::Warning,
-                        slogan: s.id.clone(),
-                        rule: "word-split",
-                        message: format!("在{}（{}）的 {zone} 区，“{word}”被拆到两行。", item.name, item.id),
-                        suggestion: Some("词和词之间都放不下：缩短这一句，或者自己分行。".into()),
-                        item: Some(item.id.clone()),
-                        zone: Some(zone.clone()),
-                    });
+                    out.push(
+                        Finding::new(
+                            Level::Warning,
+                            &s.id,
+                            "word-split",
+                            format!("在{}（{}）的 {zone} 区，“{word}”被拆到两行。", item.name, item.id),
+                            "词和词之间都放不下：缩短这一句，或者自己分行。",
+                        )
+                        .on(&item.id, Some(zone)),
+                    );
                 }
             }
             Err(d) => {
                 let missing = d.message.contains("no font of role");
-                out.push(Finding {
-                    level: Level::Error,
-                    slogan: s.id.clone(),
-                    rule: if missing { "missing-glyph" } else { "does-not-fit" },
-                    message: if missing {
-                        format!("字体里没有这些字：{}", d.message.rsplit(" has ").next().unwrap_or(""))
-                    } else {
-                        format!("放不进{}（{}）：{}", item.name, item.id, d.message)
-                    },
-                    suggestion: Some(if missing {
-                        "换成常用字。".into()
-                    } else {
-                        "缩短标语，或者用 items: 只标在放得下的物品上。".into()
-                    }),
-                    item: Some(item.id.clone()),
-                    zone: d.zone.as_deref().map(str::to_string),
-                });
+                let finding = if missing {
+                    Finding::new(
+                        Level::Error,
+                        &s.id,
+                        "missing-glyph",
+                        format!("字体里没有这些字：{}", d.message.rsplit(" has ").next().unwrap_or("")),
+                        "换成常用字。",
+                    )
+                } else {
+                    Finding::new(
+                        Level::Error,
+                        &s.id,
+                        "does-not-fit",
+                        format!("放不进{}（{}）：{}", item.name, item.id, d.message),
+                        "缩短标语，或者用 items: 只标在放得下的物品上。",
+                    )
+                };
+                out.push(finding.on(&item.id, d.zone.as_deref()));
             }
         }
     }
     if let Some(items) = &s.items {
         for id in items {
             if lib.item(id).is_none() {
-                out.push(Finding {
-                    level: Level::Error,
-                    slogan: s.id.clone(),
-                    rule: "unknown-item",
-                    message: format!("items 里的“{id}”不是已有的物品模板。"),
-                    suggestion: Some("用 jiediqi items 查看物品编号。".into()),
-                    item: Some(id.clone()),
-                    zone: None,
-                });
+                out.push(
+                    Finding::new(
+                        Level::Error,
+                        &s.id,
+                        "unknown-item",
+                        format!("items 里的“{id}”不是已有的物品模板。"),
+                        "用 jiediqi items 查看物品编号。",
+                    )
+                    .on(id, None),
+                );
             }
         }
     }

@@ -58,12 +58,17 @@ fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-/// Sign in through the pages; the session cookie and the page's CSRF token.
-async fn sign_in(st: &Arc<Studio>, name: &str, password: &str) -> (String, String) {
+/// Post the sign-in form as the login page would, with its fresh token.
+async fn post_sign_in(st: &Arc<Studio>, name: &str, password: &str) -> (StatusCode, axum::http::HeaderMap, String) {
     let (_, h, _) = send(st, get("/login", None)).await;
     let login = cookie_value(&h, "jiediqi_login").unwrap();
     let form = format!("name={}&password={}&login_token={login}", enc(name), enc(password));
-    let (status, h, _) = send(st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await;
+    send(st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await
+}
+
+/// Sign in through the pages; the session cookie and the page's CSRF token.
+async fn sign_in(st: &Arc<Studio>, name: &str, password: &str) -> (String, String) {
+    let (status, h, _) = post_sign_in(st, name, password).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {name}");
     let session = cookie_value(&h, "jiediqi_session").unwrap();
     let cookie = format!("jiediqi_session={session}");
@@ -140,17 +145,11 @@ async fn repeated_failures_lock_the_name_for_a_while() {
     let (_, st) = studio("studio-limit");
     let mut last = StatusCode::OK;
     for _ in 0..6 {
-        let (_, h, _) = send(&st, get("/login", None)).await;
-        let login = cookie_value(&h, "jiediqi_login").unwrap();
-        let form = format!("name={}&password=guess-guess&login_token={login}", enc("李建国"));
-        last = send(&st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await.0;
+        last = post_sign_in(&st, "李建国", "guess-guess").await.0;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     // Even the right password waits now.
-    let (_, h, _) = send(&st, get("/login", None)).await;
-    let login = cookie_value(&h, "jiediqi_login").unwrap();
-    let form = format!("name={}&password={}&login_token={login}", enc("李建国"), enc("reviewer pass"));
-    let (status, h, _) = send(&st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await;
+    let (status, h, _) = post_sign_in(&st, "李建国", "reviewer pass").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(cookie_value(&h, "jiediqi_session").is_none());
 }
@@ -227,10 +226,7 @@ async fn no_page_references_anything_outside() {
 async fn only_admins_reach_the_audit_list() {
     let (_, st) = studio("studio-roles");
     // A failed sign-in first, so the list has one.
-    let (_, h, _) = send(&st, get("/login", None)).await;
-    let login = cookie_value(&h, "jiediqi_login").unwrap();
-    let form = format!("name={}&password=secret-guess-1&login_token={login}", enc("王芳"));
-    send(&st, post("/login", Some(&format!("jiediqi_login={login}")), &form)).await;
+    assert_eq!(post_sign_in(&st, "王芳", "secret-guess-1").await.0, StatusCode::UNAUTHORIZED);
     for (name, pass) in [("王芳", "officer pass 1"), ("李建国", "reviewer pass")] {
         let (cookie, _) = sign_in(&st, name, pass).await;
         let (status, _, page) = send(&st, get("/admin/audit", Some(&cookie))).await;

@@ -142,20 +142,11 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let cmap = ids.next();
         let name = format!("F{idx}");
 
-        pdf.type0_font(type0)
-            .base_font(Name(base.as_bytes()))
-            .encoding_predefined(Name(b"Identity-H"))
-            .descendant_font(cid)
-            .to_unicode(cmap);
         let system = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
         let scale = 1000.0 / font.units_per_em;
         let face = font.face();
-        let mut cidf = pdf.cid_font(cid);
-        cidf.subtype(CidFontType::Type2)
-            .base_font(Name(base.as_bytes()))
-            .system_info(system)
-            .font_descriptor(desc)
-            .cid_to_gid_map_predefined(Name(b"Identity"));
+        let fonts = FontRefs { base: &base, system, desc, cmap };
+        let mut cidf = fonts.write(&mut pdf, type0, cid, b"Identity-H");
         let widths: Vec<f32> = remap
             .remapped_gids()
             .map(|old| f(f64::from(face.glyph_hor_advance(ttf_parser::GlyphId(old)).unwrap_or(0)) * scale))
@@ -169,17 +160,7 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let vertical = any_vertical.then(|| {
             let (v_type0, v_cid) = (ids.next(), ids.next());
             let v_name = format!("V{idx}");
-            pdf.type0_font(v_type0)
-                .base_font(Name(base.as_bytes()))
-                .encoding_predefined(Name(b"Identity-V"))
-                .descendant_font(v_cid)
-                .to_unicode(cmap);
-            let mut cidf = pdf.cid_font(v_cid);
-            cidf.subtype(CidFontType::Type2)
-                .base_font(Name(base.as_bytes()))
-                .system_info(system)
-                .font_descriptor(desc)
-                .cid_to_gid_map_predefined(Name(b"Identity"));
+            let mut cidf = fonts.write(&mut pdf, v_type0, v_cid, b"Identity-V");
             cidf.widths().consecutive(0, widths.iter().copied());
             cidf.insert(Name(b"DW2")).array().items([f(-font.em_bottom * 1000.0), -1000.0]);
             // Every glyph's advance and position vector, in CID order.
@@ -410,6 +391,33 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
 }
 
 /// A Separation colour space with a CMYK alternate (linear tint transform).
+/// What the horizontal and vertical fonts of one subset share.
+struct FontRefs<'a> {
+    base: &'a str,
+    system: SystemInfo<'a>,
+    desc: Ref,
+    cmap: Ref,
+}
+
+impl FontRefs<'_> {
+    /// A Type0 font in `encoding` (Identity-H or Identity-V) over a
+    /// CIDFontType2 descendant, returned for its metrics.
+    fn write<'p>(&self, pdf: &'p mut Pdf, type0: Ref, cid: Ref, encoding: &[u8]) -> pdf_writer::writers::CidFont<'p> {
+        pdf.type0_font(type0)
+            .base_font(Name(self.base.as_bytes()))
+            .encoding_predefined(Name(encoding))
+            .descendant_font(cid)
+            .to_unicode(self.cmap);
+        let mut cidf = pdf.cid_font(cid);
+        cidf.subtype(CidFontType::Type2)
+            .base_font(Name(self.base.as_bytes()))
+            .system_info(self.system)
+            .font_descriptor(self.desc)
+            .cid_to_gid_map_predefined(Name(b"Identity"));
+        cidf
+    }
+}
+
 fn separation(cs: pdf_writer::writers::ColorSpace, name: &str, cmyk: [f64; 4]) {
     let mut sep = cs.separation(Name(name.as_bytes()));
     // pdf-writer 0.15 does not export DeviceColorSpace; the array form writes the same name.

@@ -154,11 +154,7 @@ impl Db {
             return Err(Diagnostic::data(format!("user name `{}` is not usable", name.escape_debug()))
                 .hint("1 to 20 characters, no control characters"));
         }
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(Diagnostic::data(format!("the password for `{name}` is too short"))
-                .hint(format!("use at least {MIN_PASSWORD} characters")));
-        }
-        let hash = hash_password(password)?;
+        let hash = hash_password(name, password)?;
         self.conn
             .execute(
                 "INSERT INTO users (name, role, station, password, created) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -176,17 +172,9 @@ impl Db {
 
     /// Disable or enable an account; a disabled account's sessions end.
     pub fn set_disabled(&self, name: &str, disabled: bool) -> Result<(), Diagnostic> {
-        let n = self
-            .conn
-            .execute("UPDATE users SET disabled = ?1 WHERE name = ?2", params![disabled, name])
-            .map_err(|e| Diagnostic::io(format!("cannot change user `{name}`: {e}")))?;
-        if n == 0 {
-            return Err(Diagnostic::data(format!("no user `{name}`")).hint("jiediqi user list shows the accounts"));
-        }
+        self.update_user(name, "UPDATE users SET disabled = ?1 WHERE name = ?2", params![disabled, name])?;
         if disabled {
-            let _ = self
-                .conn
-                .execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", params![name]);
+            self.end_sessions_of(name);
         }
         self.audit(None, if disabled { "user-disable" } else { "user-enable" }, name);
         Ok(())
@@ -194,23 +182,27 @@ impl Db {
 
     /// A new password; the account's sessions end.
     pub fn set_password(&self, name: &str, password: &str) -> Result<(), Diagnostic> {
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(Diagnostic::data(format!("the password for `{name}` is too short"))
-                .hint(format!("use at least {MIN_PASSWORD} characters")));
-        }
-        let hash = hash_password(password)?;
-        let n = self
-            .conn
-            .execute("UPDATE users SET password = ?1 WHERE name = ?2", params![hash, name])
-            .map_err(|e| Diagnostic::io(format!("cannot change user `{name}`: {e}")))?;
+        let hash = hash_password(name, password)?;
+        self.update_user(name, "UPDATE users SET password = ?1 WHERE name = ?2", params![hash, name])?;
+        self.end_sessions_of(name);
+        self.audit(None, "user-password", name);
+        Ok(())
+    }
+
+    /// Run an update of one named account; an unknown name is an error.
+    fn update_user(&self, name: &str, sql: &str, params: impl rusqlite::Params) -> Result<(), Diagnostic> {
+        let n =
+            self.conn.execute(sql, params).map_err(|e| Diagnostic::io(format!("cannot change user `{name}`: {e}")))?;
         if n == 0 {
             return Err(Diagnostic::data(format!("no user `{name}`")).hint("jiediqi user list shows the accounts"));
         }
+        Ok(())
+    }
+
+    fn end_sessions_of(&self, name: &str) {
         let _ = self
             .conn
             .execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", params![name]);
-        self.audit(None, "user-password", name);
-        Ok(())
     }
 
     /// Every account: (name, role, station, disabled).
@@ -235,7 +227,7 @@ impl Db {
             .ok()
             .flatten();
         let Some((id, role, hash, station, disabled)) = row else {
-            let _ = hash_password(password);
+            let _ = hash(password);
             return None;
         };
         let ok = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
@@ -313,7 +305,16 @@ impl Db {
     }
 }
 
-fn hash_password(password: &str) -> Result<String, Diagnostic> {
+/// A password long enough for `name`, hashed.
+fn hash_password(name: &str, password: &str) -> Result<String, Diagnostic> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(Diagnostic::data(format!("the password for `{name}` is too short"))
+            .hint(format!("use at least {MIN_PASSWORD} characters")));
+    }
+    hash(password)
+}
+
+fn hash(password: &str) -> Result<String, Diagnostic> {
     let salt = crate::review::key::random_secret()
         .map_err(|e| Diagnostic::io(format!("no random numbers: {e}")).hint("this system needs /dev/urandom"))?;
     Argon2::default()
