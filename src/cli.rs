@@ -467,16 +467,29 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             proof_cmd(&lib, &log, ids, *pending, dir, station.as_deref(), &mut out)?
         }
         Command::Approve { ids, by, note, wording, override_lint } => {
-            if let Some(w) = wording {
-                check_seen_wording(&lib, ids, w)?;
-            }
-            let note = lint_gate(&lib, ids, note.as_deref(), override_lint.as_deref())?;
-            decide(&lib, &signing_keys(cli)?, ids, by, note.as_deref(), Decision::Approved, &mut out)?
+            let req = review::decide::Request {
+                ids,
+                by,
+                decision: Decision::Approved,
+                note: note.as_deref(),
+                seen: wording.as_deref(),
+                override_lint: override_lint.as_deref(),
+            };
+            decide(&lib, &signing_keys(cli)?, &req, &mut out)?
         }
         Command::Reject(o) | Command::RequestChanges(o) => {
-            let d =
+            let decision =
                 if matches!(cli.command, Command::Reject(_)) { Decision::Rejected } else { Decision::ChangesRequested };
-            decide(&lib, &signing_keys(cli)?, std::slice::from_ref(&o.id), &o.by, Some(&o.reason), d, &mut out)?
+            let ids = std::slice::from_ref(&o.id);
+            let req = review::decide::Request {
+                ids,
+                by: &o.by,
+                decision,
+                note: Some(&o.reason),
+                seen: None,
+                override_lint: None,
+            };
+            decide(&lib, &signing_keys(cli)?, &req, &mut out)?
         }
         Command::Key { .. } | Command::User { .. } | Command::Serve { .. } => {}
     }
@@ -888,126 +901,28 @@ fn verify_report(lib: &Library, log: &ReviewLog, out: &mut impl std::io::Write) 
     }
 }
 
+/// Log a decision through the library's one decision path; say what was logged.
 fn decide(
     lib: &Library,
     keys: &Keyring,
-    ids: &[String],
-    by: &str,
-    note: Option<&str>,
-    decision: Decision,
+    req: &review::decide::Request,
     out: &mut impl std::io::Write,
 ) -> Result<(), Diagnostics> {
-    let by = by.trim();
-    if by.is_empty() {
-        return Err(Diagnostic::io("--by is empty").hint("give the reviewer's name").into());
-    }
-    if by.chars().any(char::is_control) || by.chars().count() > 64 {
-        return Err(Diagnostic::io(format!("--by `{by}` is not a name"))
-            .hint("a reviewer's name: at most 64 characters, no control characters")
-            .into());
-    }
-    if matches!(decision, Decision::Rejected | Decision::ChangesRequested) && note.is_none_or(|n| n.trim().is_empty()) {
-        return Err(Diagnostic::io("--reason is empty").hint("say what is wrong, so the author can fix it").into());
-    }
-    if note.is_some_and(|n| n.chars().count() > 2000) {
-        return Err(Diagnostic::io("the note is longer than 2000 characters").hint("say it shorter").into());
-    }
-    if ids.iter().any(|i| i == "all") {
-        return Err(Diagnostic::io("a decision names its slogans one by one, not `all`")
-            .hint("list the ids the reviewer has read")
-            .into());
-    }
-    let slogans = pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?;
-    let drafts: Vec<review::log::Draft> = slogans
-        .iter()
-        .map(|s| review::log::Draft {
-            slogan: s.id.clone(),
-            wording: review::wording_hash(s),
-            decision,
-            reviewer: by.to_string(),
-            note: note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
-        })
-        .collect();
-    let records = review::log::append(&lib.root, keys, &drafts, &mut waiting)?;
-    for (r, s) in records.iter().zip(&slogans) {
+    let records = review::decide::decide(lib, keys, req, &mut waiting)?;
+    for r in &records {
+        let lines = lib.slogan(&r.slogan).map(|s| s.lines.join(" / ")).unwrap_or_default();
         writeln!(
             out,
             "{} {} by {}: {} [{}…]",
             r.slogan,
             r.decision.label(),
             term(&r.reviewer),
-            term(&s.lines.join(" / ")),
+            term(&lines),
             &r.wording[..16]
         )
         .ok();
     }
     Ok(())
-}
-
-/// Lint errors block an approval, unless the reviewer overrides them with a
-/// reason, which goes into the decision's note (so the log says so).
-fn lint_gate(
-    lib: &Library,
-    ids: &[String],
-    note: Option<&str>,
-    override_reason: Option<&str>,
-) -> Result<Option<String>, Diagnostics> {
-    let words = crate::lint::Words::load(&lib.root)?;
-    let chosen: Vec<String> =
-        pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")?.iter().map(|s| s.id.clone()).collect();
-    let errors: Vec<crate::lint::Finding> = crate::lint::lint(lib, &words, Some(&chosen))
-        .into_iter()
-        .filter(|f| f.level == crate::lint::Level::Error)
-        .collect();
-    if errors.is_empty() {
-        return Ok(note.map(str::to_string));
-    }
-    match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
-        Some(reason) => {
-            let mut rules: Vec<&str> = errors.iter().map(|f| f.rule).collect();
-            rules.sort_unstable();
-            rules.dedup();
-            let mut n = format!("lint errors overridden ({}): {reason}", rules.join(", "));
-            if let Some(extra) = note {
-                n = format!("{extra}; {n}");
-            }
-            Ok(Some(n))
-        }
-        None => {
-            let mut d = Diagnostics::default();
-            for f in errors {
-                d.push(
-                    Diagnostic::data(format!("slogan `{}`: lint error [{}] {}", f.slogan, f.rule, f.message)).hint(
-                        "fix the wording; or approve anyway with --override-lint \"REASON\" (the reason is logged)",
-                    ),
-                );
-            }
-            Err(d)
-        }
-    }
-}
-
-/// `approve --wording HASH`: the reviewer approves what they read, not
-/// whatever the file says now.
-fn check_seen_wording(lib: &Library, ids: &[String], seen: &str) -> Result<(), Diagnostics> {
-    let seen = seen.trim().to_lowercase();
-    // 16 hex digits (64 bits): a shorter prefix can be matched by other
-    // wording found by brute force (8 digits took minutes).
-    if seen.len() < 16 || !seen.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Diagnostic::io(format!("--wording `{seen}` is not a hash prefix of 16 or more hex digits"))
-            .hint("give the 16 hex digits printed on the proof sheet")
-            .into());
-    }
-    let mut problems = Diagnostics::default();
-    for s in pick(ids, &lib.slogans, |s| s.id.as_str(), "slogan")? {
-        if !review::wording_hash(s).starts_with(&seen) {
-            problems.push(
-                Diagnostic::data(format!("slogan `{}` has changed since the reviewer saw it (wording {seen}…)", s.id))
-                    .hint("print a new proof sheet and review the current wording"),
-            );
-        }
-    }
-    problems.into_result(())
 }
 
 fn lint_cmd(

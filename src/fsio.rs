@@ -52,6 +52,55 @@ pub fn temp_path_tagged(path: &Path, tag: &str) -> PathBuf {
     dir.join(format!(".{name}{tag}.{}{TMP_SUFFIX}", run_token()))
 }
 
+/// Hold the lock file `dir/name` that guards `what` (the review log, the
+/// slogan files) against other writers, in this process or another. Says
+/// so through `waiting` once a second has passed; gives up after
+/// [`crate::review::log::lock_timeout`]. The lock ends when the file is dropped.
+pub fn hold_lock(dir: &Path, name: &str, what: &str, waiting: &mut dyn FnMut()) -> Result<std::fs::File, Diagnostic> {
+    use std::time::{Duration, Instant};
+    let io = |doing: &str, e: std::io::Error| {
+        Diagnostic::io(format!("cannot {doing} in {}: {e}", dir.display())).hint("check that the folder is writable")
+    };
+    std::fs::create_dir_all(dir).map_err(|e| io("create the folder", e))?;
+    // Never through a link, never a FIFO (an open would block forever).
+    let lock_path = dir.join(name);
+    if let Ok(m) = std::fs::symlink_metadata(&lock_path)
+        && !m.is_file()
+    {
+        return Err(Diagnostic::io(format!("{} is not a regular file", lock_path.display()))
+            .hint("remove it; jiediqi makes the lock file itself"));
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| io("open the lock file", e))?;
+    let started = Instant::now();
+    let mut told = false;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(lock),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&format!("lock {what}"), e)),
+        }
+        let waited = started.elapsed();
+        if !told && waited >= Duration::from_secs(1) {
+            waiting();
+            told = true;
+        }
+        if waited >= crate::review::log::lock_timeout() {
+            return Err(Diagnostic::io(format!(
+                "{what} is locked by another jiediqi process; gave up after {} s",
+                waited.as_secs()
+            ))
+            .in_file(&lock_path)
+            .hint("wait for the other command (or the studio's save) to finish, then try again"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Remove whatever stands at `path` (a file, a symlink — not what it points
 /// at — or a folder), then create a new file there, failing if anything
 /// appeared in between.

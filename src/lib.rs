@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod edit;
 pub mod export;
 pub mod fault;
 pub mod fonts;

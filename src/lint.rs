@@ -517,26 +517,11 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
             if !(is_chosen.contains(a.id.as_str()) || is_chosen.contains(b.id.as_str())) {
                 continue;
             }
-            let (ta, tb) = (core_text(a), core_text(b));
-            let (level, what) = if ta == tb {
-                (Level::Error, "一字不差".to_string())
-            } else {
-                let sim = similarity(&ta, &tb);
-                if sim < 0.6 {
-                    continue;
-                }
-                (Level::Warning, format!("太像（相似度 {:.0}%）", sim * 100.0))
-            };
+            let Some((level, what)) = duplicate(a, b) else { continue };
             // Each side that was asked about hears of the other.
             for (this, other) in [(a, b), (b, a)] {
                 if is_chosen.contains(this.id.as_str()) {
-                    out.push(Finding::new(
-                        level,
-                        &this.id,
-                        "duplicate",
-                        format!("和“{}”的标语{what}。", other.id),
-                        "删掉一条，或者把两条写得各有特点。",
-                    ));
+                    out.push(duplicate_finding(level, this, other, &what));
                 }
             }
         }
@@ -544,6 +529,42 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
     accept(&chosen, &mut out);
     out.sort_by(|x, y| (x.slogan.as_str(), x.level, x.rule).cmp(&(y.slogan.as_str(), y.level, y.rule)));
     out
+}
+
+/// Lint a slogan that is not in the library yet (the studio's editor, as
+/// the author types): the same rules, duplicates against the library (its
+/// own earlier version, same id, left out).
+pub fn lint_draft(lib: &Library, words: &Words, draft: &Slogan) -> Vec<Finding> {
+    let mut out = wording_rules(draft, words, &lib.words);
+    out.extend(layout_rules(lib, draft));
+    for other in lib.slogans.iter().filter(|o| o.id != draft.id) {
+        if let Some((level, what)) = duplicate(draft, other) {
+            out.push(duplicate_finding(level, draft, other, &what));
+        }
+    }
+    accept(&[draft], &mut out);
+    out.sort_by(|x, y| (x.level, x.rule).cmp(&(y.level, y.rule)));
+    out
+}
+
+/// Exact wording, or mostly the same two-character pieces.
+fn duplicate(a: &Slogan, b: &Slogan) -> Option<(Level, String)> {
+    let (ta, tb) = (core_text(a), core_text(b));
+    if ta == tb {
+        return Some((Level::Error, "一字不差".to_string()));
+    }
+    let sim = similarity(&ta, &tb);
+    (sim >= 0.6).then(|| (Level::Warning, format!("太像（相似度 {:.0}%）", sim * 100.0)))
+}
+
+fn duplicate_finding(level: Level, this: &Slogan, other: &Slogan, what: &str) -> Finding {
+    Finding::new(
+        level,
+        &this.id,
+        "duplicate",
+        format!("和“{}”的标语{what}。", other.id),
+        "删掉一条，或者把两条写得各有特点。",
+    )
 }
 
 /// Warnings a slogan's `accept:` answers become notes that say why; an

@@ -245,3 +245,92 @@ async fn only_admins_reach_the_audit_list() {
         assert!(!page.contains(secret), "a password in the audit list");
     }
 }
+
+/// The editor's form for a new slogan.
+fn new_slogan_form(csrf: &str, line1: &str, line2: &str, tip: &str) -> String {
+    format!(
+        "csrf={csrf}&editing=&base=&topic={}&line1={}&line2={}&tip={}&audience={}&items=bag-nonwoven&items=poster-a3",
+        enc("交通安全"),
+        enc(line1),
+        enc(line2),
+        enc(tip),
+        enc("骑手、老人")
+    )
+}
+
+#[tokio::test]
+async fn an_officer_writes_a_slogan_that_the_library_then_holds() {
+    let (p, st) = studio("studio-write");
+    let (cookie, csrf) = sign_in(&st, "王芳", "officer pass 1").await;
+    let (status, _, page) = send(&st, get("/write", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("hx-post=\"/write/check\""), "{page}");
+
+    // Live check: officialese is flagged, previews point at the draft.
+    let form = new_slogan_form(&csrf, "高度重视电动车，", "头盔戴好再出门。", "");
+    let (status, _, live) = send(&st, post("/write/check", Some(&cookie), &form)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(live.contains("data-rule=\"officialese\""), "{live}");
+    let img = live.split("src=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    assert!(img.starts_with("/draft/bag-nonwoven.svg?"), "{img}");
+    let (status, h, svg) = send(&st, get(&img, Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{}", &svg[..80]);
+
+    // Without the CSRF token nothing is saved.
+    let bad = new_slogan_form("wrong", "电动车上戴头盔，", "磕碰也不怕。", "");
+    let (status, _, _) = send(&st, post("/write", Some(&cookie), &bad)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let before = std::fs::read_to_string(p.join("slogans/jiaotong.yaml")).unwrap();
+    let form = new_slogan_form(&csrf, "电动车上戴头盔，", "磕碰也不怕。", "买头盔认准3C标志。");
+    let (status, h, body) = send(&st, post("/write", Some(&cookie), &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    let id = to.strip_prefix("/slogans/").unwrap().split('?').next().unwrap().to_string();
+    assert!(id.starts_with("jiaotong-"), "{id}");
+    // The file kept every byte it had, and gained the entry.
+    let after = std::fs::read_to_string(p.join("slogans/jiaotong.yaml")).unwrap();
+    assert!(after.starts_with(before.trim_end()), "the rest of the file changed");
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let s = lib.slogan(&id).expect("the library holds the new slogan");
+    assert_eq!(s.lines, ["电动车上戴头盔，", "磕碰也不怕。"]);
+    assert_eq!(s.tip.as_deref(), Some("买头盔认准3C标志。"));
+    assert_eq!(s.audience, ["骑手", "老人"]);
+    assert_eq!(s.items.as_deref(), Some(&["bag-nonwoven".to_string(), "poster-a3".to_string()][..]));
+    // The CLI sees it, pending.
+    let o = jiediqi_in(&p, &["review", "--state", "pending"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&id));
+
+    // Its author may edit it; an edit from a stale base is refused, not merged.
+    let (status, _, page) = send(&st, get(&format!("/slogans/{id}/edit"), Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    let base = page.split("name=\"base\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let edit = |base: &str, line2: &str| {
+        format!(
+            "csrf={csrf}&editing={id}&base={base}&topic={}&line1={}&line2={}&tip=&audience=&items=bag-nonwoven",
+            enc("交通安全"),
+            enc("电动车上戴头盔，"),
+            enc(line2)
+        )
+    };
+    let (status, _, _) = send(&st, post("/write", Some(&cookie), &edit(&base, "磕了碰了也不怕。"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = send(&st, post("/write", Some(&cookie), &edit(&base, "别的改法。"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("别人改过"), "{page}");
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    assert_eq!(lib.slogan(&id).unwrap().lines[1], "磕了碰了也不怕。");
+
+    // Another officer's slogan, or a shipped one, is not theirs to edit.
+    let (status, _, _) = send(&st, get("/slogans/fanzha-96110/edit", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let steal = format!(
+        "csrf={csrf}&editing=fanzha-96110&base=x&topic={}&line1={}&line2=&tip=&audience=&items=bag-nonwoven",
+        enc("反诈"),
+        enc("改掉别人的")
+    );
+    let (status, _, _) = send(&st, post("/write", Some(&cookie), &steal)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -11,7 +11,7 @@
 //! that or differs from it.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -531,51 +531,10 @@ pub fn lock_timeout() -> Duration {
 }
 
 /// Hold the log's lock (beside the file a symlinked log points at, so two
-/// links to one log share it). Says so through `waiting` once a second has
-/// passed; gives up after [`lock_timeout`].
+/// links to one log share it).
 fn lock(target: &Path, waiting: &mut dyn FnMut()) -> Result<std::fs::File, Diagnostic> {
     let dir = target.parent().unwrap_or(Path::new("."));
-    let io = |what: &str, e: std::io::Error| {
-        Diagnostic::io(format!("cannot {what} in {}: {e}", dir.display())).hint("check that reviews/ is writable")
-    };
-    std::fs::create_dir_all(dir).map_err(|e| io("create the folder", e))?;
-    // Never through a link, never a FIFO (an open would block forever).
-    let lock_path = dir.join(".log.lock");
-    if let Ok(m) = std::fs::symlink_metadata(&lock_path)
-        && !m.is_file()
-    {
-        return Err(Diagnostic::io(format!("{} is not a regular file", lock_path.display()))
-            .hint("remove it; jiediqi makes the lock file itself"));
-    }
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(".log.lock"))
-        .map_err(|e| io("open the lock file", e))?;
-    let started = Instant::now();
-    let mut told = false;
-    loop {
-        match lock.try_lock() {
-            Ok(()) => return Ok(lock),
-            Err(std::fs::TryLockError::WouldBlock) => {}
-            Err(std::fs::TryLockError::Error(e)) => return Err(io("lock the review log", e)),
-        }
-        let waited = started.elapsed();
-        if !told && waited >= Duration::from_secs(1) {
-            waiting();
-            told = true;
-        }
-        if waited >= lock_timeout() {
-            return Err(Diagnostic::io(format!(
-                "the review log is locked by another jiediqi process; gave up after {} s",
-                waited.as_secs()
-            ))
-            .in_file(target)
-            .hint("wait for the other reviewer's command to finish, then try again"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    fsio::hold_lock(dir, ".log.lock", "the review log", waiting)
 }
 
 /// The log's path and the file it names (through a link), with its lock held.

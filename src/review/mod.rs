@@ -5,6 +5,7 @@
 //! A slogan's state is its latest decision whose wording hash matches the
 //! current wording; an approval for other wording makes it *stale*.
 
+pub mod decide;
 pub mod key;
 pub mod log;
 

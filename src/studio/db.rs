@@ -60,8 +60,21 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// An order built in the studio.
+#[derive(Debug, Clone)]
+pub struct OrderRow {
+    pub id: i64,
+    pub user: String,
+    pub station: Option<String>,
+    pub title: String,
+    pub created: i64,
+    pub files: i64,
+    pub zip_sha256: String,
+}
+
 /// Migrations, applied in order; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -85,7 +98,31 @@ const MIGRATIONS: &[&str] = &["
         action TEXT NOT NULL,
         detail TEXT NOT NULL
     );
-"];
+",
+    "
+    CREATE TABLE authors (
+        slogan TEXT NOT NULL,
+        wording TEXT NOT NULL,
+        user TEXT NOT NULL,
+        time INTEGER NOT NULL
+    );
+    CREATE INDEX authors_slogan ON authors (slogan);
+    CREATE TABLE orders (
+        id INTEGER PRIMARY KEY,
+        user TEXT NOT NULL,
+        station TEXT,
+        title TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        files INTEGER NOT NULL,
+        zip_sha256 TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        token TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created INTEGER NOT NULL
+    );
+",
+];
 
 /// Sessions last a working day.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
@@ -296,6 +333,115 @@ impl Db {
         st.query_map(params![limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .map(|rows| rows.filter_map(Result::ok).collect())
             .unwrap_or_default()
+    }
+
+    /// `user` wrote this wording of a slogan (the four-eyes rule reads it).
+    pub fn add_author(&self, slogan: &str, wording: &str, user: &str) -> Result<(), Diagnostic> {
+        self.conn
+            .execute(
+                "INSERT INTO authors (slogan, wording, user, time) VALUES (?1, ?2, ?3, ?4)",
+                params![slogan, wording, user, now()],
+            )
+            .map(|_| ())
+            .map_err(|e| Diagnostic::io(format!("cannot record the author: {e}")))
+    }
+
+    /// Who wrote this wording of a slogan in the studio.
+    pub fn authors_of(&self, slogan: &str, wording: &str) -> Vec<String> {
+        let Ok(mut st) =
+            self.conn.prepare("SELECT DISTINCT user FROM authors WHERE slogan = ?1 AND wording = ?2 ORDER BY user")
+        else {
+            return Vec::new();
+        };
+        st.query_map(params![slogan, wording], |r| r.get(0))
+            .map(|rows| rows.filter_map(Result::ok).collect())
+            .unwrap_or_default()
+    }
+
+    /// The slogans a user wrote or edited, newest first.
+    pub fn written_by(&self, user: &str) -> Vec<String> {
+        let Ok(mut st) = self
+            .conn
+            .prepare("SELECT slogan FROM authors WHERE user = ?1 GROUP BY slogan ORDER BY MAX(rowid) DESC LIMIT 200")
+        else {
+            return Vec::new();
+        };
+        st.query_map(params![user], |r| r.get(0)).map(|rows| rows.filter_map(Result::ok).collect()).unwrap_or_default()
+    }
+
+    /// Record an order; returns its number.
+    pub fn add_order(&self, o: &OrderRow) -> Result<i64, Diagnostic> {
+        self.conn
+            .execute(
+                "INSERT INTO orders (user, station, title, created, files, zip_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![o.user, o.station, o.title, o.created, o.files, o.zip_sha256],
+            )
+            .map_err(|e| Diagnostic::io(format!("cannot record the order: {e}")))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The next order number (orders are numbered before they are built).
+    pub fn next_order_id(&self) -> i64 {
+        self.conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM orders", [], |r| r.get(0)).unwrap_or(1)
+    }
+
+    /// Orders, newest first: all of them, or one user's.
+    pub fn orders(&self, user: Option<&str>) -> Vec<OrderRow> {
+        let sql = "SELECT id, user, station, title, created, files, zip_sha256 FROM orders
+                   WHERE ?1 IS NULL OR user = ?1 ORDER BY id DESC LIMIT 500";
+        let Ok(mut st) = self.conn.prepare(sql) else { return Vec::new() };
+        st.query_map(params![user], |r| {
+            Ok(OrderRow {
+                id: r.get(0)?,
+                user: r.get(1)?,
+                station: r.get(2)?,
+                title: r.get(3)?,
+                created: r.get(4)?,
+                files: r.get(5)?,
+                zip_sha256: r.get(6)?,
+            })
+        })
+        .map(|rows| rows.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+    }
+
+    /// A new API token for an account (shown once; stored hashed).
+    pub fn create_token(&self, name: &str) -> Result<String, Diagnostic> {
+        let token = random_token()?;
+        let n = self
+            .conn
+            .execute(
+                "INSERT INTO tokens (token, user_id, created) SELECT ?1, id, ?2 FROM users WHERE name = ?3",
+                params![hash_token(&token), now(), name],
+            )
+            .map_err(|e| Diagnostic::io(format!("cannot store the token: {e}")))?;
+        if n == 0 {
+            return Err(Diagnostic::data(format!("no user `{name}`")).hint("jiediqi user list shows the accounts"));
+        }
+        self.audit(None, "token-add", name);
+        Ok(token)
+    }
+
+    /// The account of an API token, if the account is enabled. A token
+    /// carries no CSRF risk (browsers never send it by themselves), so its
+    /// session's CSRF token is the token itself.
+    pub fn token_user(&self, token: &str) -> Option<Session> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.conn
+            .query_row(
+                "SELECT u.id, u.name, u.role, u.station FROM tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.token = ?1 AND u.disabled = 0",
+                params![hash_token(token)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)),
+            )
+            .optional()
+            .ok()
+            .flatten()
+            .and_then(|(id, name, role, station): (i64, String, String, Option<String>)| {
+                Some(Session { user: User { id, name, role: Role::parse(&role)?, station }, csrf: token.to_string() })
+            })
     }
 
     /// Every stored password field (for tests that no password is in clear).

@@ -14,6 +14,7 @@
 
 pub mod db;
 mod pages;
+mod write;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -176,6 +177,10 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/logout", post(logout))
         .route("/", get(library_page))
         .route("/slogans/{id}", get(slogan_page))
+        .route("/slogans/{id}/edit", get(write::edit_page))
+        .route("/write", get(write::new_page).post(write::save))
+        .route("/write/check", post(write::check))
+        .route("/draft/{file}", get(write::draft_svg))
         .route("/preview/{item}/{file}", get(preview))
         .route("/admin/audit", get(audit_page))
         .fallback(|| async {
@@ -183,6 +188,31 @@ pub fn router(studio: Arc<Studio>) -> Router {
         })
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(studio)
+}
+
+/// A slogan on an item as the studio shows it: the print scene as SVG,
+/// marked 样稿·未审定 when `proof`.
+pub fn preview_svg(
+    lib: &Library,
+    item: &crate::validate::Item,
+    slogan: &crate::validate::Slogan,
+    proof: bool,
+) -> Result<String, Diagnostic> {
+    let mut scene = layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?;
+    if proof {
+        layout::mark_as_proof(lib, &mut scene)?;
+    }
+    Ok(svg::export(&scene, &svg::SvgOptions::default()))
+}
+
+/// Run library work (loading, layout, lint, writes) off the async threads;
+/// a problem with the project's data is a page that says so.
+pub async fn blocking(f: impl FnOnce() -> Result<Response, Diagnostic> + Send + 'static) -> Response {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(d)) => html(StatusCode::SERVICE_UNAVAILABLE, pages::problem(&d)),
+        Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "页面没能生成。")),
+    }
 }
 
 /// Serve until interrupted. Binds `addr` (127.0.0.1 unless told otherwise).
@@ -364,11 +394,7 @@ async fn preview(
         let lib = st2.library()?;
         let (Some(item), Some(slogan)) = (lib.item(&item), lib.slogan(&slogan)) else { return Ok(None) };
         let log = st2.review_log()?;
-        let mut scene = layout::build_scene(&lib, item, slogan, &SceneOptions { station: None })?;
-        if !log.state(slogan).is_approved() {
-            layout::mark_as_proof(&lib, &mut scene)?;
-        }
-        Ok(Some(svg::export(&scene, &svg::SvgOptions::default())))
+        Ok(Some(preview_svg(&lib, item, slogan, !log.state(slogan).is_approved())?))
     })
     .await;
     match svg {

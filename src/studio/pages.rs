@@ -3,13 +3,13 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::Search;
-use super::db::Session;
+use super::db::{Role, Session};
 use crate::diag::Diagnostic;
 use crate::lint::{self, Finding};
 use crate::review::{ReviewLog, State};
 use crate::validate::{Library, Slogan};
 
-fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
+pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -24,7 +24,10 @@ fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 header.bar {
                     a.brand href="/" { "接地气 · 宣传工作室" }
                     @if let Some(s) = session {
-                        @if s.user.role == super::db::Role::Admin { a.nav href="/admin/audit" { "操作记录" } }
+                        @if matches!(s.user.role, Role::Officer | Role::Reviewer) { a.nav href="/write" { "写标语" } }
+                        @if s.user.role == Role::Reviewer { a.nav href="/review" { "待审核" } }
+                        @if s.user.role == Role::Officer { a.nav href="/orders" { "下单" } }
+                        @if s.user.role == Role::Admin { a.nav href="/admin/audit" { "操作记录" } }
                         span.who { (s.user.name) "（" (s.user.role.label_zh()) "）" }
                         form.inline method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -165,14 +168,7 @@ pub fn slogan(session: &Session, lib: &Library, log: &ReviewLog, s: &Slogan, fin
             section.findings {
                 h2 { "自动检查" }
                 @if findings.is_empty() { p { "没有发现问题。" } }
-                ul {
-                    @for f in findings {
-                        li class=(f.level.label()) {
-                            strong { (f.level.label_zh()) } "　" (f.message)
-                            @if let Some(sug) = &f.suggestion { br; span.suggestion { "建议：" (sug) } }
-                        }
-                    }
-                }
+                ul { @for f in findings { (finding(f)) } }
             }
             section.previews {
                 h2 { "在各种物品上的样子" }
@@ -223,4 +219,46 @@ pub fn audit(session: &Session, entries: &[(i64, Option<String>, String, String)
             }
         },
     )
+}
+
+/// One lint finding, in Chinese as lint writes it.
+pub fn finding(f: &Finding) -> Markup {
+    html! {
+        li class=(f.level.label()) data-rule=(f.rule) {
+            strong { (f.level.label_zh()) } "　" (f.message)
+            @if let Some(sug) = &f.suggestion { br; span.suggestion { "建议：" (sug) } }
+        }
+    }
+}
+
+/// A problem from the library, for a page: the common ones in Chinese,
+/// the rest as the library says them (English, with its hint).
+pub fn diagnostic_zh(d: &Diagnostic) -> String {
+    let m = d.message.as_str();
+    let known = [
+        ("is too long to print", "太长了，印不下：一句最多 24 个字，小字提示最多 60 个字。"),
+        ("has a line without words", "有一句没有字。"),
+        (
+            "was changed by someone else since you opened it",
+            "你打开以后，别人改过这条标语。请重新打开，在新的措辞上修改。",
+        ),
+        ("is taken", "这个编号已经有了，换一个。"),
+        ("unknown topic", "没有这个主题。"),
+        ("contains the control character", "有不能打印的控制字符。"),
+        ("is not filename-safe", "编号只能用小写字母、数字和 -。"),
+        ("has 0 lines", "至少写一句。"),
+        ("is meant for no item", "至少选一种物品。"),
+        ("are too long", "对象、备注、依据或核实写得太长了。"),
+        ("has changed since the reviewer saw it", "你看到以后，这条标语的措辞改过了。请重新打开再审。"),
+        ("lint error", "自动检查有错误，先改好；确实要通过，请写明理由。"),
+    ];
+    for (k, zh) in known {
+        if m.contains(k) {
+            return zh.to_string();
+        }
+    }
+    match &d.hint {
+        Some(h) => format!("{m}（{h}）"),
+        None => m.to_string(),
+    }
 }
