@@ -334,3 +334,127 @@ async fn an_officer_writes_a_slogan_that_the_library_then_holds() {
     let (status, _, _) = send(&st, post("/write", Some(&cookie), &steal)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// A studio whose review key lives outside the project (decisions are signed).
+fn studio_with_key(name: &str) -> (std::path::PathBuf, Arc<Studio>) {
+    let p = project_copy(name);
+    let key = scratch(&format!("{name}-key")).join("review.key");
+    let keys = jiediqi::review::key::Keyring::create(&key, &p).unwrap();
+    let db = Db::memory();
+    db.add_user("王芳", Role::Officer, Some("chengguan"), "officer pass 1").unwrap();
+    db.add_user("李建国", Role::Reviewer, None, "reviewer pass").unwrap();
+    db.add_user("赵审核", Role::Reviewer, None, "reviewer pass 2").unwrap();
+    (p.clone(), Arc::new(Studio::new(&p, db, Some(keys))))
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn reviewers_decide_in_the_queue_but_never_on_their_own_wording() {
+    let (p, st) = studio_with_key("studio-review");
+    let (officer, ocsrf) = sign_in(&st, "王芳", "officer pass 1").await;
+    let form = new_slogan_form(&ocsrf, "电动车上戴头盔，", "磕碰也不怕。", "");
+    let (status, h, _) = send(&st, post("/write", Some(&officer), &form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id = h[header::LOCATION].to_str().unwrap()["/slogans/".len()..].split('?').next().unwrap().to_string();
+
+    // Officers cannot reach the queue or decide, whatever they type.
+    let (status, _, _) = send(&st, get("/review", Some(&officer))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(
+        &st,
+        post(&format!("/slogans/{id}/decide"), Some(&officer), &format!("csrf={ocsrf}&decision=approve&seen=00")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // A reviewer writes a slogan too: it is in the queue, but not theirs to approve.
+    let (rev, rcsrf) = sign_in(&st, "李建国", "reviewer pass").await;
+    let own = new_slogan_form(&rcsrf, "头盔不是摆设，", "戴上才算安全。", "");
+    let (status, h, _) = send(&st, post("/write", Some(&rev), &own)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let own_id = h[header::LOCATION].to_str().unwrap()["/slogans/".len()..].split('?').next().unwrap().to_string();
+
+    let (status, _, queue) = send(&st, get("/review", Some(&rev))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains(&format!("/slogans/{id}\"")) && queue.contains(&format!("/slogans/{own_id}\"")), "{queue}");
+    assert!(queue.contains("王芳"), "the queue names the author");
+
+    let (_, _, page) = send(&st, get(&format!("/slogans/{own_id}"), Some(&rev))).await;
+    assert!(page.contains("四眼原则") && !page.contains("value=\"approve\""), "{page}");
+    let seen = hidden(&page, "seen");
+    let (status, _, body) = send(
+        &st,
+        post(&format!("/slogans/{own_id}/decide"), Some(&rev), &format!("csrf={rcsrf}&decision=approve&seen={seen}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("四眼原则"));
+
+    // The officer's slogan: approved, signed, in the log the CLI reads.
+    let (_, _, page) = send(&st, get(&format!("/slogans/{id}"), Some(&rev))).await;
+    let seen = hidden(&page, "seen");
+    // Without the page's CSRF token: refused.
+    let (status, _, _) =
+        send(&st, post(&format!("/slogans/{id}/decide"), Some(&rev), &format!("csrf=x&decision=approve&seen={seen}")))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = send(
+        &st,
+        post(&format!("/slogans/{id}/decide"), Some(&rev), &format!("csrf={rcsrf}&decision=approve&seen={seen}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let log = std::fs::read_to_string(p.join("reviews/log.yaml")).unwrap();
+    assert!(
+        log.contains(&format!("slogan: {id}")) && log.contains("reviewer: \"李建国\"") && log.contains("mac: "),
+        "{log}"
+    );
+
+    // Another reviewer may approve the first reviewer's slogan.
+    let (rev2, csrf2) = sign_in(&st, "赵审核", "reviewer pass 2").await;
+    let (_, _, page) = send(&st, get(&format!("/slogans/{own_id}"), Some(&rev2))).await;
+    let seen = hidden(&page, "seen");
+    // A stale hash (the reviewer read other wording) is refused.
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("/slogans/{own_id}/decide"),
+            Some(&rev2),
+            &format!("csrf={csrf2}&decision=approve&seen=0123456789abcdef"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Changes requested need a reason.
+    let (status, _, _) = send(
+        &st,
+        post(
+            &format!("/slogans/{own_id}/decide"),
+            Some(&rev2),
+            &format!("csrf={csrf2}&decision=changes&seen={seen}&note="),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = send(
+        &st,
+        post(&format!("/slogans/{own_id}/decide"), Some(&rev2), &format!("csrf={csrf2}&decision=approve&seen={seen}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Both approved as the CLI sees it; the queue is empty of them.
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let (_, _, queue) = send(&st, get("/review", Some(&rev))).await;
+    assert!(!queue.contains(&format!("/slogans/{id}\"")) && !queue.contains(&format!("/slogans/{own_id}\"")));
+    assert!(lib.slogan(&id).is_some());
+
+    // A proof sheet for the slogan, as PDF.
+    let (status, h, pdf) = send(&st, get(&format!("/proof/{id}.pdf"), Some(&officer))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.starts_with("%PDF-"));
+}

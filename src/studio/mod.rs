@@ -14,6 +14,7 @@
 
 pub mod db;
 mod pages;
+mod queue;
 mod write;
 
 use std::collections::HashMap;
@@ -47,7 +48,7 @@ const FAILURE_WINDOW: i64 = 600;
 pub struct Studio {
     root: PathBuf,
     db: Mutex<Db>,
-    keys: Option<Keyring>,
+    pub(crate) keys: Option<Keyring>,
     /// The library as last loaded, and the data files' stamp it was loaded at.
     lib: Mutex<(Stamp, Option<Arc<Library>>)>,
     failures: Mutex<HashMap<String, Vec<i64>>>,
@@ -102,6 +103,9 @@ impl Studio {
     fn review_log(&self) -> Result<ReviewLog, Diagnostic> {
         ReviewLog::load(&self.root, self.keys.as_ref())
     }
+
+    /// After the studio appended to the log: the next read must see it.
+    fn forget_review_log(&self) {}
 
     fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
         let token = cookie(headers, SESSION_COOKIE)?;
@@ -181,6 +185,10 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/write", get(write::new_page).post(write::save))
         .route("/write/check", post(write::check))
         .route("/draft/{file}", get(write::draft_svg))
+        .route("/slogans/{id}/decide", post(queue::decide_post))
+        .route("/review", get(queue::queue_page))
+        .route("/review/proof.pdf", get(queue::queue_pdf))
+        .route("/proof/{file}", get(queue::proof_pdf))
         .route("/preview/{item}/{file}", get(preview))
         .route("/admin/audit", get(audit_page))
         .fallback(|| async {
@@ -344,23 +352,78 @@ async fn library_page(State(st): State<Arc<Studio>>, headers: HeaderMap, Query(q
     }
 }
 
-async fn slogan_page(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+#[derive(Deserialize, Default)]
+struct SloganQuery {
+    #[serde(default)]
+    saved: String,
+}
+
+async fn slogan_page(
+    State(st): State<Arc<Studio>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+    Query(q): Query<SloganQuery>,
+) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
     let st2 = st.clone();
-    let page = tokio::task::spawn_blocking(move || -> Result<Option<maud::Markup>, Diagnostic> {
+    blocking(move || {
         let lib = st2.library()?;
         let log = st2.review_log()?;
-        let Some(slogan) = lib.slogan(&id) else { return Ok(None) };
+        let Some(slogan) = lib.slogan(&id) else {
+            return Ok(html(StatusCode::NOT_FOUND, pages::message("没有这条标语", "它可能改了编号或被删掉了。")));
+        };
         let words = crate::lint::Words::load(&lib.root)?;
         let findings = crate::lint::lint(&lib, &words, Some(std::slice::from_ref(&slogan.id)));
-        Ok(Some(pages::slogan(&s, &lib, &log, slogan, &findings)))
+        let actions = slogan_actions(&st2, &s, &log, slogan, &findings, !q.saved.is_empty());
+        Ok(html(StatusCode::OK, pages::slogan(&s, &lib, &log, slogan, &findings, actions)))
     })
-    .await;
-    match page {
-        Ok(Ok(Some(m))) => html(StatusCode::OK, m),
-        Ok(Ok(None)) => html(StatusCode::NOT_FOUND, pages::message("没有这条标语", "它可能改了编号或被删掉了。")),
-        Ok(Err(d)) => html(StatusCode::SERVICE_UNAVAILABLE, pages::problem(&d)),
-        Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "页面没能生成。")),
+    .await
+}
+
+/// What this account can do with a slogan: edit or vary it, decide on it.
+fn slogan_actions(
+    st: &Studio,
+    s: &Session,
+    log: &ReviewLog,
+    slogan: &crate::validate::Slogan,
+    findings: &[crate::lint::Finding],
+    saved: bool,
+) -> maud::Markup {
+    let state = log.state(slogan);
+    let hash = crate::review::wording_hash(slogan);
+    let authors = st.db().authors_of(&slogan.id, &hash);
+    let editable = write::may_edit(st, s, &slogan.id);
+    let writer = write::may_write(s);
+    let errors = findings.iter().any(|f| f.level == crate::lint::Level::Error);
+    let own = queue::four_eyes(st, s, slogan);
+    maud::html! {
+        @if saved { p.saved role="status" { "已保存，已提交审核。审核人通过以后才能印。" } }
+        p.actions {
+            @if editable { a.button href={ "/slogans/" (slogan.id) "/edit" } { "修改" } }
+            @if writer { a.button href={ "/write?from=" (slogan.id) } { "以此为底稿写一条" } }
+            a.button href={ "/proof/" (slogan.id) ".pdf" } { "审核单（PDF）" }
+        }
+        @if !authors.is_empty() { p.meta { "作者：" (authors.join("、")) } }
+        @if s.user.role == db::Role::Reviewer && !state.is_approved() {
+            section.decide {
+                h2 { "审核" }
+                form method="post" action={ "/slogans/" (slogan.id) "/decide" } {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="seen" value=(hash);
+                    label { "意见（需修改、不通过时必填）" textarea name="note" rows="2" {} }
+                    @if errors && own.is_none() {
+                        label { "自动检查有错误；确实要通过，写明理由" input name="override_lint"; }
+                    }
+                    @if let Some(why) = &own {
+                        p.foureyes role="note" { (why) }
+                    } @else {
+                        button.primary type="submit" name="decision" value="approve" { "通过" }
+                    }
+                    button type="submit" name="decision" value="changes" { "需修改" }
+                    button type="submit" name="decision" value="reject" { "不通过" }
+                }
+            }
+        }
     }
 }
 

@@ -76,7 +76,7 @@ pub fn login(token: &str, error: Option<&str>) -> Markup {
     )
 }
 
-fn state_class(state: &State) -> &'static str {
+pub fn state_class(state: &State) -> &'static str {
     match state {
         State::Approved(_) => "approved",
         State::Pending => "pending",
@@ -86,7 +86,7 @@ fn state_class(state: &State) -> &'static str {
     }
 }
 
-fn state_short(state: &State) -> &'static str {
+pub fn state_short(state: &State) -> &'static str {
     match state {
         State::Approved(_) => "已通过",
         State::Pending => "待审核",
@@ -148,7 +148,14 @@ pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search) ->
     )
 }
 
-pub fn slogan(session: &Session, lib: &Library, log: &ReviewLog, s: &Slogan, findings: &[Finding]) -> Markup {
+pub fn slogan(
+    session: &Session,
+    lib: &Library,
+    log: &ReviewLog,
+    s: &Slogan,
+    findings: &[Finding],
+    actions: Markup,
+) -> Markup {
     let state = log.state(s);
     let hash = crate::review::wording_hash(s);
     page(
@@ -165,6 +172,7 @@ pub fn slogan(session: &Session, lib: &Library, log: &ReviewLog, s: &Slogan, fin
                 p.meta { "编号 " code { (s.id) } "　措辞指纹 " code { (&hash[..16]) } }
                 p class={ "state " (state_class(&state)) } { "审核状态：" (lint::state_zh(&state)) }
             }
+            (actions)
             section.findings {
                 h2 { "自动检查" }
                 @if findings.is_empty() { p { "没有发现问题。" } }

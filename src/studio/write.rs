@@ -126,12 +126,12 @@ impl EditorForm {
 }
 
 /// Who may write: officers and reviewers (admins keep accounts, not words).
-fn may_write(s: &Session) -> bool {
+pub(super) fn may_write(s: &Session) -> bool {
     matches!(s.user.role, Role::Officer | Role::Reviewer)
 }
 
 /// Who may edit an existing slogan: reviewers any; officers the ones they wrote.
-fn may_edit(st: &Studio, s: &Session, id: &str) -> bool {
+pub(super) fn may_edit(st: &Studio, s: &Session, id: &str) -> bool {
     match s.user.role {
         Role::Reviewer => true,
         Role::Officer => st.db().written_by(&s.user.name).iter().any(|w| w == id),
