@@ -79,7 +79,7 @@ pub enum Base {
 
 /// YAML for one scalar: plain when that cannot be misread (Chinese text
 /// with letters and digits), else double-quoted with escapes.
-fn scalar(s: &str) -> String {
+pub fn scalar(s: &str) -> String {
     let plain = !s.is_ascii()
         && s.chars().all(|c| {
             (c.is_ascii_alphanumeric() || !c.is_ascii())
@@ -90,7 +90,7 @@ fn scalar(s: &str) -> String {
     if plain { s.to_string() } else { quoted(s) }
 }
 
-fn quoted(s: &str) -> String {
+pub fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

@@ -84,16 +84,47 @@ async fn nothing_but_sign_in_health_and_assets_works_without_a_session() {
         let (status, _, _) = send(&st, get(path, None)).await;
         assert_eq!(status, StatusCode::OK, "{path}");
     }
-    for path in ["/", "/?q=反诈", "/slogans/fanzha-96110"] {
-        let (status, h, _) = send(&st, get(path, None)).await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(h.get(header::LOCATION).unwrap(), "/login");
+    // Every page, with and without a forged cookie: to the sign-in page.
+    let pages = [
+        "/",
+        "/?q=反诈",
+        "/slogans/fanzha-96110",
+        "/slogans/fanzha-96110/edit",
+        "/write",
+        "/review",
+        "/review/proof.pdf",
+        "/proof/fanzha-96110.pdf",
+        "/station",
+        "/orders",
+        "/orders/1",
+        "/orders/1/package.zip",
+        "/admin/audit",
+    ];
+    let forged = format!("jiediqi_session={}", "ab".repeat(32));
+    for path in pages {
+        for cookie in [None, Some(forged.as_str())] {
+            let (status, h, body) = send(&st, get(path, cookie)).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(h.get(header::LOCATION).unwrap(), "/login");
+            assert!(!body.contains("fanzha") && !body.contains("%PDF"), "{path}");
+        }
     }
-    let (status, _, body) = send(&st, get("/preview/poster-a3/fanzha-96110.svg", None)).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(!body.contains("<svg"));
-    let (status, _, _) = send(&st, post("/logout", None, "csrf=x")).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    for path in ["/preview/poster-a3/fanzha-96110.svg", "/draft/poster-a3.svg?line1=x&topic=%E5%8F%8D%E8%AF%88"] {
+        let (status, _, body) = send(&st, get(path, None)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(!body.contains("<svg"));
+    }
+    // State-changing requests without a session change nothing.
+    for (path, form) in [
+        ("/logout", "csrf=x"),
+        ("/write", "csrf=x&topic=x&line1=x"),
+        ("/write/check", "csrf=x&line1=x"),
+        ("/slogans/fanzha-96110/decide", "csrf=x&decision=approve&seen=x"),
+        ("/station", "csrf=x&name=x"),
+    ] {
+        let (status, _, _) = send(&st, post(path, None, form)).await;
+        assert!(matches!(status, StatusCode::SEE_OTHER | StatusCode::UNAUTHORIZED), "{path}: {status}");
+    }
 }
 
 #[tokio::test]
@@ -338,8 +369,8 @@ async fn an_officer_writes_a_slogan_that_the_library_then_holds() {
 /// A studio whose review key lives outside the project (decisions are signed).
 fn studio_with_key(name: &str) -> (std::path::PathBuf, Arc<Studio>) {
     let p = project_copy(name);
-    let key = scratch(&format!("{name}-key")).join("review.key");
-    let keys = jiediqi::review::key::Keyring::create(&key, &p).unwrap();
+    // The test run's key, which the CLI in these tests uses too.
+    let keys = jiediqi::review::key::Keyring::load(test_key(), &p).unwrap();
     let db = Db::memory();
     db.add_user("王芳", Role::Officer, Some("chengguan"), "officer pass 1").unwrap();
     db.add_user("李建国", Role::Reviewer, None, "reviewer pass").unwrap();
@@ -457,4 +488,144 @@ async fn reviewers_decide_in_the_queue_but_never_on_their_own_wording() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
     assert!(pdf.starts_with("%PDF-"));
+}
+
+/// A multipart form body: text fields, then files (name, file name, bytes).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----jiediqi-test-boundary-7d91";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    for (k, file, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post_multipart(path: &str, cookie: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Request<Body> {
+    let (ct, body) = multipart(fields, files);
+    Request::post(path).header(header::CONTENT_TYPE, ct).header(header::COOKIE, cookie).body(Body::from(body)).unwrap()
+}
+
+#[tokio::test]
+async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package() {
+    let (p, st) = studio_with_key("studio-order");
+    st_add_officer(&st, "刘洋", "dongguan");
+    let o = jiediqi_in(&p, &["approve", "fanzha-96110", "xiaofang-dianche", "--by", "李建国"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (cookie, csrf) = sign_in(&st, "王芳", "officer pass 1").await;
+
+    // The station profile, checked and kept as a station file.
+    let (status, _, _) = send(
+        &st,
+        post(
+            "/station",
+            Some(&cookie),
+            &format!(
+                "csrf={csrf}&name={}&phone=0912-1234567&hotline=96110&address={}&qr={}",
+                enc("城关派出所"),
+                enc("人民路88号"),
+                enc("https://example.org/cg")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let profile = std::fs::read_to_string(p.join("stations/chengguan.yaml")).unwrap();
+    assert!(profile.contains("城关派出所"), "{profile}");
+    let (status, _, page) = send(
+        &st,
+        post(
+            "/station",
+            Some(&cookie),
+            &format!("csrf={csrf}&name={}&qr={}", enc("城关派出所"), enc("javascript:alert(1)")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+
+    // The order form lists approved slogans only.
+    let (_, _, form) = send(&st, get("/orders", Some(&cookie))).await;
+    assert!(form.contains("value=\"fanzha-96110\"") && !form.contains("value=\"fanzha-shucaitan\""));
+
+    let base = [("csrf", csrf.as_str()), ("title", "城关冬季宣传"), ("vendor", "城关印务"), ("due", "2026-12-20")];
+    // An unapproved slogan, posted by hand, stops the order before anything is made.
+    let mut fields = base.to_vec();
+    fields.extend([
+        ("stations", "own"),
+        ("qty-bag-nonwoven", "100"),
+        ("per-bag-nonwoven", "station"),
+        ("slogan", "fanzha-shucaitan"),
+    ]);
+    let (status, _, page) = send(&st, post_multipart("/orders", &cookie, &fields, &[])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("fanzha-shucaitan"), "{page}");
+    assert!(!p.join("studio/packages/1").exists());
+
+    // For the station itself.
+    let mut fields = base.to_vec();
+    fields.extend([
+        ("stations", "own"),
+        ("qty-bag-nonwoven", "100"),
+        ("per-bag-nonwoven", "station"),
+        ("slogan", "fanzha-96110"),
+        ("slogan", "xiaofang-dianche"),
+    ]);
+    let (status, h, page) = send(&st, post_multipart("/orders", &cookie, &fields, &[])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let to = h[header::LOCATION].to_str().unwrap().to_string();
+    let (status, _, page) = send(&st, get(&to, Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    let sha = page.split("SHA-256：<code>").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let (status, h, _) = send(&st, get(&format!("{to}/package.zip"), Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/zip");
+    let zip = std::fs::read(p.join("studio/packages/1/studio-0001.zip")).unwrap();
+    assert_eq!(jiediqi::review::sha256_hex(&zip), sha);
+    // The order is an order file like any other: the CLI builds it too.
+    let out = p.join("out").display().to_string();
+    let order = p.join("orders/studio-0001.yaml").display().to_string();
+    let o = jiediqi_in(&p, &["order", &order, "--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // For two stations from an uploaded list.
+    let csv = "名称,地址,电话\n城关派出所,人民路88号,0912-1234567\n东关派出所,红旗路16号,0912-2345678\n";
+    let mut fields = base.to_vec();
+    fields.extend([
+        ("stations", "file"),
+        ("qty-poster-a3", "20"),
+        ("per-poster-a3", "station"),
+        ("slogan", "fanzha-96110"),
+    ]);
+    let (status, _, page) =
+        send(&st, post_multipart("/orders", &cookie, &fields, &[("stations_file", "名单.csv", csv.as_bytes())])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let sums = std::fs::read_to_string(p.join("studio/packages/2/studio-0002/SHA256SUMS")).unwrap();
+    assert_eq!(sums.lines().filter(|l| l.contains("print/") && l.ends_with(".pdf")).count(), 2, "{sums}");
+
+    // Another station's officer sees neither order, by list or by URL.
+    let (other, _) = sign_in(&st, "刘洋", "officer pass 2").await;
+    let (_, _, list) = send(&st, get("/orders", Some(&other))).await;
+    assert!(!list.contains("/orders/1\"") && !list.contains("/orders/2\""));
+    for path in ["/orders/1", "/orders/1/package.zip", "/orders/2/package.zip"] {
+        let (status, _, _) = send(&st, get(path, Some(&other))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Reviewers do not order.
+    let (rev, rcsrf) = sign_in(&st, "李建国", "reviewer pass").await;
+    let mut fields = base.to_vec();
+    fields[0] = ("csrf", rcsrf.as_str());
+    let (status, _, _) = send(&st, post_multipart("/orders", &rev, &fields, &[])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+fn st_add_officer(st: &Arc<Studio>, name: &str, station: &str) {
+    st.with_db(|db| db.add_user(name, Role::Officer, Some(station), "officer pass 2")).unwrap();
 }

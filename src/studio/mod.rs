@@ -13,6 +13,7 @@
 //! framing and outside resources (CSP).
 
 pub mod db;
+mod orders;
 mod pages;
 mod queue;
 mod write;
@@ -82,6 +83,11 @@ impl Studio {
             lib: Mutex::new((Vec::new(), None)),
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Work on the accounts database (the CLI's `user` commands, tests).
+    pub fn with_db<T>(&self, f: impl FnOnce(&Db) -> T) -> T {
+        f(&self.db())
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Db> {
@@ -189,6 +195,15 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/review", get(queue::queue_page))
         .route("/review/proof.pdf", get(queue::queue_pdf))
         .route("/proof/{file}", get(queue::proof_pdf))
+        .route("/station", get(orders::station_page).post(orders::station_save))
+        .route(
+            "/orders",
+            get(orders::orders_page)
+                .post(orders::order_post)
+                .layer(axum::extract::DefaultBodyLimit::max(orders::MAX_UPLOAD + (1 << 20))),
+        )
+        .route("/orders/{id}", get(orders::order_page))
+        .route("/orders/{id}/package.zip", get(orders::order_zip))
         .route("/preview/{item}/{file}", get(preview))
         .route("/admin/audit", get(audit_page))
         .fallback(|| async {

@@ -1,0 +1,495 @@
+//! Officers' orders and their station's profile. An order from the studio
+//! is an order file like any other (`orders/studio-<n>.yaml`, its station
+//! list beside it), checked by [`crate::order::Order::load`] and built by
+//! [`crate::package::write`]: the CLI can rebuild it, and nothing here has
+//! rules of its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::extract::{Form, Multipart, Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::db::{OrderRow, Role, Session};
+use super::{Studio, blocking, html as page_response, pages, same, to_login};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::edit::{quoted, scalar};
+use crate::fsio::{self, Durability};
+use crate::library::StationFile;
+use crate::validate::{Library, Station};
+
+/// Largest station list upload.
+pub const MAX_UPLOAD: usize = 16 << 20;
+
+fn refuse(st: &Studio, s: &Session, what: &str) -> Response {
+    st.db().audit(Some(&s.user.name), "refused", what);
+    page_response(StatusCode::FORBIDDEN, pages::message("没有权限", "这个操作你的账号不能做。"))
+}
+
+/// The profile file of an account's station: `stations/<key>.yaml`.
+pub fn profile_path(root: &Path, key: &str) -> Option<PathBuf> {
+    let ok = !key.is_empty()
+        && key.len() <= 48
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then(|| root.join("stations").join(format!("{key}.yaml")))
+}
+
+fn load_profile(root: &Path, key: &str) -> Option<StationFile> {
+    let path = profile_path(root, key)?;
+    if !path.exists() {
+        return None;
+    }
+    crate::library::load_yaml::<StationFile>(&path).ok()
+}
+
+/// `GET /station`: the officer's station profile (fills the footers).
+pub async fn station_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let Some(key) = s.user.station.clone() else {
+        return page_response(
+            StatusCode::OK,
+            pages::message("没有所属派出所", "你的账号没有登记派出所，请管理员补上。"),
+        );
+    };
+    let profile = load_profile(&st.root, &key).unwrap_or_default();
+    page_response(StatusCode::OK, station_form(&s, &key, &profile, None, false))
+}
+
+fn station_form(s: &Session, key: &str, p: &StationFile, problem: Option<&str>, saved: bool) -> Markup {
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    pages::page(
+        "本所信息",
+        Some(s),
+        html! {
+            h1 { "本所信息" }
+            p.meta { "印在物品页脚上的派出所名称、地址、电话和二维码链接。编号 " code { (key) } }
+            @if let Some(m) = problem { p.error role="alert" { (m) } }
+            @if saved { p.saved role="status" { "已保存。" } }
+            form.station method="post" action="/station" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label { "派出所名称" input name="name" value=(p.name) required maxlength="40"; }
+                label { "地址" input name="address" value=(v(&p.address)) maxlength="80"; }
+                label { "值班电话" input name="phone" value=(v(&p.phone)) maxlength="32"; }
+                label { "反诈热线" input name="hotline" value=(v(&p.hotline)) maxlength="32"; }
+                label { "二维码链接（http 或 https）" input name="qr" value=(v(&p.qr)) maxlength="300"; }
+                button.primary type="submit" { "保存" }
+            }
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct StationForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    hotline: String,
+    #[serde(default)]
+    qr: String,
+}
+
+/// `POST /station`: checked like a `--station` file, written atomically.
+pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<StationForm>) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    if !same(&s.csrf, &f.csrf) {
+        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+    }
+    let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
+        return refuse(&st, &s, "POST /station");
+    };
+    let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    let file = StationFile {
+        id: Some(key.clone()),
+        name: f.name.trim().to_string(),
+        address: opt(&f.address),
+        phone: opt(&f.phone),
+        hotline: opt(&f.hotline),
+        qr: opt(&f.qr),
+    };
+    if let Err(m) = Station::from_file(file.clone()) {
+        return page_response(StatusCode::UNPROCESSABLE_ENTITY, station_form(&s, &key, &file, Some(&m), false));
+    }
+    let Some(path) = profile_path(&st.root, &key) else { return refuse(&st, &s, "station key") };
+    let mut text = String::from("# The station's profile, kept in the studio (本所信息).\n");
+    text.push_str(&station_yaml(&file, ""));
+    let written = std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| Diagnostic::io(e.to_string()))
+        .and_then(|_| fsio::write_atomic(&path, text.as_bytes(), Durability::Sync));
+    match written {
+        Ok(()) => {
+            st.db().audit(Some(&s.user.name), "station-save", &key);
+            page_response(StatusCode::OK, station_form(&s, &key, &file, None, true))
+        }
+        Err(d) => page_response(StatusCode::INTERNAL_SERVER_ERROR, pages::problem(&d)),
+    }
+}
+
+/// A station as YAML mapping lines, each prefixed by `pad`.
+fn station_yaml(f: &StationFile, pad: &str) -> String {
+    let mut out = String::new();
+    let mut first = true;
+    let mut field = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            let lead = if first && !pad.is_empty() { format!("{}- ", &pad[..pad.len() - 2]) } else { pad.to_string() };
+            out.push_str(&format!("{lead}{k}: {}\n", quoted(v)));
+            first = false;
+        }
+    };
+    field("id", &f.id);
+    field("name", &Some(f.name.clone()));
+    field("address", &f.address);
+    field("phone", &f.phone);
+    field("hotline", &f.hotline);
+    field("qr", &f.qr);
+    out
+}
+
+/// Whose orders an account may see: its own, its station's; admins all.
+fn visible(s: &Session, o: &OrderRow) -> bool {
+    match s.user.role {
+        Role::Admin => true,
+        _ => o.user == s.user.name || (o.station.is_some() && o.station == s.user.station),
+    }
+}
+
+/// `GET /orders`: the order form and past orders.
+pub async fn orders_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    if s.user.role != Role::Officer {
+        return refuse(&st, &s, "/orders");
+    }
+    let st2 = st.clone();
+    blocking(move || {
+        let lib = st2.library()?;
+        let log = st2.review_log()?;
+        Ok(page_response(StatusCode::OK, order_form(&st2, &s, &lib, &log, None)))
+    })
+    .await
+}
+
+fn order_form(
+    st: &Studio,
+    s: &Session,
+    lib: &Library,
+    log: &crate::review::ReviewLog,
+    problems: Option<&Diagnostics>,
+) -> Markup {
+    let approved: Vec<&crate::validate::Slogan> = lib.slogans.iter().filter(|x| log.state(x).is_approved()).collect();
+    let past: Vec<OrderRow> = st.db().orders(None).into_iter().filter(|o| visible(s, o)).collect();
+    let profile = s.user.station.as_deref().and_then(|k| load_profile(&st.root, k));
+    pages::page(
+        "下单",
+        Some(s),
+        html! {
+            h1 { "下单" }
+            @if let Some(p) = problems {
+                div.problems role="alert" {
+                    p.error { "订单有问题，什么都还没做：" }
+                    ul { @for d in &p.0 { li { (pages::diagnostic_zh(d)) } } }
+                }
+            }
+            form.order method="post" action="/orders" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label { "订单名称" input name="title" required maxlength="60" value={ (profile.as_ref().map(|p| p.name.as_str()).unwrap_or("")) "宣传品" }; }
+                label { "印刷厂" input name="vendor" required maxlength="60"; }
+                label { "联系人和电话" input name="contact" maxlength="60"; }
+                label { "交货日期" input name="due" type="date" required; }
+                fieldset {
+                    legend { "给哪些派出所" }
+                    label.check { input type="radio" name="stations" value="own" checked[profile.is_some()] disabled[profile.is_none()];
+                        "本所（" (profile.as_ref().map(|p| p.name.as_str()).unwrap_or("还没填本所信息")) "）" }
+                    label.check { input type="radio" name="stations" value="file" checked[profile.is_none()]; "上传派出所名单（Excel .xlsx 或 CSV）" }
+                    input type="file" name="stations_file" accept=".xlsx,.csv";
+                    p.meta { "名单第一行是列名：名称（或 派出所）、地址、电话、热线、二维码、编号。" }
+                }
+                fieldset.items {
+                    legend { "物品和数量（不要的填 0）" }
+                    table.lines {
+                        thead { tr { th { "物品" } th { "数量" } th { "按" } } }
+                        tbody {
+                            @for item in &lib.items {
+                                tr {
+                                    td { (item.name) }
+                                    td { input type="number" name={ "qty-" (item.id) } min="0" max="1000000" value="0" aria-label={ (item.name) "数量" }; }
+                                    td { select name={ "per-" (item.id) } aria-label={ (item.name) "按" } {
+                                        option value="station" { "每所每款" } option value="total" { "总数" } } }
+                                }
+                            }
+                        }
+                    }
+                }
+                fieldset.slogans {
+                    legend { "标语（只列已通过审核的，共 " (approved.len()) " 条）" }
+                    div.pick {
+                        @for x in &approved {
+                            label.check { input type="checkbox" name="slogan" value=(x.id); span.topic { (x.topic) } " " (x.text()) }
+                        }
+                    }
+                }
+                button.primary type="submit" { "检查并生成印刷包" }
+            }
+            h2 { "以前的订单" }
+            @if past.is_empty() { p { "还没有订单。" } }
+            ul.orders {
+                @for o in &past {
+                    li { a href={ "/orders/" (o.id) } { "第 " (o.id) " 号　" (o.title) } "　" (o.user) "　" (crate::timefmt::rfc3339(o.created)) "　" (o.files) " 个文件" }
+                }
+            }
+        },
+    )
+}
+
+/// The order form's fields.
+#[derive(Default)]
+struct OrderForm {
+    csrf: String,
+    title: String,
+    vendor: String,
+    contact: String,
+    due: String,
+    stations: String,
+    file: Option<(String, Vec<u8>)>,
+    quantities: Vec<(String, String, String)>,
+    slogans: Vec<String>,
+}
+
+async fn read_form(mut m: Multipart) -> Result<OrderForm, String> {
+    let mut f = OrderForm::default();
+    let mut qty: Vec<(String, String)> = Vec::new();
+    let mut per: Vec<(String, String)> = Vec::new();
+    while let Some(field) = m.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "stations_file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+            if bytes.len() > MAX_UPLOAD {
+                return Err("名单文件太大（最多 16 MB）。".into());
+            }
+            if !bytes.is_empty() {
+                f.file = Some((file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(|e| e.to_string())?;
+        match name.as_str() {
+            "csrf" => f.csrf = value,
+            "title" => f.title = value,
+            "vendor" => f.vendor = value,
+            "contact" => f.contact = value,
+            "due" => f.due = value,
+            "stations" => f.stations = value,
+            "slogan" if f.slogans.len() < 1000 => f.slogans.push(value),
+            n if n.starts_with("qty-") && qty.len() < 200 => qty.push((n[4..].to_string(), value)),
+            n if n.starts_with("per-") && per.len() < 200 => per.push((n[4..].to_string(), value)),
+            _ => {}
+        }
+    }
+    for (item, q) in qty {
+        let p = per.iter().find(|(i, _)| *i == item).map(|(_, p)| p.clone()).unwrap_or_default();
+        f.quantities.push((item, q, p));
+    }
+    Ok(f)
+}
+
+/// `POST /orders`: write the order file, check it, build the package.
+pub async fn order_post(State(st): State<Arc<Studio>>, headers: HeaderMap, m: Multipart) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let form = match read_form(m).await {
+        Ok(f) => f,
+        Err(e) => return page_response(StatusCode::BAD_REQUEST, pages::message("表单没能读完", &e)),
+    };
+    if !same(&s.csrf, &form.csrf) {
+        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+    }
+    if s.user.role != Role::Officer {
+        return refuse(&st, &s, "POST /orders");
+    }
+    let st2 = st.clone();
+    blocking(move || {
+        let lib = st2.library()?;
+        let log = st2.review_log()?;
+        match build(&st2, &lib, &log, &s, &form) {
+            Ok(id) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
+            Err(p) => Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, order_form(&st2, &s, &lib, &log, Some(&p)))),
+        }
+    })
+    .await
+}
+
+fn build(
+    st: &Studio,
+    lib: &Library,
+    log: &crate::review::ReviewLog,
+    s: &Session,
+    f: &OrderForm,
+) -> Result<i64, Diagnostics> {
+    let mut problems = Diagnostics::default();
+    let mut lines = String::new();
+    for (item, qty, per) in &f.quantities {
+        let Ok(q) = qty.trim().parse::<u32>() else {
+            problems.push(Diagnostic::data(format!("数量“{qty}”不是整数")).hint("填 0 或正整数"));
+            continue;
+        };
+        if q == 0 {
+            continue;
+        }
+        let Some(it) = lib.item(item) else { continue };
+        let chosen: Vec<&str> = f
+            .slogans
+            .iter()
+            .filter_map(|id| lib.slogan(id))
+            .filter(|x| x.items.as_ref().is_none_or(|l| l.contains(&it.id)))
+            .map(|x| x.id.as_str())
+            .collect();
+        if chosen.is_empty() {
+            problems.push(
+                Diagnostic::data(format!("{}：选的标语没有一条适合这种物品", it.name))
+                    .hint("多选几条标语，或把数量改成 0"),
+            );
+            continue;
+        }
+        let per = if per == "total" { "total" } else { "station" };
+        lines.push_str(&format!(
+            "  - item: {}\n    slogans: [{}]\n    quantity: {q}\n    per: {per}\n",
+            it.id,
+            chosen.join(", ")
+        ));
+    }
+    if lines.is_empty() && problems.is_empty() {
+        problems.push(Diagnostic::data("没有选物品或数量都是 0").hint("至少给一种物品填上数量"));
+    }
+    let n = st.db().next_order_id();
+    let name = format!("studio-{n:04}");
+    let dir = st.root.join("orders");
+    let stations = match (f.stations.as_str(), &f.file, &s.user.station) {
+        ("own", _, Some(key)) => match load_profile(&st.root, key) {
+            Some(p) => format!("stations:\n  list:\n{}", station_yaml(&p, "      ")),
+            None => {
+                problems.push(Diagnostic::data("还没有填本所信息").hint("先到“本所信息”填好，或上传名单"));
+                String::new()
+            }
+        },
+        (_, Some((file_name, bytes)), _) => {
+            let ext = if file_name.to_lowercase().ends_with(".xlsx") { "xlsx" } else { "csv" };
+            let list = format!("{name}-stations.{ext}");
+            let path = dir.join(&list);
+            if let Err(d) = fsio::write_atomic(&path, bytes, Durability::Sync) {
+                problems.push(d);
+            }
+            format!("stations:\n  {ext}: {list}\n")
+        }
+        _ => {
+            problems.push(Diagnostic::data("没有派出所名单").hint("选“本所”，或上传名单文件"));
+            String::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut text = format!("# Ordered in the studio by {} (第 {n} 号).\n", s.user.name);
+    text.push_str(&format!("title: {}\n", quoted(f.title.trim())));
+    text.push_str(&format!("vendor:\n  name: {}\n", quoted(f.vendor.trim())));
+    if !f.contact.trim().is_empty() {
+        text.push_str(&format!("  contact: {}\n", quoted(f.contact.trim())));
+    }
+    text.push_str(&format!("due: {}\n", scalar_date(&f.due)));
+    text.push_str(&stations);
+    text.push_str("lines:\n");
+    text.push_str(&lines);
+    let path = dir.join(format!("{name}.yaml"));
+    fsio::write_atomic(&path, text.as_bytes(), Durability::Sync)?;
+    let order = crate::order::Order::load(&path)?;
+    let out = st.root.join("studio").join("packages").join(n.to_string());
+    let opts = crate::package::PackageOptions { zip: true, ..Default::default() };
+    let written = crate::package::write(lib, log, &order, &out, &opts)?;
+    let zip = written.iter().find(|p| p.extension().is_some_and(|e| e == "zip")).cloned();
+    let zip_bytes = zip.as_ref().and_then(|z| std::fs::read(z).ok()).unwrap_or_default();
+    let files =
+        std::fs::read_to_string(out.join(&order.name).join("SHA256SUMS")).map(|t| t.lines().count()).unwrap_or(0);
+    let row = OrderRow {
+        id: n,
+        user: s.user.name.clone(),
+        station: s.user.station.clone(),
+        title: f.title.trim().to_string(),
+        created: super::db::now(),
+        files: files as i64,
+        zip_sha256: crate::review::sha256_hex(&zip_bytes),
+    };
+    let id = st.db().add_order(&row)?;
+    st.db().audit(Some(&s.user.name), "order", &format!("第 {id} 号 {} ({files} files)", row.title));
+    Ok(id)
+}
+
+/// A due date as typed into a date field (YYYY-MM-DD); anything else quoted
+/// so the order's own check names it.
+fn scalar_date(s: &str) -> String {
+    let s = s.trim();
+    if s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+    {
+        s.to_string()
+    } else {
+        scalar(s)
+    }
+}
+
+fn find_order(st: &Studio, s: &Session, id: &str) -> Option<OrderRow> {
+    let id: i64 = id.parse().ok()?;
+    st.db().orders(None).into_iter().find(|o| o.id == id && visible(s, o))
+}
+
+/// `GET /orders/{n}`: what was made, and the download.
+pub async fn order_page(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let Some(o) = find_order(&st, &s, &id) else {
+        st.db().audit(Some(&s.user.name), "refused", &format!("/orders/{id}"));
+        return page_response(
+            StatusCode::NOT_FOUND,
+            pages::message("没有这个订单", "订单号不对，或者不是你们所的订单。"),
+        );
+    };
+    let sheet = std::fs::read_to_string(
+        st.root.join("studio/packages").join(o.id.to_string()).join(format!("studio-{:04}", o.id)).join("SHA256SUMS"),
+    )
+    .unwrap_or_default();
+    let body = html! {
+        h1 { "第 " (o.id) " 号订单：" (o.title) }
+        p { "下单人 " (o.user) "　时间 " (crate::timefmt::rfc3339(o.created)) "　共 " (o.files) " 个文件" }
+        p { a.button.primary href={ "/orders/" (o.id) "/package.zip" } download { "下载印刷包（zip）" } }
+        p.meta { "zip 的 SHA-256：" code { (o.zip_sha256) } }
+        details { summary { "包里的文件和校验值（SHA256SUMS）" } pre { (sheet) } }
+        p { a href="/orders" { "回到下单" } }
+    };
+    page_response(StatusCode::OK, pages::page("订单", Some(&s), body))
+}
+
+/// `GET /orders/{n}/package.zip`.
+pub async fn order_zip(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let Some(o) = find_order(&st, &s, &id) else {
+        st.db().audit(Some(&s.user.name), "refused", &format!("/orders/{id}/package.zip"));
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let name = format!("studio-{:04}", o.id);
+    let path = st.root.join("studio/packages").join(o.id.to_string()).join(format!("{name}.zip"));
+    match tokio::task::spawn_blocking(move || std::fs::read(&path))
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/zip".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.zip\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
