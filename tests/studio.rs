@@ -567,7 +567,7 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
     let (status, _, page) = send(&st, post_multipart("/orders", &cookie, &fields, &[])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("fanzha-shucaitan"), "{page}");
-    assert!(!p.join("studio/packages/1").exists());
+    assert!(!p.join("studio/packages/1").exists() && !p.join("orders/studio-0001.yaml").exists());
 
     // For the station itself.
     let mut fields = base.to_vec();

@@ -369,26 +369,35 @@ impl Db {
         st.query_map(params![user], |r| r.get(0)).map(|rows| rows.filter_map(Result::ok).collect()).unwrap_or_default()
     }
 
-    /// Record an order; returns its number.
-    pub fn add_order(&self, o: &OrderRow) -> Result<i64, Diagnostic> {
+    /// Reserve the next order number for `user` (two officers ordering at
+    /// once get different numbers, so never each other's files).
+    pub fn reserve_order(&self, user: &str, station: Option<&str>, title: &str) -> Result<i64, Diagnostic> {
         self.conn
             .execute(
-                "INSERT INTO orders (user, station, title, created, files, zip_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![o.user, o.station, o.title, o.created, o.files, o.zip_sha256],
+                "INSERT INTO orders (user, station, title, created, files, zip_sha256) VALUES (?1, ?2, ?3, ?4, 0, '')",
+                params![user, station, title, now()],
             )
             .map_err(|e| Diagnostic::io(format!("cannot record the order: {e}")))?;
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// The next order number (orders are numbered before they are built).
-    pub fn next_order_id(&self) -> i64 {
-        self.conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM orders", [], |r| r.get(0)).unwrap_or(1)
+    /// The order's package is built: its size and checksum.
+    pub fn finish_order(&self, id: i64, files: i64, zip_sha256: &str) -> Result<(), Diagnostic> {
+        self.conn
+            .execute("UPDATE orders SET files = ?1, zip_sha256 = ?2 WHERE id = ?3", params![files, zip_sha256, id])
+            .map(|_| ())
+            .map_err(|e| Diagnostic::io(format!("cannot record the order: {e}")))
+    }
+
+    /// An order that was not built.
+    pub fn drop_order(&self, id: i64) {
+        let _ = self.conn.execute("DELETE FROM orders WHERE id = ?1 AND zip_sha256 = ''", params![id]);
     }
 
     /// Orders, newest first: all of them, or one user's.
     pub fn orders(&self, user: Option<&str>) -> Vec<OrderRow> {
         let sql = "SELECT id, user, station, title, created, files, zip_sha256 FROM orders
-                   WHERE ?1 IS NULL OR user = ?1 ORDER BY id DESC LIMIT 500";
+                   WHERE (?1 IS NULL OR user = ?1) AND zip_sha256 != '' ORDER BY id DESC LIMIT 500";
         let Ok(mut st) = self.conn.prepare(sql) else { return Vec::new() };
         st.query_map(params![user], |r| {
             Ok(OrderRow {

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
 use super::db::{OrderRow, Role, Session};
+
 use super::{Studio, blocking, html as page_response, pages, same, to_login};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::edit::{quoted, scalar};
@@ -364,7 +365,33 @@ fn build(
     if lines.is_empty() && problems.is_empty() {
         problems.push(Diagnostic::data("没有选物品或数量都是 0").hint("至少给一种物品填上数量"));
     }
-    let n = st.db().next_order_id();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let n = st.db().reserve_order(&s.user.name, s.user.station.as_deref(), f.title.trim())?;
+    let built = build_numbered(st, lib, log, s, f, n, &lines);
+    if built.is_err() {
+        // A refused order leaves no order file for the CLI to find.
+        st.db().drop_order(n);
+        for ext in ["yaml", "csv", "xlsx"] {
+            let stem = if ext == "yaml" { format!("studio-{n:04}") } else { format!("studio-{n:04}-stations") };
+            let _ = std::fs::remove_file(st.root.join("orders").join(format!("{stem}.{ext}")));
+        }
+    }
+    built
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_numbered(
+    st: &Studio,
+    lib: &Library,
+    log: &crate::review::ReviewLog,
+    s: &Session,
+    f: &OrderForm,
+    n: i64,
+    lines: &str,
+) -> Result<i64, Diagnostics> {
+    let mut problems = Diagnostics::default();
     let name = format!("studio-{n:04}");
     let dir = st.root.join("orders");
     let stations = match (f.stations.as_str(), &f.file, &s.user.station) {
@@ -401,7 +428,7 @@ fn build(
     text.push_str(&format!("due: {}\n", scalar_date(&f.due)));
     text.push_str(&stations);
     text.push_str("lines:\n");
-    text.push_str(&lines);
+    text.push_str(lines);
     let path = dir.join(format!("{name}.yaml"));
     fsio::write_atomic(&path, text.as_bytes(), Durability::Sync)?;
     let order = crate::order::Order::load(&path)?;
@@ -412,18 +439,9 @@ fn build(
     let zip_bytes = zip.as_ref().and_then(|z| std::fs::read(z).ok()).unwrap_or_default();
     let files =
         std::fs::read_to_string(out.join(&order.name).join("SHA256SUMS")).map(|t| t.lines().count()).unwrap_or(0);
-    let row = OrderRow {
-        id: n,
-        user: s.user.name.clone(),
-        station: s.user.station.clone(),
-        title: f.title.trim().to_string(),
-        created: super::db::now(),
-        files: files as i64,
-        zip_sha256: crate::review::sha256_hex(&zip_bytes),
-    };
-    let id = st.db().add_order(&row)?;
-    st.db().audit(Some(&s.user.name), "order", &format!("第 {id} 号 {} ({files} files)", row.title));
-    Ok(id)
+    st.db().finish_order(n, files as i64, &crate::review::sha256_hex(&zip_bytes))?;
+    st.db().audit(Some(&s.user.name), "order", &format!("第 {n} 号 {} ({files} files)", f.title.trim()));
+    Ok(n)
 }
 
 /// A due date as typed into a date field (YYYY-MM-DD); anything else quoted
