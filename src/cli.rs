@@ -165,6 +165,12 @@ pub enum UserAction {
         #[arg(value_name = "NAME")]
         name: String,
     },
+    /// Make an API token for the account (printed once; stored hashed). Scripts
+    /// send it as `Authorization: Bearer TOKEN` to /api/v1.
+    Token {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -532,6 +538,11 @@ fn user_cmd(cli: &Cli, action: &UserAction, db: Option<&Path>) -> Result<ExitCod
         UserAction::Enable { name } => {
             open()?.set_disabled(name, false)?;
             say!("enabled {}", term(name));
+        }
+        UserAction::Token { name } => {
+            let token = open()?.create_token(name)?;
+            writeln!(std::io::stdout().lock(), "{token}").ok();
+            say!("a new API token for {}; keep it like a password (it is not shown again)", term(name));
         }
         UserAction::Add { name, role, station } => {
             let role = crate::studio::db::Role::parse(role).ok_or_else(|| {

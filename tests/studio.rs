@@ -629,3 +629,90 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
 fn st_add_officer(st: &Arc<Studio>, name: &str, station: &str) {
     st.with_db(|db| db.add_user(name, Role::Officer, Some(station), "officer pass 2")).unwrap();
 }
+
+fn api(method: &str, path: &str, auth: &[(&str, &str)], body: &str) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
+    for (k, v) in auth {
+        b = b.header(*k, *v);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn the_api_needs_a_token_or_a_session_with_its_csrf_header() {
+    let (p, st) = studio_with_key("studio-api");
+    let officer = st.with_db(|db| db.create_token("王芳")).unwrap();
+    let reviewer = st.with_db(|db| db.create_token("李建国")).unwrap();
+    let bearer = |t: &str| format!("Bearer {t}");
+    let (ob, rb) = (bearer(&officer), bearer(&reviewer));
+
+    // Nothing without credentials, not even the description.
+    for path in [
+        "/api/v1/openapi.json",
+        "/api/v1/slogans",
+        "/api/v1/slogans/fanzha-96110",
+        "/api/v1/orders",
+        "/api/v1/preview/poster-a3/fanzha-96110",
+    ] {
+        let (status, h, body) = send(&st, api("GET", path, &[], "")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/json");
+        assert!(body.contains("\"error\""), "{body}");
+    }
+    let forged = bearer(&"cd".repeat(32));
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &forged)], "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, doc) = send(&st, api("GET", "/api/v1/openapi.json", &[("authorization", &ob)], "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc.contains("\"openapi\": \"3.0.3\""));
+
+    // Propose by token; the reviewer decides by token (not the officer).
+    let draft = r#"{"topic": "反诈", "lines": ["陌生来电说退款，", "挂掉电话问一遍。"], "tip": "退款不用先交钱，拿不准就打96110。"}"#;
+    let (status, _, body) = send(&st, api("POST", "/api/v1/slogans", &[("authorization", &ob)], draft)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    let hash = v["wording"].as_str().unwrap().to_string();
+    assert_eq!(v["state"], "pending");
+    assert_eq!(v["authors"][0], "王芳");
+    let decision = format!(r#"{{"decision": "approve", "seen": "{hash}"}}"#);
+    let path = format!("/api/v1/slogans/{id}/decision");
+    let (status, _, _) = send(&st, api("POST", &path, &[("authorization", &ob)], &decision)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = send(&st, api("POST", &path, &[("authorization", &rb)], &decision)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body.contains("\"decision\":\"approved\"") && body.contains("\"reviewer\":\"李建国\""), "{body}");
+    assert!(std::fs::read_to_string(p.join("reviews/log.yaml")).unwrap().contains(&id));
+
+    // A session cookie alone does not change anything: the CSRF header is needed.
+    let (cookie, csrf) = sign_in(&st, "王芳", "officer pass 1").await;
+    let other = r#"{"topic": "反诈", "lines": ["快递理赔要转账，", "准是骗子在撒网。"]}"#;
+    let (status, _, _) = send(&st, api("POST", "/api/v1/slogans", &[("cookie", &cookie)], other)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) =
+        send(&st, api("POST", "/api/v1/slogans", &[("cookie", &cookie), ("x-csrf-token", &csrf)], other)).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Bad JSON and unknown fields are 400 with a JSON error, never a 5xx.
+    for bad in ["{", r#"{"topic": "反诈", "lines": ["x"], "evil": 1}"#, "[]", "null"] {
+        let (status, h, _) = send(&st, api("POST", "/api/v1/slogans", &[("authorization", &ob)], bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(h[header::CONTENT_TYPE], "application/json");
+    }
+
+    // An order through the API: approved wording only, the package listed.
+    let order = format!(
+        r#"{{"title": "接口下单", "vendor": "城关印务", "due": "2026-12-20", "stations": [{{"name": "城关派出所", "phone": "0912-1234567"}}, {{"name": "东关派出所", "phone": "0912-2345678"}}], "lines": [{{"item": "poster-a3", "slogans": ["{id}"], "quantity": 20}}]}}"#
+    );
+    let (status, _, body) = send(&st, api("POST", "/api/v1/orders", &[("authorization", &ob)], &order)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(v["files"].as_i64().unwrap() >= 2, "{body}");
+    let zip = format!("/api/v1/orders/{}/package.zip", v["id"]);
+    let (status, h, _) = send(&st, api("GET", &zip, &[("authorization", &ob)], "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/zip");
+    // The reviewer's station is none: the order is not theirs to download.
+    let (status, _, _) = send(&st, api("GET", &zip, &[("authorization", &rb)], "")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -12,6 +12,7 @@
 //! (double-submit) and is rate-limited per name; every response forbids
 //! framing and outside resources (CSP).
 
+mod api;
 pub mod db;
 mod orders;
 mod pages;
@@ -204,6 +205,13 @@ pub fn router(studio: Arc<Studio>) -> Router {
         )
         .route("/orders/{id}", get(orders::order_page))
         .route("/orders/{id}/package.zip", get(orders::order_zip))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/slogans", get(api::list).post(api::propose))
+        .route("/api/v1/slogans/{id}", get(api::get_one).put(api::edit))
+        .route("/api/v1/slogans/{id}/decision", post(api::decide))
+        .route("/api/v1/preview/{item}/{slogan}", get(api::preview))
+        .route("/api/v1/orders", get(api::orders).post(api::order))
+        .route("/api/v1/orders/{id}/package.zip", get(api::package))
         .route("/preview/{item}/{file}", get(preview))
         .route("/admin/audit", get(audit_page))
         .fallback(|| async {

@@ -37,7 +37,7 @@ pub fn profile_path(root: &Path, key: &str) -> Option<PathBuf> {
     ok.then(|| root.join("stations").join(format!("{key}.yaml")))
 }
 
-fn load_profile(root: &Path, key: &str) -> Option<StationFile> {
+pub(super) fn load_profile(root: &Path, key: &str) -> Option<StationFile> {
     let path = profile_path(root, key)?;
     if !path.exists() {
         return None;
@@ -152,7 +152,7 @@ fn station_yaml(f: &StationFile, pad: &str) -> String {
 }
 
 /// Whose orders an account may see: its own, its station's; admins all.
-fn visible(s: &Session, o: &OrderRow) -> bool {
+pub(super) fn visible(s: &Session, o: &OrderRow) -> bool {
     match s.user.role {
         Role::Admin => true,
         _ => o.user == s.user.name || (o.station.is_some() && o.station == s.user.station),
@@ -246,18 +246,24 @@ fn order_form(
     )
 }
 
-/// The order form's fields.
+/// An order as the form (or the API) gives it.
 #[derive(Default)]
-struct OrderForm {
-    csrf: String,
-    title: String,
-    vendor: String,
-    contact: String,
-    due: String,
-    stations: String,
-    file: Option<(String, Vec<u8>)>,
-    quantities: Vec<(String, String, String)>,
-    slogans: Vec<String>,
+pub(super) struct OrderForm {
+    pub csrf: String,
+    pub title: String,
+    pub vendor: String,
+    pub contact: String,
+    pub due: String,
+    /// `own` (the account's station profile) or `file`.
+    pub stations: String,
+    /// An uploaded list: file name and bytes.
+    pub file: Option<(String, Vec<u8>)>,
+    /// Stations given inline (the API).
+    pub list: Option<Vec<StationFile>>,
+    /// Per item: (item id, quantity, `station` | `total`).
+    pub quantities: Vec<(String, String, String)>,
+    /// Slogans; each line takes those meant for its item.
+    pub slogans: Vec<String>,
 }
 
 async fn read_form(mut m: Multipart) -> Result<OrderForm, String> {
@@ -323,7 +329,7 @@ pub async fn order_post(State(st): State<Arc<Studio>>, headers: HeaderMap, m: Mu
     .await
 }
 
-fn build(
+pub(super) fn build(
     st: &Studio,
     lib: &Library,
     log: &crate::review::ReviewLog,
@@ -395,6 +401,14 @@ fn build_numbered(
     let name = format!("studio-{n:04}");
     let dir = st.root.join("orders");
     let stations = match (f.stations.as_str(), &f.file, &s.user.station) {
+        _ if f.list.is_some() => {
+            let list = f.list.as_deref().unwrap_or_default();
+            let mut text = String::from("stations:\n  list:\n");
+            for x in list {
+                text.push_str(&station_yaml(x, "      "));
+            }
+            text
+        }
         ("own", _, Some(key)) => match load_profile(&st.root, key) {
             Some(p) => format!("stations:\n  list:\n{}", station_yaml(&p, "      ")),
             None => {
@@ -457,7 +471,7 @@ fn scalar_date(s: &str) -> String {
     }
 }
 
-fn find_order(st: &Studio, s: &Session, id: &str) -> Option<OrderRow> {
+pub(super) fn find_order(st: &Studio, s: &Session, id: &str) -> Option<OrderRow> {
     let id: i64 = id.parse().ok()?;
     st.db().orders(None).into_iter().find(|o| o.id == id && visible(s, o))
 }
@@ -495,12 +509,8 @@ pub async fn order_zip(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPat
         return StatusCode::NOT_FOUND.into_response();
     };
     let name = format!("studio-{:04}", o.id);
-    let path = st.root.join("studio/packages").join(o.id.to_string()).join(format!("{name}.zip"));
-    match tokio::task::spawn_blocking(move || std::fs::read(&path))
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-    {
-        Ok(bytes) => (
+    match zip_bytes(&st, &o).await {
+        Some(bytes) => (
             [
                 (header::CONTENT_TYPE, "application/zip".to_string()),
                 (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.zip\"")),
@@ -508,6 +518,13 @@ pub async fn order_zip(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPat
             bytes,
         )
             .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The package zip of an order, read off the async threads.
+pub(super) async fn zip_bytes(st: &Studio, o: &OrderRow) -> Option<Vec<u8>> {
+    let name = format!("studio-{:04}", o.id);
+    let path = st.root.join("studio/packages").join(o.id.to_string()).join(format!("{name}.zip"));
+    tokio::task::spawn_blocking(move || std::fs::read(&path).ok()).await.ok().flatten()
 }
