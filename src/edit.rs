@@ -70,8 +70,10 @@ impl SloganDraft {
 /// What an edit starts from.
 #[derive(Debug, Clone)]
 pub enum Base {
-    /// A new slogan, in the file of this topic.
-    New { topic: String },
+    /// A new slogan, in the file of this topic. With `auto_id` the id was
+    /// suggested, not chosen: if another writer took it meanwhile, the next
+    /// free one is used instead of refusing.
+    New { topic: String, auto_id: bool },
     /// An existing slogan whose wording hash was this when the author opened
     /// it: if someone changed it since, the edit is refused, not merged.
     Existing { wording: String },
@@ -315,8 +317,17 @@ pub fn save(root: &Path, lib: &Library, draft: &SloganDraft, base: &Base) -> Res
     let mut problems = Diagnostics::default();
     check_items(lib, draft, &mut problems);
     problems.into_result(())?;
+    let mut draft = draft.clone();
     let (path, replace) = match base {
-        Base::New { topic } => {
+        Base::New { topic, auto_id } => {
+            if *auto_id {
+                let base = draft.id.clone();
+                let mut n = 2;
+                while current.iter().any(|s| s.id == draft.id) {
+                    draft.id = format!("{base}-{n}");
+                    n += 1;
+                }
+            }
             if current.iter().any(|s| s.id == draft.id) {
                 return Err(Diagnostic::data(format!("slogan id `{}` is taken", draft.id))
                     .hint("choose another id, or edit that slogan")
@@ -343,12 +354,13 @@ pub fn save(root: &Path, lib: &Library, draft: &SloganDraft, base: &Base) -> Res
                 .hint("open it again, look at the new wording, and make your change there")
                 .into());
             }
-            (old.file.clone(), Some(draft.id.as_str()))
+            (old.file.clone(), Some(draft.id.clone()))
         }
     };
+    let draft = &draft;
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Diagnostic::io(format!("cannot read {}: {e}", path.display())).hint("check the file"))?;
-    let Some(new_text) = rewrite(&text, replace, draft) else {
+    let Some(new_text) = rewrite(&text, replace.as_deref(), draft) else {
         return Err(refuse(&path, format!("cannot find where slogan `{}` is written", draft.id)));
     };
     // The whole library as it would be: it must check, and the file must

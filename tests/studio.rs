@@ -716,3 +716,69 @@ async fn the_api_needs_a_token_or_a_session_with_its_csrf_header() {
     let (status, _, _) = send(&st, api("GET", &zip, &[("authorization", &rb)], "")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_sessions_and_a_cli_reviewer_at_once_lose_nothing() {
+    let (p, st) = studio_with_key("studio-concurrent");
+    // Ten officers and ten reviewers, each in their own session.
+    for i in 0..10 {
+        st.with_db(|db| db.add_user(&format!("民警{i}"), Role::Officer, Some("chengguan"), "officer pass 1")).unwrap();
+        st.with_db(|db| db.add_user(&format!("审核{i}"), Role::Reviewer, None, "reviewer pass")).unwrap();
+    }
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    // The CLI approves the first 40 slogans one by one while the studio works.
+    let cli_ids: Vec<String> = lib.slogans.iter().take(40).map(|s| s.id.clone()).collect();
+    // Studio reviewers decide on 10 others (seen hashes read now: no one edits them).
+    let studio_ids: Vec<(String, String)> =
+        lib.slogans.iter().skip(40).take(10).map(|s| (s.id.clone(), jiediqi::review::wording_hash(s))).collect();
+    let cli_root = p.clone();
+    let cli = std::thread::spawn(move || {
+        for id in &cli_ids {
+            let o = jiediqi_in(&cli_root, &["approve", id, "--by", "命令行审核", "--override-lint", "测试"]);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+    });
+    let words = ["春", "夏", "秋", "冬", "东", "西", "南", "北", "山", "河"];
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let officer = st.clone();
+        let w = words[i];
+        tasks.push(tokio::spawn(async move {
+            let st = officer;
+            let (cookie, csrf) = sign_in(&st, &format!("民警{i}"), "officer pass 1").await;
+            for k in 0..2 {
+                let form = new_slogan_form(&csrf, &format!("{w}天骑车戴头盔，"), &format!("第{k}回平安把家回。"), "");
+                let (status, _, body) = send(&st, post("/write", Some(&cookie), &form)).await;
+                assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+            }
+        }));
+        let reviewer = st.clone();
+        let (id, seen) = studio_ids[i].clone();
+        tasks.push(tokio::spawn(async move {
+            let st = reviewer;
+            let (cookie, csrf) = sign_in(&st, &format!("审核{i}"), "reviewer pass").await;
+            let form = format!("csrf={csrf}&decision=approve&seen={seen}&override_lint={}", enc("测试"));
+            let (status, _, body) = send(&st, post(&format!("/slogans/{id}/decide"), Some(&cookie), &form)).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{id}: {body}");
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    cli.join().unwrap();
+
+    // Every slogan written is in the library; every decision is in the log, which verifies.
+    let after = jiediqi::validate::Library::load(&p).unwrap();
+    assert_eq!(after.slogans.len(), lib.slogans.len() + 20);
+    for w in words {
+        for k in 0..2 {
+            let text = format!("{w}天骑车戴头盔，第{k}回平安把家回。");
+            assert!(after.slogans.iter().any(|s| s.text() == text), "lost: {text}");
+        }
+    }
+    let log = review_log(&p);
+    assert_eq!(log.records.len(), 50, "40 from the CLI and 10 from the studio");
+    for s in lib.slogans.iter().take(50) {
+        assert!(log.state(s).is_approved(), "{} not approved", s.id);
+    }
+}

@@ -250,7 +250,7 @@ pub async fn save(
 pub fn save_form(st: &Studio, lib: &Library, s: &Session, form: &EditorForm) -> Result<Slogan, Diagnostics> {
     let mut draft = form.draft(lib);
     let base = if form.editing.is_empty() {
-        Base::New { topic: form.topic.trim().to_string() }
+        Base::New { topic: form.topic.trim().to_string(), auto_id: form.id.trim().is_empty() }
     } else {
         // An edit keeps its id (renaming would orphan its review history).
         draft.id = form.editing.clone();

@@ -4,11 +4,23 @@ Run by .ci/run against a studio it started on loopback:
     python tests/browser/studio.py http://127.0.0.1:PORT OUTDIR
 Signs in as the officer, searches, opens a slogan, checks that every preview
 drew, that nothing was asked of another host, that a wrong password is
-refused and that the admin page is refused to the officer; screenshots go
-to OUTDIR.
+refused and that the admin page is refused to the officer. Then the whole
+flow: the officer writes a slogan and sees a lint finding appear and the
+bag preview change as they type, and submits it; a reviewer sees it in the
+queue, is refused on their own proposal (four eyes) and approves this one;
+the officer orders for two stations from an uploaded .xlsx, downloads the
+zip and its SHA256SUMS are checked. Screenshots go to OUTDIR.
+
+Accounts (made by .ci/run): 王芳 (officer, "officer pass 1"), 李建国
+(reviewer, "reviewer pass"); fanzha-96110 approved beforehand.
 """
+import hashlib
+import io
 import sys
+import zipfile
 from urllib.parse import urlparse
+
+import openpyxl
 
 from playwright.sync_api import sync_playwright
 
@@ -73,13 +85,118 @@ with sync_playwright() as p:
     check(wide <= 390, f"the library fits a phone's width ({wide}px)")
     phone.screenshot(path=f"{out}/library-phone.png")
 
-    page.goto(base + "/")
-    page.click("header.bar button")
-    page.wait_for_url(base + "/login")
-    page.goto(base + "/")
-    check(page.url == base + "/login", "after signing out the library needs a session again")
+    # --- The officer writes a slogan; lint and the bag preview follow the typing.
+    page.goto(base + "/write")
+    page.select_option("select[name=topic]", "交通安全")
+    page.fill("input[name=line1]", "高度重视电动车，")
+    page.fill("input[name=line2]", "头盔戴好再出门。")
+    page.wait_for_selector("#live li[data-rule=officialese]", timeout=10000)
+    check(page.locator("#live li[data-rule=officialese]").count() >= 1, "an officialese finding appears as the officer types")
+    bag = "#live img[data-item=bag-nonwoven]"
+    page.wait_for_selector(bag)
+    before = page.get_attribute(bag, "src")
+    page.screenshot(path=f"{out}/editor-finding.png", full_page=True)
+    page.fill("input[name=line1]", "")
+    page.type("input[name=line1]", "电动车上戴头盔，", delay=30)
+    page.wait_for_function(
+        "(b) => { const i = document.querySelector('#live img[data-item=bag-nonwoven]');"
+        " return i && i.getAttribute('src') !== b && i.complete && i.naturalWidth > 0; }",
+        arg=before, timeout=10000)
+    check(page.locator("#live li[data-rule=officialese]").count() == 0, "the finding goes when the wording is fixed")
+    check("%E9%AB%98%E5%BA%A6" not in page.get_attribute(bag, "src"), "the bag preview shows the new wording")
+    page.screenshot(path=f"{out}/editor.png", full_page=True)
+    page.click("button.primary[type=submit]")
+    page.wait_for_url("**/slogans/**saved=1")
+    new_id = urlparse(page.url).path.rsplit("/", 1)[1]
+    check("已提交审核" in page.content(), f"the officer's slogan {new_id} is submitted")
 
-    check(not elsewhere, f"no request to another host: {elsewhere}")
+    # --- The station profile fills the footers.
+    page.goto(base + "/station")
+    page.fill("input[name=name]", "城关派出所")
+    page.fill("input[name=phone]", "0912-1234567")
+    page.fill("input[name=hotline]", "96110")
+    page.click("button.primary")
+    check("已保存" in page.content(), "the station profile is saved")
+
+    # --- A reviewer: the queue, refused on their own wording, approves this one.
+    rctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    rev = rctx.new_page()
+    rev.on("request", lambda r: urlparse(r.url).netloc != host and not r.url.startswith("data:") and elsewhere.append(r.url))
+    rev.on("pageerror", lambda e: errors.append(str(e)))
+    rev.goto(base + "/login")
+    rev.fill("input[name=name]", "李建国")
+    rev.fill("input[name=password]", "reviewer pass")
+    rev.click("button[type=submit]")
+    rev.wait_for_url(base + "/")
+    rev.goto(base + "/write")
+    rev.select_option("select[name=topic]", "交通安全")
+    rev.fill("input[name=line1]", "头盔不是摆设，")
+    rev.fill("input[name=line2]", "戴上才算安全。")
+    rev.click("button.primary[type=submit]")
+    rev.wait_for_url("**/slogans/**saved=1")
+    own_id = urlparse(rev.url).path.rsplit("/", 1)[1]
+    rev.goto(base + "/review")
+    check(rev.locator(f"a[href='/slogans/{new_id}']").count() == 1, "the officer's slogan is in the queue")
+    check(rev.locator(f"a[href='/slogans/{own_id}']").count() == 1, "the reviewer's own slogan is in the queue")
+    rev.screenshot(path=f"{out}/queue.png", full_page=True)
+    rev.goto(base + f"/slogans/{own_id}")
+    check("四眼原则" in rev.content() and rev.locator("button[value=approve]").count() == 0,
+          "on their own slogan the reviewer sees why they cannot approve")
+    seen = rev.get_attribute("input[name=seen]", "value")
+    csrf = rev.get_attribute("section.decide input[name=csrf]", "value")
+    forced = rev.request.post(base + f"/slogans/{own_id}/decide",
+                              form={"csrf": csrf, "decision": "approve", "seen": seen}, max_redirects=0)
+    check(forced.status == 403, f"approving their own wording by hand is refused ({forced.status})")
+    rev.goto(base + f"/slogans/{new_id}")
+    rev.click("button[value=approve]")
+    rev.wait_for_url(base + f"/slogans/{new_id}")
+    check("已通过" in rev.content(), "the reviewer approved the officer's slogan")
+    rev.screenshot(path=f"{out}/approved.png", full_page=True)
+
+    # --- The officer orders for two stations from an .xlsx and checks the zip.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["名称", "地址", "电话", "热线"])
+    ws.append(["城关派出所", "城关镇人民路88号", "0912-1234567", 96110])
+    ws.append(["东关派出所", "东关街道红旗路16号", "0912-2345678", 96110])
+    xlsx = f"{out}/stations.xlsx"
+    wb.save(xlsx)
+    page.goto(base + "/orders")
+    page.fill("input[name=title]", "城关片区冬季宣传")
+    page.fill("input[name=vendor]", "城关印务")
+    page.fill("input[name=due]", "2026-12-20")
+    page.check("input[name=stations][value=file]")
+    page.set_input_files("input[name=stations_file]", xlsx)
+    page.fill("input[name=qty-bag-nonwoven]", "100")
+    page.check(f"input[name=slogan][value={new_id}]")
+    page.check("input[name=slogan][value=fanzha-96110]")
+    page.screenshot(path=f"{out}/order-form.png", full_page=True)
+    page.click("form.order button.primary")
+    page.wait_for_url("**/orders/*", timeout=60000)
+    check("下载印刷包" in page.content(), "the order was built")
+    page.screenshot(path=f"{out}/order.png", full_page=True)
+    with page.expect_download() as dl:
+        page.click("a[download]")
+    data = open(dl.value.path(), "rb").read()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    names = z.namelist()
+    sums = [n for n in names if n.endswith("/SHA256SUMS") or n == "SHA256SUMS"]
+    check(len(sums) == 1, f"the zip holds SHA256SUMS ({names[:5]}…)")
+    if sums:
+        prefix = sums[0][: -len("SHA256SUMS")]
+        listed = 0
+        for line in z.read(sums[0]).decode().splitlines():
+            digest, name = line.split("  ", 1)
+            listed += 1
+            got = hashlib.sha256(z.read(prefix + name)).hexdigest()
+            check(got == digest, f"{name}: SHA-256 matches SHA256SUMS")
+        prints = [n for n in names if "/print/" in n and n.endswith(".pdf")]
+        check(len(prints) == 4, f"2 stations x 2 slogans on the bag: 4 print files ({len(prints)})")
+        check(any("dongguan" in n or "东关" in n for n in prints), f"the second station is in the package: {prints}")
+        check(listed >= len(prints), "every print file is listed")
+
+    page.goto(base + "/")
+    page.click("header.bar button")    check(not elsewhere, f"no request to another host: {elsewhere}")
     check(not errors, f"no script errors: {errors}")
     browser.close()
 
