@@ -782,3 +782,61 @@ async fn twenty_sessions_and_a_cli_reviewer_at_once_lose_nothing() {
         assert!(log.state(s).is_approved(), "{} not approved", s.id);
     }
 }
+
+#[tokio::test]
+async fn admins_keep_the_accounts_and_nobody_else_can() {
+    let (_, st) = studio("studio-admin");
+    let (officer, ocsrf) = sign_in(&st, "王芳", "officer pass 1").await;
+    for (path, form) in [
+        ("/admin/users", format!("csrf={ocsrf}&name=x&role=admin&password=12345678")),
+        ("/admin/users/李建国/password", format!("csrf={ocsrf}&password=taken-over-1")),
+        ("/admin/users/李建国/disable", format!("csrf={ocsrf}")),
+    ] {
+        let (status, _, _) = send(&st, post(&enc_path(path), Some(&officer), &form)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let (status, _, _) = send(&st, get("/admin/users", Some(&officer))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (admin, csrf) = sign_in(&st, "张管理", "admin pass 1").await;
+    let (status, _, page) = send(&st, get("/admin/users", Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("李建国") && page.contains("宣传民警"));
+    // Without the CSRF token: nothing.
+    let (status, _, _) =
+        send(&st, post("/admin/users", Some(&admin), "csrf=x&name=x&role=officer&password=12345678")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let form =
+        format!("csrf={csrf}&name={}&role=officer&station=dongguan&password={}", enc("刘洋"), enc("first pass 1"));
+    let (status, _, _) = send(&st, post("/admin/users", Some(&admin), &form)).await;
+    assert_eq!(status, StatusCode::OK);
+    sign_in(&st, "刘洋", "first pass 1").await;
+    // A reset password ends the account's sessions; a disabled account cannot sign in.
+    let (victim, _) = sign_in(&st, "李建国", "reviewer pass").await;
+    let (status, _, _) = send(
+        &st,
+        post(
+            &enc_path("/admin/users/李建国/password"),
+            Some(&admin),
+            &format!("csrf={csrf}&password={}", enc("new reviewer pass")),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send(&st, get("/", Some(&victim))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the old session ended");
+    sign_in(&st, "李建国", "new reviewer pass").await;
+    let (status, _, _) =
+        send(&st, post(&enc_path("/admin/users/刘洋/disable"), Some(&admin), &format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = post_sign_in(&st, "刘洋", "first pass 1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // No password in clear anywhere the admin can see.
+    let (_, _, audit) = send(&st, get("/admin/audit", Some(&admin))).await;
+    assert!(audit.contains("user-password") && !audit.contains("new reviewer pass") && !audit.contains("first pass 1"));
+}
+
+/// A path with its non-ASCII characters percent-encoded.
+fn enc_path(p: &str) -> String {
+    p.split('/').map(|seg| if seg.is_ascii() { seg.to_string() } else { enc(seg) }).collect::<Vec<_>>().join("/")
+}

@@ -12,6 +12,7 @@
 //! (double-submit) and is rate-limited per name; every response forbids
 //! framing and outside resources (CSP).
 
+mod admin;
 mod api;
 pub mod db;
 mod orders;
@@ -214,6 +215,10 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/api/v1/orders/{id}/package.zip", get(api::package))
         .route("/preview/{item}/{file}", get(preview))
         .route("/admin/audit", get(audit_page))
+        .route("/admin/users", get(admin::users_page).post(admin::add))
+        .route("/admin/users/{name}/password", post(admin::password))
+        .route("/admin/users/{name}/disable", post(admin::disable))
+        .route("/admin/users/{name}/enable", post(admin::enable))
         .fallback(|| async {
             html(StatusCode::NOT_FOUND, pages::message("找不到这个页面", "地址不对，回首页看看。"))
         })

@@ -18,7 +18,7 @@ import hashlib
 import io
 import sys
 import zipfile
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import openpyxl
 
@@ -98,10 +98,16 @@ with sync_playwright() as p:
     page.screenshot(path=f"{out}/editor-finding.png", full_page=True)
     page.fill("input[name=line1]", "")
     page.type("input[name=line1]", "电动车上戴头盔，", delay=30)
-    page.wait_for_function(
-        "(b) => { const i = document.querySelector('#live img[data-item=bag-nonwoven]');"
-        " return i && i.getAttribute('src') !== b && i.complete && i.naturalWidth > 0; }",
-        arg=before, timeout=10000)
+    # The panel settles on the finished wording (not an intermediate keystroke).
+    # Polled from here: the studio's CSP forbids the eval a wait_for_function needs.
+    want = quote("电动车上戴头盔，")
+    for _ in range(100):
+        src = page.get_attribute(bag, "src") or ""
+        loaded = page.evaluate("() => { const i = document.querySelector('#live img[data-item=bag-nonwoven]'); return !!i && i.complete && i.naturalWidth > 0; }")
+        if src != before and want in src and loaded:
+            break
+        page.wait_for_timeout(100)
+    check(want in (page.get_attribute(bag, "src") or ""), "the bag preview follows the typing")
     check(page.locator("#live li[data-rule=officialese]").count() == 0, "the finding goes when the wording is fixed")
     check("%E9%AB%98%E5%BA%A6" not in page.get_attribute(bag, "src"), "the bag preview shows the new wording")
     page.screenshot(path=f"{out}/editor.png", full_page=True)
@@ -138,7 +144,7 @@ with sync_playwright() as p:
     rev.goto(base + "/review")
     check(rev.locator(f"a[href='/slogans/{new_id}']").count() == 1, "the officer's slogan is in the queue")
     check(rev.locator(f"a[href='/slogans/{own_id}']").count() == 1, "the reviewer's own slogan is in the queue")
-    rev.screenshot(path=f"{out}/queue.png", full_page=True)
+    rev.screenshot(path=f"{out}/queue.png")
     rev.goto(base + f"/slogans/{own_id}")
     check("四眼原则" in rev.content() and rev.locator("button[value=approve]").count() == 0,
           "on their own slogan the reviewer sees why they cannot approve")
@@ -196,7 +202,12 @@ with sync_playwright() as p:
         check(listed >= len(prints), "every print file is listed")
 
     page.goto(base + "/")
-    page.click("header.bar button")    check(not elsewhere, f"no request to another host: {elsewhere}")
+    page.click("header.bar button")
+    page.wait_for_url(base + "/login")
+    page.goto(base + "/")
+    check(page.url == base + "/login", "after signing out the library needs a session again")
+
+    check(not elsewhere, f"no request to another host: {elsewhere}")
     check(not errors, f"no script errors: {errors}")
     browser.close()
 
