@@ -1051,3 +1051,18 @@ fn order_cmd(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_studio_listens_on_loopback_unless_told_otherwise() {
+        let cli = Cli::try_parse_from(["jiediqi", "serve"]).unwrap();
+        let Command::Serve { addr, .. } = cli.command else { panic!("not serve") };
+        assert!(addr.ip().is_loopback(), "{addr}");
+        let cli = Cli::try_parse_from(["jiediqi", "serve", "--addr", "0.0.0.0:9000"]).unwrap();
+        let Command::Serve { addr, .. } = cli.command else { panic!("not serve") };
+        assert_eq!(addr.to_string(), "0.0.0.0:9000");
+    }
+}
