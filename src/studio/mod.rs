@@ -362,22 +362,21 @@ pub struct Search {
     pub topic: String,
     #[serde(default)]
     pub state: String,
+    /// Only the slogans the signed-in account wrote or edited.
+    #[serde(default)]
+    pub mine: String,
 }
 
 async fn library_page(State(st): State<Arc<Studio>>, headers: HeaderMap, Query(q): Query<Search>) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
     let st2 = st.clone();
-    let page = tokio::task::spawn_blocking(move || -> Result<maud::Markup, Diagnostic> {
+    blocking(move || {
         let lib = st2.library()?;
         let log = st2.review_log()?;
-        Ok(pages::library(&s, &lib, &log, &q))
+        let mine = st2.db().written_by(&s.user.name);
+        Ok(html(StatusCode::OK, pages::library(&s, &lib, &log, &q, &mine)))
     })
-    .await;
-    match page {
-        Ok(Ok(m)) => html(StatusCode::OK, m),
-        Ok(Err(d)) => html(StatusCode::SERVICE_UNAVAILABLE, pages::problem(&d)),
-        Err(_) => html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "页面没能生成。")),
-    }
+    .await
 }
 
 #[derive(Deserialize, Default)]

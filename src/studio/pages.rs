@@ -108,10 +108,11 @@ pub fn matches(s: &Slogan, log: &ReviewLog, q: &Search) -> bool {
         && (q.state.is_empty() || state_class(&log.state(s)) == q.state)
 }
 
-pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search) -> Markup {
+pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search, mine: &[String]) -> Markup {
     let mut topics: Vec<&str> = lib.slogans.iter().map(|s| s.topic.as_str()).collect();
     topics.dedup();
-    let found: Vec<&Slogan> = lib.slogans.iter().filter(|s| matches(s, log, q)).collect();
+    let found: Vec<&Slogan> =
+        lib.slogans.iter().filter(|s| matches(s, log, q) && (q.mine.is_empty() || mine.contains(&s.id))).collect();
     page(
         "标语库",
         Some(session),
@@ -128,6 +129,9 @@ pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search) ->
                     @for (v, l) in [("approved", "已通过"), ("pending", "待审核"), ("stale", "措辞已改"), ("changes", "需修改"), ("rejected", "不通过")] {
                         option value=(v) selected[q.state == v] { (l) }
                     }
+                }
+                @if !mine.is_empty() {
+                    label.check { input type="checkbox" name="mine" value="1" checked[!q.mine.is_empty()]; "只看我写的（" (mine.len()) "）" }
                 }
                 button type="submit" { "查找" }
             }
