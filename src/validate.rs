@@ -165,10 +165,21 @@ impl Station {
             if v.chars().count() > max {
                 return Err(format!("station `{name}`: field `{key}` is longer than {max} characters"));
             }
+            if v.chars().any(invisible) {
+                return Err(format!("station `{name}`: field `{key}` has an invisible character"));
+            }
             if formula_like(v, matches!(key, "phone" | "hotline")) {
                 return Err(format!(
                     "station `{name}`: field `{key}` begins with `{}`, which a spreadsheet runs as a formula",
                     v.trim_start().chars().next().unwrap_or(' ')
+                ));
+            }
+            // Footers print these unreviewed: a phone field holds a number
+            // (digits, spaces, + - ( ) and 转 for an extension), never words.
+            if matches!(key, "phone" | "hotline") && !v.chars().all(|c| c.is_ascii_digit() || " +-()（）转".contains(c))
+            {
+                return Err(format!(
+                    "station `{name}`: field `{key}` is `{v}`: a phone number has only digits, spaces, + - ( ) and 转"
                 ));
             }
         }
@@ -344,6 +355,14 @@ fn id_ok(id: &str) -> bool {
         && !id.ends_with('-')
 }
 
+/// Characters that print nothing but change what a reader sees or how text
+/// runs: zero-width spaces and joiners, direction marks and overrides, line
+/// and paragraph separators, the byte-order mark, the soft hyphen.
+pub fn invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x061C | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF)
+}
+
 const ID_HINT: &str = "ids are 1–48 lowercase ASCII letters, digits and `-` (they become file names)";
 
 fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Slogan> {
@@ -466,6 +485,14 @@ pub fn check_slogan_files(files: Vec<(PathBuf, SloganFile)>, problems: &mut Diag
             }
             if bad {
                 continue;
+            }
+            if let Some(c) = texts.clone().flat_map(|l| l.chars()).find(|&c| invisible(c)) {
+                problems.push(
+                    Diagnostic::data(format!("slogan `{}` contains the invisible character U+{:04X}", s.id, c as u32))
+                        .at(loc.clone())
+                        .hint("remove it: zero-width and direction marks print nothing and can hide what a line says"),
+                );
+                bad = true;
             }
             if let Some(c) = texts.flat_map(|l| l.chars()).find(|c| c.is_control()) {
                 problems.push(

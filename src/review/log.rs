@@ -277,8 +277,16 @@ fn check_head(path: &Path, keys: &Keyring, records: &[Record]) -> Result<(), Dia
 fn save_head(keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
     let (Some(file), Some(last)) = (head_file(keys, records), records.last()) else { return Ok(()) };
     let text = format!("{} {}\n", last.seq, chain_hash(last));
-    if std::fs::read_to_string(&file).is_ok_and(|t| t == text) {
-        return Ok(());
+    // One writer of head records in this process (the studio reads the log
+    // on many threads; each write's temporary has the process's name), and
+    // a head only moves forward: a reader holding an older text than the
+    // last append must not take the head back.
+    static HEADS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = HEADS.lock().unwrap_or_else(|p| p.into_inner());
+    match std::fs::read_to_string(&file) {
+        Ok(t) if t == text => return Ok(()),
+        Ok(t) if t.split(' ').next().and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n > last.seq) => return Ok(()),
+        _ => {}
     }
     fsio::clean_leftovers(&keys.heads_dir());
     std::fs::create_dir_all(keys.heads_dir()).map_err(|e| {
@@ -338,6 +346,8 @@ fn check_project(root: &Path, keys: &Keyring, records: &[Record]) -> Result<(), 
 
 fn save_project(root: &Path, keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
     let Some(id) = log_id(records) else { return Ok(()) };
+    static PROJECTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = PROJECTS.lock().unwrap_or_else(|p| p.into_inner());
     let file = project_file(root, keys);
     if std::fs::read_to_string(&file).is_ok_and(|t| t.trim() == id) {
         return Ok(());

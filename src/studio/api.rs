@@ -114,8 +114,8 @@ fn summary(s: &Slogan, state: &ReviewState) -> Value {
 }
 
 fn detail(st: &Studio, lib: &Library, log: &crate::review::ReviewLog, s: &Slogan) -> Result<Value, Diagnostic> {
-    let words = crate::lint::Words::load(&lib.root)?;
-    let findings: Vec<Value> = crate::lint::lint(lib, &words, Some(std::slice::from_ref(&s.id)))
+    let findings: Vec<Value> = st
+        .findings(lib, &s.id)?
         .iter()
         .map(|f| {
             json!({
@@ -212,7 +212,7 @@ pub async fn preview(
             return Ok(error(StatusCode::NOT_FOUND, "no such item or slogan", &[]));
         };
         let log = st2.review_log()?;
-        let svg = super::preview_svg(&lib, item, s, !log.state(s).is_approved())?;
+        let svg = st2.preview(&lib, item, s, !log.state(s).is_approved())?;
         Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     })
     .await
@@ -444,6 +444,10 @@ pub async fn order(State(st): State<Arc<Studio>>, headers: HeaderMap, body: Byte
     if b.stations.is_empty() || b.lines.is_empty() {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "an order needs stations and lines", &[]);
     }
+    // One line per item: more lines than any library has items is a mistake.
+    if b.lines.len() > 64 || b.stations.len() > 200 {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "at most 64 lines and 200 stations through the API", &[]);
+    }
     let files: usize = b.lines.iter().map(|l| l.slogans.len()).sum::<usize>().saturating_mul(b.stations.len());
     if files > MAX_API_FILES {
         return error(
@@ -457,8 +461,9 @@ pub async fn order(State(st): State<Arc<Studio>>, headers: HeaderMap, body: Byte
     // One line per item here, as in the form: each line's slogans and quantity.
     let mut slogans = Vec::new();
     let mut quantities = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for l in &b.lines {
-        if quantities.iter().any(|(i, _, _): &(String, String, String)| *i == l.item) {
+        if !seen.insert(l.item.as_str()) {
             return error(StatusCode::UNPROCESSABLE_ENTITY, &format!("item `{}` is in two lines", l.item), &[]);
         }
         quantities.push((l.item.clone(), l.quantity.to_string(), l.per.clone().unwrap_or_default()));

@@ -1,6 +1,7 @@
-//! Accounts, sessions and the audit trail, in SQLite (WAL). Session tokens
-//! and CSRF tokens are stored as SHA-256 hashes: a copy of the database
-//! does not sign anyone in.
+//! Accounts, sessions and the audit trail, in SQLite (WAL). Session and API
+//! tokens are stored as SHA-256 hashes: a copy of the database does not sign
+//! anyone in (a session's CSRF token is kept as it is; it is useless without
+//! the session's cookie).
 
 use std::path::Path;
 
@@ -253,8 +254,13 @@ impl Db {
     }
 
     /// The account if the name and password match and it is enabled.
-    /// Unknown names cost a hash too, so timing does not tell them apart.
     pub fn check_password(&self, name: &str, password: &str) -> Option<User> {
+        verify_sign_in(self.sign_in_row(name), password)
+    }
+
+    /// What sign-in needs of an account, read under the database lock; the
+    /// slow hash check ([`verify_sign_in`]) then runs without it.
+    pub fn sign_in_row(&self, name: &str) -> Option<(User, String, bool)> {
         let row: Option<(i64, String, String, Option<String>, bool)> = self
             .conn
             .query_row("SELECT id, role, password, station, disabled FROM users WHERE name = ?1", params![name], |r| {
@@ -263,15 +269,8 @@ impl Db {
             .optional()
             .ok()
             .flatten();
-        let Some((id, role, hash, station, disabled)) = row else {
-            let _ = hash(password);
-            return None;
-        };
-        let ok = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
-        if !ok || disabled {
-            return None;
-        }
-        Some(User { id, name: name.to_string(), role: Role::parse(&role)?, station })
+        let (id, role, hash, station, disabled) = row?;
+        Some((User { id, name: name.to_string(), role: Role::parse(&role)?, station }, hash, disabled))
     }
 
     /// A new session for `user`: the cookie token and the CSRF token.
@@ -318,9 +317,12 @@ impl Db {
 
     /// Record who did what; the audit never holds a password.
     pub fn audit(&self, user: Option<&str>, action: &str, detail: &str) {
+        // Bounded and printable: a request can put anything in a name or a URL.
+        let clip =
+            |t: &str, n: usize| -> String { t.chars().map(|c| if c.is_control() { '?' } else { c }).take(n).collect() };
         let _ = self.conn.execute(
             "INSERT INTO audit (time, user, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![now(), user, action, detail],
+            params![now(), user.map(|u| clip(u, 40)), clip(action, 40), clip(detail, 300)],
         );
     }
 
@@ -458,6 +460,17 @@ impl Db {
         let Ok(mut st) = self.conn.prepare("SELECT password FROM users") else { return Vec::new() };
         st.query_map([], |r| r.get(0)).map(|rows| rows.filter_map(Result::ok).collect()).unwrap_or_default()
     }
+}
+
+/// The account of a sign-in row if the password matches and the account is
+/// enabled. Unknown names cost a hash too, so timing does not tell them apart.
+pub fn verify_sign_in(row: Option<(User, String, bool)>, password: &str) -> Option<User> {
+    let Some((user, hash, disabled)) = row else {
+        let _ = self::hash(password);
+        return None;
+    };
+    let ok = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+    (ok && !disabled).then_some(user)
 }
 
 /// A password long enough for `name`, hashed.

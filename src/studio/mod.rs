@@ -54,8 +54,29 @@ pub struct Studio {
     pub(crate) keys: Option<Keyring>,
     /// The library as last loaded, and the data files' stamp it was loaded at.
     lib: Mutex<(Stamp, Option<Arc<Library>>)>,
+    /// What was derived from that library (emptied when it is reloaded).
+    views: Mutex<Views>,
+    /// Held while wording is saved with its author, and while the four-eyes
+    /// rule is checked and a decision logged: a decision never sees new
+    /// wording before its author is recorded.
+    pub(crate) wording: Mutex<()>,
     failures: Mutex<HashMap<String, Vec<i64>>>,
 }
+
+/// Derived from one version of the library: lint's word lists, a slogan's
+/// findings and previews. Previews are bounded by size; all of it goes when
+/// the library is reloaded, so nothing outlives the data it came from.
+#[derive(Default)]
+struct Views {
+    words: Option<Arc<crate::lint::Words>>,
+    findings: HashMap<String, Arc<Vec<crate::lint::Finding>>>,
+    /// (item, slogan, marked as proof) → SVG.
+    svgs: HashMap<(String, String, bool), axum::body::Bytes>,
+    svg_bytes: usize,
+}
+
+/// Preview SVGs kept in memory at most.
+const SVG_CACHE_BYTES: usize = 64 << 20;
 
 /// Every data file with its modification time and size.
 type Stamp = Vec<(PathBuf, std::time::SystemTime, u64)>;
@@ -83,6 +104,8 @@ impl Studio {
             db: Mutex::new(db),
             keys,
             lib: Mutex::new((Vec::new(), None)),
+            views: Mutex::new(Views::default()),
+            wording: Mutex::new(()),
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -104,6 +127,7 @@ impl Studio {
             let lib = Library::load(&self.root)
                 .map_err(|d| d.0.into_iter().next().unwrap_or_else(|| Diagnostic::data("the project does not load")))?;
             *guard = (now, Some(Arc::new(lib)));
+            *self.views.lock().unwrap_or_else(|p| p.into_inner()) = Views::default();
         }
         Ok(guard.1.clone().expect("loaded above"))
     }
@@ -114,6 +138,54 @@ impl Studio {
 
     /// After the studio appended to the log: the next read must see it.
     fn forget_review_log(&self) {}
+
+    fn views(&self) -> std::sync::MutexGuard<'_, Views> {
+        self.views.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// lint's word lists, loaded once per library version.
+    pub fn words(&self, lib: &Library) -> Result<Arc<crate::lint::Words>, Diagnostic> {
+        if let Some(w) = &self.views().words {
+            return Ok(w.clone());
+        }
+        let w = Arc::new(crate::lint::Words::load(&lib.root)?);
+        self.views().words = Some(w.clone());
+        Ok(w)
+    }
+
+    /// A slogan's lint findings (they depend on the library only).
+    pub fn findings(&self, lib: &Library, id: &str) -> Result<Arc<Vec<crate::lint::Finding>>, Diagnostic> {
+        if let Some(f) = self.views().findings.get(id) {
+            return Ok(f.clone());
+        }
+        let words = self.words(lib)?;
+        let f = Arc::new(crate::lint::lint(lib, &words, Some(&[id.to_string()])));
+        self.views().findings.insert(id.to_string(), f.clone());
+        Ok(f)
+    }
+
+    /// A slogan's preview on an item, drawn once per library version and state.
+    pub fn preview(
+        &self,
+        lib: &Library,
+        item: &crate::validate::Item,
+        slogan: &crate::validate::Slogan,
+        proof: bool,
+    ) -> Result<axum::body::Bytes, Diagnostic> {
+        let key = (item.id.clone(), slogan.id.clone(), proof);
+        if let Some(svg) = self.views().svgs.get(&key) {
+            return Ok(svg.clone());
+        }
+        let svg = axum::body::Bytes::from(preview_svg(lib, item, slogan, proof)?);
+        let mut v = self.views();
+        if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
+            v.svgs.clear();
+            v.svg_bytes = 0;
+        }
+        v.svg_bytes += svg.len();
+        v.svgs.insert(key, svg.clone());
+        Ok(svg)
+    }
 
     fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
         let token = cookie(headers, SESSION_COOKIE)?;
@@ -130,8 +202,14 @@ impl Studio {
     }
 
     fn failed(&self, name: &str) {
+        let now = db::now();
         let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        f.entry(name.to_string()).or_default().push(db::now());
+        // Names are whatever was typed: forget those outside the window (the map
+        // is then bounded by the sign-in rate over ten minutes).
+        if f.len() > 10_000 {
+            f.retain(|_, times| times.iter().any(|&t| t > now - FAILURE_WINDOW));
+        }
+        f.entry(name.to_string()).or_default().push(now);
     }
 }
 
@@ -307,23 +385,33 @@ async fn login(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<
         return html(StatusCode::FORBIDDEN, pages::message("请重新登录", "登录页已过期，请刷新后再试。"));
     }
     let name = f.name.trim().to_string();
+    let fail = |st: &Studio, status: StatusCode, msg: &str| {
+        let t = fresh();
+        let mut res = html(status, pages::login(&t, Some(msg)));
+        res.headers_mut().insert(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &t, 1800));
+        let _ = st;
+        res
+    };
+    // No account has a longer name or password: refused before anything is
+    // stored or hashed.
+    if name.chars().count() > 20 || f.password.len() > 1024 {
+        return fail(&st, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
+    }
     if st.locked_out(&name) {
         st.db().audit(Some(&name), "sign-in-locked", "");
-        let t = fresh();
-        let mut res = html(StatusCode::TOO_MANY_REQUESTS, pages::login(&t, Some("密码错误次数太多，请十分钟后再试。")));
-        res.headers_mut().insert(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &t, 1800));
-        return res;
+        return fail(&st, StatusCode::TOO_MANY_REQUESTS, "密码错误次数太多，请十分钟后再试。");
     }
-    let db = st.db();
-    let Some(user) = db.check_password(&name, &f.password) else {
-        db.audit(Some(&name), "sign-in-failed", "");
-        drop(db);
+    // The hash check is slow on purpose: off the async threads, and not
+    // under the database lock that every request needs.
+    let row = st.db().sign_in_row(&name);
+    let password = f.password.clone();
+    let user = tokio::task::spawn_blocking(move || db::verify_sign_in(row, &password)).await.ok().flatten();
+    let Some(user) = user else {
+        st.db().audit(Some(&name), "sign-in-failed", "");
         st.failed(&name);
-        let t = fresh();
-        let mut res = html(StatusCode::UNAUTHORIZED, pages::login(&t, Some("用户名或密码不对。")));
-        res.headers_mut().insert(header::SET_COOKIE, set_cookie(LOGIN_COOKIE, &t, 1800));
-        return res;
+        return fail(&st, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
     };
+    let db = st.db();
     let Ok((token, _)) = db.create_session(&user) else {
         return html(StatusCode::INTERNAL_SERVER_ERROR, pages::message("出错了", "会话没能保存，请再试一次。"));
     };
@@ -399,8 +487,7 @@ async fn slogan_page(
         let Some(slogan) = lib.slogan(&id) else {
             return Ok(html(StatusCode::NOT_FOUND, pages::message("没有这条标语", "它可能改了编号或被删掉了。")));
         };
-        let words = crate::lint::Words::load(&lib.root)?;
-        let findings = crate::lint::lint(&lib, &words, Some(std::slice::from_ref(&slogan.id)));
+        let findings = st2.findings(&lib, &slogan.id)?;
         let actions = slogan_actions(&st2, &s, &log, slogan, &findings, !q.saved.is_empty());
         Ok(html(StatusCode::OK, pages::slogan(&s, &lib, &log, slogan, &findings, actions)))
     })
@@ -480,11 +567,11 @@ async fn preview(
         return StatusCode::NOT_FOUND.into_response();
     };
     let st2 = st.clone();
-    let svg = tokio::task::spawn_blocking(move || -> Result<Option<String>, Diagnostic> {
+    let svg = tokio::task::spawn_blocking(move || -> Result<Option<axum::body::Bytes>, Diagnostic> {
         let lib = st2.library()?;
         let (Some(item), Some(slogan)) = (lib.item(&item), lib.slogan(&slogan)) else { return Ok(None) };
         let log = st2.review_log()?;
-        Ok(Some(preview_svg(&lib, item, slogan, !log.state(slogan).is_approved())?))
+        Ok(Some(st2.preview(&lib, item, slogan, !log.state(slogan).is_approved())?))
     })
     .await;
     match svg {

@@ -24,6 +24,10 @@ use crate::validate::{Library, Station};
 /// Largest station list upload.
 pub const MAX_UPLOAD: usize = 16 << 20;
 
+/// Most print files one studio order makes (a county's whole campaign is a
+/// job for `jiediqi order`, with its shards).
+pub const MAX_FILES: usize = 1000;
+
 fn refuse(st: &Studio, s: &Session, what: &str) -> Response {
     st.db().audit(Some(&s.user.name), "refused", what);
     page_response(StatusCode::FORBIDDEN, pages::message("没有权限", "这个操作你的账号不能做。"))
@@ -446,6 +450,12 @@ fn build_numbered(
     let path = dir.join(format!("{name}.yaml"));
     fsio::write_atomic(&path, text.as_bytes(), Durability::Sync)?;
     let order = crate::order::Order::load(&path)?;
+    let files: usize = order.lines.iter().map(|l| l.slogans.len()).sum::<usize>().saturating_mul(order.stations.len());
+    if files > MAX_FILES {
+        return Err(Diagnostic::data(format!("这个订单要出 {files} 个印刷文件，工作室一次最多 {MAX_FILES} 个"))
+            .hint("分成几个订单，或请管理员用命令行 jiediqi order 出（可以分片）")
+            .into());
+    }
     let out = st.root.join("studio").join("packages").join(n.to_string());
     let opts = crate::package::PackageOptions { zip: true, ..Default::default() };
     let written = crate::package::write(lib, log, &order, &out, &opts)?;

@@ -48,7 +48,7 @@ pub async fn queue_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Re
     blocking(move || {
         let lib = st2.library()?;
         let log = st2.review_log()?;
-        let words = crate::lint::Words::load(&lib.root)?;
+        let words = st2.words(&lib)?;
         let ids: Vec<String> = waiting(&lib, &log).into_iter().map(|i| lib.slogans[i].id.clone()).collect();
         let findings = crate::lint::lint(&lib, &words, Some(&ids));
         let rows: Vec<(&Slogan, Vec<String>, usize, usize)> = ids
@@ -164,6 +164,7 @@ pub fn decide_as(
     note: &str,
     override_lint: &str,
 ) -> Result<(), (StatusCode, Diagnostics)> {
+    let _one = st.wording.lock().unwrap_or_else(|p| p.into_inner());
     if decision == Decision::Approved
         && let Some(why) = four_eyes(st, s, slogan)
     {
@@ -225,7 +226,7 @@ async fn proof_response(st: Arc<Studio>, headers: HeaderMap, file: Option<String
         if slogans.is_empty() {
             return Ok(page_response(StatusCode::OK, pages::message("没有要审核的", "现在没有等待审核的标语。")));
         }
-        let words = crate::lint::Words::load(&lib.root)?;
+        let words = st2.words(&lib)?;
         let chosen: Vec<String> = slogans.iter().map(|s| s.id.clone()).collect();
         let findings = crate::lint::lint(&lib, &words, Some(&chosen));
         let previews = slogans

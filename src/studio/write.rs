@@ -256,6 +256,7 @@ pub fn save_form(st: &Studio, lib: &Library, s: &Session, form: &EditorForm) -> 
         draft.id = form.editing.clone();
         Base::Existing { wording: form.base.clone() }
     };
+    let _one = st.wording.lock().unwrap_or_else(|p| p.into_inner());
     let saved = edit::save(&lib.root, lib, &draft, &base)?;
     let hash = crate::review::wording_hash(&saved);
     let db = st.db();
@@ -334,11 +335,10 @@ fn live_panel(st: &Studio, lib: &Library, form: &EditorForm) -> Markup {
             };
         }
     };
-    let findings = match crate::lint::Words::load(&lib.root) {
+    let findings = match st.words(lib) {
         Ok(words) => crate::lint::lint_draft(lib, &words, &slogan),
         Err(_) => Vec::new(),
     };
-    let _ = st;
     let query = form.preview_query(&slogan.id);
     let items: Vec<&crate::validate::Item> =
         lib.items.iter().filter(|i| slogan.items.as_ref().is_none_or(|l| l.contains(&i.id))).take(4).collect();
