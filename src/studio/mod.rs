@@ -99,7 +99,71 @@ impl Studio {
     }
 
     fn review_log(&self) -> Result<ReviewLog, Diagnostic> {
-        ReviewLog::load(&self.root, self.keys.as_ref())
+        // Verifying reads the whole log and checks every record's MAC, and
+        // every page and preview asks for it: keep the last verified log and
+        // verify again when a file it was checked against changes (the log,
+        // through any link; this log's head file and the folders of head and
+        // project records beside the key, which jiediqi writes by rename).
+        // A stamp that cannot be read means no cache, so errors stay as they
+        // were. Keyed by project and key, so studios in one process (tests)
+        // never share an entry.
+        use std::os::unix::fs::MetadataExt as _;
+        type FileStamp = Option<(u64, u64, u64, i64, i64, i64, i64)>;
+        type Entry = ((PathBuf, Option<Vec<String>>), Vec<FileStamp>, Option<PathBuf>, Arc<ReviewLog>);
+        static CACHE: Mutex<Option<Entry>> = Mutex::new(None);
+        fn file_stamp(m: std::io::Result<std::fs::Metadata>) -> Result<FileStamp, ()> {
+            match m {
+                Ok(m) => Ok(Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(_) => Err(()),
+            }
+        }
+        let log_file = crate::review::log::log_path(&self.root);
+        let heads = self.keys.as_ref().map(|k| k.heads_dir());
+        let stamps = |head: Option<&Path>| -> Result<Vec<FileStamp>, ()> {
+            let mut out =
+                vec![file_stamp(std::fs::symlink_metadata(&log_file))?, file_stamp(std::fs::metadata(&log_file))?];
+            if let Some(h) = &heads {
+                out.push(file_stamp(std::fs::metadata(h))?);
+                out.push(file_stamp(std::fs::metadata(h.join("projects")))?);
+            }
+            if let Some(h) = head {
+                out.push(file_stamp(std::fs::metadata(h))?);
+            }
+            Ok(out)
+        };
+        let id = (
+            self.root.clone(),
+            self.keys.as_ref().map(|k| {
+                std::iter::once(k.path.display().to_string())
+                    .chain(std::iter::once(&k.current).chain(&k.retired).map(|k| k.id.clone()))
+                    .collect()
+            }),
+        );
+        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cid, cstamps, head, log)) = cache.as_ref()
+            && *cid == id
+            && stamps(head.as_deref()).is_ok_and(|now| now == *cstamps)
+        {
+            // Copied outside the lock: requests do not queue behind a copy.
+            let log = Arc::clone(log);
+            drop(cache);
+            return Ok((*log).clone());
+        }
+        *cache = None;
+        // The log's stamp is taken before it is read: a change while it is
+        // read shows as a new stamp at the next request.
+        let before = stamps(None);
+        let log = ReviewLog::load(&self.root, self.keys.as_ref())?;
+        let head = heads.as_ref().zip(log.records.first().and_then(|r| r.prev.get(..32))).map(|(h, id)| h.join(id));
+        // Loading may have written this machine's head records; their stamps
+        // are taken after, so the next request does not verify again for that.
+        if let (Ok(mut before), Ok(after)) = (before, stamps(head.as_deref())) {
+            before.truncate(2);
+            before.extend_from_slice(&after[2..]);
+            *cache = Some((id, before, head, Arc::new(log.clone())));
+        }
+        Ok(log)
     }
 
     fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
