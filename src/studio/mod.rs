@@ -60,6 +60,8 @@ pub struct Studio {
     /// rule is checked and a decision logged: a decision never sees new
     /// wording before its author is recorded.
     pub(crate) wording: Mutex<()>,
+    /// The last verified review log and the stamps it was verified at.
+    log_cache: Mutex<Option<LogEntry>>,
     failures: Mutex<HashMap<String, Vec<i64>>>,
 }
 
@@ -74,6 +76,11 @@ struct Views {
     svgs: HashMap<(String, String, bool), axum::body::Bytes>,
     svg_bytes: usize,
 }
+
+/// One file's identity and times, or absent.
+type FileStamp = Option<(u64, u64, u64, i64, i64, i64, i64)>;
+/// The verified log, keyed by project and keys, with the stamps it was verified at.
+type LogEntry = ((PathBuf, Option<Vec<String>>), Vec<FileStamp>, Option<PathBuf>, Arc<ReviewLog>);
 
 /// Preview SVGs kept in memory at most.
 const SVG_CACHE_BYTES: usize = 64 << 20;
@@ -106,6 +113,7 @@ impl Studio {
             lib: Mutex::new((Vec::new(), None)),
             views: Mutex::new(Views::default()),
             wording: Mutex::new(()),
+            log_cache: Mutex::new(None),
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -132,12 +140,74 @@ impl Studio {
         Ok(guard.1.clone().expect("loaded above"))
     }
 
-    fn review_log(&self) -> Result<ReviewLog, Diagnostic> {
-        ReviewLog::load(&self.root, self.keys.as_ref())
+    fn review_log(&self) -> Result<Arc<ReviewLog>, Diagnostic> {
+        // Verifying reads the whole log and checks every record's MAC, and
+        // every page and preview asks for it: keep the last verified log and
+        // verify again when a file it was checked against changes (the log,
+        // through any link; this log's head file and the folders of head and
+        // project records beside the key, which jiediqi writes by rename).
+        // A stamp that cannot be read means no cache, so errors stay as they
+        // were. Keyed by project and key as well.
+        use std::os::unix::fs::MetadataExt as _;
+        fn file_stamp(m: std::io::Result<std::fs::Metadata>) -> Result<FileStamp, ()> {
+            match m {
+                Ok(m) => Ok(Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec()))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(_) => Err(()),
+            }
+        }
+        let log_file = crate::review::log::log_path(&self.root);
+        let heads = self.keys.as_ref().map(|k| k.heads_dir());
+        let stamps = |head: Option<&Path>| -> Result<Vec<FileStamp>, ()> {
+            let mut out =
+                vec![file_stamp(std::fs::symlink_metadata(&log_file))?, file_stamp(std::fs::metadata(&log_file))?];
+            if let Some(h) = &heads {
+                out.push(file_stamp(std::fs::metadata(h))?);
+                out.push(file_stamp(std::fs::metadata(h.join("projects")))?);
+            }
+            if let Some(h) = head {
+                out.push(file_stamp(std::fs::metadata(h))?);
+            }
+            Ok(out)
+        };
+        let id = (
+            self.root.clone(),
+            self.keys.as_ref().map(|k| {
+                std::iter::once(k.path.display().to_string())
+                    .chain(std::iter::once(&k.current).chain(&k.retired).map(|k| k.id.clone()))
+                    .collect()
+            }),
+        );
+        let mut cache = self.log_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cid, cstamps, head, log)) = cache.as_ref()
+            && *cid == id
+            && stamps(head.as_deref()).is_ok_and(|now| now == *cstamps)
+        {
+            return Ok(Arc::clone(log));
+        }
+        *cache = None;
+        // The log's stamp is taken before it is read: a change while it is
+        // read shows as a new stamp at the next request.
+        let before = stamps(None);
+        let log = ReviewLog::load(&self.root, self.keys.as_ref())?;
+        let head = heads.as_ref().zip(log.records.first().and_then(|r| r.prev.get(..32))).map(|(h, id)| h.join(id));
+        // Loading may have written this machine's head records; their stamps
+        // are taken after, so the next request does not verify again for that.
+        if let (Ok(mut before), Ok(after)) = (before, stamps(head.as_deref())) {
+            before.truncate(2);
+            before.extend_from_slice(&after[2..]);
+            let log = Arc::new(log);
+            *cache = Some((id, before, head, log.clone()));
+            return Ok(log);
+        }
+        Ok(Arc::new(log))
     }
 
-    /// After the studio appended to the log: the next read must see it.
-    fn forget_review_log(&self) {}
+    /// After the studio appended to the log: the next read must see it
+    /// (the file's stamp would say so too; this does not wait for it).
+    fn forget_review_log(&self) {
+        *self.log_cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
 
     fn views(&self) -> std::sync::MutexGuard<'_, Views> {
         self.views.lock().unwrap_or_else(|p| p.into_inner())
