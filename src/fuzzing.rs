@@ -57,6 +57,16 @@ pub fn station_csv(data: &[u8]) {
     }
 }
 
+/// The Excel station reader: the checks before calamine, calamine, the
+/// shared column rules, station checks.
+pub fn station_xlsx(data: &[u8]) {
+    if let Ok(rows) = crate::order::stations_from_xlsx(Path::new("stations.xlsx"), data) {
+        for (_, e) in rows {
+            let _ = Station::from_file(e);
+        }
+    }
+}
+
 /// The review-log reader and verifier, with a fixed key.
 pub fn review_log(data: &[u8]) {
     static KEYS: OnceLock<crate::review::key::Keyring> = OnceLock::new();

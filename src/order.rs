@@ -14,6 +14,8 @@ use crate::library::{self, Role};
 use crate::review::{self, ReviewLog};
 use crate::validate::{Item, Library, Slogan, Station};
 
+mod xlsx;
+
 /// `orders/<name>.yaml`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,12 +42,15 @@ pub struct Vendor {
     pub svg: bool,
 }
 
-/// Stations inline, or a CSV file next to the order.
+/// Stations inline, or a CSV or Excel (.xlsx) file next to the order: one of the three.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StationsEntry {
     #[serde(default)]
     pub csv: Option<String>,
+    /// An Excel workbook: the sheet named 派出所 or `stations`, else the first visible one.
+    #[serde(default)]
+    pub xlsx: Option<String>,
     /// The CSV's encoding when it is neither UTF-8 nor GB18030/GBK: `big5`
     /// (or `utf-8`, `gb18030`, `gbk` to say so explicitly).
     #[serde(default)]
@@ -193,20 +198,42 @@ impl Order {
             .iter()
             .map(|e| (Location::at(path, e.referenced.line(), e.referenced.column()), e.value.clone()))
             .collect();
-        match (&raw.stations.csv, entries.is_empty()) {
-            (Some(csv), true) => {
-                let csv_path = path.parent().unwrap_or(Path::new(".")).join(csv);
-                match read_stations_csv(&csv_path, raw.stations.encoding.as_deref()) {
-                    Ok(list) => entries = list,
-                    Err(d) => problems.0.extend(d.0),
-                }
+        let (csv, xlsx) = (&raw.stations.csv, &raw.stations.xlsx);
+        let next_to_order = |file: &str| path.parent().unwrap_or(Path::new(".")).join(file);
+        let read = match (csv, xlsx) {
+            _ if [csv.is_some(), xlsx.is_some(), !entries.is_empty()].iter().filter(|s| **s).count() > 1 => {
+                problems.push(
+                    Diagnostic::data("stations has more than one of `csv`, `xlsx` and `list`")
+                        .at(loc.clone())
+                        .hint("use one of them"),
+                );
+                None
             }
-            (Some(_), false) => problems
-                .push(Diagnostic::data("stations has both `csv` and `list`").at(loc.clone()).hint("use one of them")),
-            (None, true) => problems.push(
-                Diagnostic::data("the order has no stations").at(loc.clone()).hint("add stations.list or stations.csv"),
-            ),
-            (None, false) => {}
+            (Some(csv), None) => Some(read_stations_csv(&next_to_order(csv), raw.stations.encoding.as_deref())),
+            (None, Some(xlsx)) => {
+                if raw.stations.encoding.is_some() {
+                    problems.push(
+                        Diagnostic::data("`encoding` is for a CSV station list; a workbook names its own")
+                            .at(loc.clone())
+                            .hint("remove `encoding` under `stations:`"),
+                    );
+                }
+                Some(read_stations_xlsx(&next_to_order(xlsx)))
+            }
+            _ if entries.is_empty() => {
+                problems.push(
+                    Diagnostic::data("the order has no stations")
+                        .at(loc.clone())
+                        .hint("add stations.list, stations.csv or stations.xlsx"),
+                );
+                None
+            }
+            _ => None,
+        };
+        match read {
+            Some(Ok(list)) => entries = list,
+            Some(Err(d)) => problems.0.extend(d.0),
+            None => {}
         }
         let mut stations: Vec<OrderStation> = Vec::new();
         for (eloc, e) in entries {
@@ -431,16 +458,91 @@ impl Order {
 /// More stations than any county has; a bigger list is a mistake.
 pub const MAX_STATIONS: usize = 10_000;
 
+/// Station files are read whole: 10 000 stations of a few hundred bytes
+/// each fit easily in 16 MiB.
+pub const STATION_FILE_MAX: u64 = 16 << 20;
+
 /// Read a CSV of stations: UTF-8 with or without BOM, or GB18030/GBK as
 /// Chinese Excel writes it, or the encoding the order names. Columns by
-/// header, English or Chinese: id/编号, name/名称/派出所, address/地址,
-/// phone/电话, hotline/热线, qr/二维码. Each station comes with the place of
+/// header (see `stations_from_rows`). Each station comes with the place of
 /// its row, for messages.
 pub fn read_stations_csv(path: &Path, encoding: Option<&str>) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
-    // 10 000 stations of a few hundred bytes each fit easily in 16 MiB.
-    let bytes =
-        crate::library::read_bounded(path, 16 << 20).map_err(|d| d.hint("check the `csv` path in the order"))?;
+    let bytes = crate::library::read_bounded(path, STATION_FILE_MAX)
+        .map_err(|d| d.hint("check the `csv` path in the order"))?;
     stations_from_csv(path, &bytes, encoding)
+}
+
+/// Read an Excel workbook of stations (see [`stations_from_xlsx`]).
+pub fn read_stations_xlsx(path: &Path) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    let bytes = crate::library::read_bounded(path, STATION_FILE_MAX)
+        .map_err(|d| d.hint("check the `xlsx` path in the order"))?;
+    stations_from_xlsx(path, &bytes)
+}
+
+/// Read a station list, CSV or Excel by its extension (`.csv`, `.xlsx`).
+pub fn read_stations_file(path: &Path) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    station_format(path)?;
+    let bytes = crate::library::read_bounded(path, STATION_FILE_MAX)?;
+    stations_from_named(path, &bytes)
+}
+
+/// An uploaded station list: its bytes and the file's name as the browser
+/// sent it, CSV or Excel by the name's extension; messages name the file.
+pub fn stations_from_upload(name: &str, bytes: &[u8]) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    let path = Path::new(name);
+    station_format(path)?;
+    within_bound(path, bytes)?;
+    stations_from_named(path, bytes)
+}
+
+/// Bytes not read through `read_bounded` get the same bound.
+fn within_bound(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    if bytes.len() as u64 > STATION_FILE_MAX {
+        return Err(Diagnostic::data(format!("larger than {} KiB", STATION_FILE_MAX / 1024))
+            .in_file(path)
+            .hint("split the list into smaller files"));
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum StationFormat {
+    Csv,
+    Xlsx,
+}
+
+fn station_format(path: &Path) -> Result<StationFormat, Diagnostic> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Ok(StationFormat::Csv),
+        "xlsx" => Ok(StationFormat::Xlsx),
+        "xls" | "et" => Err(Diagnostic::data("an old-format workbook (.xls/.et) cannot be read")
+            .in_file(path)
+            .hint("open it in Excel or WPS and 另存为 → Excel 工作簿 (.xlsx), or CSV UTF-8")),
+        _ => Err(Diagnostic::data("a station list is a .csv or an .xlsx file")
+            .in_file(path)
+            .hint("save the list from Excel as .xlsx or as CSV UTF-8")),
+    }
+}
+
+fn stations_from_named(path: &Path, bytes: &[u8]) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    match station_format(path)? {
+        StationFormat::Csv => stations_from_csv(path, bytes, None),
+        StationFormat::Xlsx => stations_from_xlsx(path, bytes),
+    }
+}
+
+/// An Excel workbook's bytes (named `path` in messages) as stations: the
+/// sheet named 派出所 or `stations` if there is one, else the first visible
+/// worksheet; its first non-empty row is the header, with the columns of a
+/// CSV list. Numbers come out as Excel shows them (9121234567, not
+/// 9121234567.0). Old .xls, password-protected, damaged or oversized
+/// workbooks are refused with what to do.
+pub fn stations_from_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    within_bound(path, bytes)?;
+    // The header and the stations.
+    let (sheet, rows) = xlsx::rows(path, bytes, MAX_STATIONS + 1)?;
+    stations_from_rows(path, &rows, Some(&sheet))
 }
 
 /// A station list's bytes (named `path` in messages) as stations.
@@ -455,15 +557,32 @@ pub fn stations_from_csv(
             .hint("save the list as UTF-8 (Excel: 另存为 → CSV UTF-8), or name its encoding with `encoding:` under `stations:` in the order")
     })?;
     let rows = parse_csv(&text).map_err(|(line, m)| Diagnostic::data(m).at(Location::at(path, line as u64, 1)))?;
+    stations_from_rows(path, &rows, None)
+}
+
+/// The one owner of the station list's columns and row checks, for CSV and
+/// Excel alike: the first non-empty row is the header, columns are found by
+/// name, English or Chinese: id/编号, name/名称/派出所/单位, address/地址,
+/// phone/电话/值班电话, hotline/热线, qr/二维码/链接; empty rows are
+/// skipped; each station comes with its row's place. `sheet` names the
+/// workbook's sheet in messages.
+fn stations_from_rows(
+    path: &Path,
+    rows: &[(usize, Vec<String>)],
+    sheet: Option<&str>,
+) -> Result<Vec<(Location, StationEntry)>, Diagnostics> {
+    let in_sheet = sheet.map(|s| format!(" (sheet `{s}`)")).unwrap_or_default();
+    let mut rows = rows.iter().filter(|(_, row)| row.iter().any(|c| !c.trim().is_empty()));
     let mut problems = Diagnostics::default();
-    let Some(((_, header), body)) = rows.split_first() else {
-        return Err(Diagnostic::data("the station list is empty")
+    let Some((header_line, header)) = rows.next() else {
+        return Err(Diagnostic::data(format!("the station list is empty{in_sheet}"))
             .in_file(path)
             .hint("first row: column names; then one station a row")
             .into());
     };
+    let body: Vec<_> = rows.collect();
     if body.len() > MAX_STATIONS {
-        return Err(Diagnostic::data(format!("the station list has {} rows; at most {MAX_STATIONS}", body.len()))
+        return Err(Diagnostic::data(format!("the station list has more than {MAX_STATIONS} rows{in_sheet}"))
             .in_file(path)
             .hint("split the order")
             .into());
@@ -478,16 +597,13 @@ pub fn stations_from_csv(
         col(&["qr", "二维码", "链接"]),
     );
     let Some(name) = name else {
-        return Err(Diagnostic::data(format!("no name column among {:?}", header))
-            .at(Location::at(path, 1, 1))
-            .hint("name a column `name` (or 名称/派出所)")
+        return Err(Diagnostic::data(format!("no name column among {header:?}{in_sheet}"))
+            .at(Location::at(path, *header_line as u64, 1))
+            .hint("the first non-empty row is the header: name a column `name` (or 名称/派出所), and delete any title row above it")
             .into());
     };
     let mut out = Vec::new();
     for (line, row) in body {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
         let loc = Location::at(path, *line as u64, 1);
         let get = |c: Option<usize>| c.and_then(|i| row.get(i)).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         match get(Some(name)) {
@@ -583,12 +699,13 @@ fn common_simplified(text: &str) -> f64 {
     if other == 0 { 1.0 } else { common as f64 / other as f64 }
 }
 
-/// CSV rows, each with the line it starts on.
-pub type CsvRows = Vec<(usize, Vec<String>)>;
+/// A station list's rows as text, each with the line (CSV) or row (Excel)
+/// it is on: what both readers produce for `stations_from_rows`.
+pub type Rows = Vec<(usize, Vec<String>)>;
 
 /// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. Each row with
 /// the line it starts on.
-pub fn parse_csv(text: &str) -> Result<CsvRows, (usize, String)> {
+pub fn parse_csv(text: &str) -> Result<Rows, (usize, String)> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();

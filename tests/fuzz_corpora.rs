@@ -37,6 +37,11 @@ fn station_csv_corpus() {
 }
 
 #[test]
+fn station_xlsx_corpus() {
+    replay("station_xlsx", jiediqi::fuzzing::station_xlsx);
+}
+
+#[test]
 fn review_log_corpus() {
     replay("review_log", jiediqi::fuzzing::review_log);
 }

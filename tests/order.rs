@@ -442,3 +442,508 @@ fn empty_station_lists_and_too_few_pieces_are_errors() {
     assert!(stderr(&o).contains("1 pieces in all cannot be shared over 2 designs"), "{}", stderr(&o));
     assert!(files(&out).is_empty());
 }
+
+// ---- Station lists from Excel (.xlsx) ----
+
+/// A zip as the tests need it: each part stored or deflated, and a size to
+/// declare in its headers other than its own (for forged archives).
+fn zip_parts(parts: &[(&str, Vec<u8>, bool, Option<u32>)]) -> Vec<u8> {
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, data, deflate, declared) in parts {
+        let body = if *deflate { miniz_oxide::deflate::compress_to_vec(data, 6) } else { data.clone() };
+        let header = |sig: u32, offset: Option<u32>| {
+            let mut h = Vec::new();
+            h.extend(sig.to_le_bytes());
+            if offset.is_some() {
+                h.extend(20u16.to_le_bytes());
+            }
+            h.extend(20u16.to_le_bytes());
+            h.extend((1u16 << 11).to_le_bytes());
+            h.extend(if *deflate { 8u16 } else { 0u16 }.to_le_bytes());
+            h.extend([0u8; 4]); // time, date
+            h.extend(crc32fast::hash(data).to_le_bytes());
+            h.extend((body.len() as u32).to_le_bytes());
+            h.extend(declared.unwrap_or(data.len() as u32).to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if let Some(offset) = offset {
+                h.extend([0u8; 10]); // comment length, disk, attributes
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        central.extend(header(0x0201_4b50, Some(out.len() as u32)));
+        out.extend(header(0x0403_4b50, None));
+        out.extend(&body);
+    }
+    let (cd_offset, cd_len) = (out.len() as u32, central.len() as u32);
+    out.extend(central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((parts.len() as u16).to_le_bytes());
+    out.extend((parts.len() as u16).to_le_bytes());
+    out.extend(cd_len.to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// A cell of a test workbook.
+#[derive(Clone, Copy)]
+enum Xc<'a> {
+    /// A string in the shared strings table, as Excel writes text.
+    S(&'a str),
+    /// An inline string, as some exporters write text.
+    I(&'a str),
+    /// A number (a phone number typed as one is a float in the file).
+    N(f64),
+    /// A spreadsheet error value.
+    E(&'a str),
+}
+
+/// A sheet's rows: Excel's row number, the cells from column A.
+type SheetRows<'a> = Vec<(u32, Vec<Xc<'a>>)>;
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The parts of a workbook: sheets of rows (Excel's row number, cells from
+/// column A), shared strings when any cell uses them.
+fn workbook_parts(sheets: &[(&str, SheetRows<'_>)]) -> Vec<(String, Vec<u8>)> {
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut strings: Vec<&str> = Vec::new();
+    let mut parts = Vec::new();
+    let (mut list, mut rels, mut types) = (String::new(), String::new(), String::new());
+    for (n, (name, rows)) in sheets.iter().enumerate() {
+        let mut xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"{main}\"><sheetData>"
+        );
+        for (r, cells) in rows {
+            xml += &format!("<row r=\"{r}\">");
+            for (c, cell) in cells.iter().enumerate() {
+                let at = format!("{}{r}", char::from(b'A' + c as u8));
+                xml += &match cell {
+                    Xc::S(s) => {
+                        let i = strings.iter().position(|x| x == s).unwrap_or_else(|| {
+                            strings.push(s);
+                            strings.len() - 1
+                        });
+                        format!("<c r=\"{at}\" t=\"s\"><v>{i}</v></c>")
+                    }
+                    Xc::I(s) => format!("<c r=\"{at}\" t=\"inlineStr\"><is><t>{}</t></is></c>", xml_escape(s)),
+                    Xc::N(v) => format!("<c r=\"{at}\"><v>{v:?}</v></c>"),
+                    Xc::E(e) => format!("<c r=\"{at}\" t=\"e\"><v>{e}</v></c>"),
+                };
+            }
+            xml += "</row>";
+        }
+        xml += "</sheetData></worksheet>";
+        let k = n + 1;
+        parts.push((format!("xl/worksheets/sheet{k}.xml"), xml.into_bytes()));
+        list += &format!("<sheet name=\"{}\" sheetId=\"{k}\" r:id=\"rId{k}\"/>", xml_escape(name));
+        rels += &format!("<Relationship Id=\"rId{k}\" Type=\"{rel}/worksheet\" Target=\"worksheets/sheet{k}.xml\"/>");
+        types += &format!(
+            "<Override PartName=\"/xl/worksheets/sheet{k}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
+        );
+    }
+    if !strings.is_empty() {
+        let mut sst = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"{main}\" count=\"{0}\" uniqueCount=\"{0}\">",
+            strings.len()
+        );
+        for s in &strings {
+            sst += &format!("<si><t>{}</t></si>", xml_escape(s));
+        }
+        sst += "</sst>";
+        parts.push(("xl/sharedStrings.xml".into(), sst.into_bytes()));
+        rels += &format!("<Relationship Id=\"rIdS\" Type=\"{rel}/sharedStrings\" Target=\"sharedStrings.xml\"/>");
+        types += "<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>";
+    }
+    let pkg = "http://schemas.openxmlformats.org/package/2006";
+    let mut all = vec![
+        (
+            "[Content_Types].xml".to_string(),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"{pkg}/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>{types}</Types>").into_bytes(),
+        ),
+        (
+            "_rels/.rels".into(),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{pkg}/relationships\"><Relationship Id=\"rId1\" Type=\"{rel}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").into_bytes(),
+        ),
+        (
+            "xl/workbook.xml".into(),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<workbook xmlns=\"{main}\" xmlns:r=\"{rel}\"><sheets>{list}</sheets></workbook>").into_bytes(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels".into(),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{pkg}/relationships\">{rels}</Relationships>").into_bytes(),
+        ),
+    ];
+    all.extend(parts);
+    all
+}
+
+/// A workbook's bytes, its parts deflated as Excel writes them.
+fn workbook(sheets: &[(&str, SheetRows<'_>)]) -> Vec<u8> {
+    let parts = workbook_parts(sheets);
+    zip_parts(&parts.iter().map(|(n, d)| (n.as_str(), d.clone(), true, None)).collect::<Vec<_>>())
+}
+
+fn xlsx_err(bytes: &[u8]) -> String {
+    match jiediqi::order::stations_from_xlsx(Path::new("stations.xlsx"), bytes) {
+        Ok(s) => panic!("read as {} stations", s.len()),
+        Err(d) => d.to_string(),
+    }
+}
+
+/// The station list every xlsx test starts from: Chinese headers, text in
+/// shared and in inline strings, phone numbers typed as numbers, empty rows.
+fn station_sheet() -> SheetRows<'static> {
+    use Xc::*;
+    vec![
+        (2, vec![S("编号"), S("名称"), S("地址"), S("值班电话"), S("热线"), S("二维码")]),
+        (
+            3,
+            vec![
+                S("chengguan"),
+                S("城关派出所"),
+                S("城关镇人民路88号"),
+                N(9121234567.0),
+                N(96110.0),
+                S("https://example.org/chengguan"),
+            ],
+        ),
+        (4, vec![S(""), S(" "), I("")]),
+        (
+            6,
+            vec![
+                I("dongguan"),
+                I("东关派出所"),
+                I("东关街道红旗路16号 <东口> & 北"),
+                I("0912-2345678"),
+                N(96110.0),
+                I("https://example.org/dongguan"),
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn xlsx_station_lists_read_like_csv() {
+    let path = Path::new("名单.xlsx");
+    let got = jiediqi::order::stations_from_xlsx(path, &workbook(&[("Sheet1", station_sheet())])).unwrap();
+    let seen: Vec<String> = got
+        .iter()
+        .map(|(loc, e)| {
+            format!(
+                "{loc} {}|{}|{}|{}|{}|{}",
+                e.id.as_deref().unwrap_or("-"),
+                e.name,
+                e.address.as_deref().unwrap_or("-"),
+                e.phone.as_deref().unwrap_or("-"),
+                e.hotline.as_deref().unwrap_or("-"),
+                e.qr.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "名单.xlsx:3:1 chengguan|城关派出所|城关镇人民路88号|9121234567|96110|https://example.org/chengguan",
+            "名单.xlsx:6:1 dongguan|东关派出所|东关街道红旗路16号 <东口> & 北|0912-2345678|96110|https://example.org/dongguan",
+        ]
+    );
+    // A sheet named 派出所 is the list even when it is not the first.
+    let notes = vec![(1, vec![Xc::S("说明"), Xc::S("见第二页")])];
+    let two = workbook(&[("说明", notes.clone()), ("派出所", station_sheet())]);
+    assert_eq!(jiediqi::order::stations_from_xlsx(path, &two).unwrap().len(), 2);
+    // Otherwise the first sheet is.
+    let e = xlsx_err(&workbook(&[("说明", notes), ("Sheet2", station_sheet())]));
+    assert!(e.contains("no name column among [\"说明\", \"见第二页\"] (sheet `说明`)"), "{e}");
+    // The studio's upload and a path pick the reader by extension.
+    let bytes = workbook(&[("Sheet1", station_sheet())]);
+    assert_eq!(jiediqi::order::stations_from_upload("名单.XLSX", &bytes).unwrap().len(), 2);
+    let csv = "name,phone\n城关派出所,0912-1234567\n";
+    assert_eq!(jiediqi::order::stations_from_upload("名单.csv", csv.as_bytes()).unwrap().len(), 1);
+    for (name, says) in [("名单.xls", "另存为"), ("名单.txt", "a .csv or an .xlsx"), ("名单", "a .csv or an .xlsx")]
+    {
+        let e = jiediqi::order::stations_from_upload(name, &bytes).unwrap_err().to_string();
+        assert!(e.contains(name) && e.contains(says), "{e}");
+    }
+    let e = jiediqi::order::stations_from_upload("名单.csv", &bytes).unwrap_err().to_string();
+    assert!(e.contains("名单.csv"), "an xlsx named .csv is read as CSV and refused: {e}");
+    let dir = scratch("xlsx-file");
+    std::fs::write(dir.join("s.xlsx"), &bytes).unwrap();
+    std::fs::write(dir.join("s.csv"), csv).unwrap();
+    assert_eq!(jiediqi::order::read_stations_file(&dir.join("s.xlsx")).unwrap().len(), 2);
+    assert_eq!(jiediqi::order::read_stations_file(&dir.join("s.csv")).unwrap().len(), 1);
+    let e = jiediqi::order::read_stations_file(&dir.join("missing.xlsx")).unwrap_err().to_string();
+    assert!(e.contains("cannot read") && e.contains("missing.xlsx"), "{e}");
+}
+
+#[test]
+fn xlsx_problems_name_the_file_the_row_and_what_to_do() {
+    use Xc::*;
+    // No name column.
+    let e = xlsx_err(&workbook(&[("Sheet1", vec![(1, vec![S("编号"), S("电话")]), (2, vec![S("a"), N(1.0)])])]));
+    assert!(e.contains("stations.xlsx:1:1: no name column among [\"编号\", \"电话\"] (sheet `Sheet1`)"), "{e}");
+    // A row without a name, among good ones: named by its Excel row.
+    let mut rows = station_sheet();
+    rows.push((9, vec![S("nanguan"), S(""), S("南关街1号")]));
+    let e = xlsx_err(&workbook(&[("Sheet1", rows)]));
+    assert!(e.contains("stations.xlsx:9:1: the station has no name") && e.contains("fill in the name"), "{e}");
+    // An empty sheet, a sheet of only empty cells.
+    for rows in [vec![], vec![(1, vec![S(""), I(" ")])]] {
+        let e = xlsx_err(&workbook(&[("Sheet1", rows)]));
+        assert!(e.contains("stations.xlsx: the station list is empty (sheet `Sheet1`)"), "{e}");
+        assert!(e.contains("first row: column names"), "{e}");
+    }
+    // A formula that failed.
+    let e = xlsx_err(&workbook(&[("Sheet1", vec![(1, vec![S("名称"), S("电话")]), (2, vec![S("甲"), E("#N/A")])])]));
+    assert!(e.contains("stations.xlsx:2:2: cell B2 of sheet `Sheet1` holds the spreadsheet error `#N/A`"), "{e}");
+    // Not a workbook at all.
+    let not = [
+        (b"name,phone\n\xb3\xc7\xb9\xd8,1\n".to_vec(), "a text file (a CSV"),
+        (b"<html><table><tr><td>1</td></tr></table></html>".to_vec(), "a text file"),
+        (b"\x7fELF\x02\x01\x01\0\0\0\0\0".to_vec(), "not an Excel workbook (.xlsx)"),
+        (Vec::new(), "the file is empty"),
+        ([b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".as_slice(), &[0; 504]].concat(), "Excel 97–2003 .xls"),
+        (
+            [
+                b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".as_slice(),
+                &[0; 504],
+                &"EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>(),
+            ]
+            .concat(),
+            "protected with a password",
+        ),
+        (
+            zip_parts(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet".to_vec(), false, None)]),
+            "not an Excel workbook: it has no",
+        ),
+        (b"PK\x03\x04garbage".to_vec(), "the workbook is damaged"),
+    ];
+    for (bytes, says) in not {
+        let e = xlsx_err(&bytes);
+        assert!(e.starts_with("error: stations.xlsx: ") && e.contains(says) && e.contains("hint: "), "{says}: {e}");
+    }
+    let e = xlsx_err(&[b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".as_slice(), &[0; 504]].concat());
+    assert!(e.contains("另存为"), "{e}");
+    // As many stations as a CSV may have, and no more.
+    let list = |n: u32| {
+        let mut rows = vec![(1, vec![S("名称")])];
+        rows.extend((2..n + 2).map(|r| (r, vec![I("甲派出所")])));
+        workbook(&[("Sheet1", rows)])
+    };
+    let max = jiediqi::order::MAX_STATIONS as u32;
+    assert_eq!(jiediqi::order::stations_from_xlsx(Path::new("s.xlsx"), &list(max)).unwrap().len(), max as usize);
+    let e = xlsx_err(&list(max + 1));
+    assert!(e.contains("stations.xlsx: the station list has more than 10000 rows (sheet `Sheet1`)"), "{e}");
+    // A cell far to the right.
+    let mut sheet = workbook_parts(&[("Sheet1", vec![(1, vec![S("名称")])])]);
+    let s1 = sheet.iter_mut().find(|(n, _)| n == "xl/worksheets/sheet1.xml").unwrap();
+    s1.1 = String::from_utf8(s1.1.clone())
+        .unwrap()
+        .replace("</row>", "<c r=\"XFD1\" t=\"inlineStr\"><is><t>x</t></is></c></row><row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row>")
+        .into_bytes();
+    let e = xlsx_err(&zip_parts(&sheet.iter().map(|(n, d)| (n.as_str(), d.clone(), true, None)).collect::<Vec<_>>()));
+    assert!(e.contains("stations.xlsx:1:16384: cell XFD1 of sheet `Sheet1` is beyond column IV"), "{e}");
+}
+
+#[test]
+fn xlsx_zip_bombs_and_forged_counts_are_refused_small() {
+    use Xc::*;
+    let base = workbook_parts(&[("Sheet1", vec![(1, vec![S("名称")]), (2, vec![S("城关派出所")])])]);
+    let with = |name: &str, data: Vec<u8>, declared: Option<u32>| {
+        let mut parts: Vec<(&str, Vec<u8>, bool, Option<u32>)> =
+            base.iter().filter(|(n, _)| n != name).map(|(n, d)| (n.as_str(), d.clone(), true, None)).collect();
+        parts.push((name, data, true, declared));
+        zip_parts(&parts)
+    };
+    let sheet = |pad: usize| {
+        let mut x =
+            String::from_utf8(base.iter().find(|(n, _)| n == "xl/worksheets/sheet1.xml").unwrap().1.clone()).unwrap();
+        x = x.replace("<sheetData>", &format!("<sheetData>{}", " ".repeat(pad)));
+        x.into_bytes()
+    };
+    // The list itself reads.
+    assert_eq!(
+        jiediqi::order::stations_from_xlsx(Path::new("s.xlsx"), &with("xl/worksheets/sheet1.xml", sheet(0), None))
+            .unwrap()
+            .len(),
+        1
+    );
+    // Honest sizes over the bound: refused from the central directory, unread.
+    let big = with("xl/worksheets/sheet1.xml", sheet(64 << 20), None);
+    assert!(big.len() < 200 << 10, "a small file: {}", big.len());
+    let e = xlsx_err(&big);
+    assert!(e.contains("the workbook unpacks to 65 MiB; a station list is at most 64 MiB"), "{e}");
+    // Sizes that lie: the part inflates past what it declares and the zip reader stops.
+    let started = std::time::Instant::now();
+    let e = xlsx_err(&with("xl/worksheets/sheet1.xml", sheet(200 << 20), Some(2000)));
+    assert!(e.contains("the workbook is damaged"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    let e = xlsx_err(&with(
+        "xl/sharedStrings.xml",
+        [b"<sst uniqueCount=\"1\"><si><t>".as_slice(), &vec![b'a'; 100 << 20], b"</t></si></sst>"].concat(),
+        Some(100),
+    ));
+    assert!(e.contains("the workbook is damaged"), "{e}");
+    // A count of strings no file could hold: calamine 0.38 reserves room for
+    // it before reading, and this 2 KB file aborted the process (SIGABRT,
+    // memory allocation failed) before the check.
+    let sst = b"<?xml version=\"1.0\"?><sst xmlns=\"x\" uniqueCount=\"1000000000000000\"><si><t>\xe5\x90\x8d\xe7\xa7\xb0</t></si><si><t>a</t></si></sst>".to_vec();
+    let forged = with("xl/sharedStrings.xml", sst, None);
+    assert!(forged.len() < 2048, "{}", forged.len());
+    let e = xlsx_err(&forged);
+    assert!(e.contains("its shared strings claim 1000000000000000 strings"), "{e}");
+}
+
+/// Every panic in this test binary, even one caught (the xlsx reader turns
+/// a panic in calamine into an error; the test must still see it).
+fn count_panics() -> &'static std::sync::atomic::AtomicUsize {
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            before(info);
+        }));
+    });
+    &COUNT
+}
+
+#[test]
+fn xlsx_reader_survives_truncated_and_random_bytes() {
+    let panics = count_panics();
+    let before = panics.load(std::sync::atomic::Ordering::SeqCst);
+    let good = workbook(&[("Sheet1", station_sheet())]);
+    let stored = zip_parts(
+        &workbook_parts(&[("Sheet1", station_sheet())])
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.clone(), false, None))
+            .collect::<Vec<_>>(),
+    );
+    let read = |b: &[u8]| {
+        let _ = jiediqi::order::stations_from_xlsx(Path::new("s.xlsx"), b);
+    };
+    for file in [&good, &stored] {
+        for n in 0..file.len() {
+            read(&file[..n]);
+        }
+    }
+    // xorshift: the same "random" edits every run.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for round in 0..4000 {
+        let mut b = if round % 2 == 0 { good.clone() } else { stored.clone() };
+        for _ in 0..1 + next() % 8 {
+            let i = (next() % b.len() as u64) as usize;
+            b[i] = next() as u8;
+        }
+        read(&b);
+    }
+    // Edits inside the parts, zipped with their checksums, reach the XML reader.
+    let parts = workbook_parts(&[("Sheet1", station_sheet())]);
+    for _ in 0..2000 {
+        let mut edited = parts.clone();
+        let k = (next() % edited.len() as u64) as usize;
+        let part = &mut edited[k].1;
+        for _ in 0..1 + next() % 4 {
+            let i = (next() % part.len() as u64) as usize;
+            part[i] = *b"<>/=\"' 0123456789-:;&#xAZ".get((next() % 26) as usize).unwrap_or(&0);
+        }
+        read(&zip_parts(&edited.iter().map(|(n, d)| (n.as_str(), d.clone(), false, None)).collect::<Vec<_>>()));
+    }
+    for len in [4, 30, 100, 1000] {
+        let noise: Vec<u8> = b"PK\x03\x04".iter().copied().chain((0..len).map(|_| next() as u8)).collect();
+        read(&noise);
+    }
+    assert_eq!(panics.load(std::sync::atomic::Ordering::SeqCst), before, "the xlsx reader panicked (see above)");
+}
+
+/// The shipped station CSV as a workbook: every cell a shared string, as
+/// Excel saves text (the phone numbers there have a dash).
+fn shipped_stations_as_xlsx() -> Vec<u8> {
+    let csv = std::fs::read_to_string(root().join("orders/stations.csv")).unwrap();
+    let rows = jiediqi::order::parse_csv(&csv).unwrap();
+    let rows: SheetRows =
+        rows.iter().map(|(line, cells)| (*line as u32, cells.iter().map(|c| Xc::S(c)).collect())).collect();
+    workbook(&[("派出所", rows)])
+}
+
+#[test]
+fn an_order_takes_its_stations_from_an_xlsx_as_from_the_csv() {
+    let p = project_copy("order-xlsx");
+    let order_path = p.join(ORDER);
+    let text = std::fs::read_to_string(&order_path).unwrap();
+    std::fs::write(p.join("orders/stations.xlsx"), shipped_stations_as_xlsx()).unwrap();
+    let from_csv = jiediqi::order::Order::load(&order_path).unwrap();
+    let xlsx_order = p.join("orders/from-xlsx.yaml");
+    std::fs::write(&xlsx_order, text.replace("  csv: stations.csv", "  xlsx: stations.xlsx")).unwrap();
+    let from_xlsx = jiediqi::order::Order::load(&xlsx_order).unwrap();
+    let show = |o: &jiediqi::order::Order| format!("{:?}", o.stations);
+    assert_eq!(from_csv.stations.len(), 3);
+    assert_eq!(show(&from_xlsx), show(&from_csv));
+    // `check` takes it too.
+    let o = jiediqi_in(&p, &["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // One source of stations, and `encoding` only for a CSV.
+    for (yaml, says) in [
+        ("  csv: stations.csv\n  xlsx: stations.xlsx", "stations has more than one of `csv`, `xlsx` and `list`"),
+        ("  xlsx: stations.xlsx\n  encoding: gbk", "`encoding` is for a CSV station list"),
+        ("  xlsx: missing.xlsx", "check the `xlsx` path in the order"),
+    ] {
+        std::fs::write(&xlsx_order, text.replace("  csv: stations.csv", yaml)).unwrap();
+        let e = jiediqi::order::Order::load(&xlsx_order).unwrap_err().to_string();
+        assert!(e.contains(says), "{e}");
+    }
+    // A problem in the workbook names it and the row.
+    std::fs::write(&xlsx_order, text.replace("  csv: stations.csv", "  xlsx: stations.xlsx")).unwrap();
+    let mut rows = station_sheet();
+    rows.push((7, vec![Xc::S("bad"), Xc::S("坏派出所"), Xc::S("x"), Xc::S("=HYPERLINK(\"x\")")]));
+    std::fs::write(p.join("orders/stations.xlsx"), workbook(&[("Sheet1", rows)])).unwrap();
+    let e = jiediqi::order::Order::load(&xlsx_order).unwrap_err().to_string();
+    assert!(e.contains("stations.xlsx:7:1: station `坏派出所`: field `phone` begins with `=`"), "{e}");
+}
+
+#[test]
+fn xlsx_from_other_writers_reads_the_same_stations() {
+    // Written by tests/data/station-workbooks.py (openpyxl and XlsxWriter).
+    for file in ["stations-openpyxl.xlsx", "stations-xlsxwriter.xlsx"] {
+        let path = root().join("tests/data").join(file);
+        let got = jiediqi::order::read_stations_file(&path).unwrap_or_else(|d| panic!("{file}: {d}"));
+        let seen: Vec<String> = got
+            .iter()
+            .map(|(loc, e)| {
+                format!(
+                    "{} {}|{}|{}|{}|{}",
+                    loc.line.unwrap(),
+                    e.id.as_deref().unwrap_or("-"),
+                    e.name,
+                    e.phone.as_deref().unwrap_or("-"),
+                    e.hotline.as_deref().unwrap_or("-"),
+                    e.qr.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "2 chengguan|城关派出所|9121234567|96110|https://example.org/chengguan",
+                "4 dongguan|东关派出所|0912-2345678|96110|https://example.org/dongguan",
+                "5 xihe|西河派出所|9123456789|96110|https://example.org/xihe",
+            ],
+            "{file}"
+        );
+        assert_eq!(got[2].1.address.as_deref(), Some("西河乡政府对面，集市东口"));
+    }
+}
