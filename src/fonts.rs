@@ -112,9 +112,22 @@ pub struct Font {
     pub cap_height: f64,
     pub ascender: f64,
     pub descender: f64,
+    /// Glyph outlines as SVG path data, made once per glyph (a studio draws
+    /// the same few hundred glyphs into thousands of previews).
+    pub svg_paths: std::sync::Mutex<std::collections::HashMap<u16, Option<std::sync::Arc<str>>>>,
 }
 
 impl Font {
+    /// A glyph's outline as SVG path data in font units (`None`: no ink).
+    pub fn svg_path(&self, id: u16, make: impl FnOnce() -> Option<String>) -> Option<std::sync::Arc<str>> {
+        if let Some(d) = self.svg_paths.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+            return d.clone();
+        }
+        let d: Option<std::sync::Arc<str>> = make().map(Into::into);
+        self.svg_paths.lock().unwrap_or_else(|p| p.into_inner()).insert(id, d.clone());
+        d
+    }
+
     fn parse(index: usize, path: &Path) -> Result<Font, Diagnostic> {
         let cannot = |e: std::io::Error| {
             Diagnostic::io(format!("cannot read font {}: {e}", path.display()))
@@ -178,6 +191,7 @@ impl Font {
             ascender: asc,
             descender: desc,
             data: Vec::new(),
+            svg_paths: Default::default(),
         };
         Ok(Font { data, ..font })
     }

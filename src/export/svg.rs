@@ -140,13 +140,15 @@ pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
     )
     .ok();
     // Glyph outlines, once each, in font units.
-    let mut defs: BTreeMap<(usize, u16), Option<String>> = BTreeMap::new();
+    let mut defs: BTreeMap<(usize, u16), Option<std::sync::Arc<str>>> = BTreeMap::new();
     for el in &scene.elements {
         if let Element::Text(run) = el {
             for g in &run.glyphs {
                 defs.entry((run.font.index, g.id)).or_insert_with(|| {
-                    let segs = glyph_outline(&run.font, g.id);
-                    (!segs.is_empty()).then(|| outline_data(&segs))
+                    run.font.svg_path(g.id, || {
+                        let segs = glyph_outline(&run.font, g.id);
+                        (!segs.is_empty()).then(|| outline_data(&segs))
+                    })
                 });
             }
         }

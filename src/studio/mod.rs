@@ -52,8 +52,13 @@ pub struct Studio {
     root: PathBuf,
     db: Mutex<Db>,
     pub(crate) keys: Option<Keyring>,
-    /// The library as last loaded, and the data files' stamp it was loaded at.
-    lib: Mutex<(Stamp, Option<Arc<Library>>)>,
+    /// The library as last loaded, the data files' stamp it was loaded at,
+    /// and when that stamp was last compared with the files.
+    lib: Mutex<(Stamp, Option<Arc<Library>>, Option<std::time::Instant>)>,
+    /// Slots for drawing (previews, a slogan's findings): about one per
+    /// core, so fifty requests at once share the cores instead of each
+    /// holding its own working memory.
+    render_slots: (Mutex<usize>, std::sync::Condvar),
     /// What was derived from that library (emptied when it is reloaded).
     views: Mutex<Views>,
     /// Held while wording is saved with its author, and while the four-eyes
@@ -81,6 +86,10 @@ struct Views {
 type FileStamp = Option<(u64, u64, u64, i64, i64, i64, i64)>;
 /// The verified log, keyed by project and keys, with the stamps it was verified at.
 type LogEntry = ((PathBuf, Option<Vec<String>>), Vec<FileStamp>, Option<PathBuf>, Arc<ReviewLog>);
+
+/// How long the data files' stamp is trusted before the files are looked at
+/// again: an edit made with the CLI shows within this time.
+const RESTAT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Preview SVGs kept in memory at most.
 const SVG_CACHE_BYTES: usize = 64 << 20;
@@ -110,7 +119,11 @@ impl Studio {
             root: root.to_path_buf(),
             db: Mutex::new(db),
             keys,
-            lib: Mutex::new((Vec::new(), None)),
+            lib: Mutex::new((Vec::new(), None, None)),
+            render_slots: (
+                Mutex::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+                std::sync::Condvar::new(),
+            ),
             views: Mutex::new(Views::default()),
             wording: Mutex::new(()),
             log_cache: Mutex::new(None),
@@ -129,15 +142,50 @@ impl Studio {
 
     /// The library, loaded again if its files changed.
     pub fn library(&self) -> Result<Arc<Library>, Diagnostic> {
+        {
+            let guard = self.lib.lock().unwrap_or_else(|p| p.into_inner());
+            if let (Some(lib), Some(at)) = (&guard.1, guard.2)
+                && at.elapsed() < RESTAT
+            {
+                return Ok(lib.clone());
+            }
+        }
         let now = stamp(&self.root);
         let mut guard = self.lib.lock().unwrap_or_else(|p| p.into_inner());
         if guard.0 != now || guard.1.is_none() {
             let lib = Library::load(&self.root)
                 .map_err(|d| d.0.into_iter().next().unwrap_or_else(|| Diagnostic::data("the project does not load")))?;
-            *guard = (now, Some(Arc::new(lib)));
+            *guard = (now, Some(Arc::new(lib)), None);
             *self.views.lock().unwrap_or_else(|p| p.into_inner()) = Views::default();
         }
+        guard.2 = Some(std::time::Instant::now());
         Ok(guard.1.clone().expect("loaded above"))
+    }
+
+    /// After the studio wrote a data file: the next request looks again.
+    pub(crate) fn forget_library(&self) {
+        self.lib.lock().unwrap_or_else(|p| p.into_inner()).2 = None;
+    }
+
+    /// Draw in one of the render slots (waiting for one to be free).
+    pub fn render<T>(&self, f: impl FnOnce() -> T) -> T {
+        let (count, freed) = &self.render_slots;
+        {
+            let mut n = count.lock().unwrap_or_else(|p| p.into_inner());
+            while *n == 0 {
+                n = freed.wait(n).unwrap_or_else(|p| p.into_inner());
+            }
+            *n -= 1;
+        }
+        struct Release<'a>(&'a (Mutex<usize>, std::sync::Condvar));
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                *self.0.0.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                self.0.1.notify_one();
+            }
+        }
+        let _release = Release(&self.render_slots);
+        f()
     }
 
     fn review_log(&self) -> Result<Arc<ReviewLog>, Diagnostic> {
@@ -229,7 +277,7 @@ impl Studio {
             return Ok(f.clone());
         }
         let words = self.words(lib)?;
-        let f = Arc::new(crate::lint::lint(lib, &words, Some(&[id.to_string()])));
+        let f = Arc::new(self.render(|| crate::lint::lint(lib, &words, Some(&[id.to_string()]))));
         self.views().findings.insert(id.to_string(), f.clone());
         Ok(f)
     }
@@ -246,7 +294,7 @@ impl Studio {
         if let Some(svg) = self.views().svgs.get(&key) {
             return Ok(svg.clone());
         }
-        let svg = axum::body::Bytes::from(preview_svg(lib, item, slogan, proof)?);
+        let svg = axum::body::Bytes::from(self.render(|| preview_svg(lib, item, slogan, proof))?);
         let mut v = self.views();
         if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
             v.svgs.clear();

@@ -257,7 +257,9 @@ pub fn save_form(st: &Studio, lib: &Library, s: &Session, form: &EditorForm) -> 
         Base::Existing { wording: form.base.clone() }
     };
     let _one = st.wording.lock().unwrap_or_else(|p| p.into_inner());
-    let saved = edit::save(&lib.root, lib, &draft, &base)?;
+    let saved = edit::save(&lib.root, lib, &draft, &base);
+    st.forget_library();
+    let saved = saved?;
     let hash = crate::review::wording_hash(&saved);
     let db = st.db();
     db.add_author(&saved.id, &hash, &s.user.name)?;
@@ -309,7 +311,7 @@ pub async fn draft_svg(
         let Ok(slogan) = edit::draft_slogan(&lib, form.topic.trim(), &draft) else {
             return Ok(StatusCode::UNPROCESSABLE_ENTITY.into_response());
         };
-        let svg = super::preview_svg(&lib, item, &slogan, true)?;
+        let svg = st2.render(|| super::preview_svg(&lib, item, &slogan, true))?;
         Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     })
     .await
@@ -336,7 +338,7 @@ fn live_panel(st: &Studio, lib: &Library, form: &EditorForm) -> Markup {
         }
     };
     let findings = match st.words(lib) {
-        Ok(words) => crate::lint::lint_draft(lib, &words, &slogan),
+        Ok(words) => st.render(|| crate::lint::lint_draft(lib, &words, &slogan)),
         Err(_) => Vec::new(),
     };
     let query = form.preview_query(&slogan.id);
