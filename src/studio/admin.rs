@@ -102,7 +102,7 @@ pub async fn add(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): For
         Err(r) => return r,
     };
     if !same(&s.csrf, &f.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     let Some(role) = Role::parse(&f.role) else {
         return users(&st, &s, Some("没有这种角色。"), StatusCode::UNPROCESSABLE_ENTITY);
@@ -141,7 +141,7 @@ pub async fn password(
         Err(r) => return r,
     };
     if !same(&s.csrf, &f.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     let done = st.db().set_password(&name, &f.password);
     match done {
@@ -179,7 +179,7 @@ async fn switch(
         Err(r) => return r,
     };
     if !same(&s.csrf, &f.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     if name == s.user.name {
         return users(&st, &s, Some("不能停用自己的账号。"), StatusCode::UNPROCESSABLE_ENTITY);

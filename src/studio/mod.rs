@@ -353,6 +353,13 @@ fn html(status: StatusCode, markup: maud::Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
 }
 
+/// A state-changing form without its session's CSRF token: refused, and
+/// recorded (another site may be trying to act for this account).
+fn csrf_refused(st: &Studio, s: &Session) -> Response {
+    st.db().audit(Some(&s.user.name), "refused-csrf", "");
+    html(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"))
+}
+
 fn to_login() -> Response {
     Redirect::to("/login").into_response()
 }
@@ -549,7 +556,7 @@ struct CsrfForm {
 async fn logout(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
     let Some((token, s)) = st.session(&headers) else { return to_login() };
     if !same(&s.csrf, &f.csrf) {
-        return html(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return csrf_refused(&st, &s);
     }
     let db = st.db();
     db.end_session(&token);

@@ -103,7 +103,7 @@ pub struct StationForm {
 pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<StationForm>) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
     if !same(&s.csrf, &f.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
         return refuse(&st, &s, "POST /station");
@@ -316,7 +316,7 @@ pub async fn order_post(State(st): State<Arc<Studio>>, headers: HeaderMap, m: Mu
         Err(e) => return page_response(StatusCode::BAD_REQUEST, pages::message("表单没能读完", &e)),
     };
     if !same(&s.csrf, &form.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     if s.user.role != Role::Officer {
         return refuse(&st, &s, "POST /orders");

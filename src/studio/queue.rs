@@ -112,7 +112,7 @@ pub async fn decide_post(
 ) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
     if !same(&s.csrf, &f.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     if s.user.role != Role::Reviewer {
         return refuse(&st, &s, &format!("POST /slogans/{id}/decide"));

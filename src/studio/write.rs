@@ -227,7 +227,7 @@ pub async fn save(
     let Some((_, s)) = st.session(&headers) else { return to_login() };
     let form = EditorForm::from_pairs(pairs);
     if !same(&s.csrf, &form.csrf) {
-        return page_response(StatusCode::FORBIDDEN, pages::message("操作被拒绝", "表单已过期，请刷新页面再试。"));
+        return super::csrf_refused(&st, &s);
     }
     if !may_write(&s) || (!form.editing.is_empty() && !may_edit(&st, &s, &form.editing)) {
         return forbidden(&st, &s, "POST /write");
