@@ -217,6 +217,15 @@ async fn pages_show_the_library_and_previews_from_the_print_scene() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("tanfan-"), "stall slogans found");
     assert!(!page.contains("jiaotong-toukui"), "only matches");
+    // By item: only the slogans meant for it (the apron is for stalls and kitchens).
+    let lib = jiediqi::validate::Library::load(&root()).unwrap();
+    let count = |page: &str| page.matches("<a href=\"/slogans/").count();
+    let (_, _, all) = send(&st, get("/", Some(&cookie))).await;
+    let (_, _, aprons) = send(&st, get("/?item=apron", Some(&cookie))).await;
+    let meant = lib.slogans.iter().filter(|s| s.items.as_ref().is_none_or(|l| l.iter().any(|i| i == "apron"))).count();
+    assert_eq!(count(&all), lib.slogans.len());
+    assert_eq!(count(&aprons), meant);
+    assert!(meant < lib.slogans.len());
     let (status, _, page) = send(&st, get("/slogans/fanzha-96110", Some(&cookie))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("96110") && page.contains("/preview/poster-a3/fanzha-96110.svg"));

@@ -578,6 +578,9 @@ pub struct Search {
     /// Only the slogans the signed-in account wrote or edited.
     #[serde(default)]
     pub mine: String,
+    /// Only slogans meant for this item.
+    #[serde(default)]
+    pub item: String,
 }
 
 async fn library_page(State(st): State<Arc<Studio>>, headers: HeaderMap, Query(q): Query<Search>) -> Response {

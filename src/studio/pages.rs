@@ -105,6 +105,7 @@ pub fn matches(s: &Slogan, log: &ReviewLog, q: &Search) -> bool {
         || s.tip.as_deref().is_some_and(|t| t.contains(text))
         || s.audience.iter().any(|a| a == text))
         && (q.topic.is_empty() || s.topic == q.topic)
+        && (q.item.is_empty() || s.items.as_ref().is_none_or(|l| l.contains(&q.item)))
         && (q.state.is_empty() || state_class(&log.state(s)) == q.state)
 }
 
@@ -123,6 +124,10 @@ pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search, mi
                 select name="topic" aria-label="主题" {
                     option value="" { "全部主题" }
                     @for t in &topics { option value=(t) selected[q.topic == *t] { (t) } }
+                }
+                select name="item" aria-label="物品" {
+                    option value="" { "全部物品" }
+                    @for it in &lib.items { option value=(it.id) selected[q.item == it.id] { (it.name) } }
                 }
                 select name="state" aria-label="审核状态" {
                     option value="" { "全部状态" }
