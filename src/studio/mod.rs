@@ -75,6 +75,12 @@ pub struct Studio {
 /// the library is reloaded, so nothing outlives the data it came from.
 #[derive(Default)]
 struct Views {
+    /// The library these belong to (its address; that library is alive
+    /// while anyone compares with it): work on an older version is neither
+    /// read from nor stored here.
+    of: usize,
+    /// Whether every slogan's findings are being worked out in the background.
+    warming: bool,
     words: Option<Arc<crate::lint::Words>>,
     findings: HashMap<String, Arc<Vec<crate::lint::Finding>>>,
     /// (item, slogan, marked as proof) → SVG.
@@ -86,6 +92,11 @@ struct Views {
 type FileStamp = Option<(u64, u64, u64, i64, i64, i64, i64)>;
 /// The verified log, keyed by project and keys, with the stamps it was verified at.
 type LogEntry = ((PathBuf, Option<Vec<String>>), Vec<FileStamp>, Option<PathBuf>, Arc<ReviewLog>);
+
+/// Where a library is in memory: which version a view belongs to.
+fn addr(lib: &Library) -> usize {
+    std::ptr::from_ref(lib) as usize
+}
 
 /// How long the data files' stamp is trusted before the files are looked at
 /// again: an edit made with the CLI shows within this time.
@@ -155,8 +166,9 @@ impl Studio {
         if guard.0 != now || guard.1.is_none() {
             let lib = Library::load(&self.root)
                 .map_err(|d| d.0.into_iter().next().unwrap_or_else(|| Diagnostic::data("the project does not load")))?;
-            *guard = (now, Some(Arc::new(lib)), None);
-            *self.views.lock().unwrap_or_else(|p| p.into_inner()) = Views::default();
+            let lib = Arc::new(lib);
+            *self.views.lock().unwrap_or_else(|p| p.into_inner()) = Views { of: addr(&lib), ..Views::default() };
+            *guard = (now, Some(lib), None);
         }
         guard.2 = Some(std::time::Instant::now());
         Ok(guard.1.clone().expect("loaded above"))
@@ -261,25 +273,53 @@ impl Studio {
         self.views.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The views of this library version, if they are the current ones.
+    fn views_of(&self, lib: &Library) -> Option<std::sync::MutexGuard<'_, Views>> {
+        let v = self.views();
+        (v.of == addr(lib)).then_some(v)
+    }
+
     /// lint's word lists, loaded once per library version.
     pub fn words(&self, lib: &Library) -> Result<Arc<crate::lint::Words>, Diagnostic> {
-        if let Some(w) = &self.views().words {
-            return Ok(w.clone());
+        if let Some(w) = self.views_of(lib).and_then(|v| v.words.clone()) {
+            return Ok(w);
         }
         let w = Arc::new(crate::lint::Words::load(&lib.root)?);
-        self.views().words = Some(w.clone());
+        if let Some(mut v) = self.views_of(lib) {
+            v.words = Some(w.clone());
+        }
         Ok(w)
     }
 
     /// A slogan's lint findings (they depend on the library only).
     pub fn findings(&self, lib: &Library, id: &str) -> Result<Arc<Vec<crate::lint::Finding>>, Diagnostic> {
-        if let Some(f) = self.views().findings.get(id) {
-            return Ok(f.clone());
+        if let Some(f) = self.views_of(lib).and_then(|v| v.findings.get(id).cloned()) {
+            return Ok(f);
         }
         let words = self.words(lib)?;
         let f = Arc::new(self.render(|| crate::lint::lint(lib, &words, Some(&[id.to_string()]))));
-        self.views().findings.insert(id.to_string(), f.clone());
+        if let Some(mut v) = self.views_of(lib) {
+            v.findings.insert(id.to_string(), f.clone());
+        }
         Ok(f)
+    }
+
+    /// Work out every slogan's findings in the background, once per library
+    /// version, one render slot at a time: a slogan page's first view then
+    /// costs no lint. Stops when the library is reloaded.
+    pub fn warm(self: &Arc<Studio>, lib: &Arc<Library>) {
+        match self.views_of(lib) {
+            Some(mut v) if !v.warming => v.warming = true,
+            _ => return,
+        }
+        let (st, lib) = (self.clone(), lib.clone());
+        let _ = std::thread::Builder::new().name("studio-warm".into()).spawn(move || {
+            for s in &lib.slogans {
+                if st.views_of(&lib).is_none() || st.findings(&lib, &s.id).is_err() {
+                    return;
+                }
+            }
+        });
     }
 
     /// A slogan's preview on an item, drawn once per library version and state.
@@ -291,11 +331,11 @@ impl Studio {
         proof: bool,
     ) -> Result<axum::body::Bytes, Diagnostic> {
         let key = (item.id.clone(), slogan.id.clone(), proof);
-        if let Some(svg) = self.views().svgs.get(&key) {
-            return Ok(svg.clone());
+        if let Some(svg) = self.views_of(lib).and_then(|v| v.svgs.get(&key).cloned()) {
+            return Ok(svg);
         }
         let svg = axum::body::Bytes::from(self.render(|| preview_svg(lib, item, slogan, proof))?);
-        let mut v = self.views();
+        let Some(mut v) = self.views_of(lib) else { return Ok(svg) };
         if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
             v.svgs.clear();
             v.svg_bytes = 0;
@@ -615,6 +655,7 @@ async fn slogan_page(
         let Some(slogan) = lib.slogan(&id) else {
             return Ok(html(StatusCode::NOT_FOUND, pages::message("没有这条标语", "它可能改了编号或被删掉了。")));
         };
+        st2.warm(&lib);
         let findings = st2.findings(&lib, &slogan.id)?;
         let actions = slogan_actions(&st2, &s, &log, slogan, &findings, !q.saved.is_empty());
         Ok(html(StatusCode::OK, pages::slogan(&s, &lib, &log, slogan, &findings, actions)))
