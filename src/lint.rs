@@ -512,12 +512,13 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
         out.extend(layout_rules(lib, s));
     }
     // Duplicates: exact wording, or mostly the same two-character pieces.
+    let index = pieces_of(lib);
     for (i, a) in lib.slogans.iter().enumerate() {
-        for b in &lib.slogans[i + 1..] {
+        for (j, b) in lib.slogans.iter().enumerate().skip(i + 1) {
             if !(is_chosen.contains(a.id.as_str()) || is_chosen.contains(b.id.as_str())) {
                 continue;
             }
-            let Some((level, what)) = duplicate(a, b) else { continue };
+            let Some((level, what)) = duplicate(&index[i], &index[j]) else { continue };
             // Each side that was asked about hears of the other.
             for (this, other) in [(a, b), (b, a)] {
                 if is_chosen.contains(this.id.as_str()) {
@@ -537,8 +538,10 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
 pub fn lint_draft(lib: &Library, words: &Words, draft: &Slogan) -> Vec<Finding> {
     let mut out = wording_rules(draft, words, &lib.words);
     out.extend(layout_rules(lib, draft));
-    for other in lib.slogans.iter().filter(|o| o.id != draft.id) {
-        if let Some((level, what)) = duplicate(draft, other) {
+    let mine = Pieces::of(draft);
+    let index = pieces_of(lib);
+    for (other, theirs) in lib.slogans.iter().zip(index.iter()).filter(|(o, _)| o.id != draft.id) {
+        if let Some((level, what)) = duplicate(&mine, theirs) {
             out.push(duplicate_finding(level, draft, other, &what));
         }
     }
@@ -547,14 +550,69 @@ pub fn lint_draft(lib: &Library, words: &Words, draft: &Slogan) -> Vec<Finding> 
     out
 }
 
+/// A slogan's text as duplicates are judged: its words without punctuation,
+/// and their character pairs (sorted, each once).
+#[derive(Debug, Clone)]
+pub struct Pieces {
+    text: String,
+    pairs: Vec<(char, char)>,
+}
+
+impl Pieces {
+    fn of(s: &Slogan) -> Pieces {
+        let text = core_text(s);
+        let pairs = pairs(&text);
+        Pieces { text, pairs }
+    }
+}
+
+/// The library's pieces, in the order of its slogans: worked out once per
+/// loaded library (a studio lints one slogan per page against all others).
+/// (A library whose slogans were changed since gets them worked out afresh.)
+fn pieces_of(lib: &Library) -> std::borrow::Cow<'_, [Pieces]> {
+    let made = lib.pieces.get_or_init(|| lib.slogans.iter().map(Pieces::of).collect());
+    if made.len() == lib.slogans.len() {
+        std::borrow::Cow::Borrowed(made)
+    } else {
+        std::borrow::Cow::Owned(lib.slogans.iter().map(Pieces::of).collect())
+    }
+}
+
 /// Exact wording, or mostly the same two-character pieces.
-fn duplicate(a: &Slogan, b: &Slogan) -> Option<(Level, String)> {
-    let (ta, tb) = (core_text(a), core_text(b));
-    if ta == tb {
+fn duplicate(a: &Pieces, b: &Pieces) -> Option<(Level, String)> {
+    if a.text == b.text {
         return Some((Level::Error, "一字不差".to_string()));
     }
-    let sim = similarity(&ta, &tb);
+    let sim = jaccard(&a.pairs, &b.pairs);
     (sim >= 0.6).then(|| (Level::Warning, format!("太像（相似度 {:.0}%）", sim * 100.0)))
+}
+
+fn pairs(t: &str) -> Vec<(char, char)> {
+    let c: Vec<char> = t.chars().collect();
+    let mut v: Vec<(char, char)> = c.windows(2).map(|w| (w[0], w[1])).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// |A ∩ B| / |A ∪ B| of two sorted, deduplicated lists.
+fn jaccard(a: &[(char, char)], b: &[(char, char)]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both as f64 / (a.len() + b.len() - both) as f64
 }
 
 fn duplicate_finding(level: Level, this: &Slogan, other: &Slogan, what: &str) -> Finding {
@@ -601,15 +659,7 @@ fn core_text(s: &Slogan) -> String {
 
 /// Jaccard similarity of the character bigrams of two texts.
 pub fn similarity(a: &str, b: &str) -> f64 {
-    let grams = |t: &str| -> std::collections::BTreeSet<(char, char)> {
-        let c: Vec<char> = t.chars().collect();
-        c.windows(2).map(|w| (w[0], w[1])).collect()
-    };
-    let (ga, gb) = (grams(a), grams(b));
-    if ga.is_empty() || gb.is_empty() {
-        return 0.0;
-    }
-    ga.intersection(&gb).count() as f64 / ga.union(&gb).count() as f64
+    jaccard(&pairs(a), &pairs(b))
 }
 
 /// Fit on each item the slogan is meant for; poster slogans in more than two lines.

@@ -272,6 +272,8 @@ pub struct Library {
     pub fonts: FontBook,
     /// Word boundaries: jieba's dictionary and `lint/dictionary.yaml`.
     pub words: Segmenter,
+    /// lint's view of every slogan for duplicates, made when first needed.
+    pub pieces: std::sync::OnceLock<Vec<crate::lint::Pieces>>,
 }
 
 impl Library {
@@ -309,7 +311,7 @@ impl Library {
         let words = load_dictionary(root, &mut problems);
         match fonts {
             Some(fonts) if problems.is_empty() => {
-                Ok(Library { root: root.to_path_buf(), slogans, items, fonts, words })
+                Ok(Library { root: root.to_path_buf(), slogans, items, fonts, words, pieces: Default::default() })
             }
             _ => Err(problems),
         }
