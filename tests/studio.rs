@@ -713,6 +713,12 @@ async fn the_api_needs_a_token_or_a_session_with_its_csrf_header() {
     let order = format!(
         r#"{{"title": "接口下单", "vendor": "城关印务", "due": "2026-12-20", "stations": [{{"name": "城关派出所", "phone": "0912-1234567"}}, {{"name": "东关派出所", "phone": "0912-2345678"}}], "lines": [{{"item": "poster-a3", "slogans": ["{id}"], "quantity": 20}}]}}"#
     );
+    // Refused orders say why, naming files as the project does, not the server's paths.
+    let refused = order.replace(&id, "fanzha-shucaitan");
+    let (status, _, body) = send(&st, api("POST", "/api/v1/orders", &[("authorization", &ob)], &refused)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("fanzha-shucaitan") && body.contains("not approved"), "{body}");
+    assert!(!body.contains(&p.display().to_string()), "{body}");
     let (status, _, body) = send(&st, api("POST", "/api/v1/orders", &[("authorization", &ob)], &order)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();

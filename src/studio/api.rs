@@ -48,7 +48,26 @@ fn error(status: StatusCode, message: &str, problems: &[Diagnostic]) -> Response
     (status, axum::Json(json!({ "error": message, "problems": problems }))).into_response()
 }
 
-fn problems(status: StatusCode, d: Diagnostics) -> Response {
+/// Refused, with the library's problems; file names as the project knows
+/// them (`orders/studio-0001.yaml`), never the server's own paths.
+fn problems(st: &Studio, status: StatusCode, mut d: Diagnostics) -> Response {
+    let root = format!("{}/", st.root.display());
+    let heads = st.keys.as_ref().map(|k| k.heads_dir().display().to_string());
+    let tidy = |t: &str| -> String {
+        let t = t.replace(&root, "");
+        match &heads {
+            Some(h) => t.replace(h.as_str(), "(the review key's folder)"),
+            None => t,
+        }
+    };
+    for x in &mut d.0 {
+        x.message = tidy(&x.message);
+        x.hint = x.hint.as_deref().map(|h| tidy(h).into());
+        if let Some(l) = &x.location {
+            x.message = format!("{}: {}", tidy(&l.to_string()), x.message);
+            x.location = None;
+        }
+    }
     let first = d.0.first().map(|x| x.message.clone()).unwrap_or_else(|| "refused".into());
     error(status, &first, &d.0)
 }
@@ -318,7 +337,7 @@ async fn save(st: Arc<Studio>, headers: HeaderMap, editing: Option<String>, body
                 let status = if editing.is_some() { StatusCode::OK } else { StatusCode::CREATED };
                 Ok((status, axum::Json(detail(&st2, &lib, &log, s)?)).into_response())
             }
-            Err(d) => Ok(problems(StatusCode::UNPROCESSABLE_ENTITY, d)),
+            Err(d) => Ok(problems(&st2, StatusCode::UNPROCESSABLE_ENTITY, d)),
         }
     })
     .await
@@ -372,7 +391,7 @@ pub async fn decide(
                 let r = log.history(&id).last().map(record_json).unwrap_or(Value::Null);
                 Ok((StatusCode::CREATED, axum::Json(r)).into_response())
             }
-            Err((status, d)) => Ok(problems(status, d)),
+            Err((status, d)) => Ok(problems(&st2, status, d)),
         }
     })
     .await
@@ -501,7 +520,7 @@ pub async fn order(State(st): State<Arc<Studio>>, headers: HeaderMap, body: Byte
                 Ok((StatusCode::CREATED, axum::Json(row.as_ref().map(order_json).unwrap_or(Value::Null)))
                     .into_response())
             }
-            Err(d) => Ok(problems(StatusCode::UNPROCESSABLE_ENTITY, d)),
+            Err(d) => Ok(problems(&st2, StatusCode::UNPROCESSABLE_ENTITY, d)),
         }
     })
     .await
