@@ -993,16 +993,8 @@ fn proof_cmd(
         return Ok(());
     }
     let station = station.map(Station::load).transpose()?;
-    let words = crate::lint::Words::load(&lib.root)?;
-    let chosen: Vec<String> = slogans.iter().map(|s| s.id.clone()).collect();
-    let findings = crate::lint::lint(lib, &words, Some(&chosen));
-    let previews: Vec<Vec<crate::proof::Preview>> = slogans
-        .par_iter()
-        .map(|s| crate::proof::previews(lib, s, station.as_ref(), !log.state(s).is_approved()))
-        .collect::<Result<_, Diagnostic>>()?;
-    let pages = crate::proof::sheet(lib, log, &findings, &slogans, &previews)?;
-    let pdf = pdf::export_pages(&pages, &pdf::PdfOptions { epoch: source_date_epoch()?, ..Default::default() })
-        .map_err(|e| Diagnostic::data(e.to_string()))?;
+    let crate::proof::SheetPdf { pdf, pages, previews } =
+        crate::proof::sheet_pdf(lib, log, &slogans, station.as_ref(), source_date_epoch()?)?;
     let preview_dir = dir.join("previews");
     std::fs::create_dir_all(&preview_dir).map_err(|e| {
         Diagnostic::io(format!("cannot create output folder {}: {e}", preview_dir.display()))
@@ -1020,7 +1012,7 @@ fn proof_cmd(
     let sheet = dir.join("proof-sheet.pdf");
     fsio::write_atomic(&sheet, &pdf, fsio::Durability::Rename)?;
     writeln!(out, "{}", term(&sheet.display().to_string())).ok();
-    say!("{} slogans on {} pages; previews in {}", slogans.len(), pages.len(), preview_dir.display());
+    say!("{} slogans on {} pages; previews in {}", slogans.len(), pages, preview_dir.display());
     Ok(())
 }
 

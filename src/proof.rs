@@ -332,3 +332,35 @@ pub fn sheet(
     }
     Ok(pages)
 }
+
+/// The proof sheet of `slogans` as PDF — their lint findings, previews on
+/// every item they are meant for (marked unless approved) and review
+/// state — with the previews drawn for it. What `jiediqi proof` writes and
+/// the studio serves.
+pub fn sheet_pdf(
+    lib: &Library,
+    log: &ReviewLog,
+    slogans: &[&Slogan],
+    station: Option<&Station>,
+    epoch: Option<i64>,
+) -> Result<SheetPdf, Diagnostic> {
+    use rayon::prelude::*;
+    let words = lint::Words::load(&lib.root)?;
+    let chosen: Vec<String> = slogans.iter().map(|s| s.id.clone()).collect();
+    let findings = lint::lint(lib, &words, Some(&chosen));
+    let previews: Vec<Vec<Preview>> = slogans
+        .par_iter()
+        .map(|s| previews(lib, s, station, !log.state(s).is_approved()))
+        .collect::<Result<_, Diagnostic>>()?;
+    let pages = sheet(lib, log, &findings, slogans, &previews)?;
+    let pdf = crate::export::pdf::export_pages(&pages, &crate::export::pdf::PdfOptions { epoch, ..Default::default() })
+        .map_err(|e| Diagnostic::data(e.to_string()))?;
+    Ok(SheetPdf { pdf, pages: pages.len(), previews })
+}
+
+/// A proof sheet as PDF, its page count and the previews drawn for it.
+pub struct SheetPdf {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    pub previews: Vec<Vec<Preview>>,
+}

@@ -18,8 +18,7 @@ use super::{Studio, html as page_response, pages, same, to_login};
 fn admin(st: &Studio, headers: &HeaderMap, what: &str) -> Result<Session, Response> {
     let Some((_, s)) = st.session(headers) else { return Err(to_login()) };
     if s.user.role != Role::Admin {
-        st.db().audit(Some(&s.user.name), "refused", what);
-        return Err(page_response(StatusCode::FORBIDDEN, pages::message("没有权限", "这一页只有管理员能看。")));
+        return Err(super::refused(st, &s, what, "这一页只有管理员能看。"));
     }
     Ok(s)
 }

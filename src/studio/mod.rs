@@ -393,6 +393,12 @@ fn html(status: StatusCode, markup: maud::Markup) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
 }
 
+/// What this account may not do: refused with `why`, and recorded.
+fn refused(st: &Studio, s: &Session, what: &str, why: &str) -> Response {
+    st.db().audit(Some(&s.user.name), "refused", what);
+    html(StatusCode::FORBIDDEN, pages::message("没有权限", why))
+}
+
 /// A state-changing form without its session's CSRF token: refused, and
 /// recorded (another site may be trying to act for this account).
 fn csrf_refused(st: &Studio, s: &Session) -> Response {
@@ -715,8 +721,7 @@ fn slogan_actions(
 async fn audit_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
     if s.user.role != db::Role::Admin {
-        st.db().audit(Some(&s.user.name), "refused", "/admin/audit");
-        return html(StatusCode::FORBIDDEN, pages::message("没有权限", "这一页只有管理员能看。"));
+        return refused(&st, &s, "/admin/audit", "这一页只有管理员能看。");
     }
     let entries = st.db().audit_list(500);
     html(StatusCode::OK, pages::audit(&s, &entries))

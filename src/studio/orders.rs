@@ -29,8 +29,7 @@ pub const MAX_UPLOAD: usize = 16 << 20;
 pub const MAX_FILES: usize = 1000;
 
 fn refuse(st: &Studio, s: &Session, what: &str) -> Response {
-    st.db().audit(Some(&s.user.name), "refused", what);
-    page_response(StatusCode::FORBIDDEN, pages::message("没有权限", "这个操作你的账号不能做。"))
+    super::refused(st, s, what, "这个操作你的账号不能做。")
 }
 
 /// The profile file of an account's station: `stations/<key>.yaml`.

@@ -19,8 +19,7 @@ use crate::review::{Decision, ReviewLog, State as ReviewState, wording_hash};
 use crate::validate::{Library, Slogan};
 
 fn refuse(st: &Studio, s: &Session, what: &str) -> Response {
-    st.db().audit(Some(&s.user.name), "refused", what);
-    page_response(StatusCode::FORBIDDEN, pages::message("没有权限", "只有审核人能做这件事。"))
+    super::refused(st, s, what, "只有审核人能做这件事。")
 }
 
 /// Wording waiting for a reviewer: never decided, or changed since approval.
@@ -226,16 +225,7 @@ async fn proof_response(st: Arc<Studio>, headers: HeaderMap, file: Option<String
         if slogans.is_empty() {
             return Ok(page_response(StatusCode::OK, pages::message("没有要审核的", "现在没有等待审核的标语。")));
         }
-        let words = st2.words(&lib)?;
-        let chosen: Vec<String> = slogans.iter().map(|s| s.id.clone()).collect();
-        let findings = crate::lint::lint(&lib, &words, Some(&chosen));
-        let previews = slogans
-            .iter()
-            .map(|sl| crate::proof::previews(&lib, sl, None, !log.state(sl).is_approved()))
-            .collect::<Result<Vec<_>, Diagnostic>>()?;
-        let pages = crate::proof::sheet(&lib, &log, &findings, &slogans, &previews)?;
-        let pdf = crate::export::pdf::export_pages(&pages, &crate::export::pdf::PdfOptions::default())
-            .map_err(|e| Diagnostic::data(e.to_string()))?;
+        let pdf = crate::proof::sheet_pdf(&lib, &log, &slogans, None, None)?.pdf;
         Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response())
     })
     .await

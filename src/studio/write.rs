@@ -140,8 +140,7 @@ pub(super) fn may_edit(st: &Studio, s: &Session, id: &str) -> bool {
 }
 
 fn forbidden(st: &Studio, s: &Session, what: &str) -> Response {
-    st.db().audit(Some(&s.user.name), "refused", what);
-    page_response(StatusCode::FORBIDDEN, pages::message("没有权限", "这个操作你的账号不能做。"))
+    super::refused(st, s, what, "这个操作你的账号不能做。")
 }
 
 #[derive(Deserialize, Default)]
