@@ -592,6 +592,22 @@ pub fn check(lib: &Library) -> Diagnostics {
             Err(d) => problems.push(d),
         }
     }
+    // Proof colours come from the output profile; an ink whose CMYK values do
+    // not look like the colour its template says it is has a mistyped alternate.
+    if let Err(m) = crate::color::status() {
+        problems.push(Diagnostic::data(m).hint("rebuild jiediqi from an unmodified source tree"));
+    }
+    for item in &lib.items {
+        for ink in &item.inks {
+            if let Some(m) = crate::color::preview_mismatch(ink) {
+                problems.push(
+                    Diagnostic::data(format!("item `{}`: {m}", item.id))
+                        .in_file(&item.file)
+                        .hint(crate::color::PREVIEW_HINT),
+                );
+            }
+        }
+    }
     let mut roles: Vec<(&str, Role)> = Vec::new();
     for item in &lib.items {
         for z in &item.zones {

@@ -92,7 +92,8 @@ pub struct InkOverride {
     pub spot: String,
     /// Its CMYK alternate, percent.
     pub cmyk: [f64; 4],
-    /// Screen colour for proofs, `#rrggbb`.
+    /// The ink's own screen colour, `#rrggbb`; compared with `cmyk`, which is
+    /// what proofs show.
     #[serde(default)]
     pub preview: Option<String>,
 }
@@ -369,16 +370,26 @@ impl Order {
                     continue;
                 }
                 let cmyk = o.cmyk.map(|v| v / 100.0);
-                let preview = o
-                    .preview
-                    .as_deref()
-                    .and_then(crate::validate::parse_hex)
-                    .unwrap_or_else(|| crate::validate::cmyk_preview(cmyk));
-                inks[k] = crate::scene::Ink {
+                let preview = match o.preview.as_deref() {
+                    None => None,
+                    Some(h) => match crate::validate::parse_hex(h) {
+                        Some(rgb) => Some(rgb),
+                        None => {
+                            problems.push(fail(format!("ink `{id}`: preview `{h}` is not #rrggbb"), "write e.g. \"#0047bb\""));
+                            continue;
+                        }
+                    },
+                };
+                let ink = crate::scene::Ink {
                     id: id.clone(),
                     kind: crate::scene::InkKind::Spot { name: o.spot.clone(), cmyk },
                     preview,
                 };
+                if let Some(m) = crate::color::preview_mismatch(&ink) {
+                    problems.push(fail(m, crate::color::PREVIEW_HINT));
+                    continue;
+                }
+                inks[k] = ink;
             }
             for (si, id) in line.slogans.iter().enumerate() {
                 let Some(slogan) = lib.slogan(id) else {

@@ -60,8 +60,11 @@ pub struct Ink {
     /// Template id, e.g. `red`.
     pub id: String,
     pub kind: InkKind,
-    /// Screen colour for previews.
-    pub preview: Rgb,
+    /// The ink's own colour as the template gives it (`preview:`, e.g. the
+    /// swatch book's sRGB for a Pantone ink). Never drawn: screens show the
+    /// CMYK values through the output profile (`color`); `check` compares
+    /// the two to catch a mistyped CMYK alternate.
+    pub preview: Option<Rgb>,
 }
 
 impl Ink {

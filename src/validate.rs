@@ -576,13 +576,6 @@ pub fn parse_hex(s: &str) -> Option<Rgb> {
     Some(Rgb(p(0)?, p(2)?, p(4)?))
 }
 
-/// A naive CMYK → sRGB preview (the PDF carries the real values).
-pub fn cmyk_preview(cmyk: [f64; 4]) -> Rgb {
-    let [c, m, y, k] = cmyk;
-    let f = |v: f64| ((1.0 - v) * (1.0 - k) * 255.0).round().clamp(0.0, 255.0) as u8;
-    Rgb(f(c), f(m), f(y))
-}
-
 fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Item> {
     let keep = |p: &Path, _: &str| {
         only.is_none_or(|ids| p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| ids.iter().any(|i| i == s)))
@@ -753,17 +746,17 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
                 InkKind::Process { cmyk }
             }
         };
-        let preview = match &ink.preview {
-            Some(h) => parse_hex(h).unwrap_or_else(|| {
+        let preview = ink.preview.as_ref().and_then(|h| {
+            let rgb = parse_hex(h);
+            if rgb.is_none() {
                 err(
                     format!("item `{id}`: ink `{}` preview `{h}` is not #rrggbb", ink.id),
                     ink_loc,
                     "write e.g. \"#c8102e\"",
                 );
-                Rgb(0, 0, 0)
-            }),
-            None => cmyk_preview(cmyk),
-        };
+            }
+            rgb
+        });
         inks.push(Ink { id: ink.id.clone(), kind, preview });
     }
     if inks.is_empty() {
@@ -799,7 +792,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         inks.push(Ink {
             id: "dieline".into(),
             kind: InkKind::Technical { name: "Dieline".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
-            preview: Rgb(236, 0, 140),
+            preview: None,
         });
         (d.corner_radius, inks.len() - 1)
     });

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::outline::{OSeg, glyph_outline};
 use crate::PT_PER_MM;
+use crate::color;
 use crate::scene::{Element, Paint, Path, Rgb, Scene, Seg};
 
 /// Which part of the page to show.
@@ -32,10 +33,11 @@ impl Default for SvgOptions {
     }
 }
 
-/// The colour of the page before any artwork: background ink over substrate.
+/// The colour of the page before any artwork: the background ink where
+/// there is one (drawn opaque, as every ink is), else the substrate.
 pub fn backdrop_colour(scene: &Scene) -> Rgb {
     match &scene.background {
-        Some(p) => tint_over(scene.inks[p.ink].preview, scene.substrate, p.tint),
+        Some(p) => color::ink_srgb(&scene.inks[p.ink], p.tint),
         None => scene.substrate,
     }
 }
@@ -49,17 +51,6 @@ fn n(v: f64) -> String {
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// Preview colour of an ink at a tint (mixed with white paper).
-/// An ink at a tint over a base colour (the paper, the substrate).
-fn tint_over(ink: Rgb, base: Rgb, tint: f64) -> Rgb {
-    let mix = |i: u8, b: u8| (f64::from(b) - tint * (f64::from(b) - f64::from(i))).round() as u8;
-    Rgb(mix(ink.0, base.0), mix(ink.1, base.1), mix(ink.2, base.2))
-}
-
-fn tinted(c: Rgb, tint: f64) -> String {
-    tint_over(c, Rgb(255, 255, 255), tint).hex()
 }
 
 fn path_data(p: &Path) -> String {
@@ -95,7 +86,8 @@ fn outline_data(segs: &[OSeg]) -> String {
 
 fn paint_attrs(scene: &Scene, p: &Paint, fill: bool) -> String {
     let ink = &scene.inks[p.ink];
-    let colour = tinted(ink.preview, p.tint);
+    // Through the output profile: what the ink at this tint prints as.
+    let colour = color::ink_srgb(ink, p.tint).hex();
     let mut a = format!(r#" data-ink="{}""#, esc(&ink.label()));
     if p.tint < 1.0 {
         write!(a, r#" data-tint="{}""#, n(p.tint * 100.0)).ok();
