@@ -1,6 +1,7 @@
 //! The command line: turns arguments into calls of the library, owns exit
 //! codes and terminal output.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -224,6 +225,9 @@ pub struct RenderArgs {
     /// artwork and in the file name, never mistakable for a print file.
     #[arg(long)]
     pub proof: bool,
+    /// PDF/X version of the PDFs: x4 (PDF/X-4) or x1a (PDF/X-1a:2001).
+    #[arg(long, value_name = "VERSION", default_value = "x4", value_parser = parse_pdfx)]
+    pub pdfx: pdf::PdfX,
 }
 
 #[derive(Debug, clap::Args)]
@@ -243,6 +247,14 @@ pub struct OrderArgs {
     /// Assemble the package from the shard folders in --out.
     #[arg(long)]
     pub merge_shards: bool,
+    /// PDF/X version of the print files, over the order's `pdfx:`: x4 or x1a.
+    #[arg(long, value_name = "VERSION", value_parser = parse_pdfx)]
+    pub pdfx: Option<pdf::PdfX>,
+}
+
+fn parse_pdfx(s: &str) -> Result<pdf::PdfX, String> {
+    pdf::PdfX::from_name(s)
+        .ok_or_else(|| format!("`{s}` is not a PDF/X version jiediqi writes; use {}", pdf::PdfX::NAMES))
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -732,10 +744,18 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     // with --proof rendered as a marked proof.
     let mut refused = Diagnostics::default();
     let mut proofs: Vec<&str> = Vec::new();
+    // A print file is dated when its wording was approved (unless
+    // SOURCE_DATE_EPOCH says otherwise): the same inputs, the same bytes.
+    let mut approved: BTreeMap<&str, i64> = BTreeMap::new();
     let slogans: Vec<&Slogan> = slogans
         .into_iter()
         .filter(|s| match log.gate(s) {
-            Ok(_) => true,
+            Ok(r) => {
+                if let Some(t) = review::log::parse_time(&r.time) {
+                    approved.insert(s.id.as_str(), t);
+                }
+                true
+            }
             Err(_) if args.proof => {
                 proofs.push(s.id.as_str());
                 true
@@ -759,7 +779,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
         lib,
         out: &args.out,
         formats: &formats,
-        pdf: pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch },
+        pdf: pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch, pdfx: Some(args.pdfx) },
         png: png::PngOptions { dpi: args.dpi },
         station: station.as_ref(),
     };
@@ -778,7 +798,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     };
     // Each combination on its own: one failing never stops or corrupts another.
     let one = |&(item, slogan): &(&Item, &Slogan)| {
-        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()));
+        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()), approved.get(slogan.id.as_str()).copied());
         bar.inc(1);
         r
     };
@@ -841,7 +861,7 @@ struct Job<'a> {
 impl Job<'_> {
     /// Lay out, export every format in memory, then write: a pair that fails
     /// writes nothing.
-    fn run(&self, item: &Item, slogan: &Slogan, proof: bool) -> JobResult {
+    fn run(&self, item: &Item, slogan: &Slogan, proof: bool, approved: Option<i64>) -> JobResult {
         let mut scene = layout::build_scene(self.lib, item, slogan, &SceneOptions { station: self.station })?;
         let mut base = format!("{}--{}", item.id, slogan.id);
         if proof {
@@ -852,7 +872,8 @@ impl Job<'_> {
         for f in self.formats {
             let (ext, bytes) = match f {
                 Format::Pdf => {
-                    ("pdf", pdf::export(&scene, &self.pdf).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?)
+                    let opts = pdf::PdfOptions { epoch: self.pdf.epoch.or(approved), ..self.pdf.clone() };
+                    ("pdf", pdf::export(&scene, &opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?)
                 }
                 Format::Svg => ("svg", svg::export(&scene, &svg::SvgOptions::default()).into_bytes()),
                 Format::Png => {
@@ -1045,6 +1066,7 @@ fn order_cmd(
         shard: args.shard,
         merge_shards: args.merge_shards,
         epoch: source_date_epoch()?,
+        pdfx: args.pdfx,
     };
     guard_out(lib, &args.out)?;
     let written = crate::package::write(lib, log, &order, &args.out, &opts)?;

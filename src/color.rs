@@ -41,7 +41,7 @@ type Transform = Arc<moxcms::TransformF64Executor>;
 enum Engine {
     /// The profile's colorimetric table (lut8/lut16, as ArgyllCMS writes
     /// it), evaluated for each colour asked for.
-    Table(Table),
+    Table(Box<Table>),
     /// Any other profile: moxcms's own transform.
     Moxcms(Transform),
 }
@@ -60,7 +60,7 @@ fn engine() -> Result<&'static Engine, &'static str> {
             return Err("the output profile is not a CMYK profile".into());
         }
         match Table::of(&profile) {
-            Some(t) => Ok(Engine::Table(t)),
+            Some(t) => Ok(Engine::Table(Box::new(t))),
             None => moxcms_transform(&profile).map(Engine::Moxcms),
         }
     })
@@ -90,8 +90,11 @@ struct Table {
 impl Table {
     fn of(profile: &moxcms::ColorProfile) -> Option<Table> {
         let Some(moxcms::LutWarehouse::Lut(lut)) = &profile.lut_a_to_b_colorimetric else { return None };
-        let (ni, no, g) =
-            (usize::from(lut.num_input_table_entries), usize::from(lut.num_output_table_entries), usize::from(lut.num_clut_grid_points));
+        let (ni, no, g) = (
+            usize::from(lut.num_input_table_entries),
+            usize::from(lut.num_output_table_entries),
+            usize::from(lut.num_clut_grid_points),
+        );
         let len = |s: &moxcms::LutStore| match s {
             moxcms::LutStore::Store8(v) => v.len(),
             moxcms::LutStore::Store16(v) => v.len(),
@@ -127,8 +130,11 @@ impl Table {
     /// Lab (D50, relative to the paper) of CMYK ink amounts.
     fn lab(&self, cmyk: [f64; 4]) -> [f64; 3] {
         let l = &self.lut;
-        let (ni, no, g) =
-            (usize::from(l.num_input_table_entries), usize::from(l.num_output_table_entries), usize::from(l.num_clut_grid_points));
+        let (ni, no, g) = (
+            usize::from(l.num_input_table_entries),
+            usize::from(l.num_output_table_entries),
+            usize::from(l.num_clut_grid_points),
+        );
         let x: [f64; 4] = std::array::from_fn(|c| Self::curve(&l.input_table, c, ni, cmyk[c]) * (g - 1) as f64);
         let base = x.map(|p| (p as usize).min(g - 2));
         let frac: [f64; 4] = std::array::from_fn(|d| x[d] - base[d] as f64);

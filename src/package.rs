@@ -28,6 +28,16 @@ pub struct PackageOptions {
     pub merge_shards: bool,
     /// Document dates (SOURCE_DATE_EPOCH).
     pub epoch: Option<i64>,
+    /// PDF/X version of the print files, over the order's own (`--pdfx`).
+    pub pdfx: Option<pdf::PdfX>,
+}
+
+impl PackageOptions {
+    /// The PDF/X version the print files are written in: `--pdfx`, else the
+    /// order's `pdfx:`, else PDF/X-4.
+    pub fn pdfx(&self, order: &Order) -> pdf::PdfX {
+        self.pdfx.or(order.pdfx).unwrap_or_default()
+    }
 }
 
 /// Resolution of the PNG proofs in a package.
@@ -152,8 +162,15 @@ fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) 
         return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
     }
     let mut v = Vec::new();
-    let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: false, epoch: opts.epoch })
-        .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
+    // Dated when the wording was approved, unless SOURCE_DATE_EPOCH says otherwise.
+    let approved = job.approval.as_ref().and_then(|r| review::log::parse_time(&r.time));
+    let pdf_opts = pdf::PdfOptions {
+        marks: true,
+        outline_text: false,
+        epoch: opts.epoch.or(approved),
+        pdfx: Some(opts.pdfx(order)),
+    };
+    let pdf_bytes = pdf::export(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
     v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
     if order.vendor.svg {
         v.push(Entry {
@@ -175,7 +192,13 @@ const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
 /// Shards and the merge must agree on it, or the merge would assemble files
 /// made from other inputs (say, wording that has since been rejected).
 fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
-    let mut text = format!("jiediqi {}\nsvg {}\nepoch {:?}\n", env!("CARGO_PKG_VERSION"), order.vendor.svg, opts.epoch);
+    let mut text = format!(
+        "jiediqi {}\nsvg {}\nepoch {:?}\npdfx {}\n",
+        env!("CARGO_PKG_VERSION"),
+        order.vendor.svg,
+        opts.epoch,
+        opts.pdfx(order).name()
+    );
     // Each template is read and hashed once, not once per file.
     let mut templates: BTreeMap<&Path, String> = BTreeMap::new();
     for j in jobs {
@@ -185,10 +208,11 @@ fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
         let st = &j.station.station;
         let _ = writeln!(
             text,
-            "{}\n{}\n{}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}",
+            "{}\n{}\n{} {:?}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}",
             j.base(),
             template,
             review::wording_hash(j.slogan),
+            j.approval.as_ref().map(|r| r.time.as_str()),
             st.phone,
             st.hotline,
             st.address,
@@ -529,9 +553,10 @@ fn documents(
     let bytes = pdf::export_pages(&sh.pages, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))?;
     docs.push(Entry { path: "样稿总览.pdf".into(), bytes });
     // README.txt
-    docs.push(Entry { path: "README.txt".into(), bytes: readme(order).into_bytes() });
+    let pdfx = opts.pdfx(order);
+    docs.push(Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() });
     // Manifest and checksums cover everything above.
-    let manifest = manifest(order, jobs, files, &docs);
+    let manifest = manifest(order, pdfx, jobs, files, &docs);
     docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
     let mut sums = String::new();
     for e in files.iter().chain(&docs) {
@@ -550,7 +575,7 @@ fn ink_summary(j: &Job) -> String {
     if j.item.process.uses_spot_inks() { format!("专色：{}", inks_of(j).join("、")) } else { "CMYK 四色".into() }
 }
 
-fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
+fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
     let by_base: BTreeMap<String, &Job> = jobs.iter().map(|j| (j.base(), j)).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
@@ -563,6 +588,8 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
         esc(order.vendor.contact.as_deref().unwrap_or(""))
     );
     let _ = writeln!(s, "  \"due\": \"{}\",", esc(&order.due));
+    let c = crate::color::FOGRA39;
+    let _ = writeln!(s, "  \"pdfx\": {{\"version\": \"{}\", \"output_intent\": \"{}\"}},", pdfx.label(), c.identifier);
     let _ = writeln!(s, "  \"files\": [");
     let mut rows = Vec::new();
     for e in files {
@@ -614,7 +641,7 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
     s
 }
 
-fn readme(order: &Order) -> String {
+fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
     let svg = if order.vendor.svg {
         "  svg/          矢量文件（SVG，毫米单位），油墨名称写在 data-ink 属性里，方便换色。\n"
     } else {
@@ -625,8 +652,9 @@ fn readme(order: &Order) -> String {
 本文件夹内容\r\n\
   print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，\r\n\
                 含 TrimBox/BleedBox 和裁切线；字体已嵌入子集；颜色为各物品的印刷油墨（CMYK 或专色）。\r\n\
+                格式为 {pdfx}，输出意图 {intent}（ISO 12647-2:2004 铜版纸胶印），内嵌 ICC 特性文件。\r\n\
 {svg}\
-  proofs/       每个印刷文件的 PNG 样图，只用来核对，不用于印刷。\r\n\
+  proofs/       每个印刷文件的 PNG 样图，颜色按 {intent} 特性文件换算，只用来核对，不用于印刷。\r\n\
   样稿总览.pdf  所有设计的缩略图和数量。\r\n\
   生产单.pdf    生产单：每个文件的物品、材质、工艺、油墨、成品尺寸、出血、数量，以及各物品合计。\r\n\
   manifest.json 文件清单：SHA-256、大小、尺寸、出血、工艺、油墨、数量、派出所、标语和审核记录。\r\n\
@@ -641,6 +669,8 @@ fn readme(order: &Order) -> String {
         vendor = order.vendor.name,
         due = order.due,
         contact = order.vendor.contact.as_deref().unwrap_or("下单单位"),
+        pdfx = pdfx.label(),
+        intent = crate::color::FOGRA39.identifier,
     )
 }
 

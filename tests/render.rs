@@ -299,7 +299,10 @@ fn a_poster_pdf_is_small() {
     );
     assert!(o.status.success());
     let size = std::fs::metadata(out.join("poster-a3--fanzha-qiandaizi.pdf")).unwrap().len();
-    assert!(size < 100_000, "poster PDF is {size} bytes");
+    // The PDF/X output profile comes once (deflated, smaller than the file
+    // itself); the rest, fonts subset, stays under 100 KB.
+    let profile = jiediqi::color::PROFILE.len() as u64;
+    assert!(size < 100_000 + profile, "poster PDF is {size} bytes, of which at most {profile} the output profile");
 }
 
 #[test]
