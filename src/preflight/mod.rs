@@ -355,12 +355,16 @@ fn boxes(p: &read::PageFacts, n: usize, spec: &Spec, out: &mut Vec<Finding>) {
         out.push(err("页面缺少 MediaBox".into()).fix("重新导出 PDF"));
         return;
     };
-    let Some(trim) = p.trim else {
-        out.push(
-            err("缺少 TrimBox（成品尺寸框）：印厂无法确认裁切位置".into())
-                .fix("导出时选 PDF/X，或在排版软件中设置成品尺寸与出血"),
-        );
-        return;
+    let had_trim = p.trim.is_some();
+    let trim = match p.trim {
+        Some(t) => t,
+        None => {
+            out.push(
+                err("缺少 TrimBox（成品尺寸框）：印厂无法确认裁切位置，以下按页面大小（CropBox/MediaBox）核对尺寸".into())
+                    .fix("导出时选 PDF/X，或在排版软件中设置成品尺寸与出血"),
+            );
+            p.crop.unwrap_or(media)
+        }
     };
     let inside = |a: &read::BoxPt, b: &read::BoxPt| {
         let e = 0.01;
@@ -384,6 +388,9 @@ fn boxes(p: &read::PageFacts, n: usize, spec: &Spec, out: &mut Vec<Finding>) {
     let least = sides.iter().copied().fold(f64::INFINITY, f64::min);
     let most = sides.iter().copied().fold(0.0, f64::max);
     let Some(item) = &spec.item else {
+        if !had_trim {
+            return;
+        }
         out.push(Finding::new(
             Severity::Pass,
             "boxes",
@@ -393,7 +400,7 @@ fn boxes(p: &read::PageFacts, n: usize, spec: &Spec, out: &mut Vec<Finding>) {
         return;
     };
     let (iw, ih) = item.trim;
-    let mut ok = true;
+    let mut ok = had_trim;
     if same_size((tw, th), (iw, ih)) {
     } else if same_size((tw, th), (ih, iw)) {
         out.push(
@@ -718,7 +725,7 @@ fn text(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                         Severity::Error,
                         "text-height",
                         page,
-                        format!("字号 {size} 的文字高 {} mm（{how}，字体 {fonts_zh}），低于最小 {} mm（{}）", mm(h_mm), mm(hmin), spec.text_height.source),
+                        format!("字号 {size}的文字高 {} mm（{how}，字体 {fonts_zh}），低于最小 {} mm（{}）", mm(h_mm), mm(hmin), spec.text_height.source),
                     )
                     .fix("加大字号，或删减文字")
                     .value(h_mm, hmin, "mm"),
@@ -737,7 +744,7 @@ fn text(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                                 "text-stroke",
                                 page,
                                 format!(
-                                    "字号 {size} 的文字笔画细处 {} mm（第 10 百分位，中位 {} mm，字体 {fonts_zh}），低于最细线条 {} mm（{}）",
+                                    "字号 {size}的文字笔画细处 {} mm（第 10 百分位，中位 {} mm，字体 {fonts_zh}），低于最细线条 {} mm（{}）",
                                     mm(thin),
                                     mm(median),
                                     mm(smin),
