@@ -375,7 +375,8 @@ mod tests {
 
     #[test]
     fn the_shipped_faces_measure_as_their_weights_look() {
-        let book = crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        let book =
+            crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
         let text = "转账之前多核实电话里让您汇款先挂断";
         let em = |role: &str| -> f64 {
             let font = book.chain(role).unwrap().remove(0);

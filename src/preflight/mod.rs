@@ -140,7 +140,12 @@ impl Spec {
                 name: item.name.clone(),
                 trim: (item.width, item.height),
                 bleed: item.bleed,
-                spots: item.inks.iter().filter(|i| matches!(i.kind, InkKind::Spot { .. })).filter_map(|i| name(&i.kind)).collect(),
+                spots: item
+                    .inks
+                    .iter()
+                    .filter(|i| matches!(i.kind, InkKind::Spot { .. }))
+                    .filter_map(|i| name(&i.kind))
+                    .collect(),
                 technical: item
                     .inks
                     .iter()
@@ -232,11 +237,7 @@ pub fn to_json(reports: &[Report]) -> String {
 /// Preflight a PDF's bytes. `spec_for` chooses the spec once the file's
 /// first TrimBox is known (`None` for no box): an item given, or one found
 /// by its trim size.
-pub fn check(
-    file: &str,
-    data: &[u8],
-    spec_for: impl FnOnce(Option<(f64, f64)>) -> (Spec, ItemBasis),
-) -> Report {
+pub fn check(file: &str, data: &[u8], spec_for: impl FnOnce(Option<(f64, f64)>) -> (Spec, ItemBasis)) -> Report {
     let (doc, findings_first) = match read::read(data) {
         Ok(doc) => (Some(doc), Vec::new()),
         Err(e) => {
@@ -286,13 +287,19 @@ pub const MAX_FILE: u64 = 1 << 30;
 /// Preflight a file against `item`, or (none given) the one template of
 /// `items` whose trim size its first page has, else general figures.
 /// Errors are the file's: missing, not a regular file, unreadable.
-pub fn check_file(path: &std::path::Path, item: Option<&Item>, items: &[Item]) -> Result<Report, crate::diag::Diagnostic> {
+pub fn check_file(
+    path: &std::path::Path,
+    item: Option<&Item>,
+    items: &[Item],
+) -> Result<Report, crate::diag::Diagnostic> {
     use crate::diag::Diagnostic;
     let cannot = |e: std::io::Error| Diagnostic::io(format!("cannot read {}: {e}", path.display()));
     // A FIFO or device would block or never end: only regular files.
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
-        return Err(Diagnostic::io(format!("{} is not a regular file", path.display())).hint("give the PDF file itself"));
+        return Err(
+            Diagnostic::io(format!("{} is not a regular file", path.display())).hint("give the PDF file itself")
+        );
     }
     if meta.len() > MAX_FILE {
         return Err(Diagnostic::io(format!("{} is larger than {} MiB", path.display(), MAX_FILE >> 20))
@@ -308,7 +315,8 @@ pub fn check_file(path: &std::path::Path, item: Option<&Item>, items: &[Item]) -
 
 /// The item whose trim size a page has (either orientation), if exactly one.
 pub fn item_by_trim<'a>(items: &'a [Item], trim: (f64, f64)) -> Option<&'a Item> {
-    let mut found = items.iter().filter(|i| same_size((i.width, i.height), trim) || same_size((i.height, i.width), trim));
+    let mut found =
+        items.iter().filter(|i| same_size((i.width, i.height), trim) || same_size((i.height, i.width), trim));
     let first = found.next()?;
     found.next().is_none().then_some(first)
 }
@@ -360,8 +368,9 @@ fn boxes(p: &read::PageFacts, n: usize, spec: &Spec, out: &mut Vec<Finding>) {
         Some(t) => t,
         None => {
             out.push(
-                err("缺少 TrimBox（成品尺寸框）：印厂无法确认裁切位置，以下按页面大小（CropBox/MediaBox）核对尺寸".into())
-                    .fix("导出时选 PDF/X，或在排版软件中设置成品尺寸与出血"),
+                err("缺少 TrimBox（成品尺寸框）：印厂无法确认裁切位置，以下按页面大小（CropBox/MediaBox）核对尺寸"
+                    .into())
+                .fix("导出时选 PDF/X，或在排版软件中设置成品尺寸与出血"),
             );
             p.crop.unwrap_or(media)
         }
@@ -379,12 +388,18 @@ fn boxes(p: &read::PageFacts, n: usize, spec: &Spec, out: &mut Vec<Finding>) {
         && !inside(&bleed, &crop)
     {
         out.push(
-            Finding::new(Severity::Warning, "boxes", page, "CropBox 小于出血框：看图软件与部分输出设备会裁掉出血".into())
-                .fix("导出时不要设置裁剪框，或让它包含出血"),
+            Finding::new(
+                Severity::Warning,
+                "boxes",
+                page,
+                "CropBox 小于出血框：看图软件与部分输出设备会裁掉出血".into(),
+            )
+            .fix("导出时不要设置裁剪框，或让它包含出血"),
         );
     }
     // Bleed on each side (left, bottom, right, top), mm.
-    let sides = [trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]].map(|v| v / crate::PT_PER_MM);
+    let sides =
+        [trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]].map(|v| v / crate::PT_PER_MM);
     let least = sides.iter().copied().fold(f64::INFINITY, f64::min);
     let most = sides.iter().copied().fold(0.0, f64::max);
     let Some(item) = &spec.item else {
@@ -415,8 +430,15 @@ fn boxes(p: &read::PageFacts, n: usize, spec: &Spec, out: &mut Vec<Finding>) {
     } else {
         ok = false;
         out.push(
-            err(format!("成品尺寸 {}×{} mm，模板 {} 要求 {}×{} mm（允差 ±{BOX_TOLERANCE_MM} mm）", mm(tw), mm(th), item.id, mm(iw), mm(ih)))
-                .fix(format!("按 {}×{} mm 重新设置页面（TrimBox）后导出", mm(iw), mm(ih))),
+            err(format!(
+                "成品尺寸 {}×{} mm，模板 {} 要求 {}×{} mm（允差 ±{BOX_TOLERANCE_MM} mm）",
+                mm(tw),
+                mm(th),
+                item.id,
+                mm(iw),
+                mm(ih)
+            ))
+            .fix(format!("按 {}×{} mm 重新设置页面（TrimBox）后导出", mm(iw), mm(ih))),
         );
     }
     if item.bleed > 0.0 && p.bleed.is_none() {
@@ -475,7 +497,10 @@ fn colours(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                     Severity::Error,
                     "colour",
                     page,
-                    format!("填充、描边或文字用了 RGB 类颜色（{}），共 {uses} 处", spaces.into_iter().collect::<Vec<_>>().join("、")),
+                    format!(
+                        "填充、描边或文字用了 RGB 类颜色（{}），共 {uses} 处",
+                        spaces.into_iter().collect::<Vec<_>>().join("、")
+                    ),
                 )
                 .fix("印刷文件不能有 RGB：转换为 CMYK 或模板的专色后重新导出"),
             );
@@ -490,20 +515,28 @@ fn colours(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
             if *is_rgb {
                 any_problem = true;
                 let sev = if *place == "group" { Severity::Warning } else { Severity::Error };
-                out.push(
-                    Finding::new(sev, "colour", page, format!("{place_zh}的色彩空间为 {space}（RGB 类）"))
-                        .fix(if *place == "group" {
-                            "透明叠加将按 RGB 计算：导出时把透明混合空间设为 CMYK"
-                        } else {
-                            "转换为 CMYK 后重新导出"
-                        }),
-                );
+                out.push(Finding::new(sev, "colour", page, format!("{place_zh}的色彩空间为 {space}（RGB 类）")).fix(
+                    if *place == "group" {
+                        "透明叠加将按 RGB 计算：导出时把透明混合空间设为 CMYK"
+                    } else {
+                        "转换为 CMYK 后重新导出"
+                    },
+                ));
             } else if space.starts_with('/') || space.contains("ICCBased N=") && !space.ends_with(['1', '3', '4']) {
-                out.push(Finding::new(Severity::Warning, "colour", page, format!("{place_zh}的色彩空间无法识别：{space}")));
+                out.push(Finding::new(
+                    Severity::Warning,
+                    "colour",
+                    page,
+                    format!("{place_zh}的色彩空间无法识别：{space}"),
+                ));
             }
         }
-        let unknown: BTreeSet<&str> =
-            p.colours.values().filter(|c| c.space.starts_with('/') || c.space == "?").map(|c| c.space.as_str()).collect();
+        let unknown: BTreeSet<&str> = p
+            .colours
+            .values()
+            .filter(|c| c.space.starts_with('/') || c.space == "?")
+            .map(|c| c.space.as_str())
+            .collect();
         for u in unknown {
             out.push(Finding::new(Severity::Warning, "colour", page, format!("色彩空间无法识别：{u}")));
         }
@@ -520,7 +553,10 @@ fn colours(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                         page,
                         format!("模板 {item} 只印专色，文件却用了 CMYK/灰度颜色 {uses} 处：没有对应的网版"),
                     )
-                    .fix(format!("改用模板的专色：{}", spec.item.as_ref().map(|i| i.spots.join("、")).unwrap_or_default())),
+                    .fix(format!(
+                        "改用模板的专色：{}",
+                        spec.item.as_ref().map(|i| i.spots.join("、")).unwrap_or_default()
+                    )),
                 );
             }
         }
@@ -566,7 +602,8 @@ fn spots(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
     let sev = if !unknown.is_empty() && unknown.len() <= item.swappable { Severity::Warning } else { Severity::Error };
     for (n, pages) in &unknown {
         let first = pages.iter().next().copied();
-        let f = Finding::new(sev, "spot", first, format!("专色 “{n}” 不是模板 {} 的油墨（模板：{allowed_zh}）", item.id));
+        let f =
+            Finding::new(sev, "spot", first, format!("专色 “{n}” 不是模板 {} 的油墨（模板：{allowed_zh}）", item.id));
         out.push(if sev == Severity::Warning {
             f.fix("模板允许订单更换可换色油墨：请核对订单写的颜色")
         } else {
@@ -617,7 +654,10 @@ fn ink(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                 Severity::Pass,
                 "ink",
                 None,
-                format!("最大总墨量 {v:.0}%，不超过 {limit:.0}%（{}；按所用颜色估计，未计叠印）", spec.ink_total.source),
+                format!(
+                    "最大总墨量 {v:.0}%，不超过 {limit:.0}%（{}；按所用颜色估计，未计叠印）",
+                    spec.ink_total.source
+                ),
             )
             .value(v, limit, "%"),
         );
@@ -644,7 +684,12 @@ fn fonts_embedded(doc: &read::Doc, out: &mut Vec<Finding>) {
                     Severity::Error,
                     "fonts",
                     first,
-                    format!("字体 {}（{}）未嵌入，见第 {} 页：印厂电脑上会换成别的字体", f.name, f.subtype, pages.join("、")),
+                    format!(
+                        "字体 {}（{}）未嵌入，见第 {} 页：印厂电脑上会换成别的字体",
+                        f.name,
+                        f.subtype,
+                        pages.join("、")
+                    ),
                 )
                 .fix("导出时嵌入全部字体（子集即可），或把文字转曲"),
             );
@@ -652,7 +697,11 @@ fn fonts_embedded(doc: &read::Doc, out: &mut Vec<Finding>) {
     }
     let invisible: usize = doc.pages.iter().map(|p| p.invisible_text).sum();
     if used.is_empty() {
-        let extra = if invisible > 0 { format!("；另有 {invisible} 处不可见文字（如 OCR 层），不印") } else { String::new() };
+        let extra = if invisible > 0 {
+            format!("；另有 {invisible} 处不可见文字（如 OCR 层），不印")
+        } else {
+            String::new()
+        };
         out.push(Finding::new(
             Severity::Pass,
             "fonts",
@@ -697,7 +746,9 @@ fn text(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                     from_outlines = false;
                     continue;
                 };
-                let m = measured.entry((font, *code)).or_insert_with(|| if n < STEM_GLYPHS * 4 { src.measure(*code) } else { None });
+                let m = measured
+                    .entry((font, *code))
+                    .or_insert_with(|| if n < STEM_GLYPHS * 4 { src.measure(*code) } else { None });
                 if let Some(m) = m {
                     height = Some(height.map_or(m.height, |h: f64| h.max(m.height)));
                     if stems.len() < STEM_GLYPHS {
@@ -725,7 +776,12 @@ fn text(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                         Severity::Error,
                         "text-height",
                         page,
-                        format!("字号 {size}的文字高 {} mm（{how}，字体 {fonts_zh}），低于最小 {} mm（{}）", mm(h_mm), mm(hmin), spec.text_height.source),
+                        format!(
+                            "字号 {size}的文字高 {} mm（{how}，字体 {fonts_zh}），低于最小 {} mm（{}）",
+                            mm(h_mm),
+                            mm(hmin),
+                            spec.text_height.source
+                        ),
                     )
                     .fix("加大字号，或删减文字")
                     .value(h_mm, hmin, "mm"),
@@ -798,7 +854,13 @@ fn text(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
                 Severity::Pass,
                 "text-stroke",
                 Some(page),
-                format!("文字笔画最细 {} mm（第 10 百分位，中位 {} mm），不低于 {} mm（{}）", mm(t), mm(median), mm(smin), spec.stroke.source),
+                format!(
+                    "文字笔画最细 {} mm（第 10 百分位，中位 {} mm），不低于 {} mm（{}）",
+                    mm(t),
+                    mm(median),
+                    mm(smin),
+                    spec.stroke.source
+                ),
             )
             .value(t, smin, "mm"),
         );
@@ -826,7 +888,11 @@ fn strokes(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
         if let Some(&(w, _)) = thin.first() {
             bad = true;
             let n: usize = thin.iter().map(|t| t.1).sum();
-            let what = if w <= 0.0 { "线宽为 0（设备最细线，印刷时几乎不可见）".to_string() } else { format!("最细线条 {} mm", mm(w)) };
+            let what = if w <= 0.0 {
+                "线宽为 0（设备最细线，印刷时几乎不可见）".to_string()
+            } else {
+                format!("最细线条 {} mm", mm(w))
+            };
             out.push(
                 Finding::new(
                     Severity::Error,
@@ -841,8 +907,13 @@ fn strokes(doc: &read::Doc, spec: &Spec, out: &mut Vec<Finding>) {
     }
     if !bad && let Some((w, page)) = least {
         out.push(
-            Finding::new(Severity::Pass, "stroke", Some(page), format!("最细描边 {} mm，不低于 {} mm", mm(w), mm(limit)))
-                .value(w, limit, "mm"),
+            Finding::new(
+                Severity::Pass,
+                "stroke",
+                Some(page),
+                format!("最细描边 {} mm，不低于 {} mm", mm(w), mm(limit)),
+            )
+            .value(w, limit, "mm"),
         );
     }
 }
@@ -894,15 +965,23 @@ fn output_intent(doc: &read::Doc, out: &mut Vec<Finding>) {
     let pdfx: Vec<&read::OutputIntent> = doc.output_intents.iter().filter(|o| o.subtype == "GTS_PDFX").collect();
     match pdfx.first() {
         None => out.push(
-            Finding::new(Severity::Warning, "output-intent", None, "没有 PDF/X 输出意图（GTS_PDFX）：印厂不知道按哪种印刷条件出片".into())
-                .fix("导出 PDF/X-4 或 PDF/X-1a，选印厂给的 CMYK 特性文件"),
+            Finding::new(
+                Severity::Warning,
+                "output-intent",
+                None,
+                "没有 PDF/X 输出意图（GTS_PDFX）：印厂不知道按哪种印刷条件出片".into(),
+            )
+            .fix("导出 PDF/X-4 或 PDF/X-1a，选印厂给的 CMYK 特性文件"),
         ),
         Some(o) if o.n != Some(4) => out.push(
             Finding::new(
                 Severity::Warning,
                 "output-intent",
                 None,
-                format!("PDF/X 输出意图的特性文件不是 CMYK（N = {}）", o.n.map(|n| n.to_string()).unwrap_or_else(|| "无".into())),
+                format!(
+                    "PDF/X 输出意图的特性文件不是 CMYK（N = {}）",
+                    o.n.map(|n| n.to_string()).unwrap_or_else(|| "无".into())
+                ),
             )
             .fix("输出意图应为印厂的 CMYK 特性文件"),
         ),

@@ -81,9 +81,20 @@ pub(super) enum Space {
     Lab,
     /// A spot ink, its alternate and, when it is a PDF exponential
     /// function, the alternate at tint 0 and 1.
-    Separation { name: String, alt: Box<Space>, c0: Option<Vec<f64>>, c1: Option<Vec<f64>> },
-    DeviceN { names: Vec<String>, alt: Box<Space> },
-    Indexed { base: Box<Space>, lookup: Arc<Vec<u8>> },
+    Separation {
+        name: String,
+        alt: Box<Space>,
+        c0: Option<Vec<f64>>,
+        c1: Option<Vec<f64>>,
+    },
+    DeviceN {
+        names: Vec<String>,
+        alt: Box<Space>,
+    },
+    Indexed {
+        base: Box<Space>,
+        lookup: Arc<Vec<u8>>,
+    },
     Pattern,
     Unknown(String),
 }
@@ -447,7 +458,8 @@ pub(super) fn resolve_space(obj: &Object<'_>, res: &Resources<'_>, depth: usize)
                 b"DeviceCMYK" | b"CMYK" => Space::Cmyk,
                 b"Pattern" => Space::Pattern,
                 b"Indexed" | b"I" => {
-                    let base = it.next().map(|b| resolve_space(&b, res, depth + 1)).unwrap_or(Space::Unknown("?".into()));
+                    let base =
+                        it.next().map(|b| resolve_space(&b, res, depth + 1)).unwrap_or(Space::Unknown("?".into()));
                     let _hival = it.next();
                     let lookup = match it.next() {
                         Some(Object::String(s)) => s.as_bytes().to_vec(),
@@ -463,7 +475,8 @@ pub(super) fn resolve_space(obj: &Object<'_>, res: &Resources<'_>, depth: usize)
                         Some(Object::Name(n)) => name_text(&n),
                         _ => String::new(),
                     };
-                    let alt = it.next().map(|b| resolve_space(&b, res, depth + 1)).unwrap_or(Space::Unknown("?".into()));
+                    let alt =
+                        it.next().map(|b| resolve_space(&b, res, depth + 1)).unwrap_or(Space::Unknown("?".into()));
                     let (c0, c1) = match it.next() {
                         Some(Object::Dict(f)) => exponential(&f),
                         Some(Object::Stream(s)) => exponential(s.dict()),
@@ -476,7 +489,8 @@ pub(super) fn resolve_space(obj: &Object<'_>, res: &Resources<'_>, depth: usize)
                         Some(Object::Array(n)) => n.iter::<Name<'_>>().take(64).map(|n| name_text(&n)).collect(),
                         _ => Vec::new(),
                     };
-                    let alt = it.next().map(|b| resolve_space(&b, res, depth + 1)).unwrap_or(Space::Unknown("?".into()));
+                    let alt =
+                        it.next().map(|b| resolve_space(&b, res, depth + 1)).unwrap_or(Space::Unknown("?".into()));
                     Space::DeviceN { names, alt: Box::new(alt) }
                 }
                 other => Space::Unknown(String::from_utf8_lossy(other).into_owned()),
@@ -586,8 +600,17 @@ impl Run<'_> {
     /// Interpret a content stream with these resources, starting from `ctm`.
     /// `forms` are the object ids of the forms being interpreted (never re-entered).
     fn content(&mut self, data: &[u8], res: &Resources<'_>, ctm: M, depth: usize, forms: &mut Vec<(u32, i32)>) {
-        let mut gs =
-            Gs { ctm, line_width: 1.0, fill: Colour::black(), stroke: Colour::black(), font: None, font_size: 0.0, h_scale: 1.0, leading: 0.0, mode: 0 };
+        let mut gs = Gs {
+            ctm,
+            line_width: 1.0,
+            fill: Colour::black(),
+            stroke: Colour::black(),
+            font: None,
+            font_size: 0.0,
+            h_scale: 1.0,
+            leading: 0.0,
+            mode: 0,
+        };
         let mut saved: Vec<Gs> = Vec::new();
         let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
         let mut path_open = false;
@@ -679,8 +702,12 @@ impl Run<'_> {
                         self.pattern(p, res, depth, forms);
                     }
                 }
-                Op::StrokeColorDeviceGray(g) => gs.stroke = Colour { space: Arc::new(Space::Gray), comps: vec![num(&g.0)] },
-                Op::NonStrokeColorDeviceGray(g) => gs.fill = Colour { space: Arc::new(Space::Gray), comps: vec![num(&g.0)] },
+                Op::StrokeColorDeviceGray(g) => {
+                    gs.stroke = Colour { space: Arc::new(Space::Gray), comps: vec![num(&g.0)] }
+                }
+                Op::NonStrokeColorDeviceGray(g) => {
+                    gs.fill = Colour { space: Arc::new(Space::Gray), comps: vec![num(&g.0)] }
+                }
                 Op::StrokeColorDeviceRgb(c) => {
                     gs.stroke = Colour { space: Arc::new(Space::Rgb), comps: vec![num(&c.0), num(&c.1), num(&c.2)] }
                 }
@@ -746,15 +773,14 @@ impl Run<'_> {
                     self.show(&gs, &tm, &[s.2.as_bytes()]);
                 }
                 Op::ShowTexts(a) => {
-                    let strings: Vec<Vec<u8>> = a
-                        .0
-                        .iter::<Object<'_>>()
-                        .take(100_000)
-                        .filter_map(|o| match o {
-                            Object::String(s) => Some(s.as_bytes().to_vec()),
-                            _ => None,
-                        })
-                        .collect();
+                    let strings: Vec<Vec<u8>> =
+                        a.0.iter::<Object<'_>>()
+                            .take(100_000)
+                            .filter_map(|o| match o {
+                                Object::String(s) => Some(s.as_bytes().to_vec()),
+                                _ => None,
+                            })
+                            .collect();
                     let refs: Vec<&[u8]> = strings.iter().map(Vec::as_slice).collect();
                     self.show(&gs, &tm, &refs);
                 }
@@ -845,7 +871,9 @@ impl Run<'_> {
         for s in strings {
             match bytes {
                 1 => g.glyphs.extend(s.iter().map(|&b| (font.clone(), u32::from(b)))),
-                2 => g.glyphs.extend(s.chunks(2).map(|c| (font.clone(), u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0))))),
+                2 => g.glyphs.extend(
+                    s.chunks(2).map(|c| (font.clone(), u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0)))),
+                ),
                 _ => g.opaque += 1,
             }
         }
@@ -915,7 +943,8 @@ impl Run<'_> {
     }
 
     fn image(&mut self, d: &Dict<'_>, res: &Resources<'_>, gs: &Gs, inline: bool) {
-        let key = |long: &'static [u8], short: &'static [u8]| if inline && !d.contains_key(long) { short } else { long };
+        let key =
+            |long: &'static [u8], short: &'static [u8]| if inline && !d.contains_key(long) { short } else { long };
         let w = d.get::<i32>(key(b"Width", b"W")).unwrap_or(0).max(0) as u32;
         let h = d.get::<i32>(key(b"Height", b"H")).unwrap_or(0).max(0) as u32;
         let mask = d.get::<bool>(key(b"ImageMask", b"IM")).unwrap_or(false);
