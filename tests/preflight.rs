@@ -342,7 +342,7 @@ fn a_zip_bomb_is_not_inflated() {
         pdf.extend(b"\nendobj\n");
     }
     let xref = pdf.len();
-    pdf.extend(format!("xref\n0 5\n0000000000 65535 f \n").bytes());
+    pdf.extend(b"xref\n0 5\n0000000000 65535 f \n");
     for o in offsets {
         pdf.extend(format!("{o:010} 00000 n \n").bytes());
     }

@@ -314,7 +314,7 @@ pub fn check_file(
 }
 
 /// The item whose trim size a page has (either orientation), if exactly one.
-pub fn item_by_trim<'a>(items: &'a [Item], trim: (f64, f64)) -> Option<&'a Item> {
+pub fn item_by_trim(items: &[Item], trim: (f64, f64)) -> Option<&Item> {
     let mut found =
         items.iter().filter(|i| same_size((i.width, i.height), trim) || same_size((i.height, i.width), trim));
     let first = found.next()?;

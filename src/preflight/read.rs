@@ -621,11 +621,7 @@ impl Run<'_> {
             }
             *self.budget -= 1;
             match op {
-                Op::SaveState(_) => {
-                    if saved.len() < MAX_SAVES {
-                        saved.push(gs.clone());
-                    }
-                }
+                Op::SaveState(_) if saved.len() < MAX_SAVES => saved.push(gs.clone()),
                 Op::RestoreState(_) => {
                     if let Some(g) = saved.pop() {
                         gs = g;
