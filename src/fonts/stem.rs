@@ -108,7 +108,7 @@ pub fn outline_stems(bbox: [f32; 4], draw: &dyn Fn(&mut dyn OutlineBuilder)) -> 
 /// The medial widths of a glyph of a face, in font units (empty for a glyph
 /// with no outline).
 pub fn glyph_stems(face: &ttf_parser::Face, glyph: ttf_parser::GlyphId) -> Stems {
-    let Some(b) = face.glyph_bounding_box(glyph) else { return Stems::default() };
+    let Some(b) = super::glyph_bbox(face, glyph) else { return Stems::default() };
     let bbox = [f32::from(b.x_min), f32::from(b.y_min), f32::from(b.x_max), f32::from(b.y_max)];
     outline_stems(bbox, &|builder| {
         face.outline_glyph(glyph, builder);

@@ -216,7 +216,7 @@ impl Glyphs<'_> {
     pub(super) fn measure(&self, code: u32) -> Option<GlyphMeasure> {
         let g = self.glyph(code)?;
         let bbox = match &self.parsed {
-            Parsed::Sfnt(face) => face.glyph_bounding_box(g)?,
+            Parsed::Sfnt(face) => crate::fonts::glyph_bbox(face, g)?,
             Parsed::Cff(table, _) => table.outline(g, &mut Null).ok()?,
         };
         let b = [f32::from(bbox.x_min), f32::from(bbox.y_min), f32::from(bbox.x_max), f32::from(bbox.y_max)];
