@@ -11,6 +11,8 @@ use std::sync::{Arc, OnceLock};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::library::{FontsFile, load_yaml};
 
+pub mod stem;
+
 /// The fonts jiediqi ships, by file name, with their SHA-256. A font decides
 /// what the page shows for each character — a font whose 核 draws 汇 turns an
 /// approved 多核实 into 多汇款 while the text layer still says 核实 — so a
@@ -115,6 +117,8 @@ pub struct Font {
     /// Glyph outlines as SVG path data, made once per glyph (a studio draws
     /// the same few hundred glyphs into thousands of previews).
     pub svg_paths: std::sync::Mutex<std::collections::HashMap<u16, Option<std::sync::Arc<str>>>>,
+    /// Stem widths measured per glyph ([`stem`]), made once per glyph.
+    pub stems: std::sync::Mutex<std::collections::HashMap<u16, Arc<stem::Stems>>>,
     /// Shaping plans by the text's direction, script and language: making
     /// one reads the font's layout tables, and a scene shapes many short runs.
     plans: std::sync::Mutex<std::collections::HashMap<PlanKey, Plan>>,
@@ -218,6 +222,7 @@ impl Font {
             descender: desc,
             data: Vec::new(),
             svg_paths: Default::default(),
+            stems: Default::default(),
             plans: Default::default(),
         };
         Ok(Font { data, ..font })
