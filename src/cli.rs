@@ -78,6 +78,19 @@ pub enum Command {
     /// Turn an order into the print shop's package: print files, proofs, contact
     /// sheet, job sheet (生产单), manifest with SHA-256, README.
     Order(OrderArgs),
+    /// Check PDFs — ours or any tool's — against an item's print spec: boxes vs trim and
+    /// bleed, colour spaces (no RGB), total ink, spot names, fonts embedded, smallest text
+    /// and stroke (from the glyph outlines), image resolution, output intent. The report is
+    /// in Chinese; exit 1 when a file has errors.
+    Preflight {
+        #[arg(required = true, value_name = "FILE.pdf")]
+        files: Vec<PathBuf>,
+        /// Item template to check against (default: the one whose trim size the file has).
+        #[arg(long, value_name = "ID")]
+        item: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: LintFormat,
+    },
     /// List slogans by review state: pending, stale, changes requested, rejected, approved.
     Review {
         /// Only slogans in this state.
@@ -374,6 +387,11 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
         crate::studio::serve(studio, *addr)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Preflight { files, item, format } = &cli.command {
+        // Templates only: no slogan is read.
+        let lib = Library::load_selected(&cli.root, Some(&[]), None)?;
+        return preflight_cmd(&lib, files, item.as_deref(), *format, &mut std::io::stdout().lock());
+    }
     let lib = match &cli.command {
         Command::Render(args) => {
             let some = |ids: &[String]| (!ids.iter().any(|i| i == "all")).then(|| ids.to_vec());
@@ -509,7 +527,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             };
             decide(&lib, &signing_keys(cli)?, &req, &mut out)?
         }
-        Command::Key { .. } | Command::User { .. } | Command::Serve { .. } => {}
+        Command::Key { .. } | Command::User { .. } | Command::Serve { .. } | Command::Preflight { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -1007,6 +1025,49 @@ fn lint_cmd(
     }
     let errors = findings.iter().any(|f| f.level == crate::lint::Level::Error);
     Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn preflight_cmd(
+    lib: &Library,
+    files: &[PathBuf],
+    item: Option<&str>,
+    format: LintFormat,
+    out: &mut impl std::io::Write,
+) -> Result<ExitCode, Diagnostics> {
+    let item = match item {
+        Some(id) => Some(pick(&[id.to_string()], &lib.items, |i| i.id.as_str(), "item")?[0]),
+        None => None,
+    };
+    let mut reports = Vec::new();
+    let mut unreadable = false;
+    for f in files {
+        match crate::preflight::check_file(f, item, &lib.items) {
+            Ok(r) => {
+                if format == LintFormat::Text {
+                    // Text from the file (font and spot names) is made safe line by line.
+                    for line in r.to_text().lines() {
+                        writeln!(out, "{}", term(line)).ok();
+                    }
+                }
+                reports.push(r);
+            }
+            Err(d) => {
+                // The other files are still checked.
+                say!("{d}");
+                unreadable = true;
+            }
+        }
+    }
+    if format == LintFormat::Json {
+        write!(out, "{}", crate::preflight::to_json(&reports)).ok();
+    }
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else if reports.iter().any(|r| r.errors > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn proof_cmd(

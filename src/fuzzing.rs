@@ -126,3 +126,28 @@ pub fn layout(data: &[u8]) {
         }
     }
 }
+
+/// Preflight of arbitrary bytes as a PDF: against general figures, against
+/// an offset item and a spot-ink item (every check runs), and the report
+/// in both forms.
+pub fn pdf(data: &[u8]) {
+    let lib = project();
+    let specs = [
+        (crate::preflight::Spec::generic(), crate::preflight::ItemBasis::None),
+        (
+            crate::preflight::Spec::for_item(lib.item("poster-a3").expect("poster-a3")),
+            crate::preflight::ItemBasis::Given,
+        ),
+        (
+            crate::preflight::Spec::for_item(lib.item("tote-canvas").expect("tote-canvas")),
+            crate::preflight::ItemBasis::Given,
+        ),
+    ];
+    let mut reports = Vec::new();
+    for spec in specs {
+        let r = crate::preflight::check("fuzz.pdf", data, |_| spec);
+        let _ = r.to_text();
+        reports.push(r);
+    }
+    let _ = crate::preflight::to_json(&reports);
+}

@@ -147,6 +147,21 @@ pub struct Minimums {
     /// (default by process: 0.4 offset/digital, 0.6 dye sublimation, 1.0 fabric and inkjet).
     #[serde(default)]
     pub qr_module: Option<f64>,
+    /// Highest total ink (sum of the CMYK percentages) the process takes,
+    /// percent (default 300, PRINT.md's limit for large areas).
+    #[serde(default)]
+    pub ink_total: Option<f64>,
+    /// Lowest resolution of a placed image at its printed size, pixels per
+    /// inch (default 300; PRINT.md: about 100 suffices for banners seen from afar).
+    #[serde(default)]
+    pub image_ppi: Option<f64>,
+}
+
+impl Minimums {
+    /// PRINT.md: "large black areas ≤ 300 % total".
+    pub const DEFAULT_INK_TOTAL: f64 = 300.0;
+    /// PRINT.md: "300–350 dpi at final size for close viewing".
+    pub const DEFAULT_IMAGE_PPI: f64 = 300.0;
 }
 
 impl Process {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use pinyin::ToPinyinMulti;
 use serde::Deserialize;
@@ -11,6 +12,7 @@ use crate::diag::Diagnostic;
 use crate::layout::{self, SceneOptions};
 use crate::library;
 use crate::review;
+use crate::scene::Scene;
 use crate::segment::Segmenter;
 use crate::validate::{Library, Slogan};
 
@@ -503,27 +505,47 @@ pub fn rhyme_group(fin: &str) -> &'static str {
 /// Lint slogans: wording rules, then layout on every item each is meant for,
 /// then duplicates across the whole library.
 pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding> {
+    lint_using(lib, words, ids, &|item, s| layout::build_scene(lib, item, s, &SceneOptions::default()).map(Arc::new))
+}
+
+/// How lint gets a slogan's scene on an item (no station): built here, or
+/// taken from a caller that keeps scenes (the studio draws its previews
+/// from the same ones).
+pub type SceneOf<'a> = &'a dyn Fn(&crate::validate::Item, &Slogan) -> Result<Arc<Scene>, Diagnostic>;
+
+/// [`lint`], with the scenes from `scene_of`.
+pub fn lint_using(lib: &Library, words: &Words, ids: Option<&[String]>, scene_of: SceneOf) -> Vec<Finding> {
     let mut out = Vec::new();
-    let chosen: Vec<&Slogan> =
-        lib.slogans.iter().filter(|s| ids.is_none_or(|ids| ids.iter().any(|i| i == &s.id))).collect();
-    let is_chosen: std::collections::BTreeSet<&str> = chosen.iter().map(|s| s.id.as_str()).collect();
+    let is_chosen: Vec<bool> =
+        lib.slogans.iter().map(|s| ids.is_none_or(|ids| ids.iter().any(|i| i == &s.id))).collect();
+    let chosen: Vec<&Slogan> = lib.slogans.iter().zip(&is_chosen).filter(|(_, c)| **c).map(|(s, _)| s).collect();
     for s in &chosen {
         out.extend(wording_rules(s, words, &lib.words));
-        out.extend(layout_rules(lib, s));
+        out.extend(layout_rules(lib, s, scene_of));
     }
     // Duplicates: exact wording, or mostly the same two-character pieces.
+    // Each chosen slogan against every other (a pair of chosen ones once),
+    // not every pair of the library: the studio asks about one at a time.
+    // Each side that was asked about hears of the other, in the library's order.
     let index = pieces_of(lib);
-    for (i, a) in lib.slogans.iter().enumerate() {
-        for (j, b) in lib.slogans.iter().enumerate().skip(i + 1) {
-            if !(is_chosen.contains(a.id.as_str()) || is_chosen.contains(b.id.as_str())) {
-                continue;
-            }
-            let Some((level, what)) = duplicate(&index[i], &index[j]) else { continue };
-            // Each side that was asked about hears of the other.
-            for (this, other) in [(a, b), (b, a)] {
-                if is_chosen.contains(this.id.as_str()) {
-                    out.push(duplicate_finding(level, this, other, &what));
+    let mut both_chosen: std::collections::HashMap<(usize, usize), (Level, String)> = Default::default();
+    for (i, this) in lib.slogans.iter().enumerate().filter(|(i, _)| is_chosen[*i]) {
+        for (j, other) in lib.slogans.iter().enumerate() {
+            let found = match (j.cmp(&i), is_chosen[j]) {
+                (std::cmp::Ordering::Equal, _) => continue,
+                // Worked out when `other` was the one asked about.
+                (std::cmp::Ordering::Less, true) => both_chosen.get(&(j, i)).cloned(),
+                (std::cmp::Ordering::Less, false) => duplicate(&index[j], &index[i]),
+                (std::cmp::Ordering::Greater, chosen) => {
+                    let d = duplicate(&index[i], &index[j]);
+                    if let (true, Some(d)) = (chosen, &d) {
+                        both_chosen.insert((i, j), d.clone());
+                    }
+                    d
                 }
+            };
+            if let Some((level, what)) = found {
+                out.push(duplicate_finding(level, this, other, &what));
             }
         }
     }
@@ -537,7 +559,9 @@ pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding
 /// own earlier version, same id, left out).
 pub fn lint_draft(lib: &Library, words: &Words, draft: &Slogan) -> Vec<Finding> {
     let mut out = wording_rules(draft, words, &lib.words);
-    out.extend(layout_rules(lib, draft));
+    out.extend(layout_rules(lib, draft, &|item, s| {
+        layout::build_scene(lib, item, s, &SceneOptions::default()).map(Arc::new)
+    }));
     let mine = Pieces::of(draft);
     let index = pieces_of(lib);
     for (other, theirs) in lib.slogans.iter().zip(index.iter()).filter(|(o, _)| o.id != draft.id) {
@@ -663,13 +687,13 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 }
 
 /// Fit on each item the slogan is meant for; poster slogans in more than two lines.
-fn layout_rules(lib: &Library, s: &Slogan) -> Vec<Finding> {
+fn layout_rules(lib: &Library, s: &Slogan, scene_of: SceneOf) -> Vec<Finding> {
     let mut out = Vec::new();
     for item in &lib.items {
         if s.items.as_ref().is_some_and(|list| !list.contains(&item.id)) {
             continue;
         }
-        match layout::build_scene(lib, item, s, &SceneOptions::default()) {
+        match scene_of(item, s) {
             Ok(scene) => {
                 if item.product == "海报" && scene.slogan_lines > 2 {
                     out.push(

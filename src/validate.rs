@@ -667,11 +667,13 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
     if !in_range(minimums.text_height, 0.5, 500.0)
         || !in_range(minimums.stroke, 0.05, 50.0)
         || minimums.qr_module.is_some_and(|q| !in_range(q, 0.1, 50.0))
+        || minimums.ink_total.is_some_and(|t| !in_range(t, 50.0, 400.0))
+        || minimums.image_ppi.is_some_and(|p| !in_range(p, 10.0, 2400.0))
     {
         err(
             format!("item `{id}`: minimums must be positive sizes in mm"),
             &min_loc,
-            "see shared/PRINT.md: text ≥ 6 pt (about 2.1 mm) on paper, ≥ 3 mm on fabric; strokes ≥ 0.2 mm",
+            "see shared/PRINT.md: text ≥ 6 pt (about 2.1 mm) on paper, ≥ 3 mm on fabric; strokes ≥ 0.2 mm; ink_total is a percentage (50–400), image_ppi pixels per inch",
         );
     }
     if let Some((d, dloc)) = &die

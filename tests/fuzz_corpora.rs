@@ -50,3 +50,8 @@ fn review_log_corpus() {
 fn layout_corpus() {
     replay("layout", jiediqi::fuzzing::layout);
 }
+
+#[test]
+fn pdf_corpus() {
+    replay("pdf", jiediqi::fuzzing::pdf);
+}

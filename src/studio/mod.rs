@@ -67,6 +67,8 @@ pub struct Studio {
     pub(crate) wording: Mutex<()>,
     /// The last verified review log and the stamps it was verified at.
     log_cache: Mutex<Option<LogEntry>>,
+    /// This studio, once it serves (so loading a library can start warming it).
+    me: std::sync::OnceLock<std::sync::Weak<Studio>>,
     failures: Mutex<HashMap<String, Vec<i64>>>,
 }
 
@@ -83,6 +85,10 @@ struct Views {
     warming: bool,
     words: Option<Arc<crate::lint::Words>>,
     findings: HashMap<String, Arc<Vec<crate::lint::Finding>>>,
+    /// (item, slogan) → its scene without a station: lint lays a slogan out
+    /// on every item for its findings, and the previews are drawn from
+    /// those same layouts.
+    scenes: HashMap<(String, String), Arc<crate::scene::Scene>>,
     /// (item, slogan, marked as proof) → SVG.
     svgs: HashMap<(String, String, bool), axum::body::Bytes>,
     svg_bytes: usize,
@@ -104,6 +110,10 @@ const RESTAT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Preview SVGs kept in memory at most.
 const SVG_CACHE_BYTES: usize = 64 << 20;
+
+/// Scenes kept at most (one is a few kilobytes; 340 slogans on 8 items
+/// are 2 720): past it, scenes are made for each use and not kept.
+const MAX_SCENES: usize = 8192;
 
 /// Every data file with its modification time and size.
 type Stamp = Vec<(PathBuf, std::time::SystemTime, u64)>;
@@ -138,6 +148,7 @@ impl Studio {
             views: Mutex::new(Views::default()),
             wording: Mutex::new(()),
             log_cache: Mutex::new(None),
+            me: std::sync::OnceLock::new(),
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -163,15 +174,26 @@ impl Studio {
         }
         let now = stamp(&self.root);
         let mut guard = self.lib.lock().unwrap_or_else(|p| p.into_inner());
+        let mut loaded = false;
         if guard.0 != now || guard.1.is_none() {
             let lib = Library::load(&self.root)
                 .map_err(|d| d.0.into_iter().next().unwrap_or_else(|| Diagnostic::data("the project does not load")))?;
             let lib = Arc::new(lib);
             *self.views.lock().unwrap_or_else(|p| p.into_inner()) = Views { of: addr(&lib), ..Views::default() };
             *guard = (now, Some(lib), None);
+            loaded = true;
         }
         guard.2 = Some(std::time::Instant::now());
-        Ok(guard.1.clone().expect("loaded above"))
+        let lib = guard.1.clone().expect("loaded above");
+        drop(guard);
+        // A new version: its findings and layouts are worked out at once, in
+        // the background, not at each slogan's first page or preview.
+        if let Some(me) = self.me.get().and_then(std::sync::Weak::upgrade)
+            && loaded
+        {
+            me.warm(&lib);
+        }
+        Ok(lib)
     }
 
     /// After the studio wrote a data file: the next request looks again.
@@ -297,7 +319,9 @@ impl Studio {
             return Ok(f);
         }
         let words = self.words(lib)?;
-        let f = Arc::new(self.render(|| crate::lint::lint(lib, &words, Some(&[id.to_string()]))));
+        let f = Arc::new(self.render(|| {
+            crate::lint::lint_using(lib, &words, Some(&[id.to_string()]), &|item, s| self.scene(lib, item, s))
+        }));
         if let Some(mut v) = self.views_of(lib) {
             v.findings.insert(id.to_string(), f.clone());
         }
@@ -334,7 +358,7 @@ impl Studio {
         if let Some(svg) = self.views_of(lib).and_then(|v| v.svgs.get(&key).cloned()) {
             return Ok(svg);
         }
-        let svg = axum::body::Bytes::from(self.render(|| preview_svg(lib, item, slogan, proof))?);
+        let svg = axum::body::Bytes::from(self.render(|| scene_svg(lib, &*self.scene(lib, item, slogan)?, proof))?);
         let Some(mut v) = self.views_of(lib) else { return Ok(svg) };
         if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
             v.svgs.clear();
@@ -343,6 +367,27 @@ impl Studio {
         v.svg_bytes += svg.len();
         v.svgs.insert(key, svg.clone());
         Ok(svg)
+    }
+
+    /// A slogan's scene on an item without a station, laid out once per
+    /// library version (lint's findings and the previews share it).
+    pub fn scene(
+        &self,
+        lib: &Library,
+        item: &crate::validate::Item,
+        slogan: &crate::validate::Slogan,
+    ) -> Result<Arc<crate::scene::Scene>, Diagnostic> {
+        let key = (item.id.clone(), slogan.id.clone());
+        if let Some(scene) = self.views_of(lib).and_then(|v| v.scenes.get(&key).cloned()) {
+            return Ok(scene);
+        }
+        let scene = Arc::new(layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?);
+        if let Some(mut v) = self.views_of(lib)
+            && v.scenes.len() < MAX_SCENES
+        {
+            v.scenes.insert(key, scene.clone());
+        }
+        Ok(scene)
     }
 
     fn session(&self, headers: &HeaderMap) -> Option<(String, Session)> {
@@ -430,6 +475,7 @@ async fn secure_headers(mut res: Response) -> Response {
 
 /// The studio's routes.
 pub fn router(studio: Arc<Studio>) -> Router {
+    let _ = studio.me.set(Arc::downgrade(&studio));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/assets/htmx.min.js", get(htmx))
@@ -483,11 +529,17 @@ pub fn preview_svg(
     slogan: &crate::validate::Slogan,
     proof: bool,
 ) -> Result<String, Diagnostic> {
-    let mut scene = layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?;
+    scene_svg(lib, &layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?, proof)
+}
+
+/// A scene as the studio shows it, marked 样稿·未审定 when `proof`.
+fn scene_svg(lib: &Library, scene: &crate::scene::Scene, proof: bool) -> Result<String, Diagnostic> {
     if proof {
+        let mut scene = scene.clone();
         layout::mark_as_proof(lib, &mut scene)?;
+        return Ok(svg::export(&scene, &svg::SvgOptions::default()));
     }
-    Ok(svg::export(&scene, &svg::SvgOptions::default()))
+    Ok(svg::export(scene, &svg::SvgOptions::default()))
 }
 
 /// Run library work (loading, layout, lint, writes) off the async threads;
@@ -511,7 +563,12 @@ pub fn serve(studio: Studio, addr: SocketAddr) -> Result<(), Diagnostic> {
             .await
             .map_err(|e| Diagnostic::io(format!("cannot listen on {addr}: {e}")).hint("choose another --addr"))?;
         crate::say!("jiediqi studio on http://{addr}/");
-        axum::serve(listener, router(Arc::new(studio)))
+        let studio = Arc::new(studio);
+        let app = router(studio.clone());
+        // Load (and so start warming) now: the first pages then find every
+        // slogan's findings and layouts ready.
+        let _ = std::thread::Builder::new().name("studio-start".into()).spawn(move || studio.library());
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -1,0 +1,405 @@
+//! Stem widths measured from outlines: how thick the strokes of a glyph (or
+//! any filled shape) really are, for the legibility floor (a process's
+//! thinnest printable stroke) and for `jiediqi preflight`.
+//!
+//! A shape is rasterised (fine enough that its thin stems are at least
+//! [`MIN_STEM_PX`] pixels across), the exact Euclidean distance transform of
+//! its inside is taken (Felzenszwalb & Huttenlocher), and a stroke's width is
+//! read at its medial pixels as twice the distance to the outside. Medial
+//! pixels are those whose distance is a local maximum across the stroke and
+//! flat along it: on the ridges that run into a stroke's corners, and on the
+//! tapering tips of serifs and brush terminals, the distance grows by half a
+//! pixel or more per pixel, so those are left out ([`RIDGE_SLOPE`]).
+//!
+//! A glyph's thin value is a low percentile ([`THIN_QUANTILE`]) of its
+//! medial widths, each weighted by the length of ridge it stands for, pooled
+//! over the glyphs of a text: the 10th percentile lands inside the thinnest
+//! class of real strokes (the horizontals of a CJK sans are about a third of
+//! its ridge length) instead of on the few pixels where two strokes meet at
+//! an angle or a stroke thins as it turns; the minimum would report those.
+
+use std::sync::Arc;
+
+use resvg::tiny_skia::{FillRule, Mask, PathBuilder, Transform};
+use ttf_parser::OutlineBuilder;
+
+use super::Font;
+
+/// The thin stems of a text are read at this quantile of their medial widths.
+pub const THIN_QUANTILE: f64 = 0.10;
+
+/// Thin stems are rasterised at least this many pixels across (a width read
+/// from the distance transform is within half a pixel).
+pub const MIN_STEM_PX: f32 = 24.0;
+
+/// Largest change of the distance (pixels per pixel) along a ridge that
+/// still counts as a stroke: a stroke's corner ridges climb by 1 per
+/// diagonal step, a straight stem by 0.
+const RIDGE_SLOPE: f32 = 0.35;
+
+/// First raster: the shape's longer side in pixels.
+const FIRST_PX: f32 = 256.0;
+/// No raster larger than this on a side (a hairline in a large shape is
+/// measured coarser, never by allocating gigabytes).
+const MAX_PX: f32 = 2048.0;
+
+/// The medial widths of one shape, in its own units (font units for a
+/// glyph), ascending, and the ridge length each sample stands for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stems {
+    pub widths: Vec<f32>,
+    /// Units of ridge length per sample (one pixel at the raster's scale).
+    pub weight: f32,
+}
+
+impl Stems {
+    pub fn is_empty(&self) -> bool {
+        self.widths.is_empty()
+    }
+}
+
+/// The width at quantile `q` (0–1) of the medial widths of several shapes
+/// pooled, each sample weighted by the ridge length it stands for; `None`
+/// when no shape has a stem.
+pub fn quantile<'a>(shapes: impl IntoIterator<Item = &'a Stems>, q: f64) -> Option<f32> {
+    let mut all: Vec<(f32, f32)> = Vec::new();
+    for s in shapes {
+        all.extend(s.widths.iter().map(|&w| (w, s.weight)));
+    }
+    if all.is_empty() {
+        return None;
+    }
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = all.iter().map(|p| f64::from(p.1)).sum();
+    let target = total * q.clamp(0.0, 1.0);
+    let mut seen = 0.0;
+    for &(w, weight) in &all {
+        seen += f64::from(weight);
+        if seen >= target {
+            return Some(w);
+        }
+    }
+    all.last().map(|p| p.0)
+}
+
+/// The medial widths of a filled shape whose outline `draw` sends to the
+/// builder (y up, as fonts and PDF have it), inside `bbox` = [x0, y0, x1,
+/// y1]. Filled with the nonzero rule, as glyphs and PDF `f` fills are.
+pub fn outline_stems(bbox: [f32; 4], draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
+    let [x0, y0, x1, y1] = bbox;
+    let side = (x1 - x0).max(y1 - y0);
+    if !(side.is_finite() && side > 0.0) {
+        return Stems::default();
+    }
+    let first = raster_stems(bbox, FIRST_PX / side, draw);
+    // Finer when the thin stems came out narrower than MIN_STEM_PX.
+    let Some(thin) = quantile([&first], THIN_QUANTILE) else { return first };
+    let px = thin * FIRST_PX / side;
+    if px >= MIN_STEM_PX {
+        return first;
+    }
+    let scale = (FIRST_PX / side * MIN_STEM_PX / px.max(1.0)).min(MAX_PX / side);
+    if scale <= FIRST_PX / side * 1.01 {
+        return first;
+    }
+    raster_stems(bbox, scale, draw)
+}
+
+/// The medial widths of a glyph of a face, in font units (empty for a glyph
+/// with no outline).
+pub fn glyph_stems(face: &ttf_parser::Face, glyph: ttf_parser::GlyphId) -> Stems {
+    let Some(b) = super::glyph_bbox(face, glyph) else { return Stems::default() };
+    let bbox = [f32::from(b.x_min), f32::from(b.y_min), f32::from(b.x_max), f32::from(b.y_max)];
+    outline_stems(bbox, &|builder| {
+        face.outline_glyph(glyph, builder);
+    })
+}
+
+impl Font {
+    /// The medial widths of a glyph, font units; measured once per glyph
+    /// (layout asks for the same glyphs on every item).
+    pub fn stems(&self, glyph: u16) -> Arc<Stems> {
+        if let Some(s) = self.stems.lock().unwrap_or_else(|p| p.into_inner()).get(&glyph) {
+            return s.clone();
+        }
+        let s = Arc::new(glyph_stems(&self.face(), ttf_parser::GlyphId(glyph)));
+        self.stems.lock().unwrap_or_else(|p| p.into_inner()).insert(glyph, s.clone());
+        s
+    }
+}
+
+/// The thinnest stem (at [`THIN_QUANTILE`]) of these glyphs set at an em of
+/// `size_mm`, in mm; `None` when none of them has an outline.
+pub fn thinnest_stem_mm(font: &Font, glyphs: &[u16], size_mm: f64) -> Option<f64> {
+    let stems: Vec<Arc<Stems>> = glyphs.iter().map(|&g| font.stems(g)).collect();
+    let thin = quantile(stems.iter().map(|s| &**s), THIN_QUANTILE)?;
+    Some(f64::from(thin) * size_mm / font.units_per_em)
+}
+
+/// Rasterise at `scale` pixels per unit, then read the medial widths.
+fn raster_stems(bbox: [f32; 4], scale: f32, draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
+    let [x0, y0, x1, y1] = bbox;
+    // One pixel of outside all round, so every inside pixel has an outside.
+    let w = ((x1 - x0) * scale).ceil() as u32 + 2;
+    let h = ((y1 - y0) * scale).ceil() as u32 + 2;
+    let mut pb = Builder(PathBuilder::new());
+    draw(&mut pb);
+    let Some(path) = pb.0.finish() else { return Stems::default() };
+    let Some(mut mask) = Mask::new(w, h) else { return Stems::default() };
+    // Font units (y up) to pixels (y down), the bbox's top-left at (1, 1).
+    let t = Transform::from_row(scale, 0.0, 0.0, -scale, 1.0 - x0 * scale, 1.0 + y1 * scale);
+    mask.fill_path(&path, FillRule::Winding, true, t);
+    let (w, h) = (w as usize, h as usize);
+    let inside: Vec<bool> = mask.data().iter().map(|&c| c >= 128).collect();
+    let dist = distance_transform(&inside, w, h);
+    let mut widths = Vec::new();
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            let d = dist[i];
+            if d < 1.5 || !medial(&dist, w, i) {
+                continue;
+            }
+            // d is the distance to the nearest outside pixel centre; the
+            // edge lies half a pixel nearer on average (odd widths read W,
+            // even ones W − 1 from 2d − 1: 2d − 0.5 halves the bias).
+            widths.push((2.0 * d - 0.5) / scale);
+        }
+    }
+    widths.sort_by(f32::total_cmp);
+    Stems { widths, weight: 1.0 / scale }
+}
+
+/// A medial pixel: its distance is at least its eight neighbours' (less the
+/// slope a ridge may have along itself) and above both neighbours' in one
+/// direction across it, or above one with the other equal (even widths have
+/// two centre pixels).
+fn medial(dist: &[f32], w: usize, i: usize) -> bool {
+    let d = dist[i];
+    let n = [i - w - 1, i - w, i - w + 1, i - 1, i + 1, i + w - 1, i + w, i + w + 1].map(|j| dist[j]);
+    if n.iter().any(|&v| v > d + RIDGE_SLOPE) {
+        return false;
+    }
+    // Opposite pairs: left/right, up/down and the two diagonals.
+    [(3, 4), (1, 6), (0, 7), (2, 5)].iter().any(|&(a, b)| {
+        let (p, q) = (n[a], n[b]);
+        d >= p.max(q) && d > p.min(q)
+    })
+}
+
+/// Euclidean distance from each inside pixel's centre to the nearest outside
+/// pixel's centre (0 outside), exact: a 1-D lower envelope of parabolas over
+/// columns, then over rows (Felzenszwalb & Huttenlocher, 2012).
+fn distance_transform(inside: &[bool], w: usize, h: usize) -> Vec<f32> {
+    const FAR: f32 = 1e20;
+    let mut g: Vec<f32> = inside.iter().map(|&i| if i { FAR } else { 0.0 }).collect();
+    let n = w.max(h);
+    let (mut f, mut out) = (vec![0.0f32; n], vec![0.0f32; n]);
+    let (mut v, mut z) = (vec![0usize; n], vec![0.0f32; n + 1]);
+    for x in 0..w {
+        for y in 0..h {
+            f[y] = g[y * w + x];
+        }
+        envelope(&f[..h], &mut out[..h], &mut v, &mut z);
+        for y in 0..h {
+            g[y * w + x] = out[y];
+        }
+    }
+    for y in 0..h {
+        f[..w].copy_from_slice(&g[y * w..(y + 1) * w]);
+        envelope(&f[..w], &mut out[..w], &mut v, &mut z);
+        g[y * w..(y + 1) * w].copy_from_slice(&out[..w]);
+    }
+    g.iter_mut().for_each(|d| *d = d.sqrt());
+    g
+}
+
+/// Squared distance transform of a sampled function in one dimension.
+fn envelope(f: &[f32], d: &mut [f32], v: &mut [usize], z: &mut [f32]) {
+    let n = f.len();
+    if n == 0 {
+        return;
+    }
+    // Where the parabolas from q and p (p < q) cross.
+    let cross = |q: usize, p: usize| -> f32 {
+        let (qf, pf) = (q as f32, p as f32);
+        ((f[q] + qf * qf) - (f[p] + pf * pf)) / (2.0 * (qf - pf))
+    };
+    let mut k = 0;
+    v[0] = 0;
+    z[0] = f32::NEG_INFINITY;
+    z[1] = f32::INFINITY;
+    for q in 1..n {
+        let mut s = cross(q, v[k]);
+        while s <= z[k] {
+            if k == 0 {
+                break;
+            }
+            k -= 1;
+            s = cross(q, v[k]);
+        }
+        if s <= z[k] {
+            // k == 0 and q's parabola lies below v[0]'s everywhere.
+            v[0] = q;
+            z[1] = f32::INFINITY;
+            continue;
+        }
+        k += 1;
+        v[k] = q;
+        z[k] = s;
+        z[k + 1] = f32::INFINITY;
+    }
+    k = 0;
+    for (q, out) in d.iter_mut().enumerate() {
+        let qf = q as f32;
+        while z[k + 1] < qf {
+            k += 1;
+        }
+        let p = v[k] as f32;
+        *out = (qf - p) * (qf - p) + f[v[k]];
+    }
+}
+
+/// Outline segments into a tiny-skia path (coordinates as given; the
+/// raster's transform places them).
+struct Builder(PathBuilder);
+
+impl OutlineBuilder for Builder {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.0.move_to(x, y);
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.0.line_to(x, y);
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        self.0.quad_to(x1, y1, x, y);
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        self.0.cubic_to(x1, y1, x2, y2, x, y);
+    }
+    fn close(&mut self) {
+        self.0.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(b: &mut dyn OutlineBuilder, x0: f32, y0: f32, x1: f32, y1: f32) {
+        b.move_to(x0, y0);
+        b.line_to(x1, y0);
+        b.line_to(x1, y1);
+        b.line_to(x0, y1);
+        b.close();
+    }
+
+    fn thin(s: &Stems) -> f32 {
+        quantile([s], THIN_QUANTILE).unwrap()
+    }
+
+    fn near(got: f32, want: f32, rel: f32) -> bool {
+        (got - want).abs() <= want * rel
+    }
+
+    #[test]
+    fn a_bar_100_units_wide_measures_100() {
+        // Tall and wide bars, at offsets that put the edges between pixels.
+        for (x0, y0, x1, y1) in [(0.0, 0.0, 100.0, 700.0), (13.3, -40.0, 113.3, 660.0), (0.0, 0.0, 800.0, 100.0)] {
+            let s = outline_stems([x0, y0, x1, y1], &|b| rect(b, x0, y0, x1, y1));
+            let t = thin(&s);
+            assert!(near(t, 100.0, 0.03), "{x0},{y0}: thin {t}");
+            // The corners' ridges are left out: the thin value is the bar,
+            // not a quarter of it as a plain minimum over the medial axis would be.
+            assert!(near(quantile([&s], 0.5).unwrap(), 100.0, 0.03));
+        }
+    }
+
+    #[test]
+    fn a_ring_measures_its_band() {
+        // Outer radius 300, inner 200 (the inner circle wound the other way).
+        let circle = |b: &mut dyn OutlineBuilder, r: f32, ccw: bool| {
+            let k = 0.552_284_8 * r;
+            let s = if ccw { 1.0 } else { -1.0 };
+            b.move_to(r, 0.0);
+            b.curve_to(r, s * k, k, s * r, 0.0, s * r);
+            b.curve_to(-k, s * r, -r, s * k, -r, 0.0);
+            b.curve_to(-r, -s * k, -k, -s * r, 0.0, -s * r);
+            b.curve_to(k, -s * r, r, -s * k, r, 0.0);
+            b.close();
+        };
+        let s = outline_stems([-300.0, -300.0, 300.0, 300.0], &|b| {
+            circle(b, 300.0, true);
+            circle(b, 200.0, false);
+        });
+        let t = thin(&s);
+        assert!(near(t, 100.0, 0.04), "ring thin {t}");
+    }
+
+    #[test]
+    fn a_slanted_bar_measures_its_width() {
+        // A bar 100 wide at 45°: corners (0,0)…, along (1,1), across (1,−1)/√2·100.
+        let a = 100.0 / 2f32.sqrt();
+        let s = outline_stems([0.0, -a, 600.0 + a, 600.0], &|b| {
+            b.move_to(0.0, 0.0);
+            b.line_to(a, -a);
+            b.line_to(600.0 + a, 600.0 - a);
+            b.line_to(600.0, 600.0);
+            b.close();
+        });
+        let t = thin(&s);
+        assert!(near(t, 100.0, 0.05), "slanted thin {t}");
+    }
+
+    #[test]
+    fn the_thin_part_of_a_shape_is_found_and_fine_enough() {
+        // Two 300-unit blocks joined by a bar 20 units thick and 600 long: the
+        // first raster (256 px over 1200 units) gives the bar 4 px; the second
+        // is fine enough to read it.
+        let s = outline_stems([0.0, 0.0, 1200.0, 300.0], &|b| {
+            rect(b, 0.0, 0.0, 300.0, 300.0);
+            rect(b, 290.0, 140.0, 910.0, 160.0);
+            rect(b, 900.0, 0.0, 1200.0, 300.0);
+        });
+        let t = thin(&s);
+        assert!(near(t, 20.0, 0.05), "bar thin {t}");
+        assert!(s.weight * MIN_STEM_PX <= 20.0 * 1.01, "raster too coarse: {} units a pixel", s.weight);
+    }
+
+    #[test]
+    fn nothing_to_measure_is_none() {
+        assert_eq!(quantile([&Stems::default()], THIN_QUANTILE), None);
+        assert!(outline_stems([0.0, 0.0, 0.0, 0.0], &|_| {}).is_empty());
+        assert!(outline_stems([0.0, 0.0, 100.0, 100.0], &|_| {}).is_empty());
+    }
+
+    #[test]
+    fn the_shipped_faces_measure_as_their_weights_look() {
+        let book =
+            crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        let text = "转账之前多核实电话里让您汇款先挂断";
+        let em = |role: &str| -> f64 {
+            let font = book.chain(role).unwrap().remove(0);
+            let face = font.face();
+            let glyphs: Vec<u16> = text.chars().map(|c| face.glyph_index(c).unwrap().0).collect();
+            // At a 1000 mm em: the thin stem as thousandths of the em.
+            thinnest_stem_mm(&font, &glyphs, 1000.0).unwrap()
+        };
+        let (bold, regular, kai) = (em("heavy"), em("sans"), em("kai"));
+        // Noto Sans CJK: Bold's strokes are about 1.5 times Regular's.
+        assert!(bold > regular * 1.4, "bold {bold} regular {regular}");
+        assert!((80.0..120.0).contains(&bold), "bold {bold}");
+        assert!((45.0..75.0).contains(&regular), "regular {regular}");
+        assert!((35.0..90.0).contains(&kai), "kai {kai}");
+        // 一 of the sans faces is one plain bar: its stem is its outline's height.
+        for role in ["heavy", "sans"] {
+            let font = book.chain(role).unwrap().remove(0);
+            let face = font.face();
+            let g = face.glyph_index('一').unwrap();
+            let b = face.glyph_bounding_box(g).unwrap();
+            let want = f64::from(b.y_max - b.y_min);
+            let got = thinnest_stem_mm(&font, &[g.0], 1000.0).unwrap();
+            assert!((got - want).abs() < want * 0.04, "{role} 一: {got} vs outline {want}");
+        }
+    }
+}
