@@ -514,6 +514,10 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/admin/users/{name}/password", post(admin::password))
         .route("/admin/users/{name}/disable", post(admin::disable))
         .route("/admin/users/{name}/enable", post(admin::enable))
+        .route("/admin/users/{name}/role", post(admin::role))
+        .route("/admin/stations", get(admin::stations_page).post(admin::station_add))
+        .route("/admin/stations/{key}/approve", post(admin::station_approve))
+        .route("/admin/stations/{key}/discard", post(admin::station_discard))
         .fallback(|| async {
             html(StatusCode::NOT_FOUND, pages::message("找不到这个页面", "地址不对，回首页看看。"))
         })

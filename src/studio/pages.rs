@@ -27,7 +27,7 @@ pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                         @if matches!(s.user.role, Role::Officer | Role::Reviewer) { a.nav href="/write" { "写标语" } }
                         @if s.user.role == Role::Reviewer { a.nav href="/review" { "待审核" } }
                         @if s.user.role == Role::Officer { a.nav href="/orders" { "下单" } a.nav href="/station" { "本所信息" } }
-                        @if s.user.role == Role::Admin { a.nav href="/admin/users" { "账号" } a.nav href="/admin/audit" { "操作记录" } }
+                        @if s.user.role == Role::Admin { a.nav href="/admin/users" { "账号" } a.nav href="/admin/stations" { "派出所" } a.nav href="/admin/audit" { "操作记录" } }
                         span.who { (s.user.name) "（" (s.user.role.label_zh()) "）" }
                         form.inline method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
