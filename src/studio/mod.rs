@@ -487,7 +487,7 @@ pub fn preview_svg(
     if proof {
         layout::mark_as_proof(lib, &mut scene)?;
     }
-    Ok(svg::export(&scene, &svg::SvgOptions::default()))
+    Ok(svg::preview(&scene, &svg::PreviewOptions::default()))
 }
 
 /// Run library work (loading, layout, lint, writes) off the async threads;
