@@ -562,3 +562,100 @@ impl<'a> Writer<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::{Ink, Scene};
+
+    fn spot(id: &str, name: &str) -> Ink {
+        Ink {
+            id: id.into(),
+            kind: InkKind::Spot { name: name.into(), cmyk: [0.0, 1.0, 1.0, 0.0] },
+            preview: Rgb(200, 0, 0),
+        }
+    }
+
+    fn fill(x: f64, ink: usize, overprint: bool) -> Element {
+        Element::Fill { path: Path::rect(x, 0.0, 10.0, 10.0), paint: Paint { ink, tint: 1.0, overprint } }
+    }
+
+    /// Red at 0–10, then blue over half of it (knocking out), blue far away,
+    /// blue overprinting the red, and red again at a tint.
+    fn scene() -> Scene {
+        Scene {
+            width: 100.0,
+            height: 20.0,
+            bleed: 0.0,
+            inks: vec![spot("red", "RED"), spot("blue", "BLUE")],
+            substrate: Rgb(30, 40, 60),
+            background: None,
+            elements: vec![
+                fill(0.0, 0, false),
+                fill(5.0, 1, false),
+                fill(80.0, 1, false),
+                fill(2.0, 1, true),
+                Element::Fill {
+                    path: Path::rect(40.0, 0.0, 5.0, 5.0),
+                    paint: Paint { ink: 0, tint: 0.4, overprint: false },
+                },
+            ],
+            die_line: None,
+            crop_marks_allowed: true,
+            title: "t".into(),
+            slogan_lines: 1,
+            split_words: Vec::new(),
+        }
+    }
+
+    fn shapes(svg: &str) -> Vec<&str> {
+        svg.lines().filter(|l| l.starts_with("<path data-ink")).collect()
+    }
+
+    #[test]
+    fn a_film_is_its_ink_in_black_with_knockouts_only_where_they_clear_it() {
+        let s = scene();
+        let red = plate(&s, 0, &PrintOptions::default());
+        let red_shapes = shapes(&red);
+        assert_eq!(red_shapes.len(), 3, "{red}");
+        assert!(red_shapes[0].contains(r##"data-ink="RED" fill="#000000""##), "{}", red_shapes[0]);
+        // The blue that lands on the red clears it; the far blue and the overprinting one do not show.
+        assert!(
+            red_shapes[1].contains(r##"data-ink="BLUE" data-knockout="true" fill="#ffffff""##),
+            "{}",
+            red_shapes[1]
+        );
+        assert!(red_shapes[1].contains("M5 0"), "{}", red_shapes[1]);
+        assert!(red_shapes[2].contains(r##"data-tint="40" fill="#999999""##), "a tint is grey: {}", red_shapes[2]);
+        // Nothing of red is under any blue shape on the blue film: no knockouts.
+        let blue = plate(&s, 1, &PrintOptions::default());
+        let blue_shapes = shapes(&blue);
+        assert_eq!(blue_shapes.len(), 3, "{blue}");
+        assert!(blue_shapes.iter().all(|l| l.contains(r##"data-ink="BLUE" fill="#000000""##)), "{blue}");
+        assert!(!blue.contains("icc-color") && !blue.contains("data-substrate"));
+        assert!(blue.contains("<title>BLUE — t</title>"));
+    }
+
+    #[test]
+    fn print_has_no_substrate_but_a_preview_has() {
+        let s = scene();
+        let print = print(&s, &PrintOptions { marks: true });
+        assert!(!print.contains("data-substrate") && !print.contains("#1e283c"));
+        assert!(print.contains(r#"data-crop-marks="true""#));
+        let preview = preview(&s, &PreviewOptions::default());
+        assert!(
+            preview.contains(r##"<rect data-substrate="true" x="0" y="0" width="100" height="20" fill="#1e283c"/>"##)
+        );
+        assert!(!preview.contains("data-crop-marks") && !preview.contains("icc-color"));
+        // Overprint: multiply on screen, in the composite beside the CMYK.
+        assert!(print.contains(r#"icc-color(jiediqi-cmyk, 0, 1, 1, 0);mix-blend-mode:multiply""#), "{print}");
+        assert!(preview.contains(r#"style="mix-blend-mode:multiply""#));
+    }
+
+    #[test]
+    fn swatch_ids_are_xml_names() {
+        assert_eq!(swatch_id("PANTONE 186 C"), "PANTONE_186_C");
+        assert_eq!(swatch_id("CMYK 0/100/81/4"), "CMYK_0_100_81_4");
+        assert_eq!(swatch_id("186 红"), "ink_186__");
+    }
+}
