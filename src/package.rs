@@ -634,37 +634,52 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
 }
 
 fn readme(order: &Order) -> String {
-    let svg = if order.vendor.svg {
-        "  svg/          矢量文件（SVG，毫米单位，含出血和裁切线，不含底色和刀模线）：文件名：物品--标语编号--派出所.svg 是合成稿，\r\n\
-                各油墨的 CMYK 值写在每个图形的 style 里（Inkscape 可读）和 <metadata> 里；专色物品另有\r\n\
-                每色一个分色文件 .ink-油墨编号.svg（黑色 = 该色下墨处，白色 = 被后印颜色镂空处，可直接出菲林）。\r\n"
-    } else {
-        ""
-    };
-    format!(
-        "{title}\r\n印刷厂：{vendor}    交货日期：{due}\r\n\r\n\
-本文件夹内容\r\n\
-  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，\r\n\
-                含 TrimBox/BleedBox 和裁切线；字体已嵌入子集；颜色为各物品的印刷油墨（CMYK 或专色）。\r\n\
-                有刀模（如鼠标垫圆角）的物品另有 .cut.pdf：只有刀模线（专色 CutContour，叠印），\r\n\
-                页面和各 Box 与印刷文件相同，供切割或模切对位；刀模线不在印刷文件里，不会印出来。\r\n\
-{svg}\
-  proofs/       每个印刷文件的 PNG 样图，只用来核对，不用于印刷。\r\n\
-  样稿总览.pdf  所有设计的缩略图和数量。\r\n\
-  生产单.pdf    生产单：每个文件的物品、材质、工艺、油墨、成品尺寸、出血、数量，以及各物品合计。\r\n\
-  manifest.json 文件清单：SHA-256、大小、尺寸、出血、工艺、油墨、数量、派出所、标语和审核记录。\r\n\
-  SHA256SUMS    所有文件的 SHA-256 校验值。\r\n\r\n\
-如何核对文件是否完整、没有损坏\r\n\
-  Linux：在本文件夹里运行   sha256sum -c SHA256SUMS\r\n\
-  macOS：在本文件夹里运行   shasum -a 256 -c SHA256SUMS\r\n\
-  Windows：certutil -hashfile print\\文件名.pdf SHA256   然后与 SHA256SUMS 里同名文件的值比较。\r\n\
-  每一行都显示 OK（或值一致）就说明文件完整。\r\n\r\n\
-所有标语都已经过审核（审核人和时间见 manifest.json）。如有疑问请联系：{contact}\r\n",
-        title = order.title,
-        vendor = order.vendor.name,
-        due = order.due,
-        contact = order.vendor.contact.as_deref().unwrap_or("下单单位"),
-    )
+    // Lines joined with CRLF (Notepad), written out one by one so that their
+    // indentation survives (a `\` line continuation eats it).
+    let mut lines: Vec<String> = vec![
+        order.title.clone(),
+        format!("印刷厂：{}    交货日期：{}", order.vendor.name, order.due),
+        String::new(),
+        "本文件夹内容".into(),
+        "  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，".into(),
+        "                含 TrimBox/BleedBox 和裁切线；字体已嵌入子集；颜色为各物品的印刷油墨（CMYK 或专色）。".into(),
+        "                有刀模（如鼠标垫圆角）的物品另有同名的 .cut.pdf：只有刀模线（专色 CutContour，叠印），".into(),
+        "                页面和各 Box 与印刷文件相同，供切割或模切对位；刀模线不在印刷文件里，不会印出来。".into(),
+    ];
+    if order.vendor.svg {
+        lines.extend(
+            [
+                "  svg/          矢量文件（SVG，毫米单位，含出血和裁切线，不含底色和刀模线）。",
+                "                物品--标语编号--派出所.svg 是合成稿：各油墨的 CMYK 值写在每个图形的 style 里",
+                "                （Inkscape 可读）和 <metadata> 里，油墨也是文件里的色板；",
+                "                专色物品另有每色一个分色文件 .ink-油墨编号.svg：黑色 = 该色下墨处，",
+                "                白色 = 被后印颜色镂空处，可直接出菲林。",
+            ]
+            .map(String::from),
+        );
+    }
+    lines.extend(
+        [
+            "  proofs/       每个印刷文件的 PNG 样图，只用来核对，不用于印刷。",
+            "  样稿总览.pdf  所有设计的缩略图和数量。",
+            "  生产单.pdf    生产单：每个文件的物品、材质、工艺、油墨、成品尺寸、出血、数量，以及各物品合计。",
+            "  manifest.json 文件清单：SHA-256、大小、尺寸、出血、工艺、油墨、数量、派出所、标语和审核记录。",
+            "  SHA256SUMS    所有文件的 SHA-256 校验值。",
+            "",
+            "如何核对文件是否完整、没有损坏",
+            "  Linux：在本文件夹里运行   sha256sum -c SHA256SUMS",
+            "  macOS：在本文件夹里运行   shasum -a 256 -c SHA256SUMS",
+            "  Windows：certutil -hashfile print\\文件名.pdf SHA256   然后与 SHA256SUMS 里同名文件的值比较。",
+            "  每一行都显示 OK（或值一致）就说明文件完整。",
+            "",
+        ]
+        .map(String::from),
+    );
+    lines.push(format!(
+        "所有标语都已经过审核（审核人和时间见 manifest.json）。如有疑问请联系：{}",
+        order.vendor.contact.as_deref().unwrap_or("下单单位")
+    ));
+    lines.iter().map(|l| format!("{l}\r\n")).collect()
 }
 
 /// 生产单: an A4 landscape table, one row per print file, then totals per item.
