@@ -134,7 +134,10 @@ fn the_example_order_makes_a_complete_package() {
     let readme = String::from_utf8(files.iter().find(|(n, _)| n == "README.txt").unwrap().1.clone()).unwrap();
     assert!(readme.contains(".cut.pdf") && readme.contains("CutContour") && readme.contains(".ink-"), "{readme}");
     // CRLF lines for Notepad, their indentation kept.
-    assert!(readme.contains("\r\n  print/        印刷文件") && readme.contains("\r\n                含 TrimBox"), "{readme}");
+    assert!(
+        readme.contains("\r\n  print/        印刷文件") && readme.contains("\r\n                含 TrimBox"),
+        "{readme}"
+    );
     assert!(!readme.replace("\r\n", "").contains('\n'), "a bare LF in README.txt");
     assert!(manifest.contains("\"approved\": {\"by\": \"示例审核员\""));
     assert!(manifest.contains("\"station_name\": \"西河派出所\""));
