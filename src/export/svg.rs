@@ -7,9 +7,10 @@
 //! - [`print`]: the vendor's composite — artwork only (no substrate, no die
 //!   line), trim + bleed (+ slug and crop marks), each ink's CMYK values as
 //!   `icc-color` in the shape's style (what Inkscape reads and writes) after
-//!   an sRGB fill attribute (what browsers, librsvg and resvg draw: they drop
-//!   the style declaration they cannot read), the inks as named swatches and
-//!   in `<metadata>`;
+//!   an sRGB fill attribute (what browsers and librsvg draw: they drop the
+//!   style declaration they cannot read; resvg paints it black instead, so
+//!   PNG proofs are drawn from previews, which have no `icc-color`), the
+//!   inks as named swatches and in `<metadata>`;
 //! - [`plate`]: one spot ink's film for a screen printer — black where the
 //!   ink prints (tints as grey), white where a later ink knocks it out of
 //!   what it printed, transparent elsewhere: a film positive is opaque where the screen
