@@ -115,6 +115,32 @@ pub struct Font {
     /// Glyph outlines as SVG path data, made once per glyph (a studio draws
     /// the same few hundred glyphs into thousands of previews).
     pub svg_paths: std::sync::Mutex<std::collections::HashMap<u16, Option<std::sync::Arc<str>>>>,
+    /// Shaping plans by the text's direction, script and language: making
+    /// one reads the font's layout tables, and a scene shapes many short runs.
+    plans: std::sync::Mutex<std::collections::HashMap<PlanKey, Plan>>,
+}
+
+/// A shaping plan (rustybuzz's has no `Debug`).
+#[derive(Clone)]
+struct Plan(std::sync::Arc<rustybuzz::ShapePlan>);
+
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShapePlan")
+    }
+}
+
+type PlanKey = (rustybuzz::Direction, rustybuzz::Script, Option<rustybuzz::Language>);
+
+/// A glyph's bounding box. For a static TrueType face it is the one stored
+/// in the glyph's header (what `glyph_bounding_box` computes by walking the
+/// whole outline, which layout cannot afford for every glyph of every
+/// zone); other faces are outlined.
+pub fn glyph_bbox(face: &ttf_parser::Face, g: ttf_parser::GlyphId) -> Option<ttf_parser::Rect> {
+    match face.tables().glyf {
+        Some(glyf) if !face.is_variable() => glyf.bbox(g).filter(|b| b.x_min <= b.x_max && b.y_min <= b.y_max),
+        _ => face.glyph_bounding_box(g),
+    }
 }
 
 impl Font {
@@ -168,7 +194,7 @@ impl Font {
         let span = (asc - desc).max(1.0);
         let ideograph_height = face
             .glyph_index('国')
-            .and_then(|g| face.glyph_bounding_box(g))
+            .and_then(|g| glyph_bbox(&face, g))
             .map(|b| f64::from(b.y_max - b.y_min) / upem)
             .unwrap_or(0.9);
         let postscript_name = face
@@ -192,6 +218,7 @@ impl Font {
             descender: desc,
             data: Vec::new(),
             svg_paths: Default::default(),
+            plans: Default::default(),
         };
         Ok(Font { data, ..font })
     }
@@ -205,6 +232,22 @@ impl Font {
     /// A shaping view of the face.
     pub fn shaper(&self) -> rustybuzz::Face<'_> {
         rustybuzz::Face::from_face(self.face())
+    }
+
+    /// Shape `buf` (its segment properties guessed) as `rustybuzz::shape`
+    /// with no features would, with this font's plan for its properties.
+    pub fn shape(&self, face: &rustybuzz::Face, mut buf: rustybuzz::UnicodeBuffer) -> rustybuzz::GlyphBuffer {
+        buf.guess_segment_properties();
+        // A guess never sets the unknown script: unknown here means none.
+        let key = (buf.direction(), buf.script(), buf.language());
+        let cached = self.plans.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+        let plan = cached.unwrap_or_else(|| {
+            let script = (key.1 != rustybuzz::script::UNKNOWN).then_some(key.1);
+            let plan = Plan(std::sync::Arc::new(rustybuzz::ShapePlan::new(face, key.0, script, key.2.as_ref(), &[])));
+            self.plans.lock().unwrap_or_else(|p| p.into_inner()).insert(key, plan.clone());
+            plan
+        });
+        rustybuzz::shape_with_plan(face, &plan.0, buf)
     }
 
     pub fn has_char(&self, c: char) -> bool {
@@ -334,6 +377,25 @@ impl FontBook {
 
 #[cfg(test)]
 mod tests {
+    /// The stored bounding box is the outline's, for every glyph of every
+    /// shipped face (so layout may read it instead of outlining).
+    #[test]
+    fn stored_glyph_boxes_are_the_outlines_boxes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let mut checked = 0;
+        for (name, _) in super::SHIPPED {
+            let data = std::fs::read(dir.join(name)).unwrap();
+            let face = ttf_parser::Face::parse(&data, 0).unwrap();
+            assert!(face.tables().glyf.is_some() && !face.is_variable(), "{name}: the fast path applies");
+            for id in 0..face.number_of_glyphs() {
+                let g = ttf_parser::GlyphId(id);
+                assert_eq!(super::glyph_bbox(&face, g), face.glyph_bounding_box(g), "{name} glyph {id}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 50_000, "{checked}");
+    }
+
     #[test]
     fn every_role_has_gb2312_and_the_basic_cjk_block() {
         let book = super::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();

@@ -112,7 +112,7 @@ fn shape(font: &Font, text: &str, vertical: bool) -> Vec<Shaped> {
     buf.push_str(text);
     buf.guess_segment_properties();
     buf.set_direction(if vertical { rustybuzz::Direction::TopToBottom } else { rustybuzz::Direction::LeftToRight });
-    let out = rustybuzz::shape(&face, &[], buf);
+    let out = font.shape(&face, buf);
     out.glyph_infos()
         .iter()
         .zip(out.glyph_positions())
@@ -184,7 +184,7 @@ enum Orient {
 
 /// Ink of a glyph along the line (em, from the unit's pen), as placed.
 fn ink_along(face: &ttf_parser::Face, g: &UGlyph, vertical: bool, upem: f64) -> Option<(f64, f64)> {
-    let b = face.glyph_bounding_box(ttf_parser::GlyphId(g.id))?;
+    let b = crate::fonts::glyph_bbox(face, ttf_parser::GlyphId(g.id))?;
     let (lo, hi) = (f64::from(b.y_min) / upem, f64::from(b.y_max) / upem);
     Some(match (vertical, g.turn) {
         (true, Turn::Upright(s)) => (g.du - hi * s, g.du - lo * s),
@@ -421,11 +421,11 @@ fn number_units(units: &mut Vec<Unit>, font: &Font, face: &ttf_parser::Face, f: 
     let shaped = shape(font, seg, false);
     let texts = cluster_texts(seg, &shaped);
     let char_at = |byte: usize| first + seg[..byte].chars().count();
-    let bbox = |id: u16| face.glyph_bounding_box(ttf_parser::GlyphId(id));
+    let bbox = |id: u16| crate::fonts::glyph_bbox(face, ttf_parser::GlyphId(id));
     // The digit cell: the ink height of 0, and the space between digits side by side.
     let (cell_lo, cell_hi, gap) = face
         .glyph_index('0')
-        .and_then(|z| Some((face.glyph_bounding_box(z)?, face.glyph_hor_advance(z)?)))
+        .and_then(|z| Some((crate::fonts::glyph_bbox(face, z)?, face.glyph_hor_advance(z)?)))
         .map(|(b, adv)| {
             let ink = f64::from(b.x_max) - f64::from(b.x_min);
             (f64::from(b.y_min) / upem, f64::from(b.y_max) / upem, (f64::from(adv) - ink) / upem)

@@ -35,7 +35,21 @@ pub struct Segmenter {
     extra_delta: i64,
     /// A hash of `extra`, to find this word set's jieba instance quickly.
     fingerprint: u64,
+    /// Boundaries already worked out with these words: a slogan's lines are
+    /// cut once, not again for every item, zone and lint pass. Shared by
+    /// clones (same words), fresh for [`Segmenter::with`].
+    memo: std::sync::Arc<std::sync::Mutex<Memo>>,
 }
+
+/// Texts and their boundaries, bounded so a long-running studio stays small.
+#[derive(Debug, Default)]
+struct Memo {
+    map: std::collections::HashMap<String, std::sync::Arc<[bool]>>,
+    chars: usize,
+}
+
+/// Characters of text remembered at most per segmenter.
+const MEMO_CHARS: usize = 1 << 20;
 
 impl Segmenter {
     pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Segmenter {
@@ -47,6 +61,7 @@ impl Segmenter {
     /// The same segmenter with more words (a station's name for one scene).
     pub fn with<S: AsRef<str>>(&self, words: impl IntoIterator<Item = S>) -> Segmenter {
         let mut s = self.clone();
+        s.memo = Default::default();
         s.add(words);
         s
     }
@@ -87,6 +102,24 @@ impl Segmenter {
     /// `result[i]` is true where a word ends before character `i` (`0 < i <
     /// n`); `result[0]` and `result[n]` are true.
     pub fn boundaries(&self, text: &str) -> Vec<bool> {
+        fn memo(m: &std::sync::Mutex<Memo>) -> std::sync::MutexGuard<'_, Memo> {
+            m.lock().unwrap_or_else(|p| p.into_inner())
+        }
+        if let Some(b) = memo(&self.memo).map.get(text) {
+            return b.to_vec();
+        }
+        let out = self.cut_boundaries(text);
+        let mut m = memo(&self.memo);
+        if m.chars + out.len() > MEMO_CHARS {
+            m.map.clear();
+            m.chars = 0;
+        }
+        m.chars += out.len();
+        m.map.insert(text.to_string(), out.as_slice().into());
+        out
+    }
+
+    fn cut_boundaries(&self, text: &str) -> Vec<bool> {
         let n = text.chars().count();
         let mut out = vec![false; n + 1];
         out[0] = true;
