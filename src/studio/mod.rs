@@ -541,9 +541,9 @@ fn scene_svg(lib: &Library, scene: &crate::scene::Scene, proof: bool) -> Result<
     if proof {
         let mut scene = scene.clone();
         layout::mark_as_proof(lib, &mut scene)?;
-        return Ok(svg::export(&scene, &svg::SvgOptions::default()));
+        return Ok(svg::preview(&scene, &svg::PreviewOptions::default()));
     }
-    Ok(svg::export(scene, &svg::SvgOptions::default()))
+    Ok(svg::preview(scene, &svg::PreviewOptions::default()))
 }
 
 /// Run library work (loading, layout, lint, writes) off the async threads;
