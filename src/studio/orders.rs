@@ -327,7 +327,7 @@ fn order_form(
             @if past.is_empty() { p { "还没有订单。" } }
             ul.orders {
                 @for o in &past {
-                    li { a href={ "/orders/" (o.id) } { "第 " (o.id) " 号　" (o.title) } "　" (o.user) "　" (crate::timefmt::rfc3339(o.created)) "　" (o.files) " 个文件" }
+                    li { a href={ "/orders/" (o.id) } { "第 " (o.id) " 号　" (o.title) } "　" (o.user) "　" (crate::timefmt::beijing(o.created)) "　" (o.files) " 个文件" }
                 }
             }
         },
@@ -597,7 +597,7 @@ pub async fn order_page(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPa
     .unwrap_or_default();
     let body = html! {
         h1 { "第 " (o.id) " 号订单：" (o.title) }
-        p { "下单人 " (o.user) "　时间 " (crate::timefmt::rfc3339(o.created)) "　共 " (o.files) " 个文件" }
+        p { "下单人 " (o.user) "　时间 " (crate::timefmt::beijing(o.created)) "　共 " (o.files) " 个文件" }
         p { a.button.primary href={ "/orders/" (o.id) "/package.zip" } download { "下载印刷包（zip）" } }
         p.meta { "zip 的 SHA-256：" code { (o.zip_sha256) } }
         details { summary { "包里的文件和校验值（SHA256SUMS）" } pre { (sheet) } }

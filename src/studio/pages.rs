@@ -222,11 +222,11 @@ pub fn audit(session: &Session, entries: &[(i64, Option<String>, String, String)
             h1 { "操作记录" }
             p.count { "最近 " (entries.len()) " 条（登录、失败的登录、新账号、被拒绝的访问）" }
             table.audit {
-                thead { tr { th { "时间（UTC）" } th { "账号" } th { "操作" } th { "说明" } } }
+                thead { tr { th { "时间（北京时间）" } th { "账号" } th { "操作" } th { "说明" } } }
                 tbody {
                     @for (time, user, action, detail) in entries {
                         tr {
-                            td { (crate::timefmt::rfc3339(*time)) }
+                            td { (crate::timefmt::beijing(*time)) }
                             td { (user.as_deref().unwrap_or("—")) }
                             td { (action) }
                             td { (detail) }
