@@ -185,6 +185,34 @@ async fn repeated_failures_lock_the_name_for_a_while() {
     assert!(cookie_value(&h, "jiediqi_session").is_none());
 }
 
+/// A sign-in from a given address (as `jiediqi serve` sees its peers).
+async fn sign_in_from(st: &Arc<Studio>, ip: &str, name: &str, password: &str) -> StatusCode {
+    let (_, h, _) = send(st, get("/login", None)).await;
+    let login = cookie_value(&h, "jiediqi_login").unwrap();
+    let form = format!("name={}&password={}&login_token={login}", enc(name), enc(password));
+    let mut req = post("/login", Some(&format!("jiediqi_login={login}")), &form);
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    send(st, req).await.0
+}
+
+#[tokio::test]
+async fn a_guesser_elsewhere_cannot_lock_an_officer_out() {
+    let (_, st) = studio("studio-limit-ip");
+    for _ in 0..6 {
+        sign_in_from(&st, "10.0.0.66", "王芳", "guess-guess").await;
+    }
+    assert_eq!(sign_in_from(&st, "10.0.0.66", "王芳", "officer pass 1").await, StatusCode::TOO_MANY_REQUESTS);
+    // From the officer's own desk the right password still works.
+    assert_eq!(sign_in_from(&st, "10.0.0.8", "王芳", "officer pass 1").await, StatusCode::SEE_OTHER);
+    // One address trying many names is stopped for all of them.
+    for i in 0..30 {
+        sign_in_from(&st, "10.0.0.77", &format!("用户{i}"), "guess-guess").await;
+    }
+    assert_eq!(sign_in_from(&st, "10.0.0.77", "李建国", "reviewer pass").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sign_in_from(&st, "10.0.0.9", "李建国", "reviewer pass").await, StatusCode::SEE_OTHER);
+}
+
 #[tokio::test]
 async fn forged_cookies_and_missing_csrf_tokens_are_refused() {
     let (_, st) = studio("studio-forged");
