@@ -219,13 +219,16 @@ pub struct RenderArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Formats to write.
+    /// Formats to write: pdf (and <name>.cut.pdf, the die line, for items
+    /// that have one), svg (the composite and <name>.ink-<id>.svg, a film
+    /// per spot ink), png (a proof).
     #[arg(long, value_delimiter = ',', default_value = "pdf,svg,png")]
     pub format: Vec<Format>,
     /// Convert all text to outlines (文字转曲): no fonts in the PDF.
     #[arg(long)]
     pub outline_text: bool,
-    /// Crop marks in a slug outside the bleed (items that allow them).
+    /// Crop marks in a slug outside the bleed, in the PDF and every SVG
+    /// (items that allow them).
     #[arg(long)]
     pub marks: bool,
     /// Station file (YAML: name, phone, …) that fills each item's footer.
@@ -888,17 +891,29 @@ impl Job<'_> {
         }
         let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(self.formats.len());
         for f in self.formats {
-            let (ext, bytes) = match f {
+            match f {
                 Format::Pdf => {
+                    let fail = |ext: &str, e: pdf::PdfError| Diagnostic::data(format!("{base}.{ext}: {e}"));
                     let opts = pdf::PdfOptions { epoch: self.pdf.epoch.or(approved), ..self.pdf.clone() };
-                    ("pdf", pdf::export(&scene, &opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?)
+                    files.push((format!("{base}.pdf"), pdf::export(&scene, &opts).map_err(|e| fail("pdf", e))?));
+                    // The die line, never in the print file, in its own file beside it.
+                    if let Some(cut) = pdf::export_cut(&scene, &opts).map_err(|e| fail("cut.pdf", e))? {
+                        files.push((format!("{base}.cut.pdf"), cut));
+                    }
                 }
-                Format::Svg => ("svg", svg::export(&scene, &svg::SvgOptions::default()).into_bytes()),
+                Format::Svg => {
+                    let opts = svg::PrintOptions { marks: self.pdf.marks };
+                    files.push((format!("{base}.svg"), svg::print(&scene, &opts).into_bytes()));
+                    for (ink, film) in svg::plates(&scene, &opts) {
+                        files.push((format!("{base}.ink-{ink}.svg"), film.into_bytes()));
+                    }
+                }
                 Format::Png => {
-                    ("png", png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?)
+                    let png =
+                        png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?;
+                    files.push((format!("{base}.png"), png));
                 }
-            };
-            files.push((format!("{base}.{ext}"), bytes));
+            }
         }
         // All formats of a pair or none of them (see fsio::Pair).
         let sizes: Vec<u64> = files.iter().map(|(_, b)| b.len() as u64).collect();

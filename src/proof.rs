@@ -75,6 +75,7 @@ impl Sheet {
             substrate: Rgb(255, 255, 255),
             background: None,
             elements: Vec::new(),
+            die_line: None,
             crop_marks_allowed: false,
             title: self.title.clone(),
             slogan_lines: 0,

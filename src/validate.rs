@@ -700,6 +700,14 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         if ink_ids.insert(ink.id.clone(), inks.len()).is_some() {
             err(format!("item `{id}`: ink `{}` is defined twice", ink.id), ink_loc, "give each ink its own id");
         }
+        // Each spot ink's film is a file named after its id (`<design>.ink-<id>.svg`).
+        if !id_ok(&ink.id) || ink.id == "dieline" {
+            err(
+                format!("item `{id}`: ink id `{}` cannot name a file", ink.id.escape_debug()),
+                ink_loc,
+                "use lowercase letters a-z, digits and `-`, e.g. `red` (not `dieline`, the die line's own)",
+            );
+        }
         if ink.cmyk.iter().any(|v| !(0.0..=100.0).contains(v)) {
             err(
                 format!("item `{id}`: ink `{}` has CMYK values outside 0–100", ink.id),
@@ -790,10 +798,12 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         }
     };
     let background = ink_ref(&raw.background, "background", &file_loc, &mut err);
+    // Named `CutContour`, the spot name cutters and their RIPs (VersaWorks,
+    // Summa, Mimaki) take for a cut path; its alternate only shows on screen.
     let die_line = die.map(|(d, _)| {
         inks.push(Ink {
             id: "dieline".into(),
-            kind: InkKind::Technical { name: "Dieline".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
+            kind: InkKind::Technical { name: "CutContour".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
             preview: None,
         });
         (d.corner_radius, inks.len() - 1)

@@ -3,6 +3,8 @@
 //! maps or text as outlines, deterministic bytes. Print files are PDF/X
 //! (X-4, or X-1a:2001 on request): an output intent carrying the project's
 //! FOGRA39 profile, XMP metadata, dates, the trapped key, ids from the content.
+//! The die line is never in it: [`export_cut`] writes it alone, in a file
+//! with the same boxes (and the same PDF/X version).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,8 +13,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::outline::{OSeg, glyph_outline, place};
 use crate::fonts::Font;
-use crate::mm;
-use crate::scene::{Element, InkKind, Paint, Path, Scene, Seg};
+use crate::scene::{CROP_MARK_WIDTH, Element, InkKind, Paint, Path, Scene, Seg};
 
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
@@ -77,7 +78,14 @@ impl PdfX {
 
 /// Width of the slug that carries crop marks.
 pub fn slug_width(scene: &Scene, opts: &PdfOptions) -> f64 {
-    if opts.marks && scene.crop_marks_allowed { mm(10.0) } else { 0.0 }
+    scene.slug(opts.marks)
+}
+
+/// What a file holds: the artwork (the print file) or the cut contour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Print,
+    Cut,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,13 +152,31 @@ fn vertical_origin(font: &Font, face: &ttf_parser::Face, id: u16) -> (f64, f64) 
     (across, top - f64::from(face.glyph_ver_advance(g).unwrap_or(0)))
 }
 
-/// The PDF of a scene.
+/// The print PDF of a scene: the artwork, never the die line.
 pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     export_pages(std::slice::from_ref(scene), opts)
 }
 
+/// The cut file of a scene with a die line (`None` without one): the same
+/// MediaBox, BleedBox and TrimBox as its print file (the slug too, so the two
+/// overlay exactly), and nothing but the die line, stroked in its own
+/// Separation (`CutContour`), overprinting. A separate file rather than a
+/// non-printing optional content group in the print file: a RIP that ignores
+/// optional content, or a PDF/X-1a file (which may have none), would print it.
+pub fn export_cut(scene: &Scene, opts: &PdfOptions) -> Result<Option<Vec<u8>>, PdfError> {
+    if scene.die_line.is_none() {
+        return Ok(None);
+    }
+    let opts = PdfOptions { outline_text: true, ..opts.clone() };
+    write(std::slice::from_ref(scene), &opts, Part::Cut).map(Some)
+}
+
 /// A PDF with one page per scene (proof sheets); fonts are shared by all pages.
 pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+    write(scenes, opts, Part::Print)
+}
+
+fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, PdfError> {
     if let Some(x) = opts.pdfx
         && scenes.iter().flat_map(|s| &s.elements).any(|e| matches!(e, Element::Image(_)))
     {
@@ -172,7 +198,7 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
 
     // Fonts in use (unless outlined): glyph sets per book index, over all pages.
     let mut used: BTreeMap<usize, UsedFont> = BTreeMap::new();
-    if !opts.outline_text {
+    if !opts.outline_text && part == Part::Print {
         for el in scenes.iter().flat_map(|s| &s.elements) {
             if let Element::Text(run) = el {
                 let e =
@@ -282,11 +308,18 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let slug = slug_width(scene, opts);
         let off = scene.bleed + slug;
         let (pw, ph) = (scene.width + 2.0 * off, scene.height + 2.0 * off);
-        let draw_marks = slug > 0.0;
-        // Colour spaces: one Separation per spot/technical ink, DeviceCMYK for process inks.
+        let draw_marks = slug > 0.0 && part == Part::Print;
+        // Colour spaces: one Separation per spot ink, DeviceCMYK for process
+        // inks; the technical (die line) ink only in the cut file, so that no
+        // trace of it is in the print file for a RIP to map to a plate.
         let mut cs_names: BTreeMap<usize, String> = BTreeMap::new();
         for (i, ink) in scene.inks.iter().enumerate() {
-            if !matches!(ink.kind, InkKind::Process { .. }) {
+            let wanted = match (&ink.kind, part) {
+                (InkKind::Spot { .. }, Part::Print) => true,
+                (InkKind::Technical { .. }, Part::Cut) => scene.die_line.as_ref().is_some_and(|d| d.ink == i),
+                _ => false,
+            };
+            if wanted {
                 cs_names.insert(i, format!("CS{i}"));
             }
         }
@@ -295,14 +328,25 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let mut c = Content::new();
         c.save_state();
         c.transform([1.0, 0.0, 0.0, -1.0, f(off), f(off + scene.height)]);
-        if let Some(paint) = &scene.background {
+        if part == Part::Cut
+            && let Some(d) = &scene.die_line
+        {
+            let paint = Paint { ink: d.ink, tint: 1.0, overprint: true };
+            begin_paint(&mut c, scene, &cs_names, &paint, false);
+            c.set_line_width(f(d.width));
+            draw_path(&mut c, &d.path);
+            c.stroke();
+            end_paint(&mut c, &paint);
+        }
+        let artwork: &[Element] = if part == Part::Print { &scene.elements } else { &[] };
+        if let Some(paint) = scene.background.as_ref().filter(|_| part == Part::Print) {
             let b = scene.bleed;
             begin_paint(&mut c, scene, &cs_names, paint, true);
             draw_path(&mut c, &Path::rect(-b, -b, scene.width + 2.0 * b, scene.height + 2.0 * b));
             c.fill_nonzero();
             end_paint(&mut c, paint);
         }
-        for el in &scene.elements {
+        for el in artwork {
             match el {
                 Element::Fill { path, paint } => {
                     begin_paint(&mut c, scene, &cs_names, paint, true);
@@ -446,7 +490,12 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
             id_hash_input.extend(ink.label().bytes().chain(ink.cmyk().iter().flat_map(|v| v.to_be_bytes())));
         }
     }
-    let title = scenes.first().map(|s| s.title.as_str()).unwrap_or("jiediqi");
+    let title = match (part, scenes.first()) {
+        (Part::Print, Some(s)) => s.title.clone(),
+        (Part::Cut, Some(s)) => format!("CutContour — {}", s.title),
+        (_, None) => "jiediqi".into(),
+    };
+    let title = title.as_str();
     // PDF/X requires dates; without SOURCE_DATE_EPOCH or an approval time a
     // fixed one keeps the bytes reproducible.
     let epoch = match opts.pdfx {
@@ -688,25 +737,12 @@ fn draw_outline(c: &mut Content, g: &crate::scene::Glyph, segs: &[OSeg]) {
     }
 }
 
-/// Crop marks at the trim corners, in the slug (clear of the bleed), in the
-/// registration colour so they appear on every plate.
+/// The scene's crop marks in the registration colour, so they appear on every plate.
 fn crop_marks(c: &mut Content, scene: &Scene) {
-    let (w, h, b) = (scene.width, scene.height, scene.bleed);
-    let gap = b + mm(2.0);
-    let len = mm(6.0);
     c.set_stroke_color_space(Name(b"CSAll"));
     c.set_stroke_color([1.0]);
-    c.set_line_width(0.25);
-    for &(x, sx) in &[(0.0, -1.0), (w, 1.0)] {
-        for &(y, sy) in &[(0.0, -1.0), (h, 1.0)] {
-            // Horizontal mark on the trim line y, outside the bleed.
-            c.move_to(f(x + sx * gap), f(y));
-            c.line_to(f(x + sx * (gap + len)), f(y));
-            // Vertical mark on the trim line x.
-            c.move_to(f(x), f(y + sy * gap));
-            c.line_to(f(x), f(y + sy * (gap + len)));
-        }
-    }
+    c.set_line_width(f(CROP_MARK_WIDTH));
+    draw_path(c, &scene.crop_marks());
     c.stroke();
 }
 
