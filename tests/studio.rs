@@ -911,8 +911,13 @@ async fn admins_keep_the_accounts_and_nobody_else_can() {
     let (status, _, _) = send(&st, post("/admin/users", Some(&admin), &form)).await;
     assert_eq!(status, StatusCode::OK);
     sign_in(&st, "刘洋", "first pass 1").await;
-    // A reset password ends the account's sessions; a disabled account cannot sign in.
+    // A reset password ends the account's sessions and API tokens; a disabled
+    // account cannot sign in.
     let (victim, _) = sign_in(&st, "李建国", "reviewer pass").await;
+    let old_token = st.with_db(|db| db.create_token("李建国")).unwrap();
+    let old_bearer = format!("Bearer {old_token}");
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &old_bearer)], "")).await;
+    assert_eq!(status, StatusCode::OK);
     let (status, _, _) = send(
         &st,
         post(
@@ -925,7 +930,8 @@ async fn admins_keep_the_accounts_and_nobody_else_can() {
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = send(&st, get("/", Some(&victim))).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the old session ended");
-    // A password reset also ends the account's API tokens.
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &old_bearer)], "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old token ended");
     let token = st.with_db(|db| db.create_token("李建国")).unwrap();
     let bearer = format!("Bearer {token}");
     let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &bearer)], "")).await;

@@ -320,26 +320,11 @@ fn stations(st: &Studio, s: &Session, note: Option<&str>, status: StatusCode) ->
     page_response(status, pages::page("派出所", Some(s), body))
 }
 
-#[derive(Deserialize)]
-pub struct StationAdminForm {
-    csrf: String,
-    key: String,
-    name: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    hotline: String,
-    #[serde(default)]
-    qr: String,
-}
-
 /// `POST /admin/stations`: register a station or change it, at once.
 pub async fn station_add(
     State(st): State<Arc<Studio>>,
     headers: HeaderMap,
-    Form(f): Form<StationAdminForm>,
+    Form(f): Form<super::orders::StationForm>,
 ) -> Response {
     let s = match admin(&st, &headers, "POST /admin/stations") {
         Ok(s) => s,
@@ -352,15 +337,7 @@ pub async fn station_add(
     let Some(path) = super::orders::profile_path(&st.root, &key) else {
         return stations(&st, &s, Some("编号只能用小写字母、数字和 -。"), StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    let file = StationFile {
-        id: Some(key.clone()),
-        name: f.name.trim().to_string(),
-        address: opt(&f.address),
-        phone: opt(&f.phone),
-        hotline: opt(&f.hotline),
-        qr: opt(&f.qr),
-    };
+    let file = f.profile(&key);
     let what = format!("The station's profile, registered by {} in the studio.", s.user.name);
     match super::orders::save_station(&path, &file, &what) {
         Ok(()) => {

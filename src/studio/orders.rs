@@ -169,9 +169,13 @@ fn station_form(
     )
 }
 
+/// A station's profile as a form gives it (the officer's page; the admin's,
+/// which also names the key).
 #[derive(serde::Deserialize)]
 pub struct StationForm {
-    csrf: String,
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) key: String,
     name: String,
     #[serde(default)]
     address: String,
@@ -183,6 +187,21 @@ pub struct StationForm {
     qr: String,
 }
 
+impl StationForm {
+    /// The profile of station `key`, fields trimmed, empty ones left out.
+    pub(super) fn profile(&self, key: &str) -> StationFile {
+        let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        StationFile {
+            id: Some(key.to_string()),
+            name: self.name.trim().to_string(),
+            address: opt(&self.address),
+            phone: opt(&self.phone),
+            hotline: opt(&self.hotline),
+            qr: opt(&self.qr),
+        }
+    }
+}
+
 /// `POST /station`: checked like a `--station` file, written atomically.
 pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<StationForm>) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
@@ -192,15 +211,7 @@ pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, For
     let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
         return refuse(&st, &s, "POST /station");
     };
-    let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    let file = StationFile {
-        id: Some(key.clone()),
-        name: f.name.trim().to_string(),
-        address: opt(&f.address),
-        phone: opt(&f.phone),
-        hotline: opt(&f.hotline),
-        qr: opt(&f.qr),
-    };
+    let file = f.profile(&key);
     let live = load_profile(&st.root, &key);
     if let Err(m) = Station::from_file(file.clone()) {
         return page_response(
