@@ -505,7 +505,12 @@ pub fn rhyme_group(fin: &str) -> &'static str {
 /// Lint slogans: wording rules, then layout on every item each is meant for,
 /// then duplicates across the whole library.
 pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding> {
-    lint_using(lib, words, ids, &|item, s| layout::build_scene(lib, item, s, &SceneOptions::default()).map(Arc::new))
+    lint_using(lib, words, ids, &|item, s| scene(lib, item, s))
+}
+
+/// A slogan's scene on an item without a station, built for this call.
+fn scene(lib: &Library, item: &crate::validate::Item, s: &Slogan) -> Result<Arc<Scene>, Diagnostic> {
+    layout::build_scene(lib, item, s, &SceneOptions::default()).map(Arc::new)
 }
 
 /// How lint gets a slogan's scene on an item (no station): built here, or
@@ -524,9 +529,10 @@ pub fn lint_using(lib: &Library, words: &Words, ids: Option<&[String]>, scene_of
         out.extend(layout_rules(lib, s, scene_of));
     }
     // Duplicates: exact wording, or mostly the same two-character pieces.
-    // Each chosen slogan against every other (a pair of chosen ones once),
-    // not every pair of the library: the studio asks about one at a time.
-    // Each side that was asked about hears of the other, in the library's order.
+    // Each chosen slogan against every other (a pair of chosen ones worked
+    // out once), not every pair of the library: the studio asks about one at
+    // a time. Each side that was asked about hears of the other, in the
+    // library's order.
     let index = pieces_of(lib);
     let mut both_chosen: std::collections::HashMap<(usize, usize), (Level, String)> = Default::default();
     for (i, this) in lib.slogans.iter().enumerate().filter(|(i, _)| is_chosen[*i]) {
@@ -559,9 +565,7 @@ pub fn lint_using(lib: &Library, words: &Words, ids: Option<&[String]>, scene_of
 /// own earlier version, same id, left out).
 pub fn lint_draft(lib: &Library, words: &Words, draft: &Slogan) -> Vec<Finding> {
     let mut out = wording_rules(draft, words, &lib.words);
-    out.extend(layout_rules(lib, draft, &|item, s| {
-        layout::build_scene(lib, item, s, &SceneOptions::default()).map(Arc::new)
-    }));
+    out.extend(layout_rules(lib, draft, &|item, s| scene(lib, item, s)));
     let mine = Pieces::of(draft);
     let index = pieces_of(lib);
     for (other, theirs) in lib.slogans.iter().zip(index.iter()).filter(|(o, _)| o.id != draft.id) {

@@ -596,8 +596,8 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
     assert!(form.contains("value=\"fanzha-96110\"") && !form.contains("value=\"fanzha-shucaitan\""));
 
     let base = [("csrf", csrf.as_str()), ("title", "城关冬季宣传"), ("vendor", "城关印务"), ("due", "2026-12-20")];
-    // Not registered yet: an order for the station itself is refused, as is
-    // a list naming stations the county never registered.
+    // Not registered yet: an order for the station itself is refused (a
+    // list naming an unregistered station is tried below).
     let own = {
         let mut fields = base.to_vec();
         fields.extend([
@@ -644,15 +644,9 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
     assert!(page.contains("fanzha-shucaitan"), "{page}");
     assert!(!p.join("studio/packages/1").exists() && !p.join("orders/studio-0001.yaml").exists());
 
-    // For the station itself.
-    let mut fields = base.to_vec();
-    fields.extend([
-        ("stations", "own"),
-        ("qty-bag-nonwoven", "100"),
-        ("per-bag-nonwoven", "station"),
-        ("slogan", "fanzha-96110"),
-        ("slogan", "xiaofang-dianche"),
-    ]);
+    // For the station itself, now registered.
+    let mut fields = own.clone();
+    fields.push(("slogan", "xiaofang-dianche"));
     let (status, h, page) = send(&st, post_multipart("/orders", &cookie, &fields, &[])).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let to = h[header::LOCATION].to_str().unwrap().to_string();

@@ -261,23 +261,10 @@ pub async fn stations_page(State(st): State<Arc<Studio>>, headers: HeaderMap) ->
     }
 }
 
-fn station_line(p: &StationFile) -> maud::Markup {
-    html! { (p.name) @for x in [&p.address, &p.phone, &p.hotline, &p.qr].into_iter().flatten() { "　" (x) } }
-}
-
 fn stations(st: &Studio, s: &Session, note: Option<&str>, status: StatusCode) -> Response {
-    use super::orders::{load_pending, load_profile, registry};
+    use super::orders::{load_profile, registry, station_line};
     let known = registry(&st.root);
-    let mut pending: Vec<(String, StationFile)> = std::fs::read_dir(st.root.join("stations").join("pending"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let key = e.file_name().into_string().ok()?.strip_suffix(".yaml")?.to_string();
-            Some((key.clone(), load_pending(&st.root, &key)?))
-        })
-        .collect();
-    pending.sort_by(|a, b| a.0.cmp(&b.0));
+    let pending = super::orders::pending(&st.root);
     let body = html! {
         h1 { "派出所" }
         p.meta { "物品页脚印的派出所名称、地址、电话和二维码只来自这里登记的信息；民警改了本所信息，要在这里核对通过才生效。" }

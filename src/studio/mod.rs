@@ -415,10 +415,12 @@ impl Studio {
     fn locked_out(&self, name: &str, ip: &str) -> bool {
         let now = db::now();
         let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Looked up, not entered: a sign-in that never failed adds nothing.
         Self::failure_keys(name, ip).into_iter().any(|(key, max)| {
-            let list = f.entry(key).or_default();
-            list.retain(|&t| t > now - FAILURE_WINDOW);
-            list.len() >= max
+            f.get_mut(&key).is_some_and(|list| {
+                list.retain(|&t| t > now - FAILURE_WINDOW);
+                list.len() >= max
+            })
         })
     }
 

@@ -1,6 +1,6 @@
 //! Officers' orders and their station's profile. An order from the studio
-//! is an order file like any other (`orders/studio-<n>.yaml`, its station
-//! list beside it), checked by [`crate::order::Order::load`] and built by
+//! is an order file like any other (`orders/studio-<n>.yaml`, its stations
+//! written into it from the county's registry), checked by [`crate::order::Order::load`] and built by
 //! [`crate::package::write`]: the CLI can rebuild it, and nothing here has
 //! rules of its own.
 
@@ -67,19 +67,33 @@ pub(super) fn load_pending(root: &Path, key: &str) -> Option<StationFile> {
 
 /// The county's stations: every approved profile, by key.
 pub(super) fn registry(root: &Path) -> Vec<(String, StationFile)> {
-    let mut out: Vec<(String, StationFile)> = std::fs::read_dir(root.join("stations"))
+    profiles_in(&root.join("stations"), |key| load_profile(root, key))
+}
+
+/// Every officer's change waiting for an admin, by key.
+pub(super) fn pending(root: &Path) -> Vec<(String, StationFile)> {
+    profiles_in(&root.join("stations").join("pending"), |key| load_pending(root, key))
+}
+
+/// The profiles `load` finds for the `<key>.yaml` files of `dir`, by key.
+fn profiles_in(dir: &Path, load: impl Fn(&str) -> Option<StationFile>) -> Vec<(String, StationFile)> {
+    let mut out: Vec<(String, StationFile)> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let key = name.strip_suffix(".yaml")?.to_string();
-            let p = load_profile(root, &key)?;
+            let key = e.file_name().into_string().ok()?.strip_suffix(".yaml")?.to_string();
+            let p = load(&key)?;
             Some((key, p))
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
+}
+
+/// A station's profile on one line, as the pages show it.
+pub(super) fn station_line(p: &StationFile) -> Markup {
+    html! { (p.name) @for x in [&p.address, &p.phone, &p.hotline, &p.qr].into_iter().flatten() { "　" (x) } }
 }
 
 /// Write a station profile file (checked like a `--station` file first).
@@ -151,7 +165,7 @@ fn station_form(
             @match live {
                 Some(l) => section.live {
                     h2 { "现在印的" }
-                    p { (l.name) @for x in [&l.address, &l.phone, &l.hotline, &l.qr].into_iter().flatten() { "　" (x) } }
+                    p { (station_line(l)) }
                 },
                 None => p.meta { "本所还没有登记过，管理员核对以后才能按“本所”下单。" },
             }
@@ -478,10 +492,7 @@ pub(super) fn build(
     if built.is_err() {
         // A refused order leaves no order file for the CLI to find.
         st.db().drop_order(n);
-        for ext in ["yaml", "csv", "xlsx"] {
-            let stem = if ext == "yaml" { format!("studio-{n:04}") } else { format!("studio-{n:04}-stations") };
-            let _ = std::fs::remove_file(st.root.join("orders").join(format!("{stem}.{ext}")));
-        }
+        let _ = std::fs::remove_file(st.root.join("orders").join(format!("studio-{n:04}.yaml")));
     }
     built
 }
