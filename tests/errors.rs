@@ -554,3 +554,30 @@ fn fonts_that_could_change_the_words_never_print() {
         assert!(files(&out).is_empty(), "{words}");
     }
 }
+
+#[test]
+fn a_zone_whose_strokes_stay_below_the_process_minimum_fails_naming_it() {
+    // The apron's tip in the Regular sans: at the 13 mm the zone allows, its
+    // thin stems stay under the 1 mm the apron's screen needs.
+    let p = project_copy("thin-strokes");
+    let t = p.join("layouts/apron.yaml");
+    let yaml = std::fs::read_to_string(&t).unwrap();
+    let tip = yaml.find("  - id: tip").unwrap();
+    let (head, tail) = yaml.split_at(tip);
+    write(&t, &format!("{head}{}", tail.replacen("font: heavy", "font: sans", 1)));
+    approve_all(&p);
+    let out = p.join("out");
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item apron --item bag-nonwoven --format pdf", &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "the tip of slogan `fanzha-shucaitan` on item `apron` does not fit zone `tip` with strokes of at least 1 mm: in font role `sans` its thin stems are"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("apron.yaml:"), "names the template line: {e}");
+    assert!(e.contains("heavier font role"), "{e}");
+    // The bag (its tip in the bold sans) is still written; the apron not at all.
+    assert_eq!(files(&out), vec!["bag-nonwoven--fanzha-shucaitan.pdf"]);
+}

@@ -136,6 +136,196 @@ pub fn thinnest_stem_mm(font: &Font, glyphs: &[u16], size_mm: f64) -> Option<f64
     Some(f64::from(thin) * size_mm / font.units_per_em)
 }
 
+/// The thin stem (at [`THIN_QUANTILE`]) of one glyph alone, font units;
+/// `None` for a glyph with no stem.
+pub fn glyph_thin(font: &Font, glyph: u16) -> Option<f32> {
+    quantile([&*font.stems(glyph)], THIN_QUANTILE)
+}
+
+/// The thin stem of a text as a fraction of the em: the weighted
+/// [`THIN_QUANTILE`] of the medial widths of all its glyphs (each
+/// occurrence counts, as `jiediqi preflight` counts them), pooled over the
+/// fonts it is set in; `None` when no glyph has a stem.
+pub fn thin_em(glyphs: &[(&Font, u16)]) -> Option<f64> {
+    let mut all: Vec<(f32, f32)> = Vec::new();
+    for &(font, g) in glyphs {
+        let s = font.stems(g);
+        let k = (1.0 / font.units_per_em) as f32;
+        all.extend(s.widths.iter().map(|&w| (w * k, s.weight * k)));
+    }
+    if all.is_empty() {
+        return None;
+    }
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = all.iter().map(|p| f64::from(p.1)).sum();
+    let target = total * THIN_QUANTILE;
+    let mut seen = 0.0;
+    for &(w, weight) in &all {
+        seen += f64::from(weight);
+        if seen >= target {
+            return Some(f64::from(w));
+        }
+    }
+    all.last().map(|p| f64::from(p.0))
+}
+
+/// A lower bound of [`thin_em`] of these glyphs, cheap: the least of the
+/// glyphs' own thin stems (a pooled quantile is never below the least of the
+/// members' quantiles: below that value every glyph has less than its share
+/// of weight). Read from [`table`] for the shipped faces, so layout measures
+/// a text only when its size is close to the stroke floor.
+pub fn thin_em_lower_bound(glyphs: &[(&Font, u16)]) -> Option<f64> {
+    glyphs
+        .iter()
+        .filter_map(|&(font, g)| {
+            let units = match table::lookup(font, g) {
+                Some(t) => t,
+                None => glyph_thin(font, g),
+            };
+            units.map(|u| f64::from(u) / font.units_per_em)
+        })
+        .reduce(f64::min)
+}
+
+/// Each shipped face's glyphs' own thin stems, measured once by this module
+/// (`fonts/thin-stems.bin`, made by the ignored test
+/// `stem::table::tests::regenerate`) and rounded down, so layout does not
+/// rasterise every glyph of every text to learn that a poster's slogan is
+/// far above the stroke floor (a glyph takes 2–4 ms; a one-poster run is
+/// about 15 ms). The file names each face's SHA-256; a face it does not
+/// match (none: fonts are pinned, `fonts::SHIPPED`) is measured instead.
+pub mod table {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+
+    use super::super::Font;
+
+    const DATA: &[u8] = include_bytes!("../../fonts/thin-stems.bin");
+    pub const MAGIC: &str = "jiediqi thin stems v1\n";
+    /// Stored as font units × 8, rounded down; this value: no stem.
+    pub const NONE: u16 = u16::MAX;
+
+    type Table = HashMap<String, (String, &'static [u8])>;
+
+    /// name → (SHA-256, little-endian u16 per glyph id).
+    fn parse(data: &'static [u8]) -> Option<Table> {
+        let mut rest = data.strip_prefix(MAGIC.as_bytes())?;
+        let mut out = HashMap::new();
+        while !rest.is_empty() {
+            let nl = rest.iter().position(|&b| b == b'\n')?;
+            let head = std::str::from_utf8(&rest[..nl]).ok()?;
+            let mut f = head.split(' ');
+            let (name, sum, count) = (f.next()?, f.next()?, f.next()?.parse::<usize>().ok()?);
+            let body = rest.get(nl + 1..nl + 1 + 2 * count)?;
+            out.insert(name.to_string(), (sum.to_string(), body));
+            rest = &rest[nl + 1 + 2 * count..];
+        }
+        Some(out)
+    }
+
+    fn tables() -> &'static Table {
+        static T: OnceLock<Table> = OnceLock::new();
+        T.get_or_init(|| parse(DATA).unwrap_or_default())
+    }
+
+    /// A glyph's own thin stem from the table, font units (rounded down);
+    /// `None` when the face or glyph is not in it (measure instead).
+    pub fn lookup(font: &Font, glyph: u16) -> Option<Option<f32>> {
+        let name = font.path.file_name()?.to_str()?;
+        let (sum, body) = tables().get(name)?;
+        // Loaded fonts are the pinned ones; a table made from other bytes is not used.
+        let pinned = super::super::SHIPPED.iter().any(|(n, s)| *n == name && s == sum);
+        if !pinned {
+            return None;
+        }
+        let i = usize::from(glyph) * 2;
+        let v = u16::from_le_bytes([*body.get(i)?, *body.get(i + 1)?]);
+        Some((v != NONE).then_some(f32::from(v) / 8.0))
+    }
+
+    /// The table's entry of one face: its glyphs' thin stems, in order.
+    pub fn encode(font: &Font, name: &str, sum: &str) -> Vec<u8> {
+        let n = font.face().number_of_glyphs();
+        let mut out = format!("{name} {sum} {n}\n").into_bytes();
+        let face = font.face();
+        for g in 0..n {
+            // Not through the font's cache: every glyph of a face at once is a gigabyte of samples.
+            let stems = super::glyph_stems(&face, ttf_parser::GlyphId(g));
+            let v = match super::quantile([&stems], super::THIN_QUANTILE) {
+                Some(t) => ((t * 8.0).floor() as u16).min(NONE - 1),
+                None => NONE,
+            };
+            out.extend(v.to_le_bytes());
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn book() -> crate::fonts::FontBook {
+            crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap()
+        }
+
+        /// `JIEDIQI_BLESS=1 cargo test --release --lib stem::table -- --ignored`
+        /// rewrites fonts/thin-stems.bin (about 3 minutes of CPU).
+        #[test]
+        #[ignore]
+        fn regenerate() {
+            use rayon::prelude::*;
+            if std::env::var_os("JIEDIQI_BLESS").is_none() {
+                return;
+            }
+            let book = book();
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+            let mut fonts: Vec<std::sync::Arc<Font>> = Vec::new();
+            for role in ["heavy", "sans", "kai"] {
+                for f in book.chain(role).unwrap() {
+                    if !fonts.iter().any(|g| g.index == f.index) {
+                        fonts.push(f);
+                    }
+                }
+            }
+            let parts: Vec<Vec<u8>> = crate::fonts::SHIPPED
+                .par_iter()
+                .map(|(name, sum)| {
+                    let font = fonts.iter().find(|f| f.path.file_name().unwrap().to_str() == Some(name)).unwrap();
+                    encode(font, name, sum)
+                })
+                .collect();
+            let mut out = MAGIC.as_bytes().to_vec();
+            parts.into_iter().for_each(|p| out.extend(p));
+            std::fs::write(dir.join("thin-stems.bin"), out).unwrap();
+        }
+
+        /// Every shipped face is in the table with its pinned checksum and
+        /// glyph count, and a spread of its glyphs reads what measuring them
+        /// now gives (rounded down to an eighth of a unit).
+        #[test]
+        fn the_table_is_what_the_faces_measure() {
+            let book = book();
+            let t = tables();
+            assert_eq!(t.len(), crate::fonts::SHIPPED.len());
+            for role in ["heavy", "sans", "kai"] {
+                for font in book.chain(role).unwrap() {
+                    let name = font.path.file_name().unwrap().to_str().unwrap().to_string();
+                    let (sum, body) = &t[&name];
+                    assert!(crate::fonts::SHIPPED.iter().any(|(n, s)| *n == name && s == sum), "{name}");
+                    let n = font.face().number_of_glyphs();
+                    assert_eq!(body.len(), 2 * usize::from(n), "{name}");
+                    let face = font.face();
+                    let common = "转账国警一丶口".chars().filter_map(|c| face.glyph_index(c)).map(|g| g.0);
+                    for g in common.chain((0..n).step_by(997)) {
+                        let want = super::super::glyph_thin(&font, g).map(|t| (t * 8.0).floor() / 8.0);
+                        assert_eq!(lookup(&font, g), Some(want), "{name} glyph {g}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Rasterise at `scale` pixels per unit, then read the medial widths.
 fn raster_stems(bbox: [f32; 4], scale: f32, draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
     let [x0, y0, x1, y1] = bbox;
