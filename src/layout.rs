@@ -8,7 +8,7 @@ use crate::fonts::{Font, stem};
 use crate::library::{Align, Direction, PunctuationStyle, Role, Shape};
 use crate::linebreak::{self, PunctClass};
 use crate::mm;
-use crate::scene::{Element, Glyph, InkKind, Paint, Path, Scene, TextRun};
+use crate::scene::{Element, Glyph, InkKind, Paint, Path, Scene, Seg, TextRun};
 use crate::segment::Segmenter;
 use crate::validate::{Item, Library, Slogan, Station, Zone};
 
@@ -1175,6 +1175,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             }
         }
     }
+    if let Some((choke, ink)) = item.underbase {
+        elements = with_underbase(elements, ink, mm(choke));
+    }
     if let Some((radius, ink)) = item.die_line {
         elements.push(Element::Stroke {
             path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
@@ -1189,12 +1192,108 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         inks: item.inks.clone(),
         substrate: item.substrate,
         background,
+        underbase: item.underbase.map(|(_, ink)| ink),
         elements,
         crop_marks_allowed: item.crop_marks,
         title: format!("{} — {}", item.name, slogan.text()),
         slogan_lines,
         split_words,
     })
+}
+
+/// The artwork on a white underbase: first every shape in the `Underbase`
+/// ink, then every outline stroked 2 × `choke` wide in the same ink at tint 0
+/// without overprint, which knocks the underbase back by `choke` on both
+/// sides of every edge (exact for shapes that do not touch: the template's
+/// zones may not overlap, and no shipped face has overlapping contours, a
+/// test says so). Then the artwork, overprinting, so its inks print on the
+/// underbase instead of knocking it out.
+fn with_underbase(artwork: Vec<Element>, ink: usize, choke: f64) -> Vec<Element> {
+    let base = Paint { ink, tint: 1.0, overprint: false };
+    let knock = Paint { ink, tint: 0.0, overprint: false };
+    let mut fills = Vec::new();
+    let mut knocks = Vec::new();
+    for el in &artwork {
+        match el {
+            Element::Fill { path, .. } => {
+                fills.push(Element::Fill { path: path.clone(), paint: base });
+                knocks.push(Element::Stroke { path: path.clone(), width: 2.0 * choke, paint: knock });
+            }
+            Element::Stroke { path, width, .. } if *width > 2.0 * choke => {
+                fills.push(Element::Stroke { path: path.clone(), width: width - 2.0 * choke, paint: base });
+            }
+            Element::Text(run) => {
+                let mut path = Path::default();
+                for g in &run.glyphs {
+                    path.0.extend(glyph_path(&run.font, g).0);
+                }
+                if !path.0.is_empty() {
+                    fills.push(Element::Fill { path: path.clone(), paint: base });
+                    knocks.push(Element::Stroke { path, width: 2.0 * choke, paint: knock });
+                }
+            }
+            _ => {}
+        }
+    }
+    let artwork = artwork.into_iter().map(|el| match el {
+        Element::Fill { path, paint } => Element::Fill { path, paint: Paint { overprint: true, ..paint } },
+        Element::Stroke { path, width, paint } => {
+            Element::Stroke { path, width, paint: Paint { overprint: true, ..paint } }
+        }
+        Element::Text(run) => Element::Text(TextRun { paint: Paint { overprint: true, ..run.paint }, ..run }),
+        el => el,
+    });
+    fills.into_iter().chain(knocks).chain(artwork).collect()
+}
+
+/// A placed glyph's outline as a page path (quadratic curves raised to cubics).
+pub fn glyph_path(font: &Font, g: &Glyph) -> Path {
+    struct P<'a> {
+        g: &'a Glyph,
+        segs: Vec<Seg>,
+        cur: (f64, f64),
+    }
+    impl P<'_> {
+        fn at(&self, x: f32, y: f32) -> (f64, f64) {
+            let (x, y) = (f64::from(x), f64::from(y));
+            (self.g.x + self.g.m[0] * x + self.g.m[2] * y, self.g.y + self.g.m[1] * x + self.g.m[3] * y)
+        }
+    }
+    impl ttf_parser::OutlineBuilder for P<'_> {
+        fn move_to(&mut self, x: f32, y: f32) {
+            self.cur = self.at(x, y);
+            self.segs.push(Seg::Move(self.cur.0, self.cur.1));
+        }
+        fn line_to(&mut self, x: f32, y: f32) {
+            self.cur = self.at(x, y);
+            self.segs.push(Seg::Line(self.cur.0, self.cur.1));
+        }
+        fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+            let (c, e) = (self.at(x1, y1), self.at(x, y));
+            let s = self.cur;
+            let k = 2.0 / 3.0;
+            self.segs.push(Seg::Cubic(
+                s.0 + k * (c.0 - s.0),
+                s.1 + k * (c.1 - s.1),
+                e.0 + k * (c.0 - e.0),
+                e.1 + k * (c.1 - e.1),
+                e.0,
+                e.1,
+            ));
+            self.cur = e;
+        }
+        fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+            let (a, b, e) = (self.at(x1, y1), self.at(x2, y2), self.at(x, y));
+            self.segs.push(Seg::Cubic(a.0, a.1, b.0, b.1, e.0, e.1));
+            self.cur = e;
+        }
+        fn close(&mut self) {
+            self.segs.push(Seg::Close);
+        }
+    }
+    let mut p = P { g, segs: Vec::new(), cur: (0.0, 0.0) };
+    font.face().outline_glyph(ttf_parser::GlyphId(g.id), &mut p);
+    Path(p.segs)
 }
 
 type QrMatrix = (usize, std::sync::Arc<Vec<bool>>);
@@ -1305,11 +1404,27 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
         }
         for &i in &inks {
             let paint = Paint { ink: i, tint: 0.45, overprint: true };
-            scene.elements.push(Element::Text(TextRun { paint, ..run.clone() }));
+            let mark = Element::Text(TextRun { paint, ..run.clone() });
+            if scene.underbase == Some(i) {
+                // On the underbase plate too, but under the colours (a viewer
+                // that does not simulate overprint shows the white ink as white).
+                let at = scene.elements.iter().position(|e| paint_of(e).is_none_or(|p| p.ink != i));
+                scene.elements.insert(at.unwrap_or(scene.elements.len()), mark);
+            } else {
+                scene.elements.push(mark);
+            }
         }
     }
     scene.title = format!("{PROOF_MARK} — {}", scene.title);
     Ok(())
+}
+
+fn paint_of(e: &Element) -> Option<&Paint> {
+    match e {
+        Element::Fill { paint, .. } | Element::Stroke { paint, .. } => Some(paint),
+        Element::Text(run) => Some(&run.paint),
+        Element::Image(_) => None,
+    }
 }
 
 /// Printed across proofs of wording no reviewer has approved.

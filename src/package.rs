@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::export::{pdf, png, svg};
+use crate::export::{films, pdf, png, svg};
 use crate::fsio;
 use crate::layout::{self, SceneOptions};
 use crate::lint::json_escape as esc;
@@ -62,7 +62,7 @@ pub fn write(
     if let Some((i, n)) = opts.shard {
         // A shard: its files and their checksums; documents come at the merge.
         let chosen: Vec<usize> = (0..jobs.len()).filter(|k| k % n == i - 1).collect();
-        let mut entries: Vec<Entry> = render(order, &jobs, &scenes, &chosen, opts)?;
+        let mut entries: Vec<Entry> = render(lib, order, &jobs, &scenes, &chosen, opts)?;
         let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
         entries.push(Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() });
         entries.push(Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() });
@@ -71,7 +71,7 @@ pub fn write(
         return Ok(vec![dir]);
     }
     let all: Vec<usize> = (0..jobs.len()).collect();
-    let files = render(order, &jobs, &scenes, &all, opts)?;
+    let files = render(lib, order, &jobs, &scenes, &all, opts)?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
         // byte for byte what this process renders for that job.
@@ -123,6 +123,7 @@ fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<(Vec<
 
 /// The design files of the chosen jobs, rendered in parallel, in package order.
 fn render(
+    lib: &Library,
     order: &Order,
     jobs: &[Job],
     scenes: &[Scene],
@@ -131,7 +132,7 @@ fn render(
 ) -> Result<Vec<Entry>, Diagnostic> {
     let files = chosen
         .par_iter()
-        .map(|&k| render_files(order, &jobs[k], &scenes[k], opts))
+        .map(|&k| render_files(lib, order, &jobs[k], &scenes[k], opts))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     Ok(files.into_iter().flatten().collect())
 }
@@ -145,16 +146,33 @@ impl crate::zip::ZipEntry for Entry {
     }
 }
 
-fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) -> Result<Vec<Entry>, Diagnostic> {
+fn render_files(
+    lib: &Library,
+    order: &Order,
+    job: &Job,
+    scene: &Scene,
+    opts: &PackageOptions,
+) -> Result<Vec<Entry>, Diagnostic> {
     let base = job.base();
     if job.approval.is_none() {
         // Jobs made without the review log (for `check`) never print.
         return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
     }
     let mut v = Vec::new();
-    let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: false, epoch: opts.epoch })
+    // Screen printers want text outlined (PRINT.md) and a film per screen.
+    let screen = job.item.process == crate::library::Process::ScreenPrint;
+    let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: screen, epoch: opts.epoch })
         .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
     v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
+    if screen {
+        let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
+        let station = job.station.station.name.clone();
+        let text = job_label.chars().chain(order_label.chars()).chain(station.chars()).chain("第版正片白墨打底先印".chars());
+        let fonts = lib.fonts.chain_for("sans", text)?;
+        let film_opts = films::FilmOptions { job: job_label, order: order_label, station, fonts, epoch: opts.epoch };
+        let bytes = films::export(scene, &film_opts).map_err(|e| Diagnostic::data(format!("{base} films: {e}")))?;
+        v.push(Entry { path: format!("films/{base}.pdf"), bytes });
+    }
     if order.vendor.svg {
         v.push(Entry {
             path: format!("svg/{base}.svg"),
@@ -283,14 +301,15 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
     problems.into_result(())
 }
 
-/// Unsharded runs list files design by design: pdf, svg, png.
+/// Unsharded runs list files design by design: pdf, films, svg, png.
 fn file_rank(path: &str) -> (String, u8) {
     let (dir, rest) = path.split_once('/').unwrap_or(("", path));
     let base = rest.rsplit_once('.').map(|(b, _)| b).unwrap_or(rest).to_string();
     let k = match dir {
         "print" => 0,
-        "svg" => 1,
-        _ => 2,
+        "films" => 1,
+        "svg" => 2,
+        _ => 3,
     };
     (base, k)
 }
@@ -541,13 +560,23 @@ fn documents(
     Ok(docs)
 }
 
+/// The printing inks in print order: a white underbase first.
 fn inks_of(job: &Job) -> Vec<String> {
-    job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. })).map(|i| i.label()).collect()
+    let printing = job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. }));
+    let (under, colour): (Vec<_>, Vec<_>) = printing.partition(|i| Some(i.id.as_str()) == job.item.underbase.map(|_| "underbase"));
+    under.into_iter().chain(colour).map(|i| i.label()).collect()
 }
 
 /// Spot inks by name; process printing as 四色 (the manifest has the values).
 fn ink_summary(j: &Job) -> String {
-    if j.item.process.uses_spot_inks() { format!("专色：{}", inks_of(j).join("、")) } else { "CMYK 四色".into() }
+    if !j.item.process.uses_spot_inks() {
+        return "CMYK 四色".into();
+    }
+    let mut s = format!("专色：{}", inks_of(j).join("、"));
+    if let Some((choke, _)) = j.item.underbase {
+        let _ = write!(s, "（{} 为白墨打底，先印，比图案每边内缩 {choke} mm）", crate::validate::UNDERBASE);
+    }
+    s
 }
 
 fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
@@ -571,6 +600,7 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
         let kind = match e.path.split('/').next() {
             Some("print") => "print",
             Some("svg") => "svg",
+            Some("films") => "films",
             _ => "proof",
         };
         let inks: Vec<String> = inks_of(j).iter().map(|i| format!("\"{}\"", esc(i))).collect();
@@ -624,7 +654,10 @@ fn readme(order: &Order) -> String {
         "{title}\r\n印刷厂：{vendor}    交货日期：{due}\r\n\r\n\
 本文件夹内容\r\n\
   print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，\r\n\
-                含 TrimBox/BleedBox 和裁切线；字体已嵌入子集；颜色为各物品的印刷油墨（CMYK 或专色）。\r\n\
+                含 TrimBox/BleedBox 和裁切线；颜色为各物品的印刷油墨（CMYK 或专色）。\r\n\
+                丝网印刷的物品文字已转曲（不含字体），其余物品字体已嵌入子集。\r\n\
+  films/        丝网印刷的菲林（PDF，正片）：每个印刷文件一份，每种油墨一页，按印刷顺序\r\n\
+                （深色面料先印白墨打底 Underbase）；页边有套准十字、油墨名、文件名和派出所。\r\n\
 {svg}\
   proofs/       每个印刷文件的 PNG 样图，只用来核对，不用于印刷。\r\n\
   样稿总览.pdf  所有设计的缩略图和数量。\r\n\
@@ -675,7 +708,7 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
     for (n, j) in jobs.iter().enumerate() {
         let cells = [
             ((n + 1).to_string(), 10.0),
-            (format!("print/{}.pdf", j.base()), 78.0),
+            (files_cell(j), 78.0),
             (j.item.name.clone(), 22.0),
             (j.item.material.clone(), 38.0),
             (process_zh(j.item.process).to_string(), 22.0),
@@ -717,6 +750,15 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
 
 fn mm(v: f64) -> f64 {
     crate::mm(v)
+}
+
+/// The job sheet's file cell: the print file, and the films of a screen print.
+fn files_cell(j: &Job) -> String {
+    let mut s = format!("print/{}.pdf", j.base());
+    if j.item.process == crate::library::Process::ScreenPrint {
+        let _ = write!(s, "　films/{}.pdf（菲林 {} 张，每版一张）", j.base(), inks_of(j).len());
+    }
+    s
 }
 
 fn process_zh(p: crate::library::Process) -> &'static str {

@@ -179,6 +179,10 @@ pub fn export(scene: &Scene, opts: &SvgOptions) -> String {
     }
     for el in &scene.elements {
         match el {
+            // The underbase's choke knocks it back in separations only: drawn
+            // here it would paint a white rim round the artwork. The base
+            // itself (the artwork's shapes, white) lies hidden under the colour.
+            Element::Stroke { paint, .. } if scene.underbase == Some(paint.ink) && paint.tint == 0.0 => {}
             Element::Fill { path, paint } => {
                 writeln!(s, r#"<path{} d="{}"/>"#, paint_attrs(scene, paint, true), path_data(path)).ok();
             }
