@@ -320,6 +320,14 @@ pub mod table {
                         let want = super::super::glyph_thin(&font, g).map(|t| (t * 8.0).floor() / 8.0);
                         assert_eq!(lookup(&font, g), Some(want), "{name} glyph {g}");
                     }
+                    // The bound layout trusts is one: never above the text's measure.
+                    for text in ["电话里让您转账汇款，先挂断，再打96110问一问。", "城关派出所　0912-1234567", "一"] {
+                        let glyphs: Vec<(&Font, u16)> =
+                            text.chars().filter_map(|c| face.glyph_index(c)).map(|g| (&*font, g.0)).collect();
+                        let (lower, thin) =
+                            (super::super::thin_em_lower_bound(&glyphs).unwrap(), super::super::thin_em(&glyphs).unwrap());
+                        assert!(lower <= thin && lower > thin * 0.4, "{name} `{text}`: bound {lower}, measured {thin}");
+                    }
                 }
             }
         }
@@ -554,6 +562,75 @@ mod tests {
         let t = thin(&s);
         assert!(near(t, 20.0, 0.05), "bar thin {t}");
         assert!(s.weight * MIN_STEM_PX <= 20.0 * 1.01, "raster too coarse: {} units a pixel", s.weight);
+    }
+
+    /// Glyph contours never overlap in the shipped faces: the filled area
+    /// of each glyph is the sum of its contours' signed areas. The underbase
+    /// (layout) chokes a glyph by stroking its contours, which would cut a
+    /// line through a glyph wherever two of its contours overlapped.
+    #[test]
+    fn no_shipped_glyph_has_overlapping_contours() {
+        struct Area {
+            a: f64,
+            cur: (f32, f32),
+            start: (f32, f32),
+        }
+        impl OutlineBuilder for Area {
+            fn move_to(&mut self, x: f32, y: f32) {
+                (self.cur, self.start) = ((x, y), (x, y));
+            }
+            fn line_to(&mut self, x: f32, y: f32) {
+                self.a += f64::from(self.cur.0 * y - x * self.cur.1) / 2.0;
+                self.cur = (x, y);
+            }
+            fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+                let (x0, y0) = self.cur;
+                for i in 1..=16 {
+                    let (t, u) = (i as f32 / 16.0, 1.0 - i as f32 / 16.0);
+                    self.line_to(u * u * x0 + 2.0 * u * t * x1 + t * t * x, u * u * y0 + 2.0 * u * t * y1 + t * t * y);
+                }
+            }
+            fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, x: f32, y: f32) {
+                self.line_to(x, y);
+            }
+            fn close(&mut self) {
+                let s = self.start;
+                self.line_to(s.0, s.1);
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let book = crate::fonts::FontBook::load(&dir).unwrap();
+        for role in ["heavy", "sans", "kai"] {
+            let font = book.chain(role).unwrap().remove(0);
+            let face = font.face();
+            let mut checked = 0;
+            for g in (0..face.number_of_glyphs()).step_by(5) {
+                let gid = ttf_parser::GlyphId(g);
+                let mut area = Area { a: 0.0, cur: (0.0, 0.0), start: (0.0, 0.0) };
+                let (Some(_), Some(b)) = (face.outline_glyph(gid, &mut area), super::super::glyph_bbox(&face, gid)) else {
+                    continue;
+                };
+                let scale = 0.5f32;
+                let (w, h) = ((f32::from(b.width()) * scale) as u32 + 4, (f32::from(b.height()) * scale) as u32 + 4);
+                let mut pb = Builder(PathBuilder::new());
+                face.outline_glyph(gid, &mut pb);
+                let (Some(path), Some(mut mask)) = (pb.0.finish(), Mask::new(w, h)) else { continue };
+                let t = Transform::from_row(
+                    scale,
+                    0.0,
+                    0.0,
+                    -scale,
+                    2.0 - f32::from(b.x_min) * scale,
+                    2.0 + f32::from(b.y_max) * scale,
+                );
+                mask.fill_path(&path, FillRule::Winding, true, t);
+                let filled: f64 = mask.data().iter().map(|&c| f64::from(c) / 255.0).sum::<f64>() / f64::from(scale * scale);
+                // Overlapping contours wound alike fill their overlap once but count it twice.
+                assert!(area.a.abs() <= filled * 1.02 + 50.0, "{role} glyph {g}: contours overlap ({} vs {filled})", area.a);
+                checked += 1;
+            }
+            assert!(checked > 1500, "{role}: {checked}");
+        }
     }
 
     #[test]

@@ -159,11 +159,77 @@ pub fn add_slogan_that_does_not_fit(project: &Path, id: &str) {
     let text = format!("topic: 反诈\nslogans:\n  - id: {id}\n    lines: [{line}, {line}]\n");
     std::fs::write(project.join(format!("slogans/{id}.yaml")), text).unwrap();
     for (item, from) in
-        [("apron", "min_height: 9\n    max_height: 30"), ("mousepad-small", "min_height: 6\n    max_height: 22")]
+        [("apron", "min_height: 10\n    max_height: 30"), ("mousepad-small", "min_height: 6\n    max_height: 22")]
     {
         let path = project.join(format!("layouts/{item}.yaml"));
         let t = std::fs::read_to_string(&path).unwrap();
         assert!(t.contains(from), "{item} template changed: update this helper");
         std::fs::write(&path, t.replacen(from, "min_height: 60\n    max_height: 80", 1)).unwrap();
     }
+}
+
+/// The pages' plates of a PDF, split by Ghostscript's tiffsep at `dpi`:
+/// (page, plate name) → an uncompressed 8-bit TIFF.
+pub fn tiffsep(pdf: &Path, dpi: u32) -> std::collections::BTreeMap<(usize, String), PathBuf> {
+    let dir = pdf.with_extension(format!("plates-{dpi}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let pattern = dir.join("p%d.tif");
+    tool_ok(
+        "gs",
+        &[
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-sDEVICE=tiffsep",
+            "-sCompression=none",
+            &format!("-r{dpi}"),
+            &format!("-sOutputFile={}", pattern.display()),
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let mut out = std::collections::BTreeMap::new();
+    for f in files(&dir) {
+        let Some(rest) = f.strip_prefix('p') else { continue };
+        let Some((page, name)) = rest.split_once('(') else { continue };
+        let Some(name) = name.strip_suffix(").tif") else { continue };
+        out.insert((page.parse().unwrap(), name.to_string()), dir.join(&f));
+    }
+    out
+}
+
+/// An uncompressed 8-bit tiffsep plate: width, height and the ink of each
+/// pixel, 0 (none) to 255 (full); tiffsep writes 255 for no ink.
+pub fn plate(path: &Path) -> (usize, usize, Vec<u8>) {
+    let d = std::fs::read(path).unwrap();
+    assert_eq!(&d[..2], b"II", "little-endian TIFF expected");
+    let u16at = |o: usize| u16::from_le_bytes([d[o], d[o + 1]]) as usize;
+    let u32at = |o: usize| u32::from_le_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]]) as usize;
+    let ifd = u32at(4);
+    let (mut w, mut h) = (0, 0);
+    let (mut offsets, mut counts) = (Vec::new(), Vec::new());
+    for e in 0..u16at(ifd) {
+        let at = ifd + 2 + e * 12;
+        let (tag, typ, n) = (u16at(at), u16at(at + 2), u32at(at + 4));
+        let read = |i: usize| -> usize {
+            let size = if typ == 3 { 2 } else { 4 };
+            let base = if n * size <= 4 { at + 8 } else { u32at(at + 8) };
+            if typ == 3 { u16at(base + i * 2) } else { u32at(base + i * 4) }
+        };
+        match tag {
+            256 => w = read(0),
+            257 => h = read(0),
+            258 => assert_eq!(read(0), 8, "8-bit plates expected"),
+            259 => assert_eq!(read(0), 1, "compressed TIFF"),
+            273 => offsets = (0..n).map(read).collect(),
+            279 => counts = (0..n).map(read).collect(),
+            _ => {}
+        }
+    }
+    let mut px = Vec::with_capacity(w * h);
+    for (&o, &c) in offsets.iter().zip(&counts) {
+        px.extend(d[o..o + c].iter().map(|v| 255 - v));
+    }
+    assert_eq!(px.len(), w * h, "{}: one 8-bit sample per pixel", path.display());
+    (w, h, px)
 }
