@@ -1,6 +1,7 @@
 //! The command line: turns arguments into calls of the library, owns exit
 //! codes and terminal output.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -218,13 +219,16 @@ pub struct RenderArgs {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Formats to write.
+    /// Formats to write: pdf (and <name>.cut.pdf, the die line, for items
+    /// that have one), svg (the composite and <name>.ink-<id>.svg, a film
+    /// per spot ink), png (a proof).
     #[arg(long, value_delimiter = ',', default_value = "pdf,svg,png")]
     pub format: Vec<Format>,
     /// Convert all text to outlines (文字转曲): no fonts in the PDF.
     #[arg(long)]
     pub outline_text: bool,
-    /// Crop marks in a slug outside the bleed (items that allow them).
+    /// Crop marks in a slug outside the bleed, in the PDF and every SVG
+    /// (items that allow them).
     #[arg(long)]
     pub marks: bool,
     /// Station file (YAML: name, phone, …) that fills each item's footer.
@@ -237,6 +241,9 @@ pub struct RenderArgs {
     /// artwork and in the file name, never mistakable for a print file.
     #[arg(long)]
     pub proof: bool,
+    /// PDF/X version of the PDFs: x4 (PDF/X-4) or x1a (PDF/X-1a:2001).
+    #[arg(long, value_name = "VERSION", default_value = "x4", value_parser = parse_pdfx)]
+    pub pdfx: pdf::PdfX,
 }
 
 #[derive(Debug, clap::Args)]
@@ -256,6 +263,14 @@ pub struct OrderArgs {
     /// Assemble the package from the shard folders in --out.
     #[arg(long)]
     pub merge_shards: bool,
+    /// PDF/X version of the print files, over the order's `pdfx:`: x4 or x1a.
+    #[arg(long, value_name = "VERSION", value_parser = parse_pdfx)]
+    pub pdfx: Option<pdf::PdfX>,
+}
+
+fn parse_pdfx(s: &str) -> Result<pdf::PdfX, String> {
+    pdf::PdfX::from_name(s)
+        .ok_or_else(|| format!("`{s}` is not a PDF/X version jiediqi writes; use {}", pdf::PdfX::NAMES))
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -610,6 +625,22 @@ pub fn check(lib: &Library) -> Diagnostics {
             Err(d) => problems.push(d),
         }
     }
+    // Proof colours come from the output profile; an ink whose CMYK values do
+    // not look like the colour its template says it is has a mistyped alternate.
+    if let Err(m) = crate::color::status() {
+        problems.push(Diagnostic::data(m).hint("rebuild jiediqi from an unmodified source tree"));
+    }
+    for item in &lib.items {
+        for ink in &item.inks {
+            if let Some(m) = crate::color::preview_mismatch(ink) {
+                problems.push(
+                    Diagnostic::data(format!("item `{}`: {m}", item.id))
+                        .in_file(&item.file)
+                        .hint(crate::color::PREVIEW_HINT),
+                );
+            }
+        }
+    }
     let mut roles: Vec<(&str, Role)> = Vec::new();
     for item in &lib.items {
         for z in &item.zones {
@@ -734,10 +765,18 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     // with --proof rendered as a marked proof.
     let mut refused = Diagnostics::default();
     let mut proofs: Vec<&str> = Vec::new();
+    // A print file is dated when its wording was approved (unless
+    // SOURCE_DATE_EPOCH says otherwise): the same inputs, the same bytes.
+    let mut approved: BTreeMap<&str, i64> = BTreeMap::new();
     let slogans: Vec<&Slogan> = slogans
         .into_iter()
         .filter(|s| match log.gate(s) {
-            Ok(_) => true,
+            Ok(r) => {
+                if let Some(t) = review::log::parse_time(&r.time) {
+                    approved.insert(s.id.as_str(), t);
+                }
+                true
+            }
             Err(_) if args.proof => {
                 proofs.push(s.id.as_str());
                 true
@@ -761,7 +800,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
         lib,
         out: &args.out,
         formats: &formats,
-        pdf: pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch },
+        pdf: pdf::PdfOptions { marks: args.marks, outline_text: args.outline_text, epoch, pdfx: Some(args.pdfx) },
         png: png::PngOptions { dpi: args.dpi },
         station: station.as_ref(),
     };
@@ -780,7 +819,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     };
     // Each combination on its own: one failing never stops or corrupts another.
     let one = |&(item, slogan): &(&Item, &Slogan)| {
-        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()));
+        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()), approved.get(slogan.id.as_str()).copied());
         bar.inc(1);
         r
     };
@@ -843,7 +882,7 @@ struct Job<'a> {
 impl Job<'_> {
     /// Lay out, export every format in memory, then write: a pair that fails
     /// writes nothing.
-    fn run(&self, item: &Item, slogan: &Slogan, proof: bool) -> JobResult {
+    fn run(&self, item: &Item, slogan: &Slogan, proof: bool, approved: Option<i64>) -> JobResult {
         let mut scene = layout::build_scene(self.lib, item, slogan, &SceneOptions { station: self.station })?;
         let mut base = format!("{}--{}", item.id, slogan.id);
         if proof {
@@ -852,16 +891,29 @@ impl Job<'_> {
         }
         let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(self.formats.len());
         for f in self.formats {
-            let (ext, bytes) = match f {
+            match f {
                 Format::Pdf => {
-                    ("pdf", pdf::export(&scene, &self.pdf).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?)
+                    let fail = |ext: &str, e: pdf::PdfError| Diagnostic::data(format!("{base}.{ext}: {e}"));
+                    let opts = pdf::PdfOptions { epoch: self.pdf.epoch.or(approved), ..self.pdf.clone() };
+                    files.push((format!("{base}.pdf"), pdf::export(&scene, &opts).map_err(|e| fail("pdf", e))?));
+                    // The die line, never in the print file, in its own file beside it.
+                    if let Some(cut) = pdf::export_cut(&scene, &opts).map_err(|e| fail("cut.pdf", e))? {
+                        files.push((format!("{base}.cut.pdf"), cut));
+                    }
                 }
-                Format::Svg => ("svg", svg::export(&scene, &svg::SvgOptions::default()).into_bytes()),
+                Format::Svg => {
+                    let opts = svg::PrintOptions { marks: self.pdf.marks };
+                    files.push((format!("{base}.svg"), svg::print(&scene, &opts).into_bytes()));
+                    for (ink, film) in svg::plates(&scene, &opts) {
+                        files.push((format!("{base}.ink-{ink}.svg"), film.into_bytes()));
+                    }
+                }
                 Format::Png => {
-                    ("png", png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?)
+                    let png =
+                        png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?;
+                    files.push((format!("{base}.png"), png));
                 }
-            };
-            files.push((format!("{base}.{ext}"), bytes));
+            }
         }
         // All formats of a pair or none of them (see fsio::Pair).
         let sizes: Vec<u64> = files.iter().map(|(_, b)| b.len() as u64).collect();
@@ -1090,6 +1142,7 @@ fn order_cmd(
         shard: args.shard,
         merge_shards: args.merge_shards,
         epoch: source_date_epoch()?,
+        pdfx: args.pdfx,
     };
     guard_out(lib, &args.out)?;
     let written = crate::package::write(lib, log, &order, &args.out, &opts)?;

@@ -284,11 +284,17 @@ pub fn clean_leftovers(dir: &Path) -> usize {
     removed
 }
 
-/// One of a render pair's files: `<base>.pdf`, `.svg` or `.png`.
+/// One of a render pair's files: `<base>.pdf`, `.cut.pdf`, `.svg`,
+/// `.ink-<ink id>.svg` or `.png`.
 fn is_pair_file(base: &str, name: &str) -> bool {
+    let film = |ext: &str| {
+        ext.strip_prefix(".ink-").and_then(|e| e.strip_suffix(".svg")).is_some_and(|id| {
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+    };
     !base.is_empty()
         && !name.contains('/')
-        && name.strip_prefix(base).is_some_and(|ext| matches!(ext, ".pdf" | ".svg" | ".png"))
+        && name.strip_prefix(base).is_some_and(|ext| matches!(ext, ".pdf" | ".cut.pdf" | ".svg" | ".png") || film(ext))
 }
 
 /// Files that belong together (the PDF, SVG and PNG of one render): all are
@@ -448,6 +454,18 @@ mod tests {
         assert_eq!(leftover_run("a.pdf.0a1b2c3d-123.jiediqi-tmp"), None, "not hidden: not ours");
         assert_eq!(leftover_run(".a.pdf.123.jiediqi-tmp"), None);
         assert_eq!(leftover_run(".notes.txt"), None);
+    }
+
+    #[test]
+    fn a_pair_names_its_cut_file_and_films_and_nothing_else() {
+        let b = "mousepad-small--x";
+        for ok in [".pdf", ".cut.pdf", ".svg", ".png", ".ink-red.svg", ".ink-pms-186.svg"] {
+            assert!(is_pair_file(b, &format!("{b}{ok}")), "{ok}");
+        }
+        for bad in [".ink-.svg", ".ink-../a.svg", ".ink-Red.svg", ".ink-red.pdf", ".cut.svg", ".txt", "/x.pdf"] {
+            assert!(!is_pair_file(b, &format!("{b}{bad}")), "{bad}");
+        }
+        assert!(!is_pair_file("", ".pdf"));
     }
 
     #[test]

@@ -122,7 +122,8 @@ pub fn layout(data: &[u8]) {
     for item in &lib.items {
         let opts = crate::layout::SceneOptions { station: station.as_ref() };
         if let Ok(scene) = crate::layout::build_scene(lib, item, &slogan, &opts) {
-            let _ = crate::export::svg::export(&scene, &crate::export::svg::SvgOptions::default());
+            let _ = crate::export::svg::preview(&scene, &crate::export::svg::PreviewOptions::default());
+            let _ = crate::export::svg::print(&scene, &crate::export::svg::PrintOptions { marks: true });
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::fonts::{Font, stem};
 use crate::library::{Align, Direction, PunctuationStyle, Role, Shape};
 use crate::linebreak::{self, PunctClass};
 use crate::mm;
-use crate::scene::{Element, Glyph, InkKind, Paint, Path, Scene, Seg, TextRun};
+use crate::scene::{DieLine, Element, Glyph, InkKind, Paint, Path, Scene, Seg, TextRun};
 use crate::segment::Segmenter;
 use crate::validate::{Item, Library, Slogan, Station, Zone};
 
@@ -1178,13 +1178,11 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     if let Some((choke, ink)) = item.underbase {
         elements = with_underbase(elements, ink, mm(choke));
     }
-    if let Some((radius, ink)) = item.die_line {
-        elements.push(Element::Stroke {
-            path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
-            width: 0.5,
-            paint: Paint { ink, tint: 1.0, overprint: true },
-        });
-    }
+    let die_line = item.die_line.map(|(radius, ink)| DieLine {
+        path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
+        width: 0.5,
+        ink,
+    });
     Ok(Scene {
         width: tw,
         height: th,
@@ -1194,6 +1192,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         background,
         underbase: item.underbase.map(|(_, ink)| ink),
         elements,
+        die_line,
         crop_marks_allowed: item.crop_marks,
         title: format!("{} — {}", item.name, slogan.text()),
         slogan_lines,

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod color;
 pub mod diag;
 pub mod edit;
 pub mod export;

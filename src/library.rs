@@ -186,7 +186,8 @@ pub struct InkEntry {
     pub spot: Option<String>,
     /// Process colour, or the spot ink's CMYK alternate, in percent.
     pub cmyk: [f64; 4],
-    /// Screen colour for previews, `#rrggbb`; derived from CMYK when absent.
+    /// The ink's own screen colour, `#rrggbb` (a swatch book's sRGB); only
+    /// compared with the CMYK values, which is what proofs show (see `color`).
     #[serde(default)]
     pub preview: Option<String>,
     /// An order may print this spot ink in another colour (`inks:` on an order line).

@@ -29,6 +29,9 @@ pub struct OrderFile {
     /// URI schemes besides http(s) that stations' QR links may use (e.g. `weixin`).
     #[serde(default)]
     pub qr_schemes: Vec<String>,
+    /// PDF/X version of the print files: `x4` (the default) or `x1a`.
+    #[serde(default)]
+    pub pdfx: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -92,7 +95,8 @@ pub struct InkOverride {
     pub spot: String,
     /// Its CMYK alternate, percent.
     pub cmyk: [f64; 4],
-    /// Screen colour for proofs, `#rrggbb`.
+    /// The ink's own screen colour, `#rrggbb`; compared with `cmyk`, which is
+    /// what proofs show.
     #[serde(default)]
     pub preview: Option<String>,
 }
@@ -134,6 +138,8 @@ pub struct Order {
     pub due: String,
     pub stations: Vec<OrderStation>,
     pub lines: Vec<OrderLine>,
+    /// The PDF/X version the order asks for (`pdfx:`); PDF/X-4 when it says nothing.
+    pub pdfx: Option<crate::export::pdf::PdfX>,
 }
 
 fn date_ok(s: &str) -> bool {
@@ -185,6 +191,17 @@ impl Order {
         if raw.vendor.name.trim().is_empty() {
             problems.push(Diagnostic::data("vendor name is empty").at(loc.clone()).hint("name the print shop"));
         }
+        let pdfx = raw.pdfx.as_ref().and_then(|p| {
+            let x = crate::export::pdf::PdfX::from_name(p.value.trim());
+            if x.is_none() {
+                problems.push(
+                    Diagnostic::data(format!("pdfx `{}` is not a PDF/X version jiediqi writes", p.value))
+                        .at(Location::at(path, p.referenced.line(), p.referenced.column()))
+                        .hint(format!("write {}", crate::export::pdf::PdfX::NAMES)),
+                );
+            }
+            x
+        });
         if !date_ok(&raw.due) {
             problems.push(
                 Diagnostic::data(format!("due date `{}` is not YYYY-MM-DD", raw.due))
@@ -313,6 +330,7 @@ impl Order {
             due: raw.due,
             stations,
             lines,
+            pdfx,
         })
     }
 
@@ -369,16 +387,29 @@ impl Order {
                     continue;
                 }
                 let cmyk = o.cmyk.map(|v| v / 100.0);
-                let preview = o
-                    .preview
-                    .as_deref()
-                    .and_then(crate::validate::parse_hex)
-                    .unwrap_or_else(|| crate::validate::cmyk_preview(cmyk));
-                inks[k] = crate::scene::Ink {
+                let preview = match o.preview.as_deref() {
+                    None => None,
+                    Some(h) => match crate::validate::parse_hex(h) {
+                        Some(rgb) => Some(rgb),
+                        None => {
+                            problems.push(fail(
+                                format!("ink `{id}`: preview `{h}` is not #rrggbb"),
+                                "write e.g. \"#0047bb\"",
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                let ink = crate::scene::Ink {
                     id: id.clone(),
                     kind: crate::scene::InkKind::Spot { name: o.spot.clone(), cmyk },
                     preview,
                 };
+                if let Some(m) = crate::color::preview_mismatch(&ink) {
+                    problems.push(fail(m, crate::color::PREVIEW_HINT));
+                    continue;
+                }
+                inks[k] = ink;
             }
             for (si, id) in line.slogans.iter().enumerate() {
                 let Some(slogan) = lib.slogan(id) else {

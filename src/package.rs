@@ -28,6 +28,16 @@ pub struct PackageOptions {
     pub merge_shards: bool,
     /// Document dates (SOURCE_DATE_EPOCH).
     pub epoch: Option<i64>,
+    /// PDF/X version of the print files, over the order's own (`--pdfx`).
+    pub pdfx: Option<pdf::PdfX>,
+}
+
+impl PackageOptions {
+    /// The PDF/X version the print files are written in: `--pdfx`, else the
+    /// order's `pdfx:`, else PDF/X-4.
+    pub fn pdfx(&self, order: &Order) -> pdf::PdfX {
+        self.pdfx.or(order.pdfx).unwrap_or_default()
+    }
 }
 
 /// Resolution of the PNG proofs in a package.
@@ -159,25 +169,46 @@ fn render_files(
         return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
     }
     let mut v = Vec::new();
+    // Dated when the wording was approved, unless SOURCE_DATE_EPOCH says otherwise.
+    let approved = job.approval.as_ref().and_then(|r| review::log::parse_time(&r.time));
     // Screen printers want text outlined (PRINT.md) and a film per screen.
     let screen = job.item.process == crate::library::Process::ScreenPrint;
-    let pdf_bytes = pdf::export(scene, &pdf::PdfOptions { marks: true, outline_text: screen, epoch: opts.epoch })
-        .map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
+    let pdf_opts = pdf::PdfOptions {
+        marks: true,
+        outline_text: screen,
+        epoch: opts.epoch.or(approved),
+        pdfx: Some(opts.pdfx(order)),
+    };
+    let pdf_bytes = pdf::export(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
     v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
     if screen {
         let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
         let station = job.station.station.name.clone();
         let text = job_label.chars().chain(order_label.chars()).chain(station.chars()).chain("第版正片白墨打底先印".chars());
         let fonts = lib.fonts.chain_for("sans", text)?;
-        let film_opts = films::FilmOptions { job: job_label, order: order_label, station, fonts, epoch: opts.epoch };
+        let film_opts = films::FilmOptions {
+            job: job_label,
+            order: order_label,
+            station,
+            fonts,
+            epoch: pdf_opts.epoch,
+            pdfx: pdf_opts.pdfx,
+        };
         let bytes = films::export(scene, &film_opts).map_err(|e| Diagnostic::data(format!("{base} films: {e}")))?;
         v.push(Entry { path: format!("films/{base}.pdf"), bytes });
     }
+    // The die line beside its print file, never in it.
+    if let Some(cut) =
+        pdf::export_cut(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.cut.pdf: {e}")))?
+    {
+        v.push(Entry { path: format!("print/{base}.cut.pdf"), bytes: cut });
+    }
     if order.vendor.svg {
-        v.push(Entry {
-            path: format!("svg/{base}.svg"),
-            bytes: svg::export(scene, &svg::SvgOptions::default()).into_bytes(),
-        });
+        let svg_opts = svg::PrintOptions { marks: true };
+        v.push(Entry { path: format!("svg/{base}.svg"), bytes: svg::print(scene, &svg_opts).into_bytes() });
+        for (ink, film) in svg::plates(scene, &svg_opts) {
+            v.push(Entry { path: format!("svg/{base}.ink-{ink}.svg"), bytes: film.into_bytes() });
+        }
     }
     let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
         .map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?;
@@ -193,7 +224,13 @@ const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
 /// Shards and the merge must agree on it, or the merge would assemble files
 /// made from other inputs (say, wording that has since been rejected).
 fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
-    let mut text = format!("jiediqi {}\nsvg {}\nepoch {:?}\n", env!("CARGO_PKG_VERSION"), order.vendor.svg, opts.epoch);
+    let mut text = format!(
+        "jiediqi {}\nsvg {}\nepoch {:?}\npdfx {}\n",
+        env!("CARGO_PKG_VERSION"),
+        order.vendor.svg,
+        opts.epoch,
+        opts.pdfx(order).name()
+    );
     // Each template is read and hashed once, not once per file.
     let mut templates: BTreeMap<&Path, String> = BTreeMap::new();
     for j in jobs {
@@ -203,10 +240,11 @@ fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
         let st = &j.station.station;
         let _ = writeln!(
             text,
-            "{}\n{}\n{}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}",
+            "{}\n{}\n{} {:?}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}",
             j.base(),
             template,
             review::wording_hash(j.slogan),
+            j.approval.as_ref().map(|r| r.time.as_str()),
             st.phone,
             st.hotline,
             st.address,
@@ -301,17 +339,24 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
     problems.into_result(())
 }
 
-/// Unsharded runs list files design by design: pdf, films, svg, png.
-fn file_rank(path: &str) -> (String, u8) {
+/// What a design file is: its design (`<item>--<slogan>--<station>`), its
+/// kind (print, cut, films, svg, film, proof) and, for an SVG film, its ink id.
+fn design_file(path: &str) -> (&str, &'static str, Option<&str>) {
     let (dir, rest) = path.split_once('/').unwrap_or(("", path));
-    let base = rest.rsplit_once('.').map(|(b, _)| b).unwrap_or(rest).to_string();
-    let k = match dir {
-        "print" => 0,
-        "films" => 1,
-        "svg" => 2,
-        _ => 3,
-    };
-    (base, k)
+    let stem = rest.rsplit_once('.').map(|(b, _)| b).unwrap_or(rest);
+    match dir {
+        "print" => match stem.strip_suffix(".cut") {
+            Some(base) => (base, "cut", None),
+            None => (stem, "print", None),
+        },
+        // The PDF films of a screen print: one page per ink.
+        "films" => (stem, "films", None),
+        "svg" => match stem.rsplit_once(".ink-") {
+            Some((base, ink)) => (base, "film", Some(ink)),
+            None => (stem, "svg", None),
+        },
+        _ => (stem, "proof", None),
+    }
 }
 
 /// The file that marks a folder as a package jiediqi wrote, with the
@@ -548,9 +593,10 @@ fn documents(
     let bytes = pdf::export_pages(&sh.pages, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))?;
     docs.push(Entry { path: "样稿总览.pdf".into(), bytes });
     // README.txt
-    docs.push(Entry { path: "README.txt".into(), bytes: readme(order).into_bytes() });
+    let pdfx = opts.pdfx(order);
+    docs.push(Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() });
     // Manifest and checksums cover everything above.
-    let manifest = manifest(order, jobs, files, &docs);
+    let manifest = manifest(order, pdfx, jobs, files, &docs);
     docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
     let mut sums = String::new();
     for e in files.iter().chain(&docs) {
@@ -579,7 +625,7 @@ fn ink_summary(j: &Job) -> String {
     s
 }
 
-fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
+fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
     let by_base: BTreeMap<String, &Job> = jobs.iter().map(|j| (j.base(), j)).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
@@ -592,18 +638,25 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
         esc(order.vendor.contact.as_deref().unwrap_or(""))
     );
     let _ = writeln!(s, "  \"due\": \"{}\",", esc(&order.due));
+    let c = crate::color::FOGRA39;
+    let _ = writeln!(s, "  \"pdfx\": {{\"version\": \"{}\", \"output_intent\": \"{}\"}},", pdfx.label(), c.identifier);
     let _ = writeln!(s, "  \"files\": [");
     let mut rows = Vec::new();
     for e in files {
-        let base = file_rank(&e.path).0;
-        let Some(j) = by_base.get(&base) else { continue };
-        let kind = match e.path.split('/').next() {
-            Some("print") => "print",
-            Some("svg") => "svg",
-            Some("films") => "films",
-            _ => "proof",
+        let (base, kind, film) = design_file(&e.path);
+        let Some(j) = by_base.get(base) else { continue };
+        // A cut file holds only the die line's ink, a film one ink.
+        let labels: Vec<String> = match (kind, film) {
+            ("cut", _) => j
+                .inks
+                .iter()
+                .filter(|i| matches!(i.kind, crate::scene::InkKind::Technical { .. }))
+                .map(|i| i.label())
+                .collect(),
+            (_, Some(id)) => j.inks.iter().filter(|i| i.id == id).map(|i| i.label()).collect(),
+            _ => inks_of(j),
         };
-        let inks: Vec<String> = inks_of(j).iter().map(|i| format!("\"{}\"", esc(i))).collect();
+        let inks: Vec<String> = labels.iter().map(|i| format!("\"{}\"", esc(i))).collect();
         rows.push(format!(
             "    {{\"path\": \"{}\", \"kind\": \"{kind}\", \"sha256\": \"{}\", \"bytes\": {}, \"item\": \"{}\", \"product\": \"{}\", \"material\": \"{}\", \"trim_mm\": [{}, {}], \"bleed_mm\": {}, \"process\": \"{}\", \"inks\": [{}], \"quantity\": {}, \"station\": \"{}\", \"station_name\": \"{}\", \"slogan\": \"{}\", \"wording_sha256\": \"{}\", \"approved\": {{\"by\": \"{}\", \"at\": \"{}\"}}}}",
             esc(&e.path),
@@ -644,37 +697,61 @@ fn manifest(order: &Order, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> Str
     s
 }
 
-fn readme(order: &Order) -> String {
-    let svg = if order.vendor.svg {
-        "  svg/          矢量文件（SVG，毫米单位），油墨名称写在 data-ink 属性里，方便换色。\n"
-    } else {
-        ""
-    };
-    format!(
-        "{title}\r\n印刷厂：{vendor}    交货日期：{due}\r\n\r\n\
-本文件夹内容\r\n\
-  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，\r\n\
-                含 TrimBox/BleedBox 和裁切线；颜色为各物品的印刷油墨（CMYK 或专色）。\r\n\
-                丝网印刷的物品文字已转曲（不含字体），其余物品字体已嵌入子集。\r\n\
-  films/        丝网印刷的菲林（PDF，正片）：每个印刷文件一份，每种油墨一页，按印刷顺序\r\n\
-                （深色面料先印白墨打底 Underbase）；页边有套准十字、油墨名、文件名和派出所。\r\n\
-{svg}\
-  proofs/       每个印刷文件的 PNG 样图，只用来核对，不用于印刷。\r\n\
-  样稿总览.pdf  所有设计的缩略图和数量。\r\n\
-  生产单.pdf    生产单：每个文件的物品、材质、工艺、油墨、成品尺寸、出血、数量，以及各物品合计。\r\n\
-  manifest.json 文件清单：SHA-256、大小、尺寸、出血、工艺、油墨、数量、派出所、标语和审核记录。\r\n\
-  SHA256SUMS    所有文件的 SHA-256 校验值。\r\n\r\n\
-如何核对文件是否完整、没有损坏\r\n\
-  Linux：在本文件夹里运行   sha256sum -c SHA256SUMS\r\n\
-  macOS：在本文件夹里运行   shasum -a 256 -c SHA256SUMS\r\n\
-  Windows：certutil -hashfile print\\文件名.pdf SHA256   然后与 SHA256SUMS 里同名文件的值比较。\r\n\
-  每一行都显示 OK（或值一致）就说明文件完整。\r\n\r\n\
-所有标语都已经过审核（审核人和时间见 manifest.json）。如有疑问请联系：{contact}\r\n",
-        title = order.title,
-        vendor = order.vendor.name,
-        due = order.due,
-        contact = order.vendor.contact.as_deref().unwrap_or("下单单位"),
-    )
+fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
+    // Lines joined with CRLF (Notepad), written out one by one so that their
+    // indentation survives (a `\` line continuation eats it).
+    let mut lines: Vec<String> = vec![
+        order.title.clone(),
+        format!("印刷厂：{}    交货日期：{}", order.vendor.name, order.due),
+        String::new(),
+        "本文件夹内容".into(),
+        "  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，".into(),
+        "                含 TrimBox/BleedBox 和裁切线；颜色为各物品的印刷油墨（CMYK 或专色）。".into(),
+        "                丝网印刷的物品文字已转曲（不含字体），其余物品字体已嵌入子集。".into(),
+        "                有刀模（如鼠标垫圆角）的物品另有同名的 .cut.pdf：只有刀模线（专色 CutContour，叠印），".into(),
+        "                页面和各 Box 与印刷文件相同，供切割或模切对位；刀模线不在印刷文件里，不会印出来。".into(),
+        format!(
+            "                格式为 {}，输出意图 {}（ISO 12647-2:2004 铜版纸胶印），内嵌 ICC 特性文件。",
+            pdfx.label(),
+            crate::color::FOGRA39.identifier
+        ),
+        "  films/        丝网印刷的菲林（PDF，正片）：每个印刷文件一份，每种油墨一页，按印刷顺序".into(),
+        "                （深色面料先印白墨打底 Underbase）；页边有套准十字、油墨名、文件名和派出所。".into(),
+    ];
+    if order.vendor.svg {
+        lines.extend(
+            [
+                "  svg/          矢量文件（SVG，毫米单位，含出血和裁切线，不含底色和刀模线）。",
+                "                物品--标语编号--派出所.svg 是合成稿：各油墨的 CMYK 值写在每个图形的 style 里",
+                "                （Inkscape 可读）和 <metadata> 里，油墨也是文件里的色板；",
+                "                专色物品另有每色一个分色文件 .ink-油墨编号.svg：黑色 = 该色下墨处，",
+                "                白色 = 被后印颜色镂空处，可直接出菲林。",
+            ]
+            .map(String::from),
+        );
+    }
+    lines.extend(
+        [
+            "  proofs/       每个印刷文件的 PNG 样图，颜色按 FOGRA39 特性文件换算，只用来核对，不用于印刷。",
+            "  样稿总览.pdf  所有设计的缩略图和数量。",
+            "  生产单.pdf    生产单：每个文件的物品、材质、工艺、油墨、成品尺寸、出血、数量，以及各物品合计。",
+            "  manifest.json 文件清单：SHA-256、大小、尺寸、出血、工艺、油墨、数量、派出所、标语和审核记录。",
+            "  SHA256SUMS    所有文件的 SHA-256 校验值。",
+            "",
+            "如何核对文件是否完整、没有损坏",
+            "  Linux：在本文件夹里运行   sha256sum -c SHA256SUMS",
+            "  macOS：在本文件夹里运行   shasum -a 256 -c SHA256SUMS",
+            "  Windows：certutil -hashfile print\\文件名.pdf SHA256   然后与 SHA256SUMS 里同名文件的值比较。",
+            "  每一行都显示 OK（或值一致）就说明文件完整。",
+            "",
+        ]
+        .map(String::from),
+    );
+    lines.push(format!(
+        "所有标语都已经过审核（审核人和时间见 manifest.json）。如有疑问请联系：{}",
+        order.vendor.contact.as_deref().unwrap_or("下单单位")
+    ));
+    lines.iter().map(|l| format!("{l}\r\n")).collect()
 }
 
 /// 生产单: an A4 landscape table, one row per print file, then totals per item.
@@ -718,6 +795,21 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
             (format!("{} 件", j.quantity), 18.0),
         ];
         table_row(&mut sh, fonts, &cells, false, &header)?;
+        // Its cut file on a row of its own: the vendor cuts from it, nothing prints from it.
+        if j.item.die_line.is_some() {
+            let cells = [
+                (String::new(), 10.0),
+                (format!("print/{}.cut.pdf", j.base()), 78.0),
+                (j.item.name.clone(), 22.0),
+                ("刀模线，与上一行文件同尺寸对位".to_string(), 38.0),
+                ("模切".to_string(), 22.0),
+                ("专色 CutContour（不印刷）".to_string(), 45.0),
+                (format!("{}×{} mm", j.item.width, j.item.height), 22.0),
+                (format!("{} mm", j.item.bleed), 12.0),
+                ("同上".to_string(), 18.0),
+            ];
+            table_row(&mut sh, fonts, &cells, false, &header)?;
+        }
     }
     sh.y += mm(4.0);
     let mut totals: BTreeMap<&str, (String, usize, u64)> = BTreeMap::new();

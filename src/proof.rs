@@ -20,12 +20,12 @@ pub(crate) const GREY: usize = 2;
 pub(crate) const LIGHT: usize = 3;
 
 pub(crate) fn inks() -> Vec<Ink> {
-    let ink = |id: &str, cmyk: [f64; 4], rgb: Rgb| Ink { id: id.into(), kind: InkKind::Process { cmyk }, preview: rgb };
+    let ink = |id: &str, cmyk: [f64; 4]| Ink { id: id.into(), kind: InkKind::Process { cmyk }, preview: None };
     vec![
-        ink("black", [0.0, 0.0, 0.0, 1.0], Rgb(0, 0, 0)),
-        ink("red", [0.0, 0.9, 0.85, 0.0], Rgb(220, 40, 40)),
-        ink("grey", [0.0, 0.0, 0.0, 0.55], Rgb(115, 115, 115)),
-        ink("light", [0.0, 0.0, 0.0, 0.08], Rgb(235, 235, 235)),
+        ink("black", [0.0, 0.0, 0.0, 1.0]),
+        ink("red", [0.0, 0.9, 0.85, 0.0]),
+        ink("grey", [0.0, 0.0, 0.0, 0.55]),
+        ink("light", [0.0, 0.0, 0.0, 0.08]),
     ]
 }
 
@@ -76,6 +76,7 @@ impl Sheet {
             substrate: Rgb(255, 255, 255),
             background: None,
             elements: Vec::new(),
+            die_line: None,
             crop_marks_allowed: false,
             title: self.title.clone(),
             slogan_lines: 0,

@@ -27,8 +27,12 @@ pub struct Scene {
     /// Its elements come first and make a plate that only print files and
     /// films show: in a preview it lies hidden under the colours.
     pub underbase: Option<usize>,
-    /// Painted in order.
+    /// Painted in order: the artwork, everything that prints.
     pub elements: Vec<Element>,
+    /// Where the vendor's die or cutter cuts. Never part of the artwork: the
+    /// print PDF and print SVGs leave it out, it goes to a file of its own
+    /// (`CutContour`), and previews draw it over the artwork.
+    pub die_line: Option<DieLine>,
     /// Whether crop marks may be drawn for this item.
     pub crop_marks_allowed: bool,
     /// Title for document metadata: item and slogan.
@@ -38,6 +42,46 @@ pub struct Scene {
     /// (zone id, word) for each word broken across lines: no break between
     /// words fitted (lint warns).
     pub split_words: Vec<(String, String)>,
+}
+
+/// A cut contour: a path stroked in its technical ink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DieLine {
+    pub path: Path,
+    /// Stroke width, pt.
+    pub width: f64,
+    /// The technical ink (its name and alternate for the cut file, its preview colour).
+    pub ink: usize,
+}
+
+/// Line width of crop marks, pt.
+pub const CROP_MARK_WIDTH: f64 = 0.25;
+
+impl Scene {
+    /// Width of the slug outside the bleed that carries crop marks: 10 mm
+    /// when they are asked for and the item allows them, else none.
+    pub fn slug(&self, marks: bool) -> f64 {
+        if marks && self.crop_marks_allowed { crate::mm(10.0) } else { 0.0 }
+    }
+
+    /// Crop marks at the four trim corners, on the trim lines, in the slug
+    /// and clear of the bleed (from 2 mm to 8 mm past it): open lines, drawn
+    /// [`CROP_MARK_WIDTH`] wide in the registration colour. Every exporter
+    /// draws these, so the PDF and the SVG carry the same marks.
+    pub fn crop_marks(&self) -> Path {
+        let (w, h, b) = (self.width, self.height, self.bleed);
+        let gap = b + crate::mm(2.0);
+        let len = crate::mm(6.0);
+        let mut segs = Vec::with_capacity(16);
+        for &(x, sx) in &[(0.0, -1.0), (w, 1.0)] {
+            for &(y, sy) in &[(0.0, -1.0), (h, 1.0)] {
+                // Along the horizontal trim line y, then the vertical one x.
+                segs.extend([Seg::Move(x + sx * gap, y), Seg::Line(x + sx * (gap + len), y)]);
+                segs.extend([Seg::Move(x, y + sy * gap), Seg::Line(x, y + sy * (gap + len))]);
+            }
+        }
+        Path(segs)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +99,7 @@ pub enum InkKind {
     Process { cmyk: [f64; 4] },
     /// A named spot ink (Separation) with its CMYK alternate, components 0–1.
     Spot { name: String, cmyk: [f64; 4] },
-    /// A non-printing spot ink for cut contours (e.g. `Dieline`).
+    /// A non-printing spot ink for cut contours (`CutContour`): only in the cut file.
     Technical { name: String, cmyk: [f64; 4] },
 }
 
@@ -64,8 +108,11 @@ pub struct Ink {
     /// Template id, e.g. `red`.
     pub id: String,
     pub kind: InkKind,
-    /// Screen colour for previews.
-    pub preview: Rgb,
+    /// The ink's own colour as the template gives it (`preview:`, e.g. the
+    /// swatch book's sRGB for a Pantone ink). Never drawn: screens show the
+    /// CMYK values through the output profile (`color`); `check` compares
+    /// the two to catch a mistyped CMYK alternate.
+    pub preview: Option<Rgb>,
 }
 
 impl Ink {

@@ -24,6 +24,13 @@ pub fn rfc3339(epoch: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// `2026-11-29 12:00:00` in China Standard Time (UTC+8, no daylight saving):
+/// the time an officer's pages show; files and the API keep UTC.
+pub fn beijing(epoch: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(epoch + 8 * 3600);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -31,5 +38,7 @@ mod tests {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(super::rfc3339(1_795_910_400), "2026-11-29T00:00:00Z");
         assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        // 16:00 UTC is past midnight in Beijing.
+        assert_eq!(super::beijing(1_795_968_000), "2026-11-30 00:00:00");
     }
 }

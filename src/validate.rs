@@ -581,13 +581,6 @@ pub fn parse_hex(s: &str) -> Option<Rgb> {
     Some(Rgb(p(0)?, p(2)?, p(4)?))
 }
 
-/// A naive CMYK → sRGB preview (the PDF carries the real values).
-pub fn cmyk_preview(cmyk: [f64; 4]) -> Rgb {
-    let [c, m, y, k] = cmyk;
-    let f = |v: f64| ((1.0 - v) * (1.0 - k) * 255.0).round().clamp(0.0, 255.0) as u8;
-    Rgb(f(c), f(m), f(y))
-}
-
 fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Item> {
     let keep = |p: &Path, _: &str| {
         only.is_none_or(|ids| p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| ids.iter().any(|i| i == s)))
@@ -712,6 +705,14 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         if ink_ids.insert(ink.id.clone(), inks.len()).is_some() {
             err(format!("item `{id}`: ink `{}` is defined twice", ink.id), ink_loc, "give each ink its own id");
         }
+        // Each spot ink's film is a file named after its id (`<design>.ink-<id>.svg`).
+        if !id_ok(&ink.id) || ink.id == "dieline" {
+            err(
+                format!("item `{id}`: ink id `{}` cannot name a file", ink.id.escape_debug()),
+                ink_loc,
+                "use lowercase letters a-z, digits and `-`, e.g. `red` (not `dieline`, the die line's own)",
+            );
+        }
         if ink.cmyk.iter().any(|v| !(0.0..=100.0).contains(v)) {
             err(
                 format!("item `{id}`: ink `{}` has CMYK values outside 0–100", ink.id),
@@ -760,17 +761,17 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
                 InkKind::Process { cmyk }
             }
         };
-        let preview = match &ink.preview {
-            Some(h) => parse_hex(h).unwrap_or_else(|| {
+        let preview = ink.preview.as_ref().and_then(|h| {
+            let rgb = parse_hex(h);
+            if rgb.is_none() {
                 err(
                     format!("item `{id}`: ink `{}` preview `{h}` is not #rrggbb", ink.id),
                     ink_loc,
                     "write e.g. \"#c8102e\"",
                 );
-                Rgb(0, 0, 0)
-            }),
-            None => cmyk_preview(cmyk),
-        };
+            }
+            rgb
+        });
         inks.push(Ink { id: ink.id.clone(), kind, preview });
     }
     if inks.is_empty() {
@@ -802,11 +803,13 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         }
     };
     let background = ink_ref(&raw.background, "background", &file_loc, &mut err);
+    // Named `CutContour`, the spot name cutters and their RIPs (VersaWorks,
+    // Summa, Mimaki) take for a cut path; its alternate only shows on screen.
     let die_line = die.map(|(d, _)| {
         inks.push(Ink {
             id: "dieline".into(),
-            kind: InkKind::Technical { name: "Dieline".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
-            preview: Rgb(236, 0, 140),
+            kind: InkKind::Technical { name: "CutContour".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
+            preview: None,
         });
         (d.corner_radius, inks.len() - 1)
     });
@@ -1062,7 +1065,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             id: "underbase".into(),
             // White: nothing in a composite view, as the plate lies under the colour.
             kind: InkKind::Spot { name: UNDERBASE.into(), cmyk: [0.0, 0.0, 0.0, 0.0] },
-            preview: Rgb(255, 255, 255),
+            preview: Some(Rgb(255, 255, 255)),
         });
         (choke, inks.len() - 1)
     });

@@ -236,7 +236,10 @@ fn hostile_inks_and_slogans_are_errors() {
     let p = project_copy("hostile-ink");
     let path = p.join("layouts/bag-nonwoven.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    write(&path, &text.replace("spot: \"PANTONE 186 C\"", "spot: \"None\""));
+    write(
+        &path,
+        &text.replace("spot: \"PANTONE 186 C\"", "spot: \"None\"").replacen("{ id: red,", "{ id: \"../红\",", 1),
+    );
     write(
         &p.join("slogans/zz.yaml"),
         "topic: 反诈\nslogans:\n  - id: marks-only\n    lines: [\"，。\"]\n  - id: tabbed\n    lines: [\"反诈\\t宣传\"]\n",
@@ -246,6 +249,13 @@ fn hostile_inks_and_slogans_are_errors() {
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("has the spot name `None`"), "{e}");
+    // An ink's id names its film (`<design>.ink-<id>.svg`): file-name safe only.
+    let ink_line = text.lines().position(|l| l.contains("{ id: red,")).unwrap() + 1;
+    assert!(
+        e.contains(&format!("bag-nonwoven.yaml:{ink_line}:"))
+            && e.contains("item `bag-nonwoven`: ink id `../红` cannot name a file"),
+        "{e}"
+    );
     assert!(e.contains("slogan `marks-only` has a line without words"), "{e}");
     assert!(e.contains("slogan `tabbed` contains the control character \\t"), "{e}");
     let o = jiediqi(&[

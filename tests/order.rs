@@ -56,12 +56,28 @@ fn the_example_order_makes_a_complete_package() {
     let pkg = out.join("chengguan-winter");
     let files = tree(&pkg);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    // 6 designs per station… 2 bags + 1 apron + 2 posters + 1 mouse pad = 6, × 3 stations.
-    assert_eq!(names.iter().filter(|n| n.starts_with("print/")).count(), 18, "{names:?}");
+    // 6 designs per station… 2 bags + 1 apron + 2 posters + 1 mouse pad = 6, × 3 stations;
+    // the mouse pads' die line in a cut file beside each of their print files.
+    let print: Vec<&&str> = names.iter().filter(|n| n.starts_with("print/")).collect();
+    assert_eq!(print.len(), 18 + 3, "{names:?}");
+    let cuts: Vec<&&&str> = print.iter().filter(|n| n.ends_with(".cut.pdf")).collect();
+    assert_eq!(cuts.len(), 3);
+    assert!(cuts.iter().all(|n| n.starts_with("print/mousepad-small--")), "{cuts:?}");
+    for cut in &cuts {
+        assert!(names.contains(&cut.replace(".cut.pdf", ".pdf").as_str()), "{cut} without its print file");
+    }
     assert_eq!(names.iter().filter(|n| n.starts_with("proofs/")).count(), 18);
-    assert_eq!(names.iter().filter(|n| n.starts_with("svg/")).count(), 18, "the vendor asked for SVG");
-    // Films for the screen prints: 2 bags + 1 apron, × 3 stations.
+    // The vendor asked for SVG: a composite per design, a film per spot ink
+    // (the bags' one, the apron's yellow and its white underbase).
+    let svgs: Vec<&&str> = names.iter().filter(|n| n.starts_with("svg/")).collect();
+    assert_eq!(svgs.len(), 18 + 6 + 6, "{svgs:?}");
+    assert!(names.contains(&"svg/apron--fanzha-shuiguotan--chengguan.ink-underbase.svg"));
+    // PDF films for the screen prints: 2 bags + 1 apron, × 3 stations.
     assert_eq!(names.iter().filter(|n| n.starts_with("films/")).count(), 9, "{names:?}");
+    assert!(names.contains(&"svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg"));
+    assert!(names.contains(&"svg/apron--fanzha-shuiguotan--chengguan.ink-yellow.svg"));
+    let apron_svg = &files.iter().find(|(n, _)| n == "svg/apron--fanzha-shuiguotan--chengguan.svg").unwrap().1;
+    assert!(!String::from_utf8_lossy(apron_svg).contains("data-substrate"), "substrate in a vendor's SVG");
     for doc in ["生产单.pdf", "样稿总览.pdf", "manifest.json", "README.txt", "SHA256SUMS"] {
         assert!(names.contains(&doc), "{doc} missing");
     }
@@ -86,7 +102,48 @@ fn the_example_order_makes_a_complete_package() {
         assert_eq!(data.len(), bytes, "{path}");
         checked += 1;
     }
-    assert_eq!(checked, 18 * 3 + 9 + 3, "every file and document listed");
+    assert_eq!(checked, 21 + 30 + 9 + 18 + 3, "every file and document listed");
+    // Each cut file is listed as one, with the die line's ink only; a film with its ink.
+    let row = |path: &str| manifest.lines().find(|l| l.contains(&format!("\"path\": \"{path}\""))).unwrap().to_string();
+    let cut = row("print/mousepad-small--wangluo-mima--chengguan.cut.pdf");
+    assert!(cut.contains("\"kind\": \"cut\"") && cut.contains("\"inks\": [\"CutContour\"]"), "{cut}");
+    let print_row = row("print/mousepad-small--wangluo-mima--chengguan.pdf");
+    assert!(print_row.contains("\"kind\": \"print\"") && !print_row.contains("CutContour"), "{print_row}");
+    let film = row("svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg");
+    assert!(film.contains("\"kind\": \"film\"") && film.contains("\"inks\": [\"PANTONE 2728 C\"]"), "{film}");
+    let films = row("films/apron--fanzha-shuiguotan--chengguan.pdf");
+    assert!(films.contains("\"kind\": \"films\"") && films.contains("\"inks\": [\"Underbase\", \"PANTONE 116 C\"]"), "{films}");
+    // The cut file has its print file's boxes and only the CutContour separation.
+    let box_lines = |rel: &str| -> Vec<String> {
+        let info = tool_ok("pdfinfo", &["-box", pkg.join(rel).to_str().unwrap()]);
+        info.lines()
+            .filter(|l| l.contains("Box:") && !l.starts_with("CropBox") && !l.starts_with("ArtBox"))
+            .map(str::to_string)
+            .collect()
+    };
+    let base = "print/mousepad-small--wangluo-mima--chengguan";
+    assert_eq!(box_lines(&format!("{base}.pdf")), box_lines(&format!("{base}.cut.pdf")));
+    let cut_plates = plates(&pkg.join(format!("{base}.cut.pdf")), 12);
+    let inked: Vec<&String> =
+        cut_plates.iter().filter(|(_, (_, _, px))| px.iter().any(|&v| v > 5)).map(|(n, _)| n).collect();
+    assert_eq!(inked, ["CutContour"]);
+    let print_plates = plates(&pkg.join(format!("{base}.pdf")), 12);
+    assert!(
+        print_plates.keys().all(|n| ["Cyan", "Magenta", "Yellow", "Black"].contains(&n.as_str())),
+        "{:?}",
+        print_plates.keys()
+    );
+    let print_bytes =
+        String::from_utf8_lossy(&files.iter().find(|(n, _)| n == &format!("{base}.pdf")).unwrap().1).into_owned();
+    assert!(!print_bytes.contains("CutContour") && !print_bytes.contains("Dieline"));
+    let readme = String::from_utf8(files.iter().find(|(n, _)| n == "README.txt").unwrap().1.clone()).unwrap();
+    assert!(readme.contains(".cut.pdf") && readme.contains("CutContour") && readme.contains(".ink-"), "{readme}");
+    // CRLF lines for Notepad, their indentation kept.
+    assert!(
+        readme.contains("\r\n  print/        印刷文件") && readme.contains("\r\n                含 TrimBox"),
+        "{readme}"
+    );
+    assert!(!readme.replace("\r\n", "").contains('\n'), "a bare LF in README.txt");
     assert!(manifest.contains("\"approved\": {\"by\": \"示例审核员\""));
     assert!(manifest.contains("\"station_name\": \"西河派出所\""));
     // SHA256SUMS verifies with the standard tool.
@@ -186,7 +243,7 @@ fn sharded_output_equals_unsharded_output() {
             }
         }
     }
-    assert_eq!(seen.len(), 18);
+    assert_eq!(seen.len(), 18 + 3);
 }
 
 #[test]

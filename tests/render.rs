@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 use jiediqi::library::Process;
@@ -27,7 +27,11 @@ fn every_slogan_fits_every_item() {
         run_words(approved_root(), "render --slogan all --item all --format pdf --station examples/station.yaml", &out);
     let lib = library();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(files(&out).len(), lib.slogans.len() * lib.items.len());
+    // A print file per pair, and a cut file for items with a die line.
+    let cut_items = lib.items.iter().filter(|i| i.die_line.is_some()).count();
+    assert_eq!(cut_items, 2, "the two mouse pads");
+    assert_eq!(files(&out).len(), lib.slogans.len() * (lib.items.len() + cut_items));
+    assert_eq!(files(&out).iter().filter(|f| f.ends_with(".cut.pdf")).count(), lib.slogans.len() * cut_items);
 }
 
 /// A sample of slogans on every item: boxes, fonts, text, structure, inks.
@@ -115,31 +119,12 @@ fn check_text(item: &Item, slogan: &str, pdf: &str) {
 }
 
 /// Split the PDF into plates: screen-printed items use only their named spot
-/// inks (the process plates stay blank); nothing is RGB.
+/// inks (the process plates stay blank), process items only CMYK; nothing is
+/// RGB, and no plate is the die line's (it is in the cut file, checked there).
 fn check_plates(item: &Item, pdf: &Path) {
-    let dir = pdf.with_extension("plates");
-    std::fs::create_dir_all(&dir).unwrap();
-    let pattern = dir.join("p%d.tif");
-    tool_ok(
-        "gs",
-        &[
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=tiffsep",
-            "-sCompression=none",
-            "-r12",
-            &format!("-sOutputFile={}", pattern.display()),
-            pdf.to_str().unwrap(),
-        ],
-    );
-    let mut plates = BTreeSet::new();
-    for f in files(&dir) {
-        if let Some(name) = f.strip_prefix("p1(").and_then(|r| r.strip_suffix(").tif")) {
-            plates.insert((name.to_string(), tiff_has_ink(&dir.join(&f))));
-        }
-    }
-    let inked: BTreeSet<&str> = plates.iter().filter(|(_, ink)| *ink).map(|(n, _)| n.as_str()).collect();
+    let plates = plates(pdf, 12);
+    let inked: BTreeSet<&str> =
+        plates.iter().filter(|(_, (_, _, px))| px.iter().any(|&v| v > 5)).map(|(n, _)| n.as_str()).collect();
     if item.process == Process::ScreenPrint {
         let spots: BTreeSet<&str> = item
             .inks
@@ -151,47 +136,49 @@ fn check_plates(item: &Item, pdf: &Path) {
             .collect();
         assert_eq!(inked, spots, "{}: plates with ink {inked:?}, expected only {spots:?}", pdf.display());
     } else {
-        for (name, ink) in &plates {
-            let allowed = ["Cyan", "Magenta", "Yellow", "Black", "Dieline"].contains(&name.as_str());
-            assert!(allowed || !ink, "{}: unexpected plate {name}", pdf.display());
+        for name in plates.keys() {
+            let allowed = ["Cyan", "Magenta", "Yellow", "Black"].contains(&name.as_str());
+            assert!(allowed, "{}: unexpected plate {name}", pdf.display());
         }
-        assert!(
-            inked.iter().any(|n| ["Cyan", "Magenta", "Yellow", "Black"].contains(n)),
-            "{}: no process ink",
-            pdf.display()
-        );
-        if item.die_line.is_some() {
-            assert!(inked.contains("Dieline"), "{}: no die line plate", pdf.display());
-        }
+        assert!(!inked.is_empty(), "{}: no process ink", pdf.display());
     }
-    std::fs::remove_dir_all(&dir).ok();
+    if item.die_line.is_some() {
+        check_cut_file(pdf);
+    }
 }
 
-/// Whether an uncompressed 8-bit tiffsep plate has any ink (0 = full ink, 255 = none).
-fn tiff_has_ink(path: &Path) -> bool {
-    let d = std::fs::read(path).unwrap();
-    assert_eq!(&d[..2], b"II", "little-endian TIFF expected");
-    let u16at = |o: usize| u16::from_le_bytes([d[o], d[o + 1]]) as usize;
-    let u32at = |o: usize| u32::from_le_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]]) as usize;
-    let ifd = u32at(4);
-    let mut offsets = Vec::new();
-    let mut counts = Vec::new();
-    for e in 0..u16at(ifd) {
-        let at = ifd + 2 + e * 12;
-        let (tag, typ, n) = (u16at(at), u16at(at + 2), u32at(at + 4));
-        let read = |i: usize| -> usize {
-            let size = if typ == 3 { 2 } else { 4 };
-            let base = if n * size <= 4 { at + 8 } else { u32at(at + 8) };
-            if typ == 3 { u16at(base + i * 2) } else { u32at(base + i * 4) }
-        };
-        match tag {
-            273 => offsets = (0..n).map(read).collect(),
-            279 => counts = (0..n).map(read).collect(),
-            259 => assert_eq!(read(0), 1, "compressed TIFF"),
-            _ => {}
-        }
+/// The cut file beside a print file: the same boxes, the die line alone in
+/// a `CutContour` Separation, overprinting, no fonts; and no trace of the
+/// die line's ink in the print file.
+fn check_cut_file(print: &Path) {
+    let cut = print.with_extension("cut.pdf");
+    assert!(cut.exists(), "{}: no cut file beside it", print.display());
+    let (p, c) = (print.to_str().unwrap(), cut.to_str().unwrap());
+    let boxes = |f: &str| -> Vec<String> {
+        tool_ok("pdfinfo", &["-box", f])
+            .lines()
+            .filter(|l| ["MediaBox:", "BleedBox:", "TrimBox:"].iter().any(|b| l.starts_with(b)))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(boxes(p).len(), 3);
+    assert_eq!(boxes(p), boxes(c), "{c}: boxes differ from the print file's");
+    assert!(tool_ok("qpdf", &["--check", c]).contains("No syntax or stream encoding errors"));
+    check_fonts(c, false);
+    let raw = pdf_objects(&cut).split_whitespace().collect::<Vec<_>>().join(" ");
+    let separations: Vec<&str> =
+        raw.split("/Separation /").skip(1).map(|r| r.split_whitespace().next().unwrap_or("")).collect();
+    assert_eq!(separations, ["CutContour"], "{c}");
+    assert!(raw.contains("/OP true") && raw.contains("/GOP gs"), "{c}: the cut contour does not overprint");
+    let cut_plates = plates(&cut, 12);
+    for (name, (_, _, px)) in &cut_plates {
+        assert_eq!(px.iter().any(|&v| v > 5), name == "CutContour", "{c}: plate {name}");
     }
-    offsets.iter().zip(&counts).any(|(&o, &c)| d[o..o + c].iter().any(|&v| v < 250))
+    let print_raw = String::from_utf8_lossy(&std::fs::read(print).unwrap()).into_owned();
+    let print_objects = pdf_objects(print);
+    for name in ["CutContour", "Dieline"] {
+        assert!(!print_raw.contains(name) && !print_objects.contains(name), "{p}: {name} in the print file");
+    }
 }
 
 #[test]
@@ -299,7 +286,10 @@ fn a_poster_pdf_is_small() {
     );
     assert!(o.status.success());
     let size = std::fs::metadata(out.join("poster-a3--fanzha-qiandaizi.pdf")).unwrap().len();
-    assert!(size < 100_000, "poster PDF is {size} bytes");
+    // The PDF/X output profile comes once (deflated, smaller than the file
+    // itself); the rest, fonts subset, stays under 100 KB.
+    let profile = jiediqi::color::PROFILE.len() as u64;
+    assert!(size < 100_000 + profile, "poster PDF is {size} bytes, of which at most {profile} the output profile");
 }
 
 #[test]
@@ -316,8 +306,9 @@ fn svg_is_in_mm_with_inks_and_png_at_the_asked_dpi() {
     assert!(svg.contains(r#"data-ink="PANTONE 186 C""#));
     assert!(!svg.contains("<text"), "glyphs must be paths");
     let poster = std::fs::read_to_string(out.join("poster-a3--fanzha-qiandaizi.svg")).unwrap();
-    // Trim + bleed: 303 × 426 mm.
+    // Trim + bleed: 303 × 426 mm; no crop marks without --marks.
     assert!(poster.contains(r#"width="303mm" height="426mm""#));
+    assert!(!poster.contains("data-crop-marks"));
     // PNG: trim only, 150 dpi by default.
     let png = std::fs::read(out.join("poster-a3--fanzha-qiandaizi.png")).unwrap();
     let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
@@ -477,7 +468,8 @@ fn batch_output_equals_one_at_a_time_output() {
         }
     }
     assert_eq!(files(&batch), files(&single));
-    assert_eq!(files(&batch).len(), slogans.len() * items.len() * 3);
+    // pdf, svg and png of each pair; the bag's one film; the small mouse pad's cut file.
+    assert_eq!(files(&batch).len(), slogans.len() * (items.len() * 3 + 2));
     for f in files(&batch) {
         assert!(std::fs::read(batch.join(&f)).unwrap() == std::fs::read(single.join(&f)).unwrap(), "{f} differs");
     }
@@ -600,4 +592,355 @@ fn the_aprons_underbase_is_a_plate_choked_inside_the_yellow() {
     assert!(depths.len() > 1000, "{} edge pixels", depths.len());
     assert!(least >= choke_px - 0.75, "an underbase edge {least} px inside the yellow, choke {choke_px:.2} px");
     assert!(median <= choke_px + 2.0, "underbase {median} px inside the yellow, choke {choke_px:.2} px");
+
+/// An SVG drawn by librsvg (`rsvg-convert`, as a vendor's viewer would) at
+/// `dpi`, on `background` (transparent when none).
+fn rsvg(svg: &Path, dpi: u32, background: Option<&str>) -> resvg::tiny_skia::Pixmap {
+    let png = PathBuf::from(format!("{}.rsvg-{dpi}.png", svg.display()));
+    let d = dpi.to_string();
+    let (svg_s, png_s) = (svg.to_str().unwrap(), png.to_str().unwrap());
+    let mut args = vec!["-d", &d, "-p", &d, "-o", png_s];
+    if let Some(b) = background {
+        args.extend(["-b", b]);
+    }
+    args.push(svg_s);
+    tool_ok("rsvg-convert", &args);
+    let pm = resvg::tiny_skia::Pixmap::load_png(&png).unwrap();
+    std::fs::remove_file(&png).ok();
+    pm
+}
+
+fn pixel(pm: &resvg::tiny_skia::Pixmap, x: usize, y: usize) -> [u8; 4] {
+    let p = &pm.data()[(y * pm.width() as usize + x) * 4..][..4];
+    [p[0], p[1], p[2], p[3]]
+}
+
+/// The die line never prints: no plate of the desk mat's or the small pad's
+/// print file gets ink on the trim line beyond what the artwork has 3 mm
+/// inside it (the die line drawn into the artwork gave 100 % magenta there),
+/// and the cut file beside it draws exactly that line, alone.
+#[test]
+fn the_die_line_never_prints_and_has_a_cut_file_of_its_own() {
+    let lib = library();
+    let out = scratch("die-line");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item mousepad-desk --item mousepad-small --format pdf --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for id in ["mousepad-desk", "mousepad-small"] {
+        let item = lib.item(id).unwrap();
+        let pdf = out.join(format!("{id}--fanzha-qiandaizi.pdf"));
+        check_cut_file(&pdf);
+        let dpi = 36.0;
+        let px = |mm: f64| (mm * PT_PER_MM / 72.0 * dpi) as usize;
+        let (edge, inside) = (px(item.bleed), px(item.bleed + 3.0));
+        let xs = px(item.bleed + 20.0)..px(item.bleed + item.width - 20.0);
+        let tif = PathBuf::from(format!("{}.cmyk.tif", pdf.display()));
+        tool_ok(
+            "gs",
+            &[
+                "-q",
+                "-dNOPAUSE",
+                "-dBATCH",
+                "-sDEVICE=tiff32nc",
+                "-sCompression=none",
+                "-r36",
+                &format!("-sOutputFile={}", tif.display()),
+                pdf.to_str().unwrap(),
+            ],
+        );
+        let (w, _, spp, cmyk) = tiff_image(&tif);
+        assert_eq!(spp, 4);
+        for y in edge.saturating_sub(1)..=edge + 1 {
+            for x in xs.clone() {
+                for ch in 0..4 {
+                    let (at_edge, art) = (cmyk[(y * w + x) * 4 + ch], cmyk[(inside * w + x) * 4 + ch]);
+                    assert_eq!(
+                        at_edge,
+                        art,
+                        "{id}: plate {} has ink {at_edge} on the trim line at x={x}",
+                        "CMYK"[ch..].chars().next().unwrap()
+                    );
+                }
+            }
+        }
+        // The cut file: CutContour on the trim line, nothing inside the item.
+        let cut = plates(&pdf.with_extension("cut.pdf"), 36);
+        let (cw, ch, line) = &cut["CutContour"];
+        let on_edge = (edge.saturating_sub(1)..=edge + 1).any(|y| xs.clone().all(|x| line[y * cw + x] > 127));
+        assert!(on_edge, "{id}: the cut contour does not run along the top trim line");
+        assert!(line[(ch / 2) * cw + cw / 2] == 0, "{id}: cut file has ink in the middle");
+    }
+}
+
+/// A template with both a die line and crop marks: the cut file keeps the
+/// print file's slug (same MediaBox), and carries no marks of its own.
+#[test]
+fn a_cut_file_keeps_the_slug_of_its_print_file() {
+    let p = project_copy("die-line-marks");
+    let t = p.join("layouts/poster-a3.yaml");
+    let text = std::fs::read_to_string(&t).unwrap();
+    assert!(text.contains("\nbleed: 3\n"), "poster template changed: update this test");
+    std::fs::write(&t, text.replacen("\nbleed: 3\n", "\nbleed: 3\ndie_line: { corner_radius: 5 }\n", 1)).unwrap();
+    approve_all(&p);
+    let out = scratch("die-line-marks-out");
+    let o = run_words(&p, "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf --marks", &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = out.join("poster-a3--fanzha-qiandaizi.pdf");
+    let lib = Library::load(&p).unwrap();
+    check_boxes(lib.item("poster-a3").unwrap(), pdf.to_str().unwrap(), 10.0);
+    check_plates(lib.item("poster-a3").unwrap(), &pdf);
+    let raw = pdf_objects(&pdf.with_extension("cut.pdf"));
+    assert!(!raw.contains("/All"), "crop marks in the cut file");
+}
+
+/// Print SVGs are artwork only: no material colour (the apron's navy was a
+/// solid screen) and no die line. Previews — the studio's and the PNG
+/// proofs' — still show both.
+#[test]
+fn print_svgs_hold_artwork_only_and_previews_keep_substrate_and_die_line() {
+    let out = scratch("svg-print");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item apron --item mousepad-small --format svg --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let apron_svg = out.join("apron--fanzha-qiandaizi.svg");
+    let apron = std::fs::read_to_string(&apron_svg).unwrap();
+    assert!(!apron.contains("data-substrate") && !apron.contains("#1f2a44"), "substrate in a print SVG");
+    // librsvg draws it transparent where no ink prints, and the yellow where it does.
+    let pm = rsvg(&apron_svg, 24, None);
+    assert_eq!(pixel(&pm, 1, 1)[3], 0, "apron print SVG is not transparent at its corner");
+    assert!(pm.data().chunks(4).any(|p| p[3] == 255 && p[0] > 200 && p[1] > 150 && p[2] < 80), "no yellow ink drawn");
+    let pad = std::fs::read_to_string(out.join("mousepad-small--fanzha-qiandaizi.svg")).unwrap();
+    assert!(!pad.contains("CutContour") && !pad.contains("data-die-line"), "die line in a print SVG");
+    // The studio's previews: substrate under the artwork, die line over it.
+    let lib = Library::load(approved_root()).unwrap();
+    let slogan = lib.slogan("fanzha-qiandaizi").unwrap();
+    let preview = jiediqi::studio::preview_svg(&lib, lib.item("apron").unwrap(), slogan, false).unwrap();
+    assert!(
+        preview.contains(r##"data-substrate="true""##) && preview.contains(r##"fill="#1f2a44""##),
+        "{}",
+        &preview[..600]
+    );
+    let file = out.join("apron-preview.svg");
+    std::fs::write(&file, &preview).unwrap();
+    assert_eq!(pixel(&rsvg(&file, 24, None), 1, 1), [0x1f, 0x2a, 0x44, 255], "the preview shows the navy apron");
+    let preview = jiediqi::studio::preview_svg(&lib, lib.item("mousepad-small").unwrap(), slogan, false).unwrap();
+    assert!(preview.contains(r#"data-die-line="true" data-ink="CutContour""#), "no die line in the preview");
+}
+
+/// A screen printer's films: one SVG per spot ink, black where that ink
+/// prints and nothing of any other ink; drawn by librsvg it matches the
+/// PDF's own plate of that ink (Ghostscript's separation). Process items
+/// have none (their plates come from the PDF).
+#[test]
+fn each_spot_ink_has_a_black_film_that_matches_its_pdf_plate() {
+    let lib = library();
+    let out = scratch("films");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item tote-canvas --item bag-nonwoven --item poster-a3 --format pdf,svg --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!files(&out).iter().any(|f| f.starts_with("poster-a3") && f.contains(".ink-")), "films for a process item");
+    let colour_of = |line: &str, attr: &str| -> Option<String> {
+        line.split(&format!(" {attr}=\"")).nth(1).map(|r| r.split('"').next().unwrap().to_string())
+    };
+    for id in ["tote-canvas", "bag-nonwoven"] {
+        let item = lib.item(id).unwrap();
+        let pdf = out.join(format!("{id}--fanzha-qiandaizi.pdf"));
+        let pdf_plates = plates(&pdf, 72);
+        let spots: Vec<_> = item.inks.iter().filter(|i| matches!(i.kind, InkKind::Spot { .. })).collect();
+        assert!(!spots.is_empty());
+        for ink in spots {
+            let film = out.join(format!("{id}--fanzha-qiandaizi.ink-{}.svg", ink.id));
+            let text = std::fs::read_to_string(&film).unwrap_or_else(|e| panic!("{}: {e}", film.display()));
+            let mut drawn = 0;
+            for line in text.lines().filter(|l| l.contains("data-ink=\"")) {
+                let label = line.split("data-ink=\"").nth(1).unwrap().split('"').next().unwrap();
+                for attr in ["fill", "stroke"] {
+                    let Some(c) = colour_of(line, attr).filter(|c| c != "none") else { continue };
+                    let grey = c.len() == 7 && c[1..3] == c[3..5] && c[3..5] == c[5..7];
+                    assert!(grey, "{}: colour {c} on a film", film.display());
+                    if label == ink.label() || label == "All" {
+                        drawn += 1;
+                    } else {
+                        assert_eq!(
+                            c,
+                            "#ffffff",
+                            "{}: ink {label} drawn on the film of {}",
+                            film.display(),
+                            ink.label()
+                        );
+                    }
+                }
+            }
+            assert!(drawn > 0, "{}: empty film", film.display());
+            let pm = rsvg(&film, 72, Some("white"));
+            let (pw, ph, plate) = &pdf_plates[&ink.label()];
+            let (w, h) = ((pm.width() as usize).min(*pw), (pm.height() as usize).min(*ph));
+            assert!(pw.abs_diff(pm.width() as usize) <= 1 && ph.abs_diff(pm.height() as usize) <= 1);
+            // The two renderers round the page size and edges differently (up
+            // to two pixels apart at 72 dpi), and librsvg
+            // shades thin strokes grey where Ghostscript sets whole pixels:
+            // every clearly inked pixel of one has a pixel with some ink of
+            // the other beside it, and the inked areas agree within 10 %.
+            let film_ink = |x: usize, y: usize, some: bool| pixel(&pm, x, y)[0] < if some { 250 } else { 128 };
+            let plate_ink = |x: usize, y: usize, some: bool| plate[y * pw + x] > if some { 5 } else { 127 };
+            let near = |f: &dyn Fn(usize, usize, bool) -> bool, x: usize, y: usize| {
+                (x.saturating_sub(2)..=(x + 2).min(w - 1))
+                    .any(|i| (y.saturating_sub(2)..=(y + 2).min(h - 1)).any(|j| f(i, j, true)))
+            };
+            let (mut in_film, mut in_plate) = (0usize, 0usize);
+            for y in 0..h {
+                for x in 0..w {
+                    if film_ink(x, y, false) {
+                        in_film += 1;
+                        assert!(near(&plate_ink, x, y), "{}: ink at ({x}, {y}) not on the PDF plate", film.display());
+                    }
+                    if plate_ink(x, y, false) {
+                        in_plate += 1;
+                        assert!(
+                            near(&film_ink, x, y),
+                            "{}: PDF plate ink at ({x}, {y}) not on the film",
+                            film.display()
+                        );
+                    }
+                }
+            }
+            assert!(in_plate > 500, "{id}: plate {} nearly empty", ink.label());
+            assert!(in_film.abs_diff(in_plate) * 10 < in_plate, "{id} {}: {in_film} vs {in_plate} pixels", ink.label());
+        }
+    }
+}
+
+/// The composite names every ink's CMYK for design programs: the shape's
+/// style holds `icc-color` (Inkscape reads it), its fill attribute the sRGB
+/// fallback that browsers and librsvg draw; each ink is a named swatch and
+/// listed in the metadata.
+#[test]
+fn print_svgs_give_every_ink_its_cmyk_after_an_srgb_fallback() {
+    let lib = library();
+    let out = scratch("svg-cmyk");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item bag-nonwoven --item poster-a3 --format svg --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for id in ["bag-nonwoven", "poster-a3"] {
+        let item = lib.item(id).unwrap();
+        let path = out.join(format!("{id}--fanzha-qiandaizi.svg"));
+        let svg = std::fs::read_to_string(&path).unwrap();
+        assert!(svg.contains(r#"<color-profile id="jiediqi-cmyk" name="jiediqi-cmyk"/>"#));
+        let mut shapes = 0;
+        for line in svg.lines().filter(|l| l.contains("data-ink=\"") && !l.contains("data-ink=\"All\"")) {
+            let label = line.split("data-ink=\"").nth(1).unwrap().split('"').next().unwrap();
+            let ink = item.inks.iter().find(|i| i.label() == label).unwrap_or_else(|| panic!("unknown ink {label}"));
+            let tint: f64 =
+                line.split("data-tint=\"").nth(1).map_or(100.0, |r| r.split('"').next().unwrap().parse().unwrap());
+            let prop = if line.contains(" fill=\"none\"") { "stroke" } else { "fill" };
+            let srgb = line.split(&format!(" {prop}=\"")).nth(1).unwrap().split('"').next().unwrap();
+            let style = line.split(" style=\"").nth(1).unwrap().split('"').next().unwrap();
+            let want = format!("{prop}:{srgb} icc-color(jiediqi-cmyk, ");
+            assert!(style.starts_with(&want), "{id}: `{style}` is not `{want}…`");
+            let values: Vec<f64> =
+                style[want.len()..].split(')').next().unwrap().split(", ").map(|v| v.parse().unwrap()).collect();
+            let expect = ink.cmyk().map(|v| v * tint / 100.0);
+            assert!(
+                values.iter().zip(expect).all(|(a, b)| (a - b).abs() < 1e-4),
+                "{id} {label}: {values:?} ≠ {expect:?}"
+            );
+            // The sRGB fallback is the ink at this tint through the output profile.
+            assert_eq!(srgb, jiediqi::color::ink_srgb(ink, tint / 100.0).hex(), "{id} {label}: sRGB fallback");
+            shapes += 1;
+        }
+        assert!(shapes > 3, "{id}: {shapes} shapes");
+        for ink in item.printing_inks() {
+            let swatch = format!(r#"inkscape:swatch="solid" osb:paint="solid" inkscape:label="{}""#, ink.label());
+            assert!(svg.contains(&swatch), "{id}: no swatch for {}", ink.label());
+            assert!(svg.contains(&format!(r#"<jiediqi:ink id="{}" name="{}""#, ink.id, ink.label())), "{id}: metadata");
+        }
+    }
+    // Drawn by librsvg, the bag is its red on nothing: the style it cannot
+    // read is dropped, not painted black.
+    let pm = rsvg(&out.join("bag-nonwoven--fanzha-qiandaizi.svg"), 24, None);
+    let opaque: Vec<&[u8]> = pm.data().chunks(4).filter(|p| p[3] == 255).collect();
+    // PANTONE 186 C's sRGB fallback: its CMYK alternate through the output profile.
+    let red = jiediqi::color::cmyk_to_srgb([0.0, 1.0, 0.81, 0.04]);
+    assert!(
+        opaque.iter().filter(|p| (p[0], p[1], p[2]) == (red.0, red.1, red.2)).count() > 200,
+        "no PANTONE 186 C drawn"
+    );
+    assert!(!opaque.iter().any(|p| p[0] < 100 && p[1] < 100 && p[2] < 100), "something drawn black");
+}
+
+/// `--marks` puts crop marks in every SVG (composite and films) exactly
+/// where the PDF puts them; items that want none get none.
+#[test]
+fn marks_in_svgs_sit_where_the_pdf_puts_them() {
+    let out = scratch("svg-marks");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item poster-a3 --item tote-canvas --item mousepad-small --format pdf,svg --marks",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let poster_svg = out.join("poster-a3--fanzha-qiandaizi.svg");
+    let poster = std::fs::read_to_string(&poster_svg).unwrap();
+    // Trim 297 × 420 + 2 × 3 mm bleed + 2 × 10 mm slug.
+    assert!(poster.contains(r#"width="323mm" height="446mm""#), "{}", &poster[..400]);
+    assert!(poster.contains(r#"data-crop-marks="true""#));
+    for ink in ["black", "red"] {
+        let film = std::fs::read_to_string(out.join(format!("tote-canvas--fanzha-qiandaizi.ink-{ink}.svg"))).unwrap();
+        assert!(film.contains(r#"data-crop-marks="true""#), "film {ink} without marks");
+    }
+    let pad = std::fs::read_to_string(out.join("mousepad-small--fanzha-qiandaizi.svg")).unwrap();
+    assert!(!pad.contains("data-crop-marks") && pad.contains(r#"width="262mm" height="222mm""#), "{}", &pad[..400]);
+    // The slug of the PDF (pdftoppm) and of the SVG (librsvg), at 72 dpi:
+    // every dark pixel of one has a dark pixel of the other next to it.
+    let png = out.join("poster-pdf");
+    tool_ok(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "72",
+            "-singlefile",
+            out.join("poster-a3--fanzha-qiandaizi.pdf").to_str().unwrap(),
+            png.to_str().unwrap(),
+        ],
+    );
+    let a = resvg::tiny_skia::Pixmap::load_png(png.with_extension("png")).unwrap();
+    let b = rsvg(&poster_svg, 72, Some("white"));
+    assert!(a.width().abs_diff(b.width()) <= 1 && a.height().abs_diff(b.height()) <= 1);
+    let (w, h) = (a.width().min(b.width()) as usize, a.height().min(b.height()) as usize);
+    let slug = (10.0 * PT_PER_MM) as usize - 1;
+    let dark = |pm: &resvg::tiny_skia::Pixmap, x: usize, y: usize| pixel(pm, x, y)[0] < 200;
+    let in_slug = |x: usize, y: usize| x < slug || y < slug || x >= w - slug || y >= h - slug;
+    let near = |pm: &resvg::tiny_skia::Pixmap, x: usize, y: usize| {
+        (x.saturating_sub(1)..=(x + 1).min(w - 1))
+            .any(|i| (y.saturating_sub(1)..=(y + 1).min(h - 1)).any(|j| dark(pm, i, j)))
+    };
+    let mut marks = 0;
+    for y in 0..h {
+        for x in 0..w {
+            if !in_slug(x, y) {
+                continue;
+            }
+            if dark(&a, x, y) {
+                marks += 1;
+                assert!(near(&b, x, y), "PDF mark at ({x}, {y}) missing in the SVG");
+            }
+            if dark(&b, x, y) {
+                assert!(near(&a, x, y), "SVG mark at ({x}, {y}) not in the PDF");
+            }
+        }
+    }
+    assert!(marks >= 8 * 10, "only {marks} mark pixels");
 }

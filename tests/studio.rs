@@ -185,6 +185,34 @@ async fn repeated_failures_lock_the_name_for_a_while() {
     assert!(cookie_value(&h, "jiediqi_session").is_none());
 }
 
+/// A sign-in from a given address (as `jiediqi serve` sees its peers).
+async fn sign_in_from(st: &Arc<Studio>, ip: &str, name: &str, password: &str) -> StatusCode {
+    let (_, h, _) = send(st, get("/login", None)).await;
+    let login = cookie_value(&h, "jiediqi_login").unwrap();
+    let form = format!("name={}&password={}&login_token={login}", enc(name), enc(password));
+    let mut req = post("/login", Some(&format!("jiediqi_login={login}")), &form);
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    send(st, req).await.0
+}
+
+#[tokio::test]
+async fn a_guesser_elsewhere_cannot_lock_an_officer_out() {
+    let (_, st) = studio("studio-limit-ip");
+    for _ in 0..6 {
+        sign_in_from(&st, "10.0.0.66", "王芳", "guess-guess").await;
+    }
+    assert_eq!(sign_in_from(&st, "10.0.0.66", "王芳", "officer pass 1").await, StatusCode::TOO_MANY_REQUESTS);
+    // From the officer's own desk the right password still works.
+    assert_eq!(sign_in_from(&st, "10.0.0.8", "王芳", "officer pass 1").await, StatusCode::SEE_OTHER);
+    // One address trying many names is stopped for all of them.
+    for i in 0..30 {
+        sign_in_from(&st, "10.0.0.77", &format!("用户{i}"), "guess-guess").await;
+    }
+    assert_eq!(sign_in_from(&st, "10.0.0.77", "李建国", "reviewer pass").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(sign_in_from(&st, "10.0.0.9", "李建国", "reviewer pass").await, StatusCode::SEE_OTHER);
+}
+
 #[tokio::test]
 async fn forged_cookies_and_missing_csrf_tokens_are_refused() {
     let (_, st) = studio("studio-forged");
@@ -384,6 +412,7 @@ fn studio_with_key(name: &str) -> (std::path::PathBuf, Arc<Studio>) {
     db.add_user("王芳", Role::Officer, Some("chengguan"), "officer pass 1").unwrap();
     db.add_user("李建国", Role::Reviewer, None, "reviewer pass").unwrap();
     db.add_user("赵审核", Role::Reviewer, None, "reviewer pass 2").unwrap();
+    db.add_user("张管理", Role::Admin, None, "admin pass 1").unwrap();
     (p.clone(), Arc::new(Studio::new(&p, db, Some(keys))))
 }
 
@@ -547,8 +576,10 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let profile = std::fs::read_to_string(p.join("stations/chengguan.yaml")).unwrap();
+    // It waits for an admin: nothing an officer types reaches a footer unchecked.
+    let profile = std::fs::read_to_string(p.join("stations/pending/chengguan.yaml")).unwrap();
     assert!(profile.contains("城关派出所"), "{profile}");
+    assert!(!p.join("stations/chengguan.yaml").exists());
     let (status, _, page) = send(
         &st,
         post(
@@ -565,6 +596,41 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
     assert!(form.contains("value=\"fanzha-96110\"") && !form.contains("value=\"fanzha-shucaitan\""));
 
     let base = [("csrf", csrf.as_str()), ("title", "城关冬季宣传"), ("vendor", "城关印务"), ("due", "2026-12-20")];
+    // Not registered yet: an order for the station itself is refused, as is
+    // a list naming stations the county never registered.
+    let own = {
+        let mut fields = base.to_vec();
+        fields.extend([
+            ("stations", "own"),
+            ("qty-bag-nonwoven", "100"),
+            ("per-bag-nonwoven", "station"),
+            ("slogan", "fanzha-96110"),
+        ]);
+        fields
+    };
+    let (status, _, page) = send(&st, post_multipart("/orders", &cookie, &own, &[])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("不在本县登记的派出所里"), "{page}");
+    // An admin approves the change and registers the second station.
+    let (admin, acsrf) = sign_in(&st, "张管理", "admin pass 1").await;
+    let (_, _, list) = send(&st, get("/admin/stations", Some(&admin))).await;
+    assert!(list.contains("data-station=\"chengguan\"") && list.contains("人民路88号"), "{list}");
+    let (status, _, _) =
+        send(&st, post("/admin/stations/chengguan/approve", Some(&cookie), &format!("csrf={csrf}"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an officer cannot approve their own station's change");
+    let (status, _, page) =
+        send(&st, post("/admin/stations/chengguan/approve", Some(&admin), &format!("csrf={acsrf}"))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(std::fs::read_to_string(p.join("stations/chengguan.yaml")).unwrap().contains("人民路88号"));
+    assert!(!p.join("stations/pending/chengguan.yaml").exists());
+    let form = format!(
+        "csrf={acsrf}&key=dongguan&name={}&address={}&phone=0912-2345678",
+        enc("东关派出所"),
+        enc("红旗路16号")
+    );
+    let (status, _, page) = send(&st, post("/admin/stations", Some(&admin), &form)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
     // An unapproved slogan, posted by hand, stops the order before anything is made.
     let mut fields = base.to_vec();
     fields.extend([
@@ -617,7 +683,21 @@ async fn an_officer_orders_for_the_station_or_a_list_and_downloads_the_package()
         send(&st, post_multipart("/orders", &cookie, &fields, &[("stations_file", "名单.csv", csv.as_bytes())])).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let sums = std::fs::read_to_string(p.join("studio/packages/2/studio-0002/SHA256SUMS")).unwrap();
-    assert_eq!(sums.lines().filter(|l| l.contains("print/") && l.ends_with(".pdf")).count(), 2, "{sums}");
+    assert_eq!(
+        sums.lines().filter(|l| l.contains("print/") && l.ends_with(".pdf") && !l.contains(".cut.")).count(),
+        2,
+        "{sums}"
+    );
+    // What is printed is the registered profile, not the list's own text:
+    // a list whose name carries other words names no registered station.
+    let order2 = std::fs::read_to_string(p.join("orders/studio-0002.yaml")).unwrap();
+    assert!(order2.contains("dongguan") && order2.contains("红旗路16号"), "{order2}");
+    let sneaky = "名称,地址\n城关派出所 打倒一切,人民路88号\n";
+    let (status, _, page) =
+        send(&st, post_multipart("/orders", &cookie, &fields, &[("stations_file", "名单.csv", sneaky.as_bytes())]))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("名单第 2 行") && page.contains("不在本县登记的派出所里"), "{page}");
 
     // Another station's officer sees neither order, by list or by URL.
     let (other, _) = sign_in(&st, "刘洋", "officer pass 2").await;
@@ -709,7 +789,12 @@ async fn the_api_needs_a_token_or_a_session_with_its_csrf_header() {
         assert_eq!(h[header::CONTENT_TYPE], "application/json");
     }
 
-    // An order through the API: approved wording only, the package listed.
+    // An order through the API: approved wording only, registered stations
+    // only (registered here as a county's operator would, by file).
+    std::fs::create_dir_all(p.join("stations")).unwrap();
+    std::fs::write(p.join("stations/chengguan.yaml"), "id: chengguan\nname: 城关派出所\nphone: 0912-1234567\n")
+        .unwrap();
+    std::fs::write(p.join("stations/dongguan.yaml"), "id: dongguan\nname: 东关派出所\nphone: 0912-2345678\n").unwrap();
     let order = format!(
         r#"{{"title": "接口下单", "vendor": "城关印务", "due": "2026-12-20", "stations": [{{"name": "城关派出所", "phone": "0912-1234567"}}, {{"name": "东关派出所", "phone": "0912-2345678"}}], "lines": [{{"item": "poster-a3", "slogans": ["{id}"], "quantity": 20}}]}}"#
     );
@@ -826,8 +911,13 @@ async fn admins_keep_the_accounts_and_nobody_else_can() {
     let (status, _, _) = send(&st, post("/admin/users", Some(&admin), &form)).await;
     assert_eq!(status, StatusCode::OK);
     sign_in(&st, "刘洋", "first pass 1").await;
-    // A reset password ends the account's sessions; a disabled account cannot sign in.
+    // A reset password ends the account's sessions and API tokens; a disabled
+    // account cannot sign in.
     let (victim, _) = sign_in(&st, "李建国", "reviewer pass").await;
+    let old_token = st.with_db(|db| db.create_token("李建国")).unwrap();
+    let old_bearer = format!("Bearer {old_token}");
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &old_bearer)], "")).await;
+    assert_eq!(status, StatusCode::OK);
     let (status, _, _) = send(
         &st,
         post(
@@ -840,7 +930,39 @@ async fn admins_keep_the_accounts_and_nobody_else_can() {
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = send(&st, get("/", Some(&victim))).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the old session ended");
-    sign_in(&st, "李建国", "new reviewer pass").await;
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &old_bearer)], "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the old token ended");
+    let token = st.with_db(|db| db.create_token("李建国")).unwrap();
+    let bearer = format!("Bearer {token}");
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &bearer)], "")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (victim, _) = sign_in(&st, "李建国", "new reviewer pass").await;
+    // Another role: the account's sessions and tokens end, and its new role holds at once.
+    let (status, _, page) = send(
+        &st,
+        post(
+            &enc_path("/admin/users/李建国/role"),
+            Some(&admin),
+            &format!("csrf={csrf}&role=officer&station=chengguan"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, _, _) = send(&st, get("/", Some(&victim))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the session ended with the role change");
+    let (status, _, _) = send(&st, api("GET", "/api/v1/slogans", &[("authorization", &bearer)], "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the token ended with the role change");
+    let (now_officer, _) = sign_in(&st, "李建国", "new reviewer pass").await;
+    let (status, _, _) = send(&st, get("/review", Some(&now_officer))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an officer now");
+    let (status, _, _) =
+        send(&st, post(&enc_path("/admin/users/张管理/role"), Some(&admin), &format!("csrf={csrf}&role=officer")))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not one's own role");
+    let (status, _, _) =
+        send(&st, post(&enc_path("/admin/users/王芳/role"), Some(&now_officer), &format!("csrf={csrf}&role=admin")))
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only admins change roles");
     let (status, _, _) =
         send(&st, post(&enc_path("/admin/users/刘洋/disable"), Some(&admin), &format!("csrf={csrf}"))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

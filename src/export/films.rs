@@ -27,8 +27,10 @@ pub struct FilmOptions {
     pub station: String,
     /// Fonts for the labels (a role's chain: they are drawn as outlines).
     pub fonts: Vec<Arc<Font>>,
-    /// Document date (SOURCE_DATE_EPOCH).
+    /// Document date (SOURCE_DATE_EPOCH, or the approval), as the print file's.
     pub epoch: Option<i64>,
+    /// PDF/X, as the print file.
+    pub pdfx: Option<pdf::PdfX>,
 }
 
 /// Width of the film's slug around the trim (and bleed): room for a target
@@ -53,7 +55,7 @@ pub fn export(scene: &Scene, opts: &FilmOptions) -> Result<Vec<u8>, PdfError> {
         order.iter().enumerate().map(|(n, &ink)| film(scene, ink, n + 1, order.len(), opts)).collect();
     // The art is outlines (as on a screen print's print file); the labels are
     // text with their fonts embedded, so they can be searched and read back.
-    let pdf_opts = PdfOptions { marks: false, outline_text: false, epoch: opts.epoch };
+    let pdf_opts = PdfOptions { marks: false, outline_text: false, epoch: opts.epoch, pdfx: opts.pdfx };
     pdf::export_pages(&pages, &pdf_opts)
 }
 
@@ -62,7 +64,7 @@ fn film(scene: &Scene, ink: usize, n: usize, count: usize, opts: &FilmOptions) -
     let black = Ink {
         id: "film".into(),
         kind: InkKind::Process { cmyk: [0.0, 0.0, 0.0, 1.0] },
-        preview: Rgb(0, 0, 0),
+        preview: Some(Rgb(0, 0, 0)),
     };
     // This ink at its tint; another ink that knocks out, white; one that overprints, nothing.
     let on_film = |p: &Paint| -> Option<Paint> {
@@ -108,6 +110,7 @@ fn film(scene: &Scene, ink: usize, n: usize, count: usize, opts: &FilmOptions) -
         background: None,
         underbase: None,
         elements,
+        die_line: None,
         crop_marks_allowed: false,
         title: format!("菲林 {n}/{count} {} — {}", scene.inks[ink].label(), scene.title),
         slogan_lines: scene.slogan_lines,

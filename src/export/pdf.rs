@@ -1,6 +1,10 @@
 //! The print PDF: page = trim + bleed (+ a slug for crop marks), the item's
 //! inks as DeviceCMYK or Separation spaces, fonts as subsets with ToUnicode
-//! maps or text as outlines, deterministic bytes.
+//! maps or text as outlines, deterministic bytes. Print files are PDF/X
+//! (X-4, or X-1a:2001 on request): an output intent carrying the project's
+//! FOGRA39 profile, XMP metadata, dates, the trapped key, ids from the content.
+//! The die line is never in it: [`export_cut`] writes it alone, in a file
+//! with the same boxes (and the same PDF/X version).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,8 +13,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::outline::{OSeg, glyph_outline, place};
 use crate::fonts::Font;
-use crate::mm;
-use crate::scene::{Element, InkKind, Paint, Path, Scene, Seg};
+use crate::scene::{CROP_MARK_WIDTH, Element, InkKind, Paint, Path, Scene, Seg};
 
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
@@ -18,20 +21,80 @@ pub struct PdfOptions {
     pub marks: bool,
     /// All text as filled outlines; no fonts in the file.
     pub outline_text: bool,
-    /// Document date, seconds since 1970 (from SOURCE_DATE_EPOCH); none when absent.
+    /// Document date, seconds since 1970 (SOURCE_DATE_EPOCH, or for a print
+    /// file the time its wording was approved); none when absent. PDF/X needs
+    /// one: without it a PDF/X file is dated 1970-01-01.
     pub epoch: Option<i64>,
+    /// Write PDF/X (print files); `None` for documents (proof and job sheets).
+    pub pdfx: Option<PdfX>,
+}
+
+/// The PDF/X version of a print file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfX {
+    /// PDF/X-4 (ISO 15930-7), PDF 1.6: what shops ask for today.
+    #[default]
+    X4,
+    /// PDF/X-1a:2001 (ISO 15930-1), PDF 1.3: for shops whose workflow predates X-4.
+    X1a,
+}
+
+impl PdfX {
+    /// The names `--pdfx` and an order's `pdfx:` take.
+    pub const NAMES: &'static str = "x4 (PDF/X-4, the default) or x1a (PDF/X-1a:2001)";
+
+    pub fn from_name(name: &str) -> Option<PdfX> {
+        match name {
+            "x4" => Some(PdfX::X4),
+            "x1a" => Some(PdfX::X1a),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PdfX::X4 => "x4",
+            PdfX::X1a => "x1a",
+        }
+    }
+
+    /// As a preflight report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PdfX::X4 => "PDF/X-4",
+            PdfX::X1a => "PDF/X-1a:2001",
+        }
+    }
+
+    /// The document information's `GTS_PDFXVersion` (X-1a:2001 gives its
+    /// conformance level in `GTS_PDFXConformance` beside it).
+    fn version_key(self) -> &'static str {
+        match self {
+            PdfX::X4 => "PDF/X-4",
+            PdfX::X1a => "PDF/X-1:2001",
+        }
+    }
 }
 
 /// Width of the slug that carries crop marks.
 pub fn slug_width(scene: &Scene, opts: &PdfOptions) -> f64 {
-    if opts.marks && scene.crop_marks_allowed { mm(10.0) } else { 0.0 }
+    scene.slug(opts.marks)
+}
+
+/// What a file holds: the artwork (the print file) or the cut contour alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Print,
+    Cut,
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot subset font {font}: {message}")]
-pub struct PdfError {
-    pub font: String,
-    pub message: String,
+pub enum PdfError {
+    #[error("cannot subset font {font}: {message}")]
+    Subset { font: String, message: String },
+    /// Raster previews are RGB; a print file takes CMYK and spot colours only.
+    #[error("{0} allows only CMYK and spot colours, and this page has an RGB image")]
+    RgbImage(&'static str),
 }
 
 struct Ids(i32);
@@ -89,22 +152,53 @@ fn vertical_origin(font: &Font, face: &ttf_parser::Face, id: u16) -> (f64, f64) 
     (across, top - f64::from(face.glyph_ver_advance(g).unwrap_or(0)))
 }
 
-/// The PDF of a scene.
+/// The print PDF of a scene: the artwork, never the die line.
 pub fn export(scene: &Scene, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
     export_pages(std::slice::from_ref(scene), opts)
 }
 
+/// The cut file of a scene with a die line (`None` without one): the same
+/// MediaBox, BleedBox and TrimBox as its print file (the slug too, so the two
+/// overlay exactly), and nothing but the die line, stroked in its own
+/// Separation (`CutContour`), overprinting. A separate file rather than a
+/// non-printing optional content group in the print file: a RIP that ignores
+/// optional content, or a PDF/X-1a file (which may have none), would print it.
+pub fn export_cut(scene: &Scene, opts: &PdfOptions) -> Result<Option<Vec<u8>>, PdfError> {
+    if scene.die_line.is_none() {
+        return Ok(None);
+    }
+    let opts = PdfOptions { outline_text: true, ..opts.clone() };
+    write(std::slice::from_ref(scene), &opts, Part::Cut).map(Some)
+}
+
 /// A PDF with one page per scene (proof sheets); fonts are shared by all pages.
 pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+    write(scenes, opts, Part::Print)
+}
+
+fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, PdfError> {
+    if let Some(x) = opts.pdfx
+        && scenes.iter().flat_map(|s| &s.elements).any(|e| matches!(e, Element::Image(_)))
+    {
+        return Err(PdfError::RgbImage(x.label()));
+    }
     let mut ids = Ids(0);
-    let mut pdf = Pdf::new();
+    // Room for the output profile up front: growing the buffer past it would
+    // copy the whole file again (measured: a tenth of a batch's instructions).
+    let profile = if opts.pdfx.is_some() { crate::color::PROFILE_ZLIB.len() } else { 0 };
+    let mut pdf = Pdf::with_capacity(profile + 64 * 1024);
+    match opts.pdfx {
+        Some(PdfX::X4) => pdf.set_version(1, 6),
+        Some(PdfX::X1a) => pdf.set_version(1, 3),
+        None => {}
+    }
     let catalog_id = ids.next();
     let tree_id = ids.next();
     let info_id = ids.next();
 
     // Fonts in use (unless outlined): glyph sets per book index, over all pages.
     let mut used: BTreeMap<usize, UsedFont> = BTreeMap::new();
-    if !opts.outline_text {
+    if !opts.outline_text && part == Part::Print {
         for el in scenes.iter().flat_map(|s| &s.elements) {
             if let Element::Text(run) = el {
                 let e =
@@ -127,6 +221,8 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         remap: subsetter::GlyphRemapper,
     }
     let mut embedded: BTreeMap<usize, Embedded> = BTreeMap::new();
+    // What the file ids are made from: everything that changes the pages.
+    let mut id_hash_input: Vec<u8> = Vec::new();
     for (&idx, (font, glyphs, texts, any_vertical)) in &used {
         let mut remap = subsetter::GlyphRemapper::new();
         for &g in glyphs {
@@ -198,12 +294,12 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let uc = uc.finish();
         put_stream(&mut pdf, cmap, uc.as_slice(), None);
         embedded.insert(idx, Embedded { name, type0, vertical, remap });
+        id_hash_input.extend_from_slice(base.as_bytes());
     }
     let font_refs: Vec<(String, Ref)> =
         embedded.values().flat_map(|e| std::iter::once((e.name.clone(), e.type0)).chain(e.vertical.clone())).collect();
 
     let mut page_ids = Vec::with_capacity(scenes.len());
-    let mut id_hash_input: Vec<u8> = Vec::new();
     let mut outline_cache: BTreeMap<(usize, u16), Vec<OSeg>> = BTreeMap::new();
     for scene in scenes {
         let page_id = ids.next();
@@ -212,11 +308,18 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let slug = slug_width(scene, opts);
         let off = scene.bleed + slug;
         let (pw, ph) = (scene.width + 2.0 * off, scene.height + 2.0 * off);
-        let draw_marks = slug > 0.0;
-        // Colour spaces: one Separation per spot/technical ink, DeviceCMYK for process inks.
+        let draw_marks = slug > 0.0 && part == Part::Print;
+        // Colour spaces: one Separation per spot ink, DeviceCMYK for process
+        // inks; the technical (die line) ink only in the cut file, so that no
+        // trace of it is in the print file for a RIP to map to a plate.
         let mut cs_names: BTreeMap<usize, String> = BTreeMap::new();
         for (i, ink) in scene.inks.iter().enumerate() {
-            if !matches!(ink.kind, InkKind::Process { .. }) {
+            let wanted = match (&ink.kind, part) {
+                (InkKind::Spot { .. }, Part::Print) => true,
+                (InkKind::Technical { .. }, Part::Cut) => scene.die_line.as_ref().is_some_and(|d| d.ink == i),
+                _ => false,
+            };
+            if wanted {
                 cs_names.insert(i, format!("CS{i}"));
             }
         }
@@ -225,14 +328,25 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         let mut c = Content::new();
         c.save_state();
         c.transform([1.0, 0.0, 0.0, -1.0, f(off), f(off + scene.height)]);
-        if let Some(paint) = &scene.background {
+        if part == Part::Cut
+            && let Some(d) = &scene.die_line
+        {
+            let paint = Paint { ink: d.ink, tint: 1.0, overprint: true };
+            begin_paint(&mut c, scene, &cs_names, &paint, false);
+            c.set_line_width(f(d.width));
+            draw_path(&mut c, &d.path);
+            c.stroke();
+            end_paint(&mut c, &paint);
+        }
+        let artwork: &[Element] = if part == Part::Print { &scene.elements } else { &[] };
+        if let Some(paint) = scene.background.as_ref().filter(|_| part == Part::Print) {
             let b = scene.bleed;
             begin_paint(&mut c, scene, &cs_names, paint, true);
             draw_path(&mut c, &Path::rect(-b, -b, scene.width + 2.0 * b, scene.height + 2.0 * b));
             c.fill_nonzero();
             end_paint(&mut c, paint);
         }
-        for el in &scene.elements {
+        for el in artwork {
             match el {
                 Element::Fill { path, paint } => {
                     begin_paint(&mut c, scene, &cs_names, paint, true);
@@ -372,22 +486,129 @@ pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfE
         page.finish();
         put_stream(&mut pdf, content_id, &content, None);
         id_hash_input.extend_from_slice(&content);
+        for ink in &scene.inks {
+            id_hash_input.extend(ink.label().bytes().chain(ink.cmyk().iter().flat_map(|v| v.to_be_bytes())));
+        }
     }
-    pdf.catalog(catalog_id).pages(tree_id);
+    let title = match (part, scenes.first()) {
+        (Part::Print, Some(s)) => s.title.clone(),
+        (Part::Cut, Some(s)) => format!("CutContour — {}", s.title),
+        (_, None) => "jiediqi".into(),
+    };
+    let title = title.as_str();
+    // PDF/X requires dates; without SOURCE_DATE_EPOCH or an approval time a
+    // fixed one keeps the bytes reproducible.
+    let epoch = match opts.pdfx {
+        Some(_) => Some(opts.epoch.filter(|&e| pdf_date(e).is_some()).unwrap_or(0)),
+        None => opts.epoch,
+    };
+    // File identifiers from the content, as preflight expects: same input,
+    // same ids. The instance id also covers the PDF/X version and the date.
+    let doc_id = content_id_bytes(&id_hash_input, title);
+    let mut instance_input = doc_id.clone();
+    instance_input.extend(opts.pdfx.map(PdfX::name).unwrap_or("").bytes().chain(epoch.unwrap_or(0).to_be_bytes()));
+    let instance_id = content_id_bytes(&instance_input, title);
+
+    let mut catalog = pdf.catalog(catalog_id);
+    catalog.pages(tree_id);
+    let pdfx_refs = opts.pdfx.map(|x| (x, ids.next(), ids.next()));
+    if let Some((_, meta_id, icc_id)) = pdfx_refs {
+        catalog.metadata(meta_id);
+        let c = crate::color::FOGRA39;
+        catalog
+            .output_intents()
+            .push()
+            .subtype(pdf_writer::types::OutputIntentSubtype::PDFX)
+            .output_condition_identifier(TextStr(c.identifier))
+            .output_condition(TextStr(c.condition))
+            .registry_name(TextStr(c.registry))
+            .info(TextStr(c.info))
+            .dest_output_profile(icc_id);
+    }
+    catalog.finish();
     pdf.pages(tree_id).kids(page_ids.iter().copied()).count(page_ids.len() as i32);
 
-    let title = scenes.first().map(|s| s.title.as_str()).unwrap_or("jiediqi");
     let mut info = pdf.document_info(info_id);
     info.title(TextStr(title)).producer(TextStr("jiediqi")).creator(TextStr("jiediqi"));
-    if let Some(date) = opts.epoch.and_then(pdf_date) {
+    if let Some(date) = epoch.and_then(pdf_date) {
         info.creation_date(date).modified_date(date);
     }
     info.pair(Name(b"Trapped"), Name(b"False"));
+    if let Some(x) = opts.pdfx {
+        info.pair(Name(b"GTS_PDFXVersion"), TextStr(x.version_key()));
+        if x == PdfX::X1a {
+            info.pair(Name(b"GTS_PDFXConformance"), TextStr("PDF/X-1a:2001"));
+        }
+    }
     info.finish();
-    // A file identifier from the content, as preflight expects: same input, same id.
-    let id = content_id_bytes(&id_hash_input, title);
-    pdf.set_file_id((id.clone(), id));
+    if let Some((x, meta_id, icc_id)) = pdfx_refs {
+        let xmp = xmp(x, title, epoch.unwrap_or(0), &doc_id, &instance_id);
+        // Not compressed: preflight tools and file browsers read it as text.
+        pdf.metadata(meta_id, xmp.as_bytes());
+        pdf.icc_profile(icc_id, crate::color::PROFILE_ZLIB).n(4).filter(Filter::FlateDecode);
+    }
+    pdf.set_file_id((doc_id, instance_id));
     Ok(pdf.finish())
+}
+
+/// The XMP packet of a PDF/X file: the information dictionary's title,
+/// dates, producer and trapped key again, the PDF/X version, and document
+/// and instance ids (from the content, so reruns give the same bytes).
+fn xmp(x: PdfX, title: &str, epoch: i64, doc_id: &[u8], instance_id: &[u8]) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    };
+    let date = crate::timefmt::rfc3339(epoch);
+    let version = match x {
+        PdfX::X4 => "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>".to_string(),
+        PdfX::X1a => "<pdfx:GTS_PDFXVersion>PDF/X-1:2001</pdfx:GTS_PDFXVersion>\n\
+                      <pdfx:GTS_PDFXConformance>PDF/X-1a:2001</pdfx:GTS_PDFXConformance>"
+            .to_string(),
+    };
+    format!(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+         <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+         <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+         <rdf:Description rdf:about=\"\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\" \
+         xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" \
+         xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\" \
+         xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\" \
+         xmlns:pdfx=\"http://ns.adobe.com/pdfx/1.3/\" \
+         xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\">\n\
+         <dc:format>application/pdf</dc:format>\n\
+         <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n\
+         <xmp:CreateDate>{date}</xmp:CreateDate>\n\
+         <xmp:ModifyDate>{date}</xmp:ModifyDate>\n\
+         <xmp:MetadataDate>{date}</xmp:MetadataDate>\n\
+         <xmp:CreatorTool>jiediqi</xmp:CreatorTool>\n\
+         <pdf:Producer>jiediqi</pdf:Producer>\n\
+         <pdf:Trapped>False</pdf:Trapped>\n\
+         <xmpMM:DocumentID>{doc}</xmpMM:DocumentID>\n\
+         <xmpMM:InstanceID>{instance}</xmpMM:InstanceID>\n\
+         <xmpMM:VersionID>1</xmpMM:VersionID>\n\
+         <xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n\
+         {version}\n\
+         </rdf:Description>\n\
+         </rdf:RDF>\n\
+         </x:xmpmeta>\n\
+         <?xpacket end=\"w\"?>",
+        title = esc(title),
+        doc = uuid(doc_id),
+        instance = uuid(instance_id),
+    )
+}
+
+/// `uuid:` and 16 bytes as an RFC 9562 version 8 (custom) UUID.
+fn uuid(bytes: &[u8]) -> String {
+    let mut b = [0u8; 16];
+    for (d, s) in b.iter_mut().zip(bytes) {
+        *d = *s;
+    }
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("uuid:{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
 /// A Separation colour space with a CMYK alternate (linear tint transform).
@@ -516,25 +737,12 @@ fn draw_outline(c: &mut Content, g: &crate::scene::Glyph, segs: &[OSeg]) {
     }
 }
 
-/// Crop marks at the trim corners, in the slug (clear of the bleed), in the
-/// registration colour so they appear on every plate.
+/// The scene's crop marks in the registration colour, so they appear on every plate.
 fn crop_marks(c: &mut Content, scene: &Scene) {
-    let (w, h, b) = (scene.width, scene.height, scene.bleed);
-    let gap = b + mm(2.0);
-    let len = mm(6.0);
     c.set_stroke_color_space(Name(b"CSAll"));
     c.set_stroke_color([1.0]);
-    c.set_line_width(0.25);
-    for &(x, sx) in &[(0.0, -1.0), (w, 1.0)] {
-        for &(y, sy) in &[(0.0, -1.0), (h, 1.0)] {
-            // Horizontal mark on the trim line y, outside the bleed.
-            c.move_to(f(x + sx * gap), f(y));
-            c.line_to(f(x + sx * (gap + len)), f(y));
-            // Vertical mark on the trim line x.
-            c.move_to(f(x), f(y + sy * gap));
-            c.line_to(f(x), f(y + sy * (gap + len)));
-        }
-    }
+    c.set_line_width(f(CROP_MARK_WIDTH));
+    draw_path(c, &scene.crop_marks());
     c.stroke();
 }
 
@@ -567,7 +775,7 @@ fn cached_subset(
         return Ok(hit);
     }
     let bytes = subsetter::subset(&font.data, 0, remap)
-        .map_err(|e| PdfError { font: font.path.display().to_string(), message: format!("{e:?}") })?;
+        .map_err(|e| PdfError::Subset { font: font.path.display().to_string(), message: format!("{e:?}") })?;
     let bytes = std::sync::Arc::new(bytes);
     if let Ok(mut m) = SUBSETS.lock() {
         // Bounded: a long run of all-different sets must not grow without end.

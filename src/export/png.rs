@@ -1,7 +1,7 @@
 //! PNG proofs: the trim area drawn by resvg from the scene's SVG, so the proof
 //! shows exactly the geometry that is printed.
 
-use super::svg::{self, Area, SvgOptions};
+use super::svg::{self, Area, PreviewOptions};
 use crate::scene::Scene;
 
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ impl Canvas {
         if u64::from(width) * u64::from(height) > max_pixels {
             return Err(PngError::TooLarge(width, height));
         }
-        let text = svg::export(scene, &SvgOptions { area: Area::Trim, backdrop: false });
+        let text = svg::preview(scene, &PreviewOptions { area: Area::Trim, backdrop: false });
         let tree = resvg::usvg::Tree::from_str(&text, &resvg::usvg::Options::default())
             .map_err(|e| PngError::Render(e.to_string()))?;
         let bg = svg::backdrop_colour(scene);

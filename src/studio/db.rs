@@ -128,6 +128,9 @@ const MIGRATIONS: &[&str] = &[
 /// Sessions last a working day.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
+/// Days an API token works (a script gets a new one with `jiediqi user token`).
+pub const TOKEN_DAYS: i64 = 180;
+
 pub struct Db {
     conn: Connection,
 }
@@ -237,10 +240,27 @@ impl Db {
         Ok(())
     }
 
+    /// The account's sessions end and its API tokens stop working: a reset
+    /// password or a changed role leaves no old way in.
     fn end_sessions_of(&self, name: &str) {
-        let _ = self
-            .conn
-            .execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", params![name]);
+        for table in ["sessions", "tokens"] {
+            let _ = self.conn.execute(
+                &format!("DELETE FROM {table} WHERE user_id = (SELECT id FROM users WHERE name = ?1)"),
+                params![name],
+            );
+        }
+    }
+
+    /// Another role (and station) for an account; its sessions and tokens end.
+    pub fn set_role(&self, name: &str, role: Role, station: Option<&str>) -> Result<(), Diagnostic> {
+        self.update_user(
+            name,
+            "UPDATE users SET role = ?1, station = ?2 WHERE name = ?3",
+            params![role.as_str(), station, name],
+        )?;
+        self.end_sessions_of(name);
+        self.audit(None, "user-role", &format!("{name} ({})", role.as_str()));
+        Ok(())
     }
 
     /// Every account: (name, role, station, disabled).
@@ -416,7 +436,8 @@ impl Db {
         .unwrap_or_default()
     }
 
-    /// A new API token for an account (shown once; stored hashed).
+    /// A new API token for an account (shown once; stored hashed); it works
+    /// for [`TOKEN_DAYS`] days, until the account's password or role changes.
     pub fn create_token(&self, name: &str) -> Result<String, Diagnostic> {
         let token = random_token()?;
         let n = self
@@ -443,8 +464,8 @@ impl Db {
         self.conn
             .query_row(
                 "SELECT u.id, u.name, u.role, u.station FROM tokens t JOIN users u ON u.id = t.user_id
-                 WHERE t.token = ?1 AND u.disabled = 0",
-                params![hash_token(token)],
+                 WHERE t.token = ?1 AND u.disabled = 0 AND t.created > ?2",
+                params![hash_token(token), now() - TOKEN_DAYS * 86_400],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)),
             )
             .optional()

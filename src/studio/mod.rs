@@ -45,6 +45,10 @@ const SESSION_COOKIE: &str = "jiediqi_session";
 const LOGIN_COOKIE: &str = "jiediqi_login";
 /// Failed sign-ins per name before it must wait, and how long.
 const MAX_FAILURES: usize = 5;
+/// Failed sign-ins from one address, whatever the names.
+const MAX_ADDRESS_FAILURES: usize = 30;
+/// Failed sign-ins for one name, whatever the addresses.
+const MAX_NAME_FAILURES: usize = 100;
 const FAILURE_WINDOW: i64 = 600;
 
 /// What a running studio holds.
@@ -396,23 +400,39 @@ impl Studio {
         Some((token, s))
     }
 
-    fn locked_out(&self, name: &str) -> bool {
-        let now = db::now();
-        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let list = f.entry(name.to_string()).or_default();
-        list.retain(|&t| t > now - FAILURE_WINDOW);
-        list.len() >= MAX_FAILURES
+    /// Failed sign-ins are counted per name from one address (so a guesser
+    /// elsewhere cannot lock an officer out of their own desk), per address
+    /// over all names (one machine trying many), and per name over all
+    /// addresses at a higher bound (many machines trying one).
+    fn failure_keys(name: &str, ip: &str) -> [(String, usize); 3] {
+        [
+            (format!("{name}\u{0}{ip}"), MAX_FAILURES),
+            (format!("\u{0}{ip}"), MAX_ADDRESS_FAILURES),
+            (format!("{name}\u{0}"), MAX_NAME_FAILURES),
+        ]
     }
 
-    fn failed(&self, name: &str) {
+    fn locked_out(&self, name: &str, ip: &str) -> bool {
+        let now = db::now();
+        let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        Self::failure_keys(name, ip).into_iter().any(|(key, max)| {
+            let list = f.entry(key).or_default();
+            list.retain(|&t| t > now - FAILURE_WINDOW);
+            list.len() >= max
+        })
+    }
+
+    fn failed(&self, name: &str, ip: &str) {
         let now = db::now();
         let mut f = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         // Names are whatever was typed: forget those outside the window (the map
         // is then bounded by the sign-in rate over ten minutes).
-        if f.len() > 10_000 {
+        if f.len() > 30_000 {
             f.retain(|_, times| times.iter().any(|&t| t > now - FAILURE_WINDOW));
         }
-        f.entry(name.to_string()).or_default().push(now);
+        for (key, _) in Self::failure_keys(name, ip) {
+            f.entry(key).or_default().push(now);
+        }
     }
 }
 
@@ -514,6 +534,10 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/admin/users/{name}/password", post(admin::password))
         .route("/admin/users/{name}/disable", post(admin::disable))
         .route("/admin/users/{name}/enable", post(admin::enable))
+        .route("/admin/users/{name}/role", post(admin::role))
+        .route("/admin/stations", get(admin::stations_page).post(admin::station_add))
+        .route("/admin/stations/{key}/approve", post(admin::station_approve))
+        .route("/admin/stations/{key}/discard", post(admin::station_discard))
         .fallback(|| async {
             html(StatusCode::NOT_FOUND, pages::message("找不到这个页面", "地址不对，回首页看看。"))
         })
@@ -537,9 +561,9 @@ fn scene_svg(lib: &Library, scene: &crate::scene::Scene, proof: bool) -> Result<
     if proof {
         let mut scene = scene.clone();
         layout::mark_as_proof(lib, &mut scene)?;
-        return Ok(svg::export(&scene, &svg::SvgOptions::default()));
+        return Ok(svg::preview(&scene, &svg::PreviewOptions::default()));
     }
-    Ok(svg::export(scene, &svg::SvgOptions::default()))
+    Ok(svg::preview(scene, &svg::PreviewOptions::default()))
 }
 
 /// Run library work (loading, layout, lint, writes) off the async threads;
@@ -568,7 +592,7 @@ pub fn serve(studio: Studio, addr: SocketAddr) -> Result<(), Diagnostic> {
         // Load (and so start warming) now: the first pages then find every
         // slogan's findings and layouts ready.
         let _ = std::thread::Builder::new().name("studio-start".into()).spawn(move || studio.library());
-        axum::serve(listener, app)
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
@@ -606,7 +630,15 @@ struct LoginForm {
     login_token: String,
 }
 
-async fn login(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(st): State<Arc<Studio>>,
+    headers: HeaderMap,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<SocketAddr>>>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    // The peer's address (a proxy in front makes every sign-in one address:
+    // then the per-name bounds still hold). Tests over the router have none.
+    let ip = peer.map_or_else(|| "-".to_string(), |p| p.0.0.ip().to_string());
     // The sign-in form must come from our own page (double-submit token).
     let fresh = || db::random_token().unwrap_or_default();
     if !cookie(&headers, LOGIN_COOKIE).is_some_and(|c| !c.is_empty() && same(&c, &f.login_token)) {
@@ -625,7 +657,7 @@ async fn login(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<
     if name.chars().count() > 20 || f.password.len() > 1024 {
         return fail(&st, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
     }
-    if st.locked_out(&name) {
+    if st.locked_out(&name, &ip) {
         st.db().audit(Some(&name), "sign-in-locked", "");
         return fail(&st, StatusCode::TOO_MANY_REQUESTS, "密码错误次数太多，请十分钟后再试。");
     }
@@ -636,7 +668,7 @@ async fn login(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<
     let user = tokio::task::spawn_blocking(move || db::verify_sign_in(row, &password)).await.ok().flatten();
     let Some(user) = user else {
         st.db().audit(Some(&name), "sign-in-failed", "");
-        st.failed(&name);
+        st.failed(&name, &ip);
         return fail(&st, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
     };
     let db = st.db();

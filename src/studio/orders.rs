@@ -40,12 +40,79 @@ pub fn profile_path(root: &Path, key: &str) -> Option<PathBuf> {
     ok.then(|| root.join("stations").join(format!("{key}.yaml")))
 }
 
-pub(super) fn load_profile(root: &Path, key: &str) -> Option<StationFile> {
-    let path = profile_path(root, key)?;
-    if !path.exists() {
+/// Where an officer's change to their station's profile waits for an
+/// admin: `stations/pending/<key>.yaml`. What is printed in footers is only
+/// ever the approved profile: a station's name and address reach every
+/// print file, so an officer cannot put unreviewed words there.
+pub fn pending_path(root: &Path, key: &str) -> Option<PathBuf> {
+    profile_path(root, key).map(|p| root.join("stations").join("pending").join(p.file_name().unwrap_or_default()))
+}
+
+fn load_station(path: &Path) -> Option<StationFile> {
+    if !path.is_file() {
         return None;
     }
-    crate::library::load_yaml::<StationFile>(&path).ok()
+    crate::library::load_yaml::<StationFile>(path).ok()
+}
+
+/// A station's approved profile.
+pub(super) fn load_profile(root: &Path, key: &str) -> Option<StationFile> {
+    load_station(&profile_path(root, key)?)
+}
+
+/// A station's profile as its officer last submitted it, not yet approved.
+pub(super) fn load_pending(root: &Path, key: &str) -> Option<StationFile> {
+    load_station(&pending_path(root, key)?)
+}
+
+/// The county's stations: every approved profile, by key.
+pub(super) fn registry(root: &Path) -> Vec<(String, StationFile)> {
+    let mut out: Vec<(String, StationFile)> = std::fs::read_dir(root.join("stations"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let key = name.strip_suffix(".yaml")?.to_string();
+            let p = load_profile(root, &key)?;
+            Some((key, p))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Write a station profile file (checked like a `--station` file first).
+pub(super) fn save_station(path: &Path, file: &StationFile, what: &str) -> Result<(), Diagnostic> {
+    Station::from_file(file.clone()).map_err(Diagnostic::data)?;
+    let mut text = format!("# {what}\n");
+    text.push_str(&station_yaml(file, ""));
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| Diagnostic::io(e.to_string()))?;
+    fsio::write_atomic(path, text.as_bytes(), Durability::Sync)
+}
+
+/// The stations a studio order names, as the county registered them: each
+/// must be an approved profile, found by its key (`编号`/`id`) or its exact
+/// name, and what is printed is that profile, never the list's own text.
+pub(super) fn registered(root: &Path, wanted: &[(String, StationFile)]) -> Result<Vec<StationFile>, Diagnostics> {
+    let known = registry(root);
+    let mut out = Vec::new();
+    let mut problems = Diagnostics::default();
+    for (at, w) in wanted {
+        let id = w.id.as_deref().map(str::trim).filter(|k| !k.is_empty());
+        let found = known.iter().find(|(k, p)| match id {
+            Some(id) => k == id,
+            None => p.name.trim() == w.name.trim(),
+        });
+        match found {
+            Some((k, p)) => out.push(StationFile { id: Some(k.clone()), ..p.clone() }),
+            None => problems.push(
+                Diagnostic::data(format!("{at}：“{}”不在本县登记的派出所里", id.unwrap_or(w.name.trim())))
+                    .hint("名称要和管理员登记的一字不差（或填编号）；新派出所请管理员在“派出所”页登记"),
+            ),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// `GET /station`: the officer's station profile (fills the footers).
@@ -57,20 +124,38 @@ pub async fn station_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> 
             pages::message("没有所属派出所", "你的账号没有登记派出所，请管理员补上。"),
         );
     };
-    let profile = load_profile(&st.root, &key).unwrap_or_default();
-    page_response(StatusCode::OK, station_form(&s, &key, &profile, None, false))
+    let live = load_profile(&st.root, &key);
+    let pending = load_pending(&st.root, &key);
+    let shown = pending.clone().or_else(|| live.clone()).unwrap_or_default();
+    page_response(StatusCode::OK, station_form(&s, &key, &shown, live.as_ref(), pending.is_some(), None, false))
 }
 
-fn station_form(s: &Session, key: &str, p: &StationFile, problem: Option<&str>, saved: bool) -> Markup {
+fn station_form(
+    s: &Session,
+    key: &str,
+    p: &StationFile,
+    live: Option<&StationFile>,
+    pending: bool,
+    problem: Option<&str>,
+    saved: bool,
+) -> Markup {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
     pages::page(
         "本所信息",
         Some(s),
         html! {
             h1 { "本所信息" }
-            p.meta { "印在物品页脚上的派出所名称、地址、电话和二维码链接。编号 " code { (key) } }
+            p.meta { "印在物品页脚上的派出所名称、地址、电话和二维码链接。编号 " code { (key) } "。改动由管理员核对以后才印到物品上。" }
             @if let Some(m) = problem { p.error role="alert" { (m) } }
-            @if saved { p.saved role="status" { "已保存。" } }
+            @if saved { p.saved role="status" { "已提交，管理员核对以后生效。" } }
+            @match live {
+                Some(l) => section.live {
+                    h2 { "现在印的" }
+                    p { (l.name) @for x in [&l.address, &l.phone, &l.hotline, &l.qr].into_iter().flatten() { "　" (x) } }
+                },
+                None => p.meta { "本所还没有登记过，管理员核对以后才能按“本所”下单。" },
+            }
+            @if pending && !saved { p.meta role="status" { "下面是等管理员核对的改动。" } }
             form.station method="post" action="/station" {
                 input type="hidden" name="csrf" value=(s.csrf);
                 label { "派出所名称" input name="name" value=(p.name) required maxlength="40"; }
@@ -78,15 +163,19 @@ fn station_form(s: &Session, key: &str, p: &StationFile, problem: Option<&str>, 
                 label { "值班电话" input name="phone" value=(v(&p.phone)) maxlength="32"; }
                 label { "反诈热线" input name="hotline" value=(v(&p.hotline)) maxlength="32"; }
                 label { "二维码链接（http 或 https）" input name="qr" value=(v(&p.qr)) maxlength="300"; }
-                button.primary type="submit" { "保存" }
+                button.primary type="submit" { "提交核对" }
             }
         },
     )
 }
 
+/// A station's profile as a form gives it (the officer's page; the admin's,
+/// which also names the key).
 #[derive(serde::Deserialize)]
 pub struct StationForm {
-    csrf: String,
+    pub(super) csrf: String,
+    #[serde(default)]
+    pub(super) key: String,
     name: String,
     #[serde(default)]
     address: String,
@@ -98,6 +187,21 @@ pub struct StationForm {
     qr: String,
 }
 
+impl StationForm {
+    /// The profile of station `key`, fields trimmed, empty ones left out.
+    pub(super) fn profile(&self, key: &str) -> StationFile {
+        let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        StationFile {
+            id: Some(key.to_string()),
+            name: self.name.trim().to_string(),
+            address: opt(&self.address),
+            phone: opt(&self.phone),
+            hotline: opt(&self.hotline),
+            qr: opt(&self.qr),
+        }
+    }
+}
+
 /// `POST /station`: checked like a `--station` file, written atomically.
 pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, Form(f): Form<StationForm>) -> Response {
     let Some((_, s)) = st.session(&headers) else { return to_login() };
@@ -107,28 +211,20 @@ pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, For
     let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
         return refuse(&st, &s, "POST /station");
     };
-    let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    let file = StationFile {
-        id: Some(key.clone()),
-        name: f.name.trim().to_string(),
-        address: opt(&f.address),
-        phone: opt(&f.phone),
-        hotline: opt(&f.hotline),
-        qr: opt(&f.qr),
-    };
+    let file = f.profile(&key);
+    let live = load_profile(&st.root, &key);
     if let Err(m) = Station::from_file(file.clone()) {
-        return page_response(StatusCode::UNPROCESSABLE_ENTITY, station_form(&s, &key, &file, Some(&m), false));
+        return page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            station_form(&s, &key, &file, live.as_ref(), false, Some(&m), false),
+        );
     }
-    let Some(path) = profile_path(&st.root, &key) else { return refuse(&st, &s, "station key") };
-    let mut text = String::from("# The station's profile, kept in the studio (本所信息).\n");
-    text.push_str(&station_yaml(&file, ""));
-    let written = std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
-        .map_err(|e| Diagnostic::io(e.to_string()))
-        .and_then(|_| fsio::write_atomic(&path, text.as_bytes(), Durability::Sync));
-    match written {
+    let Some(path) = pending_path(&st.root, &key) else { return refuse(&st, &s, "station key") };
+    let what = format!("The station's profile as {} submitted it in the studio; an admin approves it.", s.user.name);
+    match save_station(&path, &file, &what) {
         Ok(()) => {
-            st.db().audit(Some(&s.user.name), "station-save", &key);
-            page_response(StatusCode::OK, station_form(&s, &key, &file, None, true))
+            st.db().audit(Some(&s.user.name), "station-submit", &key);
+            page_response(StatusCode::OK, station_form(&s, &key, &file, live.as_ref(), true, None, true))
         }
         Err(d) => page_response(StatusCode::INTERNAL_SERVER_ERROR, pages::problem(&d)),
     }
@@ -242,7 +338,7 @@ fn order_form(
             @if past.is_empty() { p { "还没有订单。" } }
             ul.orders {
                 @for o in &past {
-                    li { a href={ "/orders/" (o.id) } { "第 " (o.id) " 号　" (o.title) } "　" (o.user) "　" (crate::timefmt::rfc3339(o.created)) "　" (o.files) " 个文件" }
+                    li { a href={ "/orders/" (o.id) } { "第 " (o.id) " 号　" (o.title) } "　" (o.user) "　" (crate::timefmt::beijing(o.created)) "　" (o.files) " 个文件" }
                 }
             }
         },
@@ -403,36 +499,47 @@ fn build_numbered(
     let mut problems = Diagnostics::default();
     let name = format!("studio-{n:04}");
     let dir = st.root.join("orders");
-    let stations = match (f.stations.as_str(), &f.file, &s.user.station) {
-        _ if f.list.is_some() => {
-            let list = f.list.as_deref().unwrap_or_default();
-            let mut text = String::from("stations:\n  list:\n");
-            for x in list {
-                text.push_str(&station_yaml(x, "      "));
-            }
-            text
+    // Which stations; what is printed for them is always their approved profile.
+    let wanted: Vec<(String, StationFile)> = match (f.stations.as_str(), &f.file, &s.user.station) {
+        _ if f.list.is_some() => f
+            .list
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("第 {} 个派出所", i + 1), x.clone()))
+            .collect(),
+        ("own", _, Some(key)) => {
+            vec![("本所".to_string(), StationFile { id: Some(key.clone()), ..StationFile::default() })]
         }
-        ("own", _, Some(key)) => match load_profile(&st.root, key) {
-            Some(p) => format!("stations:\n  list:\n{}", station_yaml(&p, "      ")),
-            None => {
-                problems.push(Diagnostic::data("还没有填本所信息").hint("先到“本所信息”填好，或上传名单"));
-                String::new()
+        (_, Some((file_name, bytes)), _) => match crate::order::stations_from_upload(file_name, bytes) {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|(at, x)| (at.line.map_or_else(|| "名单".to_string(), |l| format!("名单第 {l} 行")), x))
+                .collect(),
+            Err(p) => {
+                problems.0.extend(p.0);
+                Vec::new()
             }
         },
-        (_, Some((file_name, bytes)), _) => {
-            let ext = if file_name.to_lowercase().ends_with(".xlsx") { "xlsx" } else { "csv" };
-            let list = format!("{name}-stations.{ext}");
-            let path = dir.join(&list);
-            if let Err(d) = fsio::write_atomic(&path, bytes, Durability::Sync) {
-                problems.push(d);
-            }
-            format!("stations:\n  {ext}: {list}\n")
-        }
         _ => {
             problems.push(Diagnostic::data("没有派出所名单").hint("选“本所”，或上传名单文件"));
-            String::new()
+            Vec::new()
         }
     };
+    let mut stations = String::new();
+    if problems.is_empty() {
+        match registered(&st.root, &wanted) {
+            Ok(list) if !list.is_empty() => {
+                stations.push_str("stations:\n  list:\n");
+                for x in &list {
+                    stations.push_str(&station_yaml(x, "      "));
+                }
+            }
+            Ok(_) => problems.push(Diagnostic::data("名单里没有派出所").hint("名单第一行是列名，下面每行一个派出所")),
+            Err(p) => problems.0.extend(p.0),
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -501,7 +608,7 @@ pub async fn order_page(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPa
     .unwrap_or_default();
     let body = html! {
         h1 { "第 " (o.id) " 号订单：" (o.title) }
-        p { "下单人 " (o.user) "　时间 " (crate::timefmt::rfc3339(o.created)) "　共 " (o.files) " 个文件" }
+        p { "下单人 " (o.user) "　时间 " (crate::timefmt::beijing(o.created)) "　共 " (o.files) " 个文件" }
         p { a.button.primary href={ "/orders/" (o.id) "/package.zip" } download { "下载印刷包（zip）" } }
         p.meta { "zip 的 SHA-256：" code { (o.zip_sha256) } }
         details { summary { "包里的文件和校验值（SHA256SUMS）" } pre { (sheet) } }

@@ -27,7 +27,7 @@ pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                         @if matches!(s.user.role, Role::Officer | Role::Reviewer) { a.nav href="/write" { "写标语" } }
                         @if s.user.role == Role::Reviewer { a.nav href="/review" { "待审核" } }
                         @if s.user.role == Role::Officer { a.nav href="/orders" { "下单" } a.nav href="/station" { "本所信息" } }
-                        @if s.user.role == Role::Admin { a.nav href="/admin/users" { "账号" } a.nav href="/admin/audit" { "操作记录" } }
+                        @if s.user.role == Role::Admin { a.nav href="/admin/users" { "账号" } a.nav href="/admin/stations" { "派出所" } a.nav href="/admin/audit" { "操作记录" } }
                         span.who { (s.user.name) "（" (s.user.role.label_zh()) "）" }
                         form.inline method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -222,11 +222,11 @@ pub fn audit(session: &Session, entries: &[(i64, Option<String>, String, String)
             h1 { "操作记录" }
             p.count { "最近 " (entries.len()) " 条（登录、失败的登录、新账号、被拒绝的访问）" }
             table.audit {
-                thead { tr { th { "时间（UTC）" } th { "账号" } th { "操作" } th { "说明" } } }
+                thead { tr { th { "时间（北京时间）" } th { "账号" } th { "操作" } th { "说明" } } }
                 tbody {
                     @for (time, user, action, detail) in entries {
                         tr {
-                            td { (crate::timefmt::rfc3339(*time)) }
+                            td { (crate::timefmt::beijing(*time)) }
                             td { (user.as_deref().unwrap_or("—")) }
                             td { (action) }
                             td { (detail) }

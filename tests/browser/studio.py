@@ -12,7 +12,9 @@ the officer orders for two stations from an uploaded .xlsx, downloads the
 zip and its SHA256SUMS are checked. Screenshots go to OUTDIR.
 
 Accounts (made by .ci/run): 王芳 (officer, "officer pass 1"), 李建国
-(reviewer, "reviewer pass"); fanzha-96110 approved beforehand.
+(reviewer, "reviewer pass"), 张管理 (admin, "admin pass 1"); fanzha-96110
+approved beforehand. The admin approves the officer's station profile and
+registers the second station of the order.
 """
 import hashlib
 import io
@@ -122,7 +124,39 @@ with sync_playwright() as p:
     page.fill("input[name=phone]", "0912-1234567")
     page.fill("input[name=hotline]", "96110")
     page.click("button.primary")
-    check("已保存" in page.content(), "the station profile is saved")
+    check("已提交" in page.content(), "the station profile is submitted for an admin to check")
+
+    # --- An admin approves the change and registers the second station:
+    # footers print only what an admin registered.
+    actx = browser.new_context(viewport={"width": 1366, "height": 768})
+    adm = actx.new_page()
+    adm.on("request", lambda r: urlparse(r.url).netloc != host and not r.url.startswith("data:") and elsewhere.append(r.url))
+    adm.on("pageerror", lambda e: errors.append(str(e)))
+    adm.goto(base + "/login")
+    adm.fill("input[name=name]", "张管理")
+    adm.fill("input[name=password]", "admin pass 1")
+    adm.click("button[type=submit]")
+    adm.wait_for_url(base + "/")
+    adm.goto(base + "/admin/stations")
+    pending = "section.pending[data-station=chengguan]"
+    check(adm.locator(pending).count() == 1 and "0912-1234567" in adm.inner_text(pending),
+          "the admin sees the officer's change to check")
+    adm.click(pending + " button.primary")
+    check("chengguan 的改动已通过" in adm.content(), "the admin approved the station's change")
+    adm.fill("form.station input[name=key]", "dongguan")
+    adm.fill("form.station input[name=name]", "东关派出所")
+    adm.fill("form.station input[name=address]", "东关街道红旗路16号")
+    adm.fill("form.station input[name=phone]", "0912-2345678")
+    adm.fill("form.station input[name=hotline]", "96110")
+    adm.click("form.station button.primary")
+    check("已登记 dongguan" in adm.content(), "the admin registered the second station")
+    adm.screenshot(path=f"{out}/stations.png", full_page=True)
+    adm.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/admin/stations", "/admin/users", "/admin/audit"]:
+        adm.goto(base + path)
+        wide = adm.evaluate("document.documentElement.scrollWidth")
+        check(wide <= 391, f"{path} fits a phone's width ({wide} px)")
+    adm.screenshot(path=f"{out}/stations-phone.png", full_page=True)
 
     # --- A reviewer: the queue, refused on their own wording, approves this one.
     rctx = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -196,10 +230,19 @@ with sync_playwright() as p:
             listed += 1
             got = hashlib.sha256(z.read(prefix + name)).hexdigest()
             check(got == digest, f"{name}: SHA-256 matches SHA256SUMS")
-        prints = [n for n in names if "/print/" in n and n.endswith(".pdf")]
+        prints = [n for n in names if "/print/" in n and n.endswith(".pdf") and ".cut." not in n]
         check(len(prints) == 4, f"2 stations x 2 slogans on the bag: 4 print files ({len(prints)})")
         check(any("dongguan" in n or "东关" in n for n in prints), f"the second station is in the package: {prints}")
         check(listed >= len(prints), "every print file is listed")
+
+    # The officer's pages on a phone: nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/", "/write", "/orders", "/station", "/slogans/fanzha-96110"]:
+        page.goto(base + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        check(wide <= 391, f"{path} fits a phone's width ({wide} px)")
+    page.screenshot(path=f"{out}/orders-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     page.goto(base + "/")
     page.click("header.bar button")

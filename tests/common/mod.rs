@@ -89,10 +89,10 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Run an external checking tool (poppler-utils, qpdf, ghostscript); `.ci/run` installs them.
+/// Run an external checking tool (poppler-utils, qpdf, ghostscript, librsvg2-bin); `.ci/run` installs them.
 pub fn tool(cmd: &str, args: &[&str]) -> Output {
     Command::new(cmd).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run `{cmd}` ({e}); install poppler-utils, qpdf and ghostscript (see .ci/run)")
+        panic!("cannot run `{cmd}` ({e}); install poppler-utils, qpdf, ghostscript and librsvg2-bin (see .ci/run)")
     })
 }
 
@@ -198,16 +198,23 @@ pub fn tiffsep(pdf: &Path, dpi: u32) -> std::collections::BTreeMap<(usize, Strin
     out
 }
 
-/// An uncompressed 8-bit tiffsep plate: width, height and the ink of each
-/// pixel, 0 (none) to 255 (full); tiffsep writes 255 for no ink.
+/// One tiffsep plate: width, height and the ink of each pixel, 0 (none) to
+/// 255 (full); tiffsep writes 255 for no ink.
 pub fn plate(path: &Path) -> (usize, usize, Vec<u8>) {
+    let (w, h, spp, px) = tiff_image(path);
+    assert_eq!(spp, 1, "{}: one sample per pixel", path.display());
+    (w, h, px.into_iter().map(|v| 255 - v).collect())
+}
+
+/// An uncompressed little-endian 8-bit TIFF as Ghostscript writes it
+/// (tiffsep plates, tiff32nc): width, height, samples per pixel, pixels.
+pub fn tiff_image(path: &Path) -> (usize, usize, usize, Vec<u8>) {
     let d = std::fs::read(path).unwrap();
     assert_eq!(&d[..2], b"II", "little-endian TIFF expected");
     let u16at = |o: usize| u16::from_le_bytes([d[o], d[o + 1]]) as usize;
     let u32at = |o: usize| u32::from_le_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]]) as usize;
     let ifd = u32at(4);
-    let (mut w, mut h) = (0, 0);
-    let (mut offsets, mut counts) = (Vec::new(), Vec::new());
+    let (mut offsets, mut counts, mut w, mut h, mut spp) = (Vec::new(), Vec::new(), 0, 0, 1);
     for e in 0..u16at(ifd) {
         let at = ifd + 2 + e * 12;
         let (tag, typ, n) = (u16at(at), u16at(at + 2), u32at(at + 4));
@@ -219,17 +226,50 @@ pub fn plate(path: &Path) -> (usize, usize, Vec<u8>) {
         match tag {
             256 => w = read(0),
             257 => h = read(0),
-            258 => assert_eq!(read(0), 8, "8-bit plates expected"),
+            258 => assert_eq!(read(0), 8, "8-bit TIFF expected"),
             259 => assert_eq!(read(0), 1, "compressed TIFF"),
             273 => offsets = (0..n).map(read).collect(),
+            277 => spp = read(0),
             279 => counts = (0..n).map(read).collect(),
             _ => {}
         }
     }
-    let mut px = Vec::with_capacity(w * h);
+    let mut px = Vec::with_capacity(w * h * spp);
     for (&o, &c) in offsets.iter().zip(&counts) {
-        px.extend(d[o..o + c].iter().map(|v| 255 - v));
+        px.extend_from_slice(&d[o..o + c]);
     }
-    assert_eq!(px.len(), w * h, "{}: one 8-bit sample per pixel", path.display());
-    (w, h, px)
+    assert_eq!(px.len(), w * h * spp, "{}: pixels", path.display());
+    (w, h, spp, px)
+}
+
+/// A one-page PDF split into its plates with Ghostscript's tiffsep at `dpi`:
+/// plate name → (width, height, ink 0–255 per pixel, 255 = full ink).
+pub fn plates(pdf: &Path, dpi: u32) -> std::collections::BTreeMap<String, (usize, usize, Vec<u8>)> {
+    let dir = PathBuf::from(format!("{}.plates", pdf.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    tool_ok(
+        "gs",
+        &[
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-sDEVICE=tiffsep",
+            "-sCompression=none",
+            &format!("-r{dpi}"),
+            &format!("-sOutputFile={}", dir.join("p%d.tif").display()),
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let mut out = std::collections::BTreeMap::new();
+    for f in files(&dir) {
+        if let Some(name) = f.strip_prefix("p1(").and_then(|r| r.strip_suffix(").tif")) {
+            let (w, h, spp, px) = tiff_image(&dir.join(&f));
+            assert_eq!(spp, 1, "{f}: one sample per pixel");
+            // tiffsep writes 0 for full ink.
+            out.insert(name.to_string(), (w, h, px.into_iter().map(|v| 255 - v).collect()));
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    out
 }
