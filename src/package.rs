@@ -184,7 +184,8 @@ fn render_files(
     if screen {
         let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
         let station = job.station.station.name.clone();
-        let text = job_label.chars().chain(order_label.chars()).chain(station.chars()).chain("第版正片白墨打底先印".chars());
+        let text =
+            job_label.chars().chain(order_label.chars()).chain(station.chars()).chain("第版正片白墨打底先印".chars());
         let fonts = lib.fonts.chain_for("sans", text)?;
         let film_opts = films::FilmOptions {
             job: job_label,
@@ -609,7 +610,8 @@ fn documents(
 /// The printing inks in print order: a white underbase first.
 fn inks_of(job: &Job) -> Vec<String> {
     let printing = job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. }));
-    let (under, colour): (Vec<_>, Vec<_>) = printing.partition(|i| Some(i.id.as_str()) == job.item.underbase.map(|_| "underbase"));
+    let (under, colour): (Vec<_>, Vec<_>) =
+        printing.partition(|i| Some(i.id.as_str()) == job.item.underbase.map(|_| "underbase"));
     under.into_iter().chain(colour).map(|i| i.label()).collect()
 }
 

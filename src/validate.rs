@@ -1035,10 +1035,18 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             );
         }
         if !in_range(choke, 0.0, 2.0) {
-            err(format!("item `{id}`: underbase choke {choke} mm is out of range"), &loc, "give a choke of 0–2 mm (0.1–0.3 is usual)");
+            err(
+                format!("item `{id}`: underbase choke {choke} mm is out of range"),
+                &loc,
+                "give a choke of 0–2 mm (0.1–0.3 is usual)",
+            );
         }
         if inks.iter().filter(|i| matches!(i.kind, InkKind::Spot { .. })).count() >= 6 {
-            err(format!("item `{id}`: the underbase would be a seventh screen"), &loc, "use at most five colour inks with an underbase");
+            err(
+                format!("item `{id}`: the underbase would be a seventh screen"),
+                &loc,
+                "use at most five colour inks with an underbase",
+            );
         }
         if raw.background.is_some() || zones.iter().any(|z| z.role == Role::Qr) {
             err(
@@ -1054,7 +1062,10 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
                 let [bx, by, bw, bh] = b.rect;
                 if (ax + aw).min(bx + bw) > ax.max(bx) && (ay + ah).min(by + bh) > ay.max(by) {
                     err(
-                        format!("item `{id}`: zones `{}` and `{}` overlap, and the underbase is choked shape by shape", a.id, b.id),
+                        format!(
+                            "item `{id}`: zones `{}` and `{}` overlap, and the underbase is choked shape by shape",
+                            a.id, b.id
+                        ),
                         &Location::at(path, b.line, 1),
                         "move the boxes apart on an item with an underbase",
                     );

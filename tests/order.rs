@@ -112,7 +112,10 @@ fn the_example_order_makes_a_complete_package() {
     let film = row("svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg");
     assert!(film.contains("\"kind\": \"film\"") && film.contains("\"inks\": [\"PANTONE 2728 C\"]"), "{film}");
     let films = row("films/apron--fanzha-shuiguotan--chengguan.pdf");
-    assert!(films.contains("\"kind\": \"films\"") && films.contains("\"inks\": [\"Underbase\", \"PANTONE 116 C\"]"), "{films}");
+    assert!(
+        films.contains("\"kind\": \"films\"") && films.contains("\"inks\": [\"Underbase\", \"PANTONE 116 C\"]"),
+        "{films}"
+    );
     // The cut file has its print file's boxes and only the CutContour separation.
     let box_lines = |rel: &str| -> Vec<String> {
         let info = tool_ok("pdfinfo", &["-box", pkg.join(rel).to_str().unwrap()]);

@@ -573,7 +573,8 @@ fn the_aprons_underbase_is_a_plate_choked_inside_the_yellow() {
     for j in r..h as i64 - r {
         for i in r..w as i64 - r {
             let at = |i: i64, j: i64| (j as usize) * w + i as usize;
-            if !inked(u[at(i, j)]) || [(1, 0), (-1, 0), (0, 1), (0, -1)].iter().all(|(a, b)| inked(u[at(i + a, j + b)])) {
+            if !inked(u[at(i, j)]) || [(1, 0), (-1, 0), (0, 1), (0, -1)].iter().all(|(a, b)| inked(u[at(i + a, j + b)]))
+            {
                 continue;
             }
             let mut best = f64::INFINITY;
@@ -592,6 +593,7 @@ fn the_aprons_underbase_is_a_plate_choked_inside_the_yellow() {
     assert!(depths.len() > 1000, "{} edge pixels", depths.len());
     assert!(least >= choke_px - 0.75, "an underbase edge {least} px inside the yellow, choke {choke_px:.2} px");
     assert!(median <= choke_px + 2.0, "underbase {median} px inside the yellow, choke {choke_px:.2} px");
+}
 
 /// An SVG drawn by librsvg (`rsvg-convert`, as a vendor's viewer would) at
 /// `dpi`, on `background` (transparent when none).

@@ -61,11 +61,8 @@ pub fn export(scene: &Scene, opts: &FilmOptions) -> Result<Vec<u8>, PdfError> {
 
 /// The page of one ink.
 fn film(scene: &Scene, ink: usize, n: usize, count: usize, opts: &FilmOptions) -> Scene {
-    let black = Ink {
-        id: "film".into(),
-        kind: InkKind::Process { cmyk: [0.0, 0.0, 0.0, 1.0] },
-        preview: Some(Rgb(0, 0, 0)),
-    };
+    let black =
+        Ink { id: "film".into(), kind: InkKind::Process { cmyk: [0.0, 0.0, 0.0, 1.0] }, preview: Some(Rgb(0, 0, 0)) };
     // This ink at its tint; another ink that knocks out, white; one that overprints, nothing.
     let on_film = |p: &Paint| -> Option<Paint> {
         if p.ink == ink {

@@ -594,6 +594,7 @@ mod tests {
             inks: vec![spot("red", "RED"), spot("blue", "BLUE")],
             substrate: Rgb(30, 40, 60),
             background: None,
+            underbase: None,
             elements: vec![
                 fill(0.0, 0, false),
                 fill(5.0, 1, false),

@@ -322,14 +322,17 @@ pub mod table {
                         assert_eq!(lookup(&font, g), Some(want), "{name} glyph {g}");
                     }
                     // The bound layout trusts is one: never above the text's measure.
-                    for text in ["电话里让您转账汇款，先挂断，再打96110问一问。", "城关派出所　0912-1234567", "一"] {
+                    for text in ["电话里让您转账汇款，先挂断，再打96110问一问。", "城关派出所　0912-1234567", "一"]
+                    {
                         let glyphs: Vec<(&Font, u16)> =
                             text.chars().filter_map(|c| face.glyph_index(c)).map(|g| (&*font, g.0)).collect();
                         if glyphs.len() < 2 {
                             continue; // an Ext face: its rare characters only
                         }
-                        let (lower, thin) =
-                            (super::super::thin_em_lower_bound(&glyphs).unwrap(), super::super::thin_em(&glyphs).unwrap());
+                        let (lower, thin) = (
+                            super::super::thin_em_lower_bound(&glyphs).unwrap(),
+                            super::super::thin_em(&glyphs).unwrap(),
+                        );
                         assert!(lower <= thin && lower > thin * 0.4, "{name} `{text}`: bound {lower}, measured {thin}");
                     }
                 }
@@ -670,7 +673,8 @@ mod tests {
             for g in (0..face.number_of_glyphs()).step_by(5) {
                 let gid = ttf_parser::GlyphId(g);
                 let mut area = Area { a: 0.0, cur: (0.0, 0.0), start: (0.0, 0.0) };
-                let (Some(_), Some(b)) = (face.outline_glyph(gid, &mut area), super::super::glyph_bbox(&face, gid)) else {
+                let (Some(_), Some(b)) = (face.outline_glyph(gid, &mut area), super::super::glyph_bbox(&face, gid))
+                else {
                     continue;
                 };
                 let scale = 0.5f32;
@@ -687,9 +691,14 @@ mod tests {
                     2.0 + f32::from(b.y_max) * scale,
                 );
                 mask.fill_path(&path, FillRule::Winding, true, t);
-                let filled: f64 = mask.data().iter().map(|&c| f64::from(c) / 255.0).sum::<f64>() / f64::from(scale * scale);
+                let filled: f64 =
+                    mask.data().iter().map(|&c| f64::from(c) / 255.0).sum::<f64>() / f64::from(scale * scale);
                 // Overlapping contours wound alike fill their overlap once but count it twice.
-                assert!(area.a.abs() <= filled * 1.02 + 50.0, "{role} glyph {g}: contours overlap ({} vs {filled})", area.a);
+                assert!(
+                    area.a.abs() <= filled * 1.02 + 50.0,
+                    "{role} glyph {g}: contours overlap ({} vs {filled})",
+                    area.a
+                );
                 checked += 1;
             }
             assert!(checked > 1500, "{role}: {checked}");
@@ -700,7 +709,8 @@ mod tests {
     fn the_fast_transform_is_the_reference_one() {
         // Glyph rasters of every shipped weight, and noise with edge cases
         // (empty rows and columns, a full border, single pixels).
-        let book = crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
+        let book =
+            crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap();
         let mut masks: Vec<(Vec<bool>, usize, usize)> = Vec::new();
         for role in ["heavy", "sans", "kai"] {
             let font = book.chain(role).unwrap().remove(0);
