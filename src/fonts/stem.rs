@@ -742,7 +742,7 @@ mod tests {
                     seed ^= seed << 13;
                     seed ^= seed >> 7;
                     seed ^= seed << 17;
-                    seed % 5 != 0
+                    !seed.is_multiple_of(5)
                 })
                 .collect();
             masks.push((m, w, h));
