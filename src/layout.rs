@@ -1200,8 +1200,8 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     })
 }
 
-/// The artwork on a white underbase: first every shape in the `Underbase`
-/// ink, then every outline stroked 2 × `choke` wide in the same ink at tint 0
+/// The artwork on a white underbase: every shape in the `Underbase` ink,
+/// its outline then stroked 2 × `choke` wide in the same ink at tint 0
 /// without overprint, which knocks the underbase back by `choke` on both
 /// sides of every edge (exact for shapes that do not touch: the template's
 /// zones may not overlap, and no shipped face has overlapping contours, a
@@ -1210,16 +1210,18 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
 fn with_underbase(artwork: Vec<Element>, ink: usize, choke: f64) -> Vec<Element> {
     let base = Paint { ink, tint: 1.0, overprint: false };
     let knock = Paint { ink, tint: 0.0, overprint: false };
-    let mut fills = Vec::new();
-    let mut knocks = Vec::new();
+    // Shape by shape, each fill followed by its choke (the PDF writes the
+    // pair as one path, filled and stroked): for shapes that do not touch
+    // the same plate as all fills first, then all chokes.
+    let mut under = Vec::new();
     for el in &artwork {
         match el {
             Element::Fill { path, .. } => {
-                fills.push(Element::Fill { path: path.clone(), paint: base });
-                knocks.push(Element::Stroke { path: path.clone(), width: 2.0 * choke, paint: knock });
+                under.push(Element::Fill { path: path.clone(), paint: base });
+                under.push(Element::Stroke { path: path.clone(), width: 2.0 * choke, paint: knock });
             }
             Element::Stroke { path, width, .. } if *width > 2.0 * choke => {
-                fills.push(Element::Stroke { path: path.clone(), width: width - 2.0 * choke, paint: base });
+                under.push(Element::Stroke { path: path.clone(), width: width - 2.0 * choke, paint: base });
             }
             Element::Text(run) => {
                 let mut path = Path::default();
@@ -1227,8 +1229,8 @@ fn with_underbase(artwork: Vec<Element>, ink: usize, choke: f64) -> Vec<Element>
                     path.0.extend(glyph_path(&run.font, g).0);
                 }
                 if !path.0.is_empty() {
-                    fills.push(Element::Fill { path: path.clone(), paint: base });
-                    knocks.push(Element::Stroke { path, width: 2.0 * choke, paint: knock });
+                    under.push(Element::Fill { path: path.clone(), paint: base });
+                    under.push(Element::Stroke { path, width: 2.0 * choke, paint: knock });
                 }
             }
             _ => {}
@@ -1242,7 +1244,7 @@ fn with_underbase(artwork: Vec<Element>, ink: usize, choke: f64) -> Vec<Element>
         Element::Text(run) => Element::Text(TextRun { paint: Paint { overprint: true, ..run.paint }, ..run }),
         el => el,
     });
-    fills.into_iter().chain(knocks).chain(artwork).collect()
+    under.into_iter().chain(artwork).collect()
 }
 
 /// A placed glyph's outline as a page path (quadratic curves raised to cubics).
