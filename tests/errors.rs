@@ -591,3 +591,35 @@ fn a_zone_whose_strokes_stay_below_the_process_minimum_fails_naming_it() {
     // The bag (its tip in the bold sans) is still written; the apron not at all.
     assert_eq!(files(&out), vec!["bag-nonwoven--fanzha-shucaitan.pdf"]);
 }
+
+#[test]
+fn an_underbase_is_refused_where_it_cannot_be_made() {
+    let p = project_copy("bad-underbase");
+    // Dye sublimation prints no white screen; the tote's bar and slogan are
+    // apart, but a bar moved under the slogan would be choked shape by shape.
+    let pad = std::fs::read_to_string(p.join("layouts/mousepad-small.yaml")).unwrap();
+    write(&p.join("layouts/mousepad-small.yaml"), &pad.replacen("inks:\n", "underbase: { choke: 5 }\ninks:\n", 1));
+    let tote = std::fs::read_to_string(p.join("layouts/tote-canvas.yaml")).unwrap();
+    let tote = tote
+        .replacen("inks:\n", "underbase: { choke: 0.2 }\ninks:\n", 1)
+        .replace("box: [20, 20, 240, 8], ink: red", "box: [20, 40, 240, 8], ink: red");
+    write(&p.join("layouts/tote-canvas.yaml"), &tote);
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("item `mousepad-small`: an underbase is a screen of its own, for screen printing only"), "{e}");
+    assert!(e.contains("item `mousepad-small`: underbase choke 5 mm is out of range"), "{e}");
+    assert!(e.contains("mousepad-small.yaml:"), "names the line: {e}");
+    assert!(
+        e.contains("item `mousepad-small`: an underbase cannot be made under a background or a QR code yet"),
+        "{e}"
+    );
+    assert!(!e.contains("item `tote-canvas`: an underbase cannot be made"), "{e}");
+    assert!(
+        e.contains("item `tote-canvas`: zones `bar` and `slogan` overlap, and the underbase is choked shape by shape"),
+        "{e}"
+    );
+    // The shipped apron's underbase checks clean.
+    let o = jiediqi_shipped(&["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
