@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Location};
-use crate::fonts::Font;
+use crate::fonts::{Font, stem};
 use crate::library::{Align, Direction, PunctuationStyle, Role, Shape};
 use crate::linebreak::{self, PunctClass};
 use crate::mm;
-use crate::scene::{DieLine, Element, Glyph, InkKind, Paint, Path, Scene, TextRun};
+use crate::scene::{DieLine, Element, Glyph, InkKind, Paint, Path, Scene, Seg, TextRun};
 use crate::segment::Segmenter;
 use crate::validate::{Item, Library, Slogan, Station, Zone};
 
@@ -25,6 +25,9 @@ pub struct TextRequest<'a> {
     /// Smallest and largest font size (em), pt.
     pub min_size: f64,
     pub max_size: f64,
+    /// Thinnest stem the process prints, pt (0: none): the size is chosen
+    /// so that the text's thin stems ([`crate::fonts::stem::thin_em`]) are at least this.
+    pub min_stroke: f64,
     pub line_spacing: f64,
     pub align: Align,
     pub valign: Align,
@@ -55,7 +58,15 @@ pub enum FitError {
     TooLong { best_size: f64 },
     /// Nothing to set: a line is empty once spaces (and dropped marks) go.
     Empty,
+    /// The text fits only at sizes where its thin stems are below the
+    /// process minimum: `needed` is the size (pt) where they reach it,
+    /// `best_size` the largest that fits, `thin_em` the stems per em.
+    TooThin { best_size: f64, needed: f64, thin_em: f64 },
 }
+
+/// Sizes are chosen this much above the stroke floor, so that a PDF's
+/// numbers (written as f32) never measure a hair under it.
+const STROKE_MARGIN: f64 = 1.001;
 
 /// How a glyph is turned.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -673,7 +684,13 @@ fn split_word(chars: &[char], bound: &[bool], at: usize) -> String {
 
 /// Try every combination of line counts per authored line: the best score
 /// (size against breaks), with its size and choice, and the largest size seen.
-fn choose_lines(lines: &[LineOptions], req: &TextRequest, along: f64, across: f64) -> (Option<(f64, Vec<usize>)>, f64) {
+fn choose_lines(
+    lines: &[LineOptions],
+    req: &TextRequest,
+    min_size: f64,
+    along: f64,
+    across: f64,
+) -> (Option<(f64, Vec<usize>)>, f64) {
     let authored = lines.len();
     let mut best: Option<(f64, f64, Vec<usize>)> = None; // (score, size, choice)
     let mut largest = 0.0f64;
@@ -699,7 +716,7 @@ fn choose_lines(lines: &[LineOptions], req: &TextRequest, along: f64, across: f6
             })
             .sum();
         let score = size / (1.0 + penalty);
-        if size + 1e-9 >= req.min_size && best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
+        if size + 1e-9 >= min_size && best.as_ref().is_none_or(|b| score > b.0 + 1e-9) {
             best = Some((score, size, choice.clone()));
         }
         // Next combination.
@@ -720,6 +737,51 @@ fn choose_lines(lines: &[LineOptions], req: &TextRequest, along: f64, across: f6
         }
     }
     (best.map(|(_, size, choice)| (size, choice)), largest)
+}
+
+/// A text's lines with their break options, and the chosen size and lines.
+type Fitted<'a> = (Vec<LineOptions<'a>>, (f64, Vec<usize>));
+
+/// The best breaks at sizes of at least `min_size`: the strictest tier of
+/// break rules at which the text fits, a looser tier only when a stricter
+/// one cannot. `TooLong` carries the largest size at which it fits at all.
+fn fit_lines<'a>(
+    shaped: &'a [(&String, Vec<char>, Vec<Unit>)],
+    tiers: &[Tiers],
+    req: &TextRequest,
+    min_size: f64,
+    along: f64,
+    across: f64,
+    total_em: f64,
+) -> Result<Fitted<'a>, FitError> {
+    // However it is broken, the text covers at least (its length × size) ×
+    // size of the zone: a text that cannot fit at the minimum size is
+    // refused before any line breaking, so breaking only ever sees as much
+    // text as a zone can hold (work linear in the text's length).
+    let area_size = (along * across / total_em.max(1e-6)).sqrt();
+    if area_size + 1e-9 < min_size {
+        return Err(FitError::TooLong { best_size: area_size.min(req.max_size) });
+    }
+    let tier_count = tiers.iter().map(|t| t.0.len()).max().unwrap_or(1);
+    let mut largest = 0.0f64;
+    for tier in 0..tier_count {
+        let mut lines = Vec::with_capacity(shaped.len());
+        for ((_, chars, units), t) in shaped.iter().zip(tiers) {
+            let allowed = &t.0[tier.min(t.0.len() - 1)];
+            let max_k = units.len().clamp(1, 6);
+            let options = break_options(units, chars, allowed, max_k, req.drop_trailing);
+            if options.is_empty() {
+                return Err(FitError::Empty);
+            }
+            lines.push(LineOptions { chars, units, options });
+        }
+        let (best, big) = choose_lines(&lines, req, min_size, along, across);
+        largest = largest.max(big);
+        if let Some(b) = best {
+            return Ok((lines, b));
+        }
+    }
+    Err(FitError::TooLong { best_size: largest })
 }
 
 /// Set text in a zone at the largest size that fits.
@@ -747,41 +809,38 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     }
     let [x, y, w, h] = req.rect;
     let (along, across) = if vertical { (h, w) } else { (w, h) };
-    // However it is broken, the text covers at least (its length × size) ×
-    // size of the zone: a text that cannot fit at the minimum size is
-    // refused before any line breaking, so breaking only ever sees as much
-    // text as a zone can hold (work linear in the text's length).
+    // Too long at the minimum size whatever the breaks: refused before the text is cut into words.
     let area_size = (along * across / total_em.max(1e-6)).sqrt();
     if area_size + 1e-9 < req.min_size {
         return Err(FitError::TooLong { best_size: area_size.min(req.max_size) });
     }
     let tiers: Vec<Tiers> = shaped.iter().map(|(line, chars, _)| break_tiers(line, chars, req.words)).collect();
-    let tier_count = tiers.iter().map(|t| t.0.len()).max().unwrap_or(1);
-    // The strictest tier at which the text fits at its minimum size; a
-    // looser tier is tried only when a stricter one cannot fit.
-    let mut largest = 0.0f64;
-    let mut chosen = None;
-    for tier in 0..tier_count {
-        let mut lines = Vec::with_capacity(shaped.len());
-        for ((_, chars, units), t) in shaped.iter().zip(&tiers) {
-            let allowed = &t.0[tier.min(t.0.len() - 1)];
-            let max_k = units.len().clamp(1, 6);
-            let options = break_options(units, chars, allowed, max_k, req.drop_trailing);
-            if options.is_empty() {
-                return Err(FitError::Empty);
+    let fit = |min_size: f64| fit_lines(&shaped, &tiers, req, min_size, along, across, total_em);
+    let mut fitted = fit(req.min_size)?;
+    // The stroke floor, from the glyphs being set: a cheap lower bound of
+    // their thin stems first; measured (once per glyph) only when the size
+    // that fits is close to the floor. A choice that clears the floor is the
+    // one the floor would have made too, since it was the best of more.
+    if req.min_stroke > 0.0 {
+        let glyphs: Vec<(&Font, u16)> = shaped
+            .iter()
+            .flat_map(|(_, _, units)| units.iter().flat_map(|u| u.glyphs.iter()))
+            .map(|g| (&*req.fonts[g.font], g.id))
+            .collect();
+        let floor = |thin: f64| req.min_stroke * STROKE_MARGIN / thin;
+        let size = fitted.1.0;
+        let clear = stem::thin_em_lower_bound(&glyphs).is_none_or(|lower| size >= floor(lower));
+        if !clear && let Some(thin) = stem::thin_em(&glyphs) {
+            let needed = floor(thin);
+            if size < needed {
+                fitted = fit(needed.max(req.min_size)).map_err(|e| match e {
+                    FitError::TooLong { best_size } => FitError::TooThin { best_size, needed, thin_em: thin },
+                    e => e,
+                })?;
             }
-            lines.push(LineOptions { chars, units, options });
-        }
-        let (best, big) = choose_lines(&lines, req, along, across);
-        largest = largest.max(big);
-        if let Some(b) = best {
-            chosen = Some((lines, b));
-            break;
         }
     }
-    let Some((lines, (size, choice))) = chosen else {
-        return Err(FitError::TooLong { best_size: largest });
-    };
+    let (lines, (size, choice)) = fitted;
     // Words split across lines (only when no break between words fitted).
     let mut split_words = Vec::new();
     for ((_, bound), (l, &c)) in tiers.iter().zip(lines.iter().zip(&choice)) {
@@ -1052,6 +1111,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                     rect,
                     min_size: mm(z.min_height) / ideo,
                     max_size: z.max_height.map(|m| mm(m) / ideo).unwrap_or(f64::INFINITY),
+                    min_stroke: mm(item.minimums.stroke),
                     line_spacing: z.line_spacing,
                     align: z.align,
                     valign: z.valign,
@@ -1080,6 +1140,17 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                         z.min_height
                     ))
                     .at(zone_loc(z)).hint("shorten the wording, or choose a larger item"),
+                    FitError::TooThin { best_size, needed, thin_em } => Diagnostic::data(format!(
+                        "{what} does not fit zone `{}` with strokes of at least {} mm: in font role `{role}` its thin stems are {:.2} mm at the largest size that fits (character height {:.1} mm) and reach {} mm only at a character height of {:.1} mm",
+                        z.id,
+                        item.minimums.stroke,
+                        thin_em * best_size / crate::PT_PER_MM,
+                        best_size * ideo / crate::PT_PER_MM,
+                        item.minimums.stroke,
+                        needed * ideo / crate::PT_PER_MM,
+                    ))
+                    .at(zone_loc(z))
+                    .hint("give the zone a heavier font role (heavy) or more room in the template, or shorten the wording"),
                     FitError::Empty => Diagnostic::data(format!("{what}, zone `{}`: nothing to print", z.id))
                         .at(zone_loc(z))
                         .hint("the text is empty once spaces and line-end marks are dropped; write words in it"),
@@ -1104,6 +1175,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             }
         }
     }
+    if let Some((choke, ink)) = item.underbase {
+        elements = with_underbase(elements, ink, mm(choke));
+    }
     let die_line = item.die_line.map(|(radius, ink)| DieLine {
         path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
         width: 0.5,
@@ -1116,6 +1190,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         inks: item.inks.clone(),
         substrate: item.substrate,
         background,
+        underbase: item.underbase.map(|(_, ink)| ink),
         elements,
         die_line,
         crop_marks_allowed: item.crop_marks,
@@ -1123,6 +1198,103 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         slogan_lines,
         split_words,
     })
+}
+
+/// The artwork on a white underbase: every shape in the `Underbase` ink,
+/// its outline then stroked 2 × `choke` wide in the same ink at tint 0
+/// without overprint, which knocks the underbase back by `choke` on both
+/// sides of every edge (exact for shapes that do not touch: the template's
+/// zones may not overlap, and no shipped face has overlapping contours, a
+/// test says so). Then the artwork, overprinting, so its inks print on the
+/// underbase instead of knocking it out.
+fn with_underbase(artwork: Vec<Element>, ink: usize, choke: f64) -> Vec<Element> {
+    let base = Paint { ink, tint: 1.0, overprint: false };
+    let knock = Paint { ink, tint: 0.0, overprint: false };
+    // Shape by shape, each fill followed by its choke (the PDF writes the
+    // pair as one path, filled and stroked): for shapes that do not touch
+    // the same plate as all fills first, then all chokes.
+    let mut under = Vec::new();
+    for el in &artwork {
+        match el {
+            Element::Fill { path, .. } => {
+                under.push(Element::Fill { path: path.clone(), paint: base });
+                under.push(Element::Stroke { path: path.clone(), width: 2.0 * choke, paint: knock });
+            }
+            Element::Stroke { path, width, .. } if *width > 2.0 * choke => {
+                under.push(Element::Stroke { path: path.clone(), width: width - 2.0 * choke, paint: base });
+            }
+            Element::Text(run) => {
+                let mut path = Path::default();
+                for g in &run.glyphs {
+                    path.0.extend(glyph_path(&run.font, g).0);
+                }
+                if !path.0.is_empty() {
+                    under.push(Element::Fill { path: path.clone(), paint: base });
+                    under.push(Element::Stroke { path, width: 2.0 * choke, paint: knock });
+                }
+            }
+            _ => {}
+        }
+    }
+    let artwork = artwork.into_iter().map(|el| match el {
+        Element::Fill { path, paint } => Element::Fill { path, paint: Paint { overprint: true, ..paint } },
+        Element::Stroke { path, width, paint } => {
+            Element::Stroke { path, width, paint: Paint { overprint: true, ..paint } }
+        }
+        Element::Text(run) => Element::Text(TextRun { paint: Paint { overprint: true, ..run.paint }, ..run }),
+        el => el,
+    });
+    under.into_iter().chain(artwork).collect()
+}
+
+/// A placed glyph's outline as a page path (quadratic curves raised to cubics).
+pub fn glyph_path(font: &Font, g: &Glyph) -> Path {
+    struct P<'a> {
+        g: &'a Glyph,
+        segs: Vec<Seg>,
+        cur: (f64, f64),
+    }
+    impl P<'_> {
+        fn at(&self, x: f32, y: f32) -> (f64, f64) {
+            let (x, y) = (f64::from(x), f64::from(y));
+            (self.g.x + self.g.m[0] * x + self.g.m[2] * y, self.g.y + self.g.m[1] * x + self.g.m[3] * y)
+        }
+    }
+    impl ttf_parser::OutlineBuilder for P<'_> {
+        fn move_to(&mut self, x: f32, y: f32) {
+            self.cur = self.at(x, y);
+            self.segs.push(Seg::Move(self.cur.0, self.cur.1));
+        }
+        fn line_to(&mut self, x: f32, y: f32) {
+            self.cur = self.at(x, y);
+            self.segs.push(Seg::Line(self.cur.0, self.cur.1));
+        }
+        fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+            let (c, e) = (self.at(x1, y1), self.at(x, y));
+            let s = self.cur;
+            let k = 2.0 / 3.0;
+            self.segs.push(Seg::Cubic(
+                s.0 + k * (c.0 - s.0),
+                s.1 + k * (c.1 - s.1),
+                e.0 + k * (c.0 - e.0),
+                e.1 + k * (c.1 - e.1),
+                e.0,
+                e.1,
+            ));
+            self.cur = e;
+        }
+        fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+            let (a, b, e) = (self.at(x1, y1), self.at(x2, y2), self.at(x, y));
+            self.segs.push(Seg::Cubic(a.0, a.1, b.0, b.1, e.0, e.1));
+            self.cur = e;
+        }
+        fn close(&mut self) {
+            self.segs.push(Seg::Close);
+        }
+    }
+    let mut p = P { g, segs: Vec::new(), cur: (0.0, 0.0) };
+    font.face().outline_glyph(ttf_parser::GlyphId(g.id), &mut p);
+    Path(p.segs)
 }
 
 type QrMatrix = (usize, std::sync::Arc<Vec<bool>>);
@@ -1209,6 +1381,7 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
         rect: [cx - length / 2.0, cy - max, length, 2.0 * max],
         min_size: 1.0,
         max_size: max,
+        min_stroke: 0.0,
         line_spacing: 1.2,
         align: Align::Center,
         valign: Align::Center,
@@ -1232,11 +1405,27 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
         }
         for &i in &inks {
             let paint = Paint { ink: i, tint: 0.45, overprint: true };
-            scene.elements.push(Element::Text(TextRun { paint, ..run.clone() }));
+            let mark = Element::Text(TextRun { paint, ..run.clone() });
+            if scene.underbase == Some(i) {
+                // On the underbase plate too, but under the colours (a viewer
+                // that does not simulate overprint shows the white ink as white).
+                let at = scene.elements.iter().position(|e| paint_of(e).is_none_or(|p| p.ink != i));
+                scene.elements.insert(at.unwrap_or(scene.elements.len()), mark);
+            } else {
+                scene.elements.push(mark);
+            }
         }
     }
     scene.title = format!("{PROOF_MARK} — {}", scene.title);
     Ok(())
+}
+
+fn paint_of(e: &Element) -> Option<&Paint> {
+    match e {
+        Element::Fill { paint, .. } | Element::Stroke { paint, .. } => Some(paint),
+        Element::Text(run) => Some(&run.paint),
+        Element::Image(_) => None,
+    }
 }
 
 /// Printed across proofs of wording no reviewer has approved.
@@ -1303,6 +1492,7 @@ mod tests {
             rect,
             min_size: size,
             max_size: size,
+            min_stroke: 0.0,
             line_spacing: 1.2,
             align: Align::Start,
             valign: Align::Start,
@@ -1645,6 +1835,7 @@ mod tests {
             rect: [0.0, 0.0, 170.0, 300.0],
             min_size: 5.0,
             max_size: f64::INFINITY,
+            min_stroke: 0.0,
             line_spacing: 1.25,
             align: Align::Center,
             valign: Align::Center,
@@ -1713,6 +1904,7 @@ mod tests {
             rect: [0.0, 0.0, 300.0, 400.0],
             min_size: 10.0,
             max_size: 20.0,
+            min_stroke: 0.0,
             line_spacing: 1.5,
             align: Align::Start,
             valign: Align::Center,

@@ -91,6 +91,9 @@ pub struct ItemFile {
     /// Cut contour drawn in its own non-printing spot ink.
     #[serde(default)]
     pub die_line: Option<Spanned<DieLine>>,
+    /// A white underbase screen printed first, for dark substrates.
+    #[serde(default)]
+    pub underbase: Option<Spanned<Underbase>>,
     /// How slogans end their lines.
     #[serde(default)]
     pub punctuation: PunctuationStyle,
@@ -190,6 +193,16 @@ pub struct InkEntry {
     /// An order may print this spot ink in another colour (`inks:` on an order line).
     #[serde(default)]
     pub swappable: bool,
+}
+
+/// PRINT.md: on a dark fabric "a white underbase ink is printed first, as
+/// its own plate". Made from the artwork itself, shrunk on every edge by
+/// `choke` so that it hides under the colours printed on it.
+#[derive(Debug, Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct Underbase {
+    /// How far the underbase stays inside every edge of the artwork, mm.
+    pub choke: f64,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]

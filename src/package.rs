@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::export::{pdf, png, svg};
+use crate::export::{films, pdf, png, svg};
 use crate::fsio;
 use crate::layout::{self, SceneOptions};
 use crate::lint::json_escape as esc;
@@ -72,7 +72,7 @@ pub fn write(
     if let Some((i, n)) = opts.shard {
         // A shard: its files and their checksums; documents come at the merge.
         let chosen: Vec<usize> = (0..jobs.len()).filter(|k| k % n == i - 1).collect();
-        let mut entries: Vec<Entry> = render(order, &jobs, &scenes, &chosen, opts)?;
+        let mut entries: Vec<Entry> = render(lib, order, &jobs, &scenes, &chosen, opts)?;
         let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
         entries.push(Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() });
         entries.push(Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() });
@@ -81,7 +81,7 @@ pub fn write(
         return Ok(vec![dir]);
     }
     let all: Vec<usize> = (0..jobs.len()).collect();
-    let files = render(order, &jobs, &scenes, &all, opts)?;
+    let files = render(lib, order, &jobs, &scenes, &all, opts)?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
         // byte for byte what this process renders for that job.
@@ -133,6 +133,7 @@ fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<(Vec<
 
 /// The design files of the chosen jobs, rendered in parallel, in package order.
 fn render(
+    lib: &Library,
     order: &Order,
     jobs: &[Job],
     scenes: &[Scene],
@@ -141,7 +142,7 @@ fn render(
 ) -> Result<Vec<Entry>, Diagnostic> {
     let files = chosen
         .par_iter()
-        .map(|&k| render_files(order, &jobs[k], &scenes[k], opts))
+        .map(|&k| render_files(lib, order, &jobs[k], &scenes[k], opts))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     Ok(files.into_iter().flatten().collect())
 }
@@ -155,7 +156,13 @@ impl crate::zip::ZipEntry for Entry {
     }
 }
 
-fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) -> Result<Vec<Entry>, Diagnostic> {
+fn render_files(
+    lib: &Library,
+    order: &Order,
+    job: &Job,
+    scene: &Scene,
+    opts: &PackageOptions,
+) -> Result<Vec<Entry>, Diagnostic> {
     let base = job.base();
     if job.approval.is_none() {
         // Jobs made without the review log (for `check`) never print.
@@ -164,14 +171,33 @@ fn render_files(order: &Order, job: &Job, scene: &Scene, opts: &PackageOptions) 
     let mut v = Vec::new();
     // Dated when the wording was approved, unless SOURCE_DATE_EPOCH says otherwise.
     let approved = job.approval.as_ref().and_then(|r| review::log::parse_time(&r.time));
+    // Screen printers want text outlined (PRINT.md) and a film per screen.
+    let screen = job.item.process == crate::library::Process::ScreenPrint;
     let pdf_opts = pdf::PdfOptions {
         marks: true,
-        outline_text: false,
+        outline_text: screen,
         epoch: opts.epoch.or(approved),
         pdfx: Some(opts.pdfx(order)),
     };
     let pdf_bytes = pdf::export(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
     v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
+    if screen {
+        let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
+        let station = job.station.station.name.clone();
+        let text =
+            job_label.chars().chain(order_label.chars()).chain(station.chars()).chain("第版正片白墨打底先印".chars());
+        let fonts = lib.fonts.chain_for("sans", text)?;
+        let film_opts = films::FilmOptions {
+            job: job_label,
+            order: order_label,
+            station,
+            fonts,
+            epoch: pdf_opts.epoch,
+            pdfx: pdf_opts.pdfx,
+        };
+        let bytes = films::export(scene, &film_opts).map_err(|e| Diagnostic::data(format!("{base} films: {e}")))?;
+        v.push(Entry { path: format!("films/{base}.pdf"), bytes });
+    }
     // The die line beside its print file, never in it.
     if let Some(cut) =
         pdf::export_cut(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.cut.pdf: {e}")))?
@@ -315,7 +341,7 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
 }
 
 /// What a design file is: its design (`<item>--<slogan>--<station>`), its
-/// kind (print, cut, svg, film, proof) and, for a film, its ink id.
+/// kind (print, cut, films, svg, film, proof) and, for an SVG film, its ink id.
 fn design_file(path: &str) -> (&str, &'static str, Option<&str>) {
     let (dir, rest) = path.split_once('/').unwrap_or(("", path));
     let stem = rest.rsplit_once('.').map(|(b, _)| b).unwrap_or(rest);
@@ -324,6 +350,8 @@ fn design_file(path: &str) -> (&str, &'static str, Option<&str>) {
             Some(base) => (base, "cut", None),
             None => (stem, "print", None),
         },
+        // The PDF films of a screen print: one page per ink.
+        "films" => (stem, "films", None),
         "svg" => match stem.rsplit_once(".ink-") {
             Some((base, ink)) => (base, "film", Some(ink)),
             None => (stem, "svg", None),
@@ -579,13 +607,24 @@ fn documents(
     Ok(docs)
 }
 
+/// The printing inks in print order: a white underbase first.
 fn inks_of(job: &Job) -> Vec<String> {
-    job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. })).map(|i| i.label()).collect()
+    let printing = job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. }));
+    let (under, colour): (Vec<_>, Vec<_>) =
+        printing.partition(|i| Some(i.id.as_str()) == job.item.underbase.map(|_| "underbase"));
+    under.into_iter().chain(colour).map(|i| i.label()).collect()
 }
 
 /// Spot inks by name; process printing as 四色 (the manifest has the values).
 fn ink_summary(j: &Job) -> String {
-    if j.item.process.uses_spot_inks() { format!("专色：{}", inks_of(j).join("、")) } else { "CMYK 四色".into() }
+    if !j.item.process.uses_spot_inks() {
+        return "CMYK 四色".into();
+    }
+    let mut s = format!("专色：{}", inks_of(j).join("、"));
+    if let Some((choke, _)) = j.item.underbase {
+        let _ = write!(s, "（{} 为白墨打底，先印，比图案每边内缩 {choke} mm）", crate::validate::UNDERBASE);
+    }
+    s
 }
 
 fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
@@ -669,7 +708,8 @@ fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
         String::new(),
         "本文件夹内容".into(),
         "  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，".into(),
-        "                含 TrimBox/BleedBox 和裁切线；字体已嵌入子集；颜色为各物品的印刷油墨（CMYK 或专色）。".into(),
+        "                含 TrimBox/BleedBox 和裁切线；颜色为各物品的印刷油墨（CMYK 或专色）。".into(),
+        "                丝网印刷的物品文字已转曲（不含字体），其余物品字体已嵌入子集。".into(),
         "                有刀模（如鼠标垫圆角）的物品另有同名的 .cut.pdf：只有刀模线（专色 CutContour，叠印），".into(),
         "                页面和各 Box 与印刷文件相同，供切割或模切对位；刀模线不在印刷文件里，不会印出来。".into(),
         format!(
@@ -677,6 +717,8 @@ fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
             pdfx.label(),
             crate::color::FOGRA39.identifier
         ),
+        "  films/        丝网印刷的菲林（PDF，正片）：每个印刷文件一份，每种油墨一页，按印刷顺序".into(),
+        "                （深色面料先印白墨打底 Underbase）；页边有套准十字、油墨名、文件名和派出所。".into(),
     ];
     if order.vendor.svg {
         lines.extend(
@@ -745,7 +787,7 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
     for (n, j) in jobs.iter().enumerate() {
         let cells = [
             ((n + 1).to_string(), 10.0),
-            (format!("print/{}.pdf", j.base()), 78.0),
+            (files_cell(j), 78.0),
             (j.item.name.clone(), 22.0),
             (j.item.material.clone(), 38.0),
             (process_zh(j.item.process).to_string(), 22.0),
@@ -802,6 +844,15 @@ fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, D
 
 fn mm(v: f64) -> f64 {
     crate::mm(v)
+}
+
+/// The job sheet's file cell: the print file, and the films of a screen print.
+fn files_cell(j: &Job) -> String {
+    let mut s = format!("print/{}.pdf", j.base());
+    if j.item.process == crate::library::Process::ScreenPrint {
+        let _ = write!(s, "　films/{}.pdf（菲林 {} 张，每版一张）", j.base(), inks_of(j).len());
+    }
+    s
 }
 
 fn process_zh(p: crate::library::Process) -> &'static str {

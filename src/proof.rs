@@ -68,6 +68,7 @@ impl Sheet {
 
     pub fn new_page(&mut self, fonts: &Fonts, header: &str) -> Result<(), Diagnostic> {
         self.pages.push(Scene {
+            underbase: None,
             width: mm(self.w),
             height: mm(self.h),
             bleed: 0.0,

@@ -23,6 +23,10 @@ pub struct Scene {
     pub substrate: Rgb,
     /// An ink filling trim and bleed, under everything else.
     pub background: Option<Paint>,
+    /// The white underbase ink (dark substrates), when the item has one.
+    /// Its elements come first and make a plate that only print files and
+    /// films show: in a preview it lies hidden under the colours.
+    pub underbase: Option<usize>,
     /// Painted in order: the artwork, everything that prints.
     pub elements: Vec<Element>,
     /// Where the vendor's die or cutter cuts. Never part of the artwork: the

@@ -63,6 +63,9 @@ impl Slogan {
     }
 }
 
+/// The spot name of the white underbase screen.
+pub const UNDERBASE: &str = "Underbase";
+
 /// A checked item template. Sizes stay in mm here; layout converts to pt.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -85,6 +88,8 @@ pub struct Item {
     pub swappable: Vec<String>,
     pub background: Option<usize>,
     pub die_line: Option<(f64, usize)>,
+    /// Choke in mm and the `Underbase` ink: a white plate under the artwork.
+    pub underbase: Option<(f64, usize)>,
     pub punctuation: PunctuationStyle,
     pub zones: Vec<Zone>,
     pub file: PathBuf,
@@ -1016,6 +1021,65 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             }
         }
     }
+    // The underbase is the artwork's shapes, each choked by a stroke that
+    // knocks it back on every edge (export::pdf draws no union of shapes):
+    // exact while no two shapes touch, so a dark item's zones may not overlap.
+    let underbase = raw.underbase.as_ref().map(|u| {
+        let loc = at(u.referenced.line(), u.referenced.column());
+        let choke = u.value.choke;
+        if !raw.process.uses_spot_inks() {
+            err(
+                format!("item `{id}`: an underbase is a screen of its own, for screen printing only"),
+                &loc,
+                "remove `underbase`, or make the item `process: screen-print`",
+            );
+        }
+        if !in_range(choke, 0.0, 2.0) {
+            err(
+                format!("item `{id}`: underbase choke {choke} mm is out of range"),
+                &loc,
+                "give a choke of 0–2 mm (0.1–0.3 is usual)",
+            );
+        }
+        if inks.iter().filter(|i| matches!(i.kind, InkKind::Spot { .. })).count() >= 6 {
+            err(
+                format!("item `{id}`: the underbase would be a seventh screen"),
+                &loc,
+                "use at most five colour inks with an underbase",
+            );
+        }
+        if raw.background.is_some() || zones.iter().any(|z| z.role == Role::Qr) {
+            err(
+                format!("item `{id}`: an underbase cannot be made under a background or a QR code yet"),
+                &loc,
+                "print the item without a background and QR zone, or ask the vendor to make its underbase",
+            );
+        }
+        let inked: Vec<&Zone> = zones.iter().filter(|z| z.ink.is_some()).collect();
+        for (i, a) in inked.iter().enumerate() {
+            for b in &inked[i + 1..] {
+                let [ax, ay, aw, ah] = a.rect;
+                let [bx, by, bw, bh] = b.rect;
+                if (ax + aw).min(bx + bw) > ax.max(bx) && (ay + ah).min(by + bh) > ay.max(by) {
+                    err(
+                        format!(
+                            "item `{id}`: zones `{}` and `{}` overlap, and the underbase is choked shape by shape",
+                            a.id, b.id
+                        ),
+                        &Location::at(path, b.line, 1),
+                        "move the boxes apart on an item with an underbase",
+                    );
+                }
+            }
+        }
+        inks.push(Ink {
+            id: "underbase".into(),
+            // White: nothing in a composite view, as the plate lies under the colour.
+            kind: InkKind::Spot { name: UNDERBASE.into(), cmyk: [0.0, 0.0, 0.0, 0.0] },
+            preview: Some(Rgb(255, 255, 255)),
+        });
+        (choke, inks.len() - 1)
+    });
     let slogan_zones = zones.iter().filter(|z| z.role == Role::Slogan).count();
     if slogan_zones != 1 {
         err(
@@ -1051,6 +1115,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         inks,
         background,
         die_line,
+        underbase,
         punctuation: raw.punctuation,
         zones,
         file: path.to_path_buf(),

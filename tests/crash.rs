@@ -68,8 +68,9 @@ fn render_pairs_are_whole_or_absent_after_a_crash_at_any_step() {
     // The pairs as a finished run writes them.
     run_ok(&p, &args);
     let done = tree(&out);
-    // pdf, svg, the yellow ink's film and png, for each of the two slogans.
-    assert_eq!(done.len(), 8);
+    // pdf, svg, the films of the yellow ink and of the white underbase, and
+    // png, for each of the two slogans.
+    assert_eq!(done.len(), 10);
     let mut crashes = 0;
     for step in ["pair.stage", "pair.journal", "pair.rename"] {
         for n in 1.. {

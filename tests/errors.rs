@@ -564,3 +564,62 @@ fn fonts_that_could_change_the_words_never_print() {
         assert!(files(&out).is_empty(), "{words}");
     }
 }
+
+#[test]
+fn a_zone_whose_strokes_stay_below_the_process_minimum_fails_naming_it() {
+    // The apron's tip in the Regular sans: at the 13 mm the zone allows, its
+    // thin stems stay under the 1 mm the apron's screen needs.
+    let p = project_copy("thin-strokes");
+    let t = p.join("layouts/apron.yaml");
+    let yaml = std::fs::read_to_string(&t).unwrap();
+    let tip = yaml.find("  - id: tip").unwrap();
+    let (head, tail) = yaml.split_at(tip);
+    write(&t, &format!("{head}{}", tail.replacen("font: heavy", "font: sans", 1)));
+    approve_all(&p);
+    let out = p.join("out");
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item apron --item bag-nonwoven --format pdf", &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "the tip of slogan `fanzha-shucaitan` on item `apron` does not fit zone `tip` with strokes of at least 1 mm: in font role `sans` its thin stems are"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("apron.yaml:"), "names the template line: {e}");
+    assert!(e.contains("heavier font role"), "{e}");
+    // The bag (its tip in the bold sans) is still written; the apron not at all.
+    assert_eq!(files(&out), vec!["bag-nonwoven--fanzha-shucaitan.pdf"]);
+}
+
+#[test]
+fn an_underbase_is_refused_where_it_cannot_be_made() {
+    let p = project_copy("bad-underbase");
+    // Dye sublimation prints no white screen; the tote's bar and slogan are
+    // apart, but a bar moved under the slogan would be choked shape by shape.
+    let pad = std::fs::read_to_string(p.join("layouts/mousepad-small.yaml")).unwrap();
+    write(&p.join("layouts/mousepad-small.yaml"), &pad.replacen("inks:\n", "underbase: { choke: 5 }\ninks:\n", 1));
+    let tote = std::fs::read_to_string(p.join("layouts/tote-canvas.yaml")).unwrap();
+    let tote = tote
+        .replacen("inks:\n", "underbase: { choke: 0.2 }\ninks:\n", 1)
+        .replace("box: [20, 20, 240, 8], ink: red", "box: [20, 40, 240, 8], ink: red");
+    write(&p.join("layouts/tote-canvas.yaml"), &tote);
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("item `mousepad-small`: an underbase is a screen of its own, for screen printing only"), "{e}");
+    assert!(e.contains("item `mousepad-small`: underbase choke 5 mm is out of range"), "{e}");
+    assert!(e.contains("mousepad-small.yaml:"), "names the line: {e}");
+    assert!(
+        e.contains("item `mousepad-small`: an underbase cannot be made under a background or a QR code yet"),
+        "{e}"
+    );
+    assert!(!e.contains("item `tote-canvas`: an underbase cannot be made"), "{e}");
+    assert!(
+        e.contains("item `tote-canvas`: zones `bar` and `slogan` overlap, and the underbase is choked shape by shape"),
+        "{e}"
+    );
+    // The shipped apron's underbase checks clean.
+    let o = jiediqi_shipped(&["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

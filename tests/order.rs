@@ -68,9 +68,12 @@ fn the_example_order_makes_a_complete_package() {
     }
     assert_eq!(names.iter().filter(|n| n.starts_with("proofs/")).count(), 18);
     // The vendor asked for SVG: a composite per design, a film per spot ink
-    // (the bags' one and the apron's one).
+    // (the bags' one, the apron's yellow and its white underbase).
     let svgs: Vec<&&str> = names.iter().filter(|n| n.starts_with("svg/")).collect();
-    assert_eq!(svgs.len(), 18 + 9, "{svgs:?}");
+    assert_eq!(svgs.len(), 18 + 6 + 6, "{svgs:?}");
+    assert!(names.contains(&"svg/apron--fanzha-shuiguotan--chengguan.ink-underbase.svg"));
+    // PDF films for the screen prints: 2 bags + 1 apron, × 3 stations.
+    assert_eq!(names.iter().filter(|n| n.starts_with("films/")).count(), 9, "{names:?}");
     assert!(names.contains(&"svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg"));
     assert!(names.contains(&"svg/apron--fanzha-shuiguotan--chengguan.ink-yellow.svg"));
     let apron_svg = &files.iter().find(|(n, _)| n == "svg/apron--fanzha-shuiguotan--chengguan.svg").unwrap().1;
@@ -99,7 +102,7 @@ fn the_example_order_makes_a_complete_package() {
         assert_eq!(data.len(), bytes, "{path}");
         checked += 1;
     }
-    assert_eq!(checked, 21 + 27 + 18 + 3, "every file and document listed");
+    assert_eq!(checked, 21 + 30 + 9 + 18 + 3, "every file and document listed");
     // Each cut file is listed as one, with the die line's ink only; a film with its ink.
     let row = |path: &str| manifest.lines().find(|l| l.contains(&format!("\"path\": \"{path}\""))).unwrap().to_string();
     let cut = row("print/mousepad-small--wangluo-mima--chengguan.cut.pdf");
@@ -108,6 +111,11 @@ fn the_example_order_makes_a_complete_package() {
     assert!(print_row.contains("\"kind\": \"print\"") && !print_row.contains("CutContour"), "{print_row}");
     let film = row("svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg");
     assert!(film.contains("\"kind\": \"film\"") && film.contains("\"inks\": [\"PANTONE 2728 C\"]"), "{film}");
+    let films = row("films/apron--fanzha-shuiguotan--chengguan.pdf");
+    assert!(
+        films.contains("\"kind\": \"films\"") && films.contains("\"inks\": [\"Underbase\", \"PANTONE 116 C\"]"),
+        "{films}"
+    );
     // The cut file has its print file's boxes and only the CutContour separation.
     let box_lines = |rel: &str| -> Vec<String> {
         let info = tool_ok("pdfinfo", &["-box", pkg.join(rel).to_str().unwrap()]);
@@ -148,9 +156,11 @@ fn the_example_order_makes_a_complete_package() {
     let js = pkg.join("生产单.pdf");
     let text: String =
         tool_ok("pdftotext", &["-raw", js.to_str().unwrap(), "-"]).chars().filter(|c| !c.is_whitespace()).collect();
-    for (n, _) in files.iter().filter(|(n, _)| n.starts_with("print/")) {
+    for (n, _) in files.iter().filter(|(n, _)| n.starts_with("print/") || n.starts_with("films/")) {
         assert!(text.contains(n.as_str()), "{n} not on the job sheet");
     }
+    // The apron's underbase is on the job sheet as a screen of its own, printed first.
+    assert!(text.contains("专色：Underbase、PANTONE116C（Underbase为白墨打底，先印"), "{text}");
     assert!(text.contains("总数量：2100件"), "{text}");
     for total in [
         "无纺布袋bag-nonwoven61800件",
@@ -999,5 +1009,95 @@ fn xlsx_from_other_writers_reads_the_same_stations() {
             "{file}"
         );
         assert_eq!(got[2].1.address.as_deref(), Some("西河乡政府对面，集市东口"));
+    }
+}
+
+/// A screen print's package: print PDFs with outlined text, and films — one
+/// positive page per ink in print order, each only that ink's plate, with
+/// registration targets and labels outside the print area.
+#[test]
+fn screen_prints_come_with_outlined_text_and_one_film_per_ink() {
+    let p = approved_order_project("order-films");
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pkg = out.join("chengguan-winter");
+    let fonts = |pdf: &Path| -> usize { tool_ok("pdffonts", &[pdf.to_str().unwrap()]).lines().skip(2).count() };
+    assert!(fonts(&pkg.join("print/poster-a3--fanzha-qiandaizi--chengguan.pdf")) > 0, "offset files keep fonts");
+    assert!(!pkg.join("films/poster-a3--fanzha-qiandaizi--chengguan.pdf").exists(), "no films for offset");
+    let dpi = 127; // 5 mm = 25 px: the slugs crop to whole pixels
+    let px = |v_mm: f64| (v_mm / 25.4 * f64::from(dpi)).round() as usize;
+    for (base, inks) in [
+        ("apron--fanzha-shuiguotan--chengguan", vec!["Underbase", "PANTONE 116 C"]),
+        ("bag-nonwoven--fanzha-96110--chengguan", vec!["PANTONE 2728 C"]),
+    ] {
+        let print = pkg.join(format!("print/{base}.pdf"));
+        let film = pkg.join(format!("films/{base}.pdf"));
+        assert_eq!(fonts(&print), 0, "{base}: a screen print's text is outlined");
+        assert!(tool_ok("pdftotext", &[print.to_str().unwrap(), "-"]).trim().is_empty());
+        let info = tool_ok("pdfinfo", &["-box", film.to_str().unwrap()]);
+        assert!(info.contains(&format!("Pages:           {}", inks.len())), "{base}: {info}");
+        let (trim, media) = (pdf_box(&info, "TrimBox:"), pdf_box(&info, "MediaBox:"));
+        assert!((trim[0] - media[0] - 15.0 * PT_PER_MM).abs() < 0.05, "a 15 mm slug round the trim: {info}");
+        // Labels on every page, outside the trim (the art itself is outlines).
+        for (n, ink) in inks.iter().enumerate() {
+            let page = (n + 1).to_string();
+            let text = tool_ok("pdftotext", &["-f", &page, "-l", &page, film.to_str().unwrap(), "-"]);
+            for want in [
+                format!("第 {}/{} 版", n + 1, inks.len()),
+                ink.to_string(),
+                format!("print/{base}.pdf"),
+                "城关派出所".to_string(),
+                "订单 chengguan-winter".to_string(),
+                "正片".to_string(),
+            ] {
+                assert!(text.contains(&want), "{base} film {page}: no `{want}` in {text}");
+            }
+        }
+        // Each film page is its ink's plate of the print file, as black.
+        let plates = tiffsep(&print, dpi);
+        let film_plates = tiffsep(&film, dpi);
+        // Print pages carry crop marks in a 10 mm slug; films a 15 mm one (bleed 0 here).
+        let (po, fo) = (px(10.0), px(15.0));
+        let mut targets: Option<Vec<u8>> = None;
+        for (n, ink) in inks.iter().enumerate() {
+            let (pw, ph, pv) = plate(&plates[&(1, ink.to_string())]);
+            let (fw, fh, fv) = plate(&film_plates[&(n + 1, "Black".to_string())]);
+            for other in ["Cyan", "Magenta", "Yellow"] {
+                assert!(plate(&film_plates[&(n + 1, other.to_string())]).2.iter().all(|&v| v == 0), "film in {other}");
+            }
+            let (tw, th) = (pw - 2 * po, ph - 2 * po);
+            assert_eq!((fw - 2 * fo, fh - 2 * fo), (tw, th), "{base}: film and print trims differ");
+            // Pixels may differ only on an edge of the plate (the same outlines,
+            // rounded through other numbers): never away from one.
+            let (mut differ, mut inked) = (0usize, 0usize);
+            let on = |i: usize, j: usize| pv[(j + po) * pw + i + po] >= 128;
+            for j in 1..th - 1 {
+                for i in 1..tw - 1 {
+                    let b = fv[(j + fo) * fw + i + fo] >= 128;
+                    inked += usize::from(on(i, j));
+                    if on(i, j) != b {
+                        differ += 1;
+                        let edge = (j - 1..=j + 1).any(|y| (i - 1..=i + 1).any(|x| on(x, y) != on(i, j)));
+                        assert!(edge, "{base} film {}: pixel {i},{j} differs from the {ink} plate off an edge", n + 1);
+                    }
+                }
+            }
+            assert!(inked > 1000, "{base} {ink}: plate has {inked} px");
+            assert!(differ * 100 < inked, "{base} film {}: {differ} of {inked} px differ from the {ink} plate", n + 1);
+            // The four targets, the same on every page: the middle of each side of the slug.
+            let mut t = Vec::new();
+            let half = px(5.0);
+            for (cx, cy) in [(fw / 2, fo / 2), (fw / 2, fh - fo / 2), (fo / 2, fh / 2), (fw - fo / 2, fh / 2)] {
+                for j in cy - half..cy + half {
+                    t.extend_from_slice(&fv[j * fw + cx - half..j * fw + cx + half]);
+                }
+            }
+            assert!(t.iter().filter(|&&v| v >= 128).count() > 4 * 40, "{base} film {}: no targets", n + 1);
+            match &targets {
+                Some(first) => assert_eq!(first, &t, "{base}: targets move between films"),
+                None => targets = Some(t),
+            }
+        }
     }
 }

@@ -348,6 +348,7 @@ fn pdfx_refuses_rgb_images() {
         inks: vec![],
         substrate: Rgb(255, 255, 255),
         background: None,
+        underbase: None,
         elements: vec![Element::Image(jiediqi::scene::Image {
             rect: [0.0, 0.0, 10.0, 10.0],
             width: 1,
@@ -389,6 +390,7 @@ fn swatches(inks: &[(Ink, f64)]) -> Scene {
         inks: all,
         substrate: Rgb(255, 255, 255),
         background: None,
+        underbase: None,
         elements,
         crop_marks_allowed: false,
         die_line: None,

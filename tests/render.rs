@@ -528,6 +528,73 @@ fn headings_print_the_topics_plain_heading() {
     }
 }
 
+/// The apron (yellow on navy) prints a white underbase first, as its own
+/// plate: the artwork's shapes, choked 0.2 mm inside every edge of the
+/// yellow; the yellow plate is the same as without an underbase.
+#[test]
+fn the_aprons_underbase_is_a_plate_choked_inside_the_yellow() {
+    let lib = library();
+    let apron = lib.item("apron").unwrap();
+    let (choke_mm, _) = apron.underbase.expect("the apron has an underbase");
+    let out = scratch("underbase");
+    let o = run_words(approved_root(), "render --slogan fanzha-shucaitan --item apron --format pdf", &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The same artwork from a template without the underbase.
+    let p = project_copy("no-underbase");
+    let t = p.join("layouts/apron.yaml");
+    let yaml = std::fs::read_to_string(&t).unwrap();
+    assert!(yaml.contains("underbase: { choke: 0.2 }\n"));
+    std::fs::write(&t, yaml.replace("underbase: { choke: 0.2 }\n", "")).unwrap();
+    approve_all(&p);
+    let out2 = p.join("out");
+    let o = run_words(&p, "render --slogan fanzha-shucaitan --item apron --format pdf", &out2);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let dpi = 300;
+    let with = tiffsep(&out.join("apron--fanzha-shucaitan.pdf"), dpi);
+    let without = tiffsep(&out2.join("apron--fanzha-shucaitan.pdf"), dpi);
+    let (w, h, u) = plate(&with[&(1, "Underbase".to_string())]);
+    let (_, _, y) = plate(&with[&(1, "PANTONE 116 C".to_string())]);
+    let (_, _, y0) = plate(&without[&(1, "PANTONE 116 C".to_string())]);
+    assert!(!without.contains_key(&(1, "Underbase".to_string())), "no underbase plate without the template's say");
+    assert_eq!(y, y0, "the yellow plate changed");
+    for process in ["Cyan", "Magenta", "Yellow", "Black"] {
+        assert!(plate(&with[&(1, process.to_string())]).2.iter().all(|&v| v == 0), "ink on {process}");
+    }
+    let inked = |v: u8| v >= 128;
+    let (nu, ny) = (u.iter().filter(|&&v| inked(v)).count(), y.iter().filter(|&&v| inked(v)).count());
+    assert!(nu > ny / 2 && nu < ny, "underbase {nu} px, yellow {ny} px");
+    assert!(u.iter().zip(&y).all(|(&a, &b)| !inked(a) || inked(b)), "underbase outside the yellow");
+    // Every edge pixel of the underbase lies about `choke` inside the yellow:
+    // its distance to the nearest pixel without yellow, by search.
+    let choke_px = choke_mm / 25.4 * f64::from(dpi);
+    let r = 8i64;
+    let mut depths = Vec::new();
+    for j in r..h as i64 - r {
+        for i in r..w as i64 - r {
+            let at = |i: i64, j: i64| (j as usize) * w + i as usize;
+            if !inked(u[at(i, j)]) || [(1, 0), (-1, 0), (0, 1), (0, -1)].iter().all(|(a, b)| inked(u[at(i + a, j + b)]))
+            {
+                continue;
+            }
+            let mut best = f64::INFINITY;
+            for b in -r..=r {
+                for a in -r..=r {
+                    if !inked(y[at(i + a, j + b)]) {
+                        best = best.min(((a * a + b * b) as f64).sqrt());
+                    }
+                }
+            }
+            depths.push(best);
+        }
+    }
+    depths.sort_by(f64::total_cmp);
+    let (least, median) = (depths[0], depths[depths.len() / 2]);
+    assert!(depths.len() > 1000, "{} edge pixels", depths.len());
+    assert!(least >= choke_px - 0.75, "an underbase edge {least} px inside the yellow, choke {choke_px:.2} px");
+    assert!(median <= choke_px + 2.0, "underbase {median} px inside the yellow, choke {choke_px:.2} px");
+}
+
 /// An SVG drawn by librsvg (`rsvg-convert`, as a vendor's viewer would) at
 /// `dpi`, on `background` (transparent when none).
 fn rsvg(svg: &Path, dpi: u32, background: Option<&str>) -> resvg::tiny_skia::Pixmap {

@@ -346,8 +346,27 @@ fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, Pdf
             c.fill_nonzero();
             end_paint(&mut c, paint);
         }
-        for el in artwork {
+        let mut skip = false;
+        for (i, el) in artwork.iter().enumerate() {
+            if std::mem::take(&mut skip) {
+                continue;
+            }
             match el {
+                // A fill followed by a stroke of the same path, neither
+                // overprinting (an underbase and its choke): the path once, `B`.
+                Element::Fill { path, paint }
+                    if let Some(Element::Stroke { path: p2, width, paint: sp }) = artwork.get(i + 1)
+                        && p2 == path
+                        && !paint.overprint
+                        && !sp.overprint =>
+                {
+                    begin_paint(&mut c, scene, &cs_names, paint, true);
+                    begin_paint(&mut c, scene, &cs_names, sp, false);
+                    c.set_line_width(f(*width));
+                    draw_path(&mut c, path);
+                    c.fill_nonzero_and_stroke();
+                    skip = true;
+                }
                 Element::Fill { path, paint } => {
                     begin_paint(&mut c, scene, &cs_names, paint, true);
                     draw_path(&mut c, path);

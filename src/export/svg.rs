@@ -442,6 +442,12 @@ impl<'a> Writer<'a> {
                     }
                 }
                 Element::Stroke { path, width, paint } => {
+                    // An underbase's choke knocks it back on its film and in the
+                    // PDF's plates; drawn in a composite it would paint a white
+                    // rim round the artwork. The base itself hides under the colour.
+                    if scene.underbase == Some(paint.ink) && paint.tint == 0.0 && !matches!(self.kind, Kind::Plate(_)) {
+                        continue;
+                    }
                     if let Some(a) = self.paint(paint, false, path_bounds(path, width / 2.0)) {
                         writeln!(self.s, r#"<path{a} stroke-width="{}" d="{}"/>"#, n(*width), path_data(path)).ok();
                     }
@@ -588,6 +594,7 @@ mod tests {
             inks: vec![spot("red", "RED"), spot("blue", "BLUE")],
             substrate: Rgb(30, 40, 60),
             background: None,
+            underbase: None,
             elements: vec![
                 fill(0.0, 0, false),
                 fill(5.0, 1, false),

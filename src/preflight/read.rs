@@ -829,6 +829,16 @@ impl Run<'_> {
     }
 
     fn stroke(&mut self, gs: &Gs) {
+        // A stroke at no tint of an ink (an underbase's choke, knocking the
+        // plate back) lays no ink down: it is no line a screen must hold.
+        let c = &gs.stroke;
+        if matches!(*c.space, Space::Separation { .. } | Space::DeviceN { .. } | Space::Cmyk)
+            && !c.comps.is_empty()
+            && c.comps.iter().all(|&v| v <= 0.0)
+        {
+            self.paint(&c.clone());
+            return;
+        }
         let label = self.paint(&gs.stroke.clone());
         let mm = gs.line_width * min_scale(&gs.ctm) / crate::PT_PER_MM;
         let key = ((mm * 1000.0).round() as i64, label);

@@ -159,13 +159,51 @@ pub fn add_slogan_that_does_not_fit(project: &Path, id: &str) {
     let text = format!("topic: 反诈\nslogans:\n  - id: {id}\n    lines: [{line}, {line}]\n");
     std::fs::write(project.join(format!("slogans/{id}.yaml")), text).unwrap();
     for (item, from) in
-        [("apron", "min_height: 9\n    max_height: 30"), ("mousepad-small", "min_height: 6\n    max_height: 22")]
+        [("apron", "min_height: 10\n    max_height: 30"), ("mousepad-small", "min_height: 6\n    max_height: 22")]
     {
         let path = project.join(format!("layouts/{item}.yaml"));
         let t = std::fs::read_to_string(&path).unwrap();
         assert!(t.contains(from), "{item} template changed: update this helper");
         std::fs::write(&path, t.replacen(from, "min_height: 60\n    max_height: 80", 1)).unwrap();
     }
+}
+
+/// The pages' plates of a PDF, split by Ghostscript's tiffsep at `dpi`:
+/// (page, plate name) → an uncompressed 8-bit TIFF.
+pub fn tiffsep(pdf: &Path, dpi: u32) -> std::collections::BTreeMap<(usize, String), PathBuf> {
+    let dir = pdf.with_extension(format!("plates-{dpi}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let pattern = dir.join("p%d.tif");
+    tool_ok(
+        "gs",
+        &[
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-sDEVICE=tiffsep",
+            "-sCompression=none",
+            &format!("-r{dpi}"),
+            &format!("-sOutputFile={}", pattern.display()),
+            pdf.to_str().unwrap(),
+        ],
+    );
+    let mut out = std::collections::BTreeMap::new();
+    for f in files(&dir) {
+        let Some(rest) = f.strip_prefix('p') else { continue };
+        let Some((page, name)) = rest.split_once('(') else { continue };
+        let Some(name) = name.strip_suffix(").tif") else { continue };
+        out.insert((page.parse().unwrap(), name.to_string()), dir.join(&f));
+    }
+    out
+}
+
+/// One tiffsep plate: width, height and the ink of each pixel, 0 (none) to
+/// 255 (full); tiffsep writes 255 for no ink.
+pub fn plate(path: &Path) -> (usize, usize, Vec<u8>) {
+    let (w, h, spp, px) = tiff_image(path);
+    assert_eq!(spp, 1, "{}: one sample per pixel", path.display());
+    (w, h, px.into_iter().map(|v| 255 - v).collect())
 }
 
 /// An uncompressed little-endian 8-bit TIFF as Ghostscript writes it
