@@ -1,7 +1,6 @@
 //! The command line: turns arguments into calls of the library, owns exit
 //! codes and terminal output.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -614,7 +613,7 @@ pub fn check(lib: &Library) -> Diagnostics {
                 for f in files {
                     match crate::order::Order::load(&f) {
                         Ok(order) => {
-                            if let Err(d) = order.jobs(lib, None) {
+                            if let Err(d) = order.jobs(lib) {
                                 problems.0.extend(d.0);
                             }
                         }
@@ -763,26 +762,19 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     guard_out(lib, &args.out)?;
     // Unapproved wording never reaches a print file: refused at the gate, or
     // with --proof rendered as a marked proof.
+    let gate = log.clear(slogans.iter().copied());
     let mut refused = Diagnostics::default();
     let mut proofs: Vec<&str> = Vec::new();
-    // A print file is dated when its wording was approved (unless
-    // SOURCE_DATE_EPOCH says otherwise): the same inputs, the same bytes.
-    let mut approved: BTreeMap<&str, i64> = BTreeMap::new();
     let slogans: Vec<&Slogan> = slogans
         .into_iter()
-        .filter(|s| match log.gate(s) {
-            Ok(r) => {
-                if let Some(t) = review::log::parse_time(&r.time) {
-                    approved.insert(s.id.as_str(), t);
-                }
-                true
-            }
-            Err(_) if args.proof => {
+        .filter(|s| match gate.refused.get(&s.id) {
+            None => true,
+            Some(_) if args.proof => {
                 proofs.push(s.id.as_str());
                 true
             }
-            Err(d) => {
-                refused.push(d);
+            Some(d) => {
+                refused.push(d.clone());
                 false
             }
         })
@@ -819,7 +811,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     };
     // Each combination on its own: one failing never stops or corrupts another.
     let one = |&(item, slogan): &(&Item, &Slogan)| {
-        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()), approved.get(slogan.id.as_str()).copied());
+        let r = job.run(item, slogan, proofs.contains(&slogan.id.as_str()), gate.approved_at(&slogan.id));
         bar.inc(1);
         r
     };

@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod color;
 pub mod diag;
+pub mod document;
 pub mod edit;
 pub mod export;
 pub mod fault;

@@ -11,7 +11,7 @@ use serde_saphyr::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::library::{self, Role};
-use crate::review::{self, ReviewLog};
+use crate::review;
 use crate::validate::{Item, Library, Slogan, Station};
 
 mod xlsx;
@@ -111,17 +111,24 @@ pub struct OrderStation {
 /// One file to produce.
 #[derive(Debug, Clone)]
 pub struct Job<'a> {
+    /// The order line it comes from, 1-based.
+    pub line: usize,
     pub item: &'a Item,
     pub slogan: &'a Slogan,
     pub station: &'a OrderStation,
     pub quantity: u32,
-    /// The record that approves the wording (`None` only for `check`).
+    /// The record that approves the wording, once the review gate cleared it.
     pub approval: Option<review::Record>,
     /// The item's inks with the line's swaps applied (same order and indices).
     pub inks: Vec<crate::scene::Ink>,
 }
 
 impl Job<'_> {
+    /// `order line 2 (apron)`, for messages.
+    pub fn at(&self) -> String {
+        format!("order line {} ({})", self.line, self.item.id)
+    }
+
     /// `bag-nonwoven--fanzha-qiandaizi--chengguan`
     pub fn base(&self) -> String {
         format!("{}--{}--{}", self.item.id, self.slogan.id, self.station.key)
@@ -335,11 +342,17 @@ impl Order {
     }
 
     /// Every file of the order, in a stable order, each checked: item and
-    /// slogan known, wording approved, the station has what the template needs.
+    /// slogan known, inks swappable, the station has what the template
+    /// needs. Wording is not asked about here: the jobs carry no approval
+    /// until the package's plan asks the review gate (`check` never does).
     /// Layout problems are found when the scenes are built.
-    /// Without a log (for `check`), wording need not be approved yet; the
-    /// jobs then carry no approval and the package refuses to render them.
-    pub fn jobs<'a>(&'a self, lib: &'a Library, log: Option<&ReviewLog>) -> Result<Vec<Job<'a>>, Diagnostics> {
+    pub fn jobs<'a>(&'a self, lib: &'a Library) -> Result<Vec<Job<'a>>, Diagnostics> {
+        let (jobs, problems) = self.expand(lib);
+        problems.into_result(jobs)
+    }
+
+    /// The jobs that could be made, and every problem of the others.
+    pub fn expand<'a>(&'a self, lib: &'a Library) -> (Vec<Job<'a>>, Diagnostics) {
         let mut problems = Diagnostics::default();
         let mut jobs = Vec::new();
         for (n, line) in self.lines.iter().enumerate() {
@@ -420,19 +433,6 @@ impl Order {
                     );
                     continue;
                 };
-                // The one approval gate; `check` (no log) looks at everything else.
-                let approval = match log.map(|l| l.gate(slogan)) {
-                    None => None,
-                    Some(Ok(r)) => Some(r),
-                    Some(Err(d)) => {
-                        problems.push(
-                            Diagnostic { message: format!("{at}: {}", d.message), ..d }
-                                .in_file(&self.file)
-                                .hint(format!("a reviewer runs `jiediqi approve {id} --by NAME`")),
-                        );
-                        continue;
-                    }
-                };
                 for (ti, st) in self.stations.iter().enumerate() {
                     for z in item.zones.iter().filter(|z| z.role == Role::Footer) {
                         if let Some(t) = &z.text
@@ -458,11 +458,12 @@ impl Order {
                         }
                     };
                     jobs.push(Job {
+                        line: n + 1,
                         item,
                         slogan,
                         station: st,
                         quantity,
-                        approval: approval.clone(),
+                        approval: None,
                         inks: inks.clone(),
                     });
                 }
@@ -482,7 +483,7 @@ impl Order {
             }
         }
         jobs.sort_by_key(|j| j.base());
-        problems.into_result(jobs)
+        (jobs, problems)
     }
 }
 

@@ -8,16 +8,18 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::document::{self, Fonts};
 use crate::export::{films, pdf, png, svg};
 use crate::fsio;
 use crate::layout::{self, SceneOptions};
 use crate::lint::json_escape as esc;
 use crate::order::{Job, Order};
-use crate::proof::{self, Fonts, Preview, Sheet};
 use crate::review::{self, ReviewLog, sha256_hex};
 
 use crate::scene::Scene;
 use crate::validate::Library;
+
+mod jobsheet;
 
 #[derive(Debug, Clone, Default)]
 pub struct PackageOptions {
@@ -53,9 +55,11 @@ fn io(what: String, e: std::io::Error) -> Diagnostic {
     Diagnostic::io(format!("{what}: {e}")).hint("check that the output folder is writable and has space")
 }
 
-/// Build (or merge) the package of an order under `out`: plan (every job
-/// checked and laid out), render, documents, install. Returns the folder
-/// (and zip) written.
+/// Build (or merge) the package of an order under `out`, in four steps:
+/// [`plan`] (every job checked, cleared and laid out), [`render`] (the
+/// design files), [`documents`] (job sheet, contact sheet, README, manifest,
+/// checksums), [`install`] (complete or not at all). Returns the folder (and
+/// zip) written.
 pub fn write(
     lib: &Library,
     log: &ReviewLog,
@@ -63,32 +67,26 @@ pub fn write(
     out: &Path,
     opts: &PackageOptions,
 ) -> Result<Vec<PathBuf>, Diagnostics> {
-    let (jobs, scenes) = plan(lib, log, order)?;
-    std::fs::create_dir_all(out).map_err(|e| io(format!("cannot create {}", out.display()), e))?;
-    // What a crashed run left: finish its swap, then remove its temporaries.
-    recover(out, &order.name);
-    fsio::clean_leftovers(out);
-    let fingerprint = fingerprint(order, &jobs, opts);
+    let plan = plan(lib, log, order)?;
+    prepare(out, order)?;
+    let fingerprint = fingerprint(order, &plan.jobs, opts);
     if let Some((i, n)) = opts.shard {
         // A shard: its files and their checksums; documents come at the merge.
-        let chosen: Vec<usize> = (0..jobs.len()).filter(|k| k % n == i - 1).collect();
-        let mut entries: Vec<Entry> = render(lib, order, &jobs, &scenes, &chosen, opts)?;
-        let list: String = entries.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
-        entries.push(Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() });
-        entries.push(Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() });
+        let chosen: Vec<usize> = (0..plan.jobs.len()).filter(|k| k % n == i - 1).collect();
+        let mut entries = render(lib, order, &plan, &chosen, opts)?;
+        entries.extend(shard_documents(&entries, fingerprint));
         let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
         install(&dir, &entries, None)?;
         return Ok(vec![dir]);
     }
-    let all: Vec<usize> = (0..jobs.len()).collect();
-    let files = render(lib, order, &jobs, &scenes, &all, opts)?;
+    let all: Vec<usize> = (0..plan.jobs.len()).collect();
+    let mut entries = render(lib, order, &plan, &all, opts)?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
         // byte for byte what this process renders for that job.
-        check_shards(order, out, &fingerprint, &files)?;
+        check_shards(order, out, &fingerprint, &entries)?;
     }
-    let mut entries = files;
-    entries.extend(documents(lib, order, &jobs, &scenes, &entries, opts)?);
+    entries.extend(documents(lib, order, &plan, &entries, opts)?);
     let zip = if opts.zip {
         let bytes = crate::zip::write(&order.name, &entries, opts.epoch)
             .map_err(|m| Diagnostic::data(m).hint("split the order"))?;
@@ -105,11 +103,54 @@ pub fn write(
     Ok(written)
 }
 
-/// Every job of the order, checked (approval at the one gate, stations,
-/// items), and its scene laid out: all problems at once, before anything is
-/// written.
-fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<(Vec<Job<'a>>, Vec<Scene>), Diagnostics> {
-    let jobs = order.jobs(lib, Some(log))?;
+/// The output folder, with what a crashed run left there finished (its
+/// swap) or removed (its temporaries).
+fn prepare(out: &Path, order: &Order) -> Result<(), Diagnostic> {
+    std::fs::create_dir_all(out).map_err(|e| io(format!("cannot create {}", out.display()), e))?;
+    recover(out, &order.name);
+    fsio::clean_leftovers(out);
+    Ok(())
+}
+
+/// What the package is made of, decided before anything is rendered: every
+/// job of the order, cleared by the review gate, and its scene.
+struct Plan<'a> {
+    jobs: Vec<Job<'a>>,
+    scenes: Vec<Scene>,
+}
+
+/// Step 1: the order's jobs (items, slogans, stations checked), their
+/// wording cleared at the review gate, their scenes laid out: all problems
+/// at once, before anything is written.
+fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<Plan<'a>, Diagnostics> {
+    let (mut jobs, mut problems) = order.expand(lib);
+    clear(log, order, &mut jobs, &mut problems);
+    let jobs = problems.into_result(jobs)?;
+    let scenes = lay_out(lib, &jobs)?;
+    Ok(Plan { jobs, scenes })
+}
+
+/// The review gate for the order: each job gets the record that approves
+/// its wording; each line's slogan that is not cleared is a problem.
+fn clear(log: &ReviewLog, order: &Order, jobs: &mut [Job], problems: &mut Diagnostics) {
+    let gate = log.clear(jobs.iter().map(|j| j.slogan));
+    let mut told = std::collections::BTreeSet::new();
+    for j in jobs.iter_mut() {
+        j.approval = gate.approved.get(&j.slogan.id).cloned();
+        if let Some(d) = gate.refused.get(&j.slogan.id)
+            && told.insert((j.line, &j.slogan.id))
+        {
+            problems.push(
+                Diagnostic { message: format!("{}: {}", j.at(), d.message), ..d.clone() }
+                    .in_file(&order.file)
+                    .hint(format!("a reviewer runs `jiediqi approve {} --by NAME`", j.slogan.id)),
+            );
+        }
+    }
+}
+
+/// Each job's scene, in parallel; the order's ink swaps applied.
+fn lay_out(lib: &Library, jobs: &[Job]) -> Result<Vec<Scene>, Diagnostics> {
     let scenes: Vec<Result<Scene, Diagnostic>> = jobs
         .par_iter()
         .map(|j| {
@@ -128,21 +169,21 @@ fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<(Vec<
             Err(d) => problems.push(Diagnostic { message: format!("{}: {}", j.base(), d.message), ..d }),
         }
     }
-    problems.into_result((jobs, ok_scenes))
+    problems.into_result(ok_scenes)
 }
 
-/// The design files of the chosen jobs, rendered in parallel, in package order.
+/// Step 2: the design files of the chosen jobs, rendered in parallel, in
+/// package order.
 fn render(
     lib: &Library,
     order: &Order,
-    jobs: &[Job],
-    scenes: &[Scene],
+    plan: &Plan,
     chosen: &[usize],
     opts: &PackageOptions,
 ) -> Result<Vec<Entry>, Diagnostic> {
     let files = chosen
         .par_iter()
-        .map(|&k| render_files(lib, order, &jobs[k], &scenes[k], opts))
+        .map(|&k| render_files(lib, order, &plan.jobs[k], &plan.scenes[k], opts))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     Ok(files.into_iter().flatten().collect())
 }
@@ -219,6 +260,16 @@ fn render_files(
 
 const SHARD_SUMS: &str = "SHARD-SHA256SUMS";
 const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
+
+/// A shard's own documents: the checksums of its files and the fingerprint
+/// of the inputs they were made from.
+fn shard_documents(files: &[Entry], fingerprint: String) -> [Entry; 2] {
+    let list: String = files.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
+    [
+        Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() },
+        Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() },
+    ]
+}
 
 /// What every design file depends on, hashed: the tool's version, the
 /// options, and per file its name, template text, wording, station and inks.
@@ -539,65 +590,30 @@ fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<
     Ok(())
 }
 
-/// Manifest, checksums, job sheet, contact sheet and README, from the order
-/// and the design files (identical for sharded and unsharded runs).
+/// Step 3: job sheet, contact sheet, README, manifest and checksums, from
+/// the plan and the design files (identical for sharded and unsharded runs).
 fn documents(
     lib: &Library,
     order: &Order,
-    jobs: &[Job],
-    scenes: &[Scene],
+    plan: &Plan,
     files: &[Entry],
     opts: &PackageOptions,
 ) -> Result<Vec<Entry>, Diagnostic> {
-    let mut docs = Vec::new();
     let fonts = Fonts::load(lib)?;
-    let pdf_opts = pdf::PdfOptions { epoch: opts.epoch, ..Default::default() };
-    // Job sheet (生产单).
-    let sheet = job_sheet(&fonts, order, jobs)?;
-    let bytes = pdf::export_pages(&sheet, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))?;
-    docs.push(Entry { path: "生产单.pdf".into(), bytes });
-    // Contact sheet (样稿总览): every design small, with its quantity.
-    let previews: Vec<Preview> = jobs
-        .par_iter()
-        .zip(scenes)
-        .map(|(j, s)| {
-            let long_in = s.width.max(s.height) / 72.0;
-            let dpi = (320.0 / long_in).min(60.0);
-            let (width, height, rgb) = png::render_rgb(s, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
-            Ok(Preview {
-                item: j.item.id.clone(),
-                name: j.base(),
-                width,
-                height,
-                rgb: std::sync::Arc::new(rgb),
-                png: Vec::new(),
-                proof: false,
-            })
-        })
-        .collect::<Result<_, Diagnostic>>()?;
-    let mut sh = Sheet::new(format!("样稿总览 — {}", order.title), false, 210.0, 297.0);
-    let header = format!("样稿总览　{}", order.title);
-    sh.new_page(&fonts, &header)?;
-    sh.text(
-        &fonts.sans,
-        &format!("印刷厂：{}　交货日期：{}　共 {} 个设计", order.vendor.name, order.due, jobs.len()),
-        9.5,
-        proof::GREY,
-        0.0,
-    )?;
-    let cells: Vec<(&Preview, String)> = previews
-        .iter()
-        .zip(jobs)
-        .map(|(p, j)| (p, format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, j.station.station.name, j.quantity)))
-        .collect();
-    sh.grid(&fonts, &header, &cells, 4, 52.0)?;
-    let bytes = pdf::export_pages(&sh.pages, &pdf_opts).map_err(|e| Diagnostic::data(e.to_string()))?;
-    docs.push(Entry { path: "样稿总览.pdf".into(), bytes });
-    // README.txt
     let pdfx = opts.pdfx(order);
-    docs.push(Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() });
+    let mut docs = vec![
+        Entry {
+            path: "生产单.pdf".into(),
+            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.jobs)?, opts.epoch)?,
+        },
+        Entry {
+            path: "样稿总览.pdf".into(),
+            bytes: document::pdf(&jobsheet::contact_sheet(&fonts, order, &plan.jobs, &plan.scenes)?, opts.epoch)?,
+        },
+        Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() },
+    ];
     // Manifest and checksums cover everything above.
-    let manifest = manifest(order, pdfx, jobs, files, &docs);
+    let manifest = manifest(order, pdfx, &plan.jobs, files, &docs);
     docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
     let mut sums = String::new();
     for e in files.iter().chain(&docs) {
@@ -608,7 +624,7 @@ fn documents(
 }
 
 /// The printing inks in print order: a white underbase first.
-fn inks_of(job: &Job) -> Vec<String> {
+pub(crate) fn inks_of(job: &Job) -> Vec<String> {
     let printing = job.inks.iter().filter(|i| !matches!(i.kind, crate::scene::InkKind::Technical { .. }));
     let (under, colour): (Vec<_>, Vec<_>) =
         printing.partition(|i| Some(i.id.as_str()) == job.item.underbase.map(|_| "underbase"));
@@ -616,7 +632,7 @@ fn inks_of(job: &Job) -> Vec<String> {
 }
 
 /// Spot inks by name; process printing as 四色 (the manifest has the values).
-fn ink_summary(j: &Job) -> String {
+pub(crate) fn ink_summary(j: &Job) -> String {
     if !j.item.process.uses_spot_inks() {
         return "CMYK 四色".into();
     }
@@ -754,150 +770,4 @@ fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
         order.vendor.contact.as_deref().unwrap_or("下单单位")
     ));
     lines.iter().map(|l| format!("{l}\r\n")).collect()
-}
-
-/// 生产单: an A4 landscape table, one row per print file, then totals per item.
-fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, Diagnostic> {
-    let mut sh = Sheet::new(format!("生产单 — {}", order.title), false, 297.0, 210.0);
-    let header = format!("生产单　{}", order.title);
-    sh.new_page(fonts, &header)?;
-    let contact = order.vendor.contact.as_deref().unwrap_or("");
-    let total: u64 = jobs.iter().map(|j| u64::from(j.quantity)).sum();
-    sh.text(&fonts.sans, &format!("印刷厂：{}　{contact}", order.vendor.name), 10.0, proof::BLACK, 0.0)?;
-    sh.text(
-        &fonts.sans,
-        &format!("交货日期：{}　文件数：{}　总数量：{} 件", order.due, jobs.len(), total),
-        10.0,
-        proof::BLACK,
-        0.0,
-    )?;
-    sh.rule();
-    let cols: [(&str, f64); 9] = [
-        ("序号", 10.0),
-        ("文件", 78.0),
-        ("物品", 22.0),
-        ("材质", 38.0),
-        ("工艺", 22.0),
-        ("油墨", 45.0),
-        ("成品尺寸", 22.0),
-        ("出血", 12.0),
-        ("数量", 18.0),
-    ];
-    table_row(&mut sh, fonts, &cols.map(|(h, w)| (h.to_string(), w)), true, &header)?;
-    for (n, j) in jobs.iter().enumerate() {
-        let cells = [
-            ((n + 1).to_string(), 10.0),
-            (files_cell(j), 78.0),
-            (j.item.name.clone(), 22.0),
-            (j.item.material.clone(), 38.0),
-            (process_zh(j.item.process).to_string(), 22.0),
-            (ink_summary(j), 45.0),
-            (format!("{}×{} mm", j.item.width, j.item.height), 22.0),
-            (format!("{} mm", j.item.bleed), 12.0),
-            (format!("{} 件", j.quantity), 18.0),
-        ];
-        table_row(&mut sh, fonts, &cells, false, &header)?;
-        // Its cut file on a row of its own: the vendor cuts from it, nothing prints from it.
-        if j.item.die_line.is_some() {
-            let cells = [
-                (String::new(), 10.0),
-                (format!("print/{}.cut.pdf", j.base()), 78.0),
-                (j.item.name.clone(), 22.0),
-                ("刀模线，与上一行文件同尺寸对位".to_string(), 38.0),
-                ("模切".to_string(), 22.0),
-                ("专色 CutContour（不印刷）".to_string(), 45.0),
-                (format!("{}×{} mm", j.item.width, j.item.height), 22.0),
-                (format!("{} mm", j.item.bleed), 12.0),
-                ("同上".to_string(), 18.0),
-            ];
-            table_row(&mut sh, fonts, &cells, false, &header)?;
-        }
-    }
-    sh.y += mm(4.0);
-    let mut totals: BTreeMap<&str, (String, usize, u64)> = BTreeMap::new();
-    for j in jobs {
-        let e = totals.entry(j.item.id.as_str()).or_insert((j.item.name.clone(), 0, 0));
-        e.1 += 1;
-        e.2 += u64::from(j.quantity);
-    }
-    // The totals table stays on one page.
-    if sh.room() < mm(12.0) + (totals.len() + 2) as f64 * 16.0 {
-        sh.new_page(fonts, &format!("{header}（续）"))?;
-    }
-    sh.text(&fonts.heavy, "各物品合计", 11.0, proof::BLACK, 0.0)?;
-    let tcols = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("数量合计", 40.0)];
-    table_row(&mut sh, fonts, &tcols.map(|(h, w)| (h.to_string(), w)), true, &header)?;
-    for (id, (name, files, qty)) in &totals {
-        let cells =
-            [(name.clone(), 60.0), (id.to_string(), 50.0), (files.to_string(), 30.0), (format!("{qty} 件"), 40.0)];
-        table_row(&mut sh, fonts, &cells, false, &header)?;
-    }
-    let cells = [
-        ("总计".to_string(), 60.0),
-        (String::new(), 50.0),
-        (jobs.len().to_string(), 30.0),
-        (format!("{total} 件"), 40.0),
-    ];
-    table_row(&mut sh, fonts, &cells, true, &header)?;
-    Ok(sh.pages)
-}
-
-fn mm(v: f64) -> f64 {
-    crate::mm(v)
-}
-
-/// The job sheet's file cell: the print file, and the films of a screen print.
-fn files_cell(j: &Job) -> String {
-    let mut s = format!("print/{}.pdf", j.base());
-    if j.item.process == crate::library::Process::ScreenPrint {
-        let _ = write!(s, "　films/{}.pdf（菲林 {} 张，每版一张）", j.base(), inks_of(j).len());
-    }
-    s
-}
-
-fn process_zh(p: crate::library::Process) -> &'static str {
-    use crate::library::Process::*;
-    match p {
-        OffsetCmyk => "胶印四色",
-        DigitalCmyk => "数码四色",
-        ScreenPrint => "丝网印刷",
-        HeatTransfer => "热转印",
-        DyeSublimation => "热升华",
-        Inkjet => "喷绘",
-    }
-}
-
-/// One table row: cells side by side, the row as tall as its tallest cell.
-fn table_row(
-    sh: &mut Sheet,
-    fonts: &Fonts,
-    cells: &[(String, f64)],
-    bold: bool,
-    header: &str,
-) -> Result<(), Diagnostic> {
-    let size = 8.0;
-    let font = if bold { &fonts.heavy } else { &fonts.sans };
-    if sh.room() < size * 3.0 {
-        sh.new_page(fonts, &format!("{header}（续）"))?;
-    }
-    let mut x = proof::MARGIN;
-    let mut height: f64 = 0.0;
-    let mut elements = Vec::new();
-    for (text, w) in cells {
-        let (runs, h) = proof::para(font, text, size, (mm(x), sh.y), mm(w - 2.0), proof::BLACK)?;
-        elements.extend(runs);
-        height = height.max(h);
-        x += w;
-    }
-    let y = sh.y + height + size * 0.35;
-    let right = mm(x);
-    let page = sh.page();
-    page.elements.extend(elements);
-    page.elements.push(crate::scene::Element::Stroke {
-        path: crate::scene::Path::line(mm(proof::MARGIN), y, right, y),
-        width: 0.3,
-        paint: crate::scene::Paint { ink: proof::GREY, tint: 1.0, overprint: false },
-    });
-    sh.y = y + size * 0.5;
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Review: reviewers approve wording, bound to its exact text, in a log
 //! that cannot be forged ([`log`], [`key`]); and the one approval gate that
-//! every print path asks ([`ReviewLog::gate`]).
+//! every print path asks ([`ReviewLog::clear`] for a print run, built on
+//! [`ReviewLog::gate`] for one slogan).
 //!
 //! A slogan's state is its latest decision whose wording hash matches the
 //! current wording; an approval for other wording makes it *stale*.
@@ -9,6 +10,7 @@ pub mod decide;
 pub mod key;
 pub mod log;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -209,6 +211,46 @@ impl ReviewLog {
     }
 }
 
+/// What the gate says about the slogans of one print run (`jiediqi render`,
+/// an order's package): each one cleared for print with the record that
+/// approves its wording, or refused with why and what to do.
+#[derive(Debug, Default)]
+pub struct Clearance {
+    pub approved: BTreeMap<String, Record>,
+    pub refused: BTreeMap<String, Diagnostic>,
+}
+
+impl Clearance {
+    /// When a cleared slogan's wording was approved: print files are dated
+    /// by it (unless SOURCE_DATE_EPOCH says otherwise), so the same inputs
+    /// give the same bytes.
+    pub fn approved_at(&self, id: &str) -> Option<i64> {
+        self.approved.get(id).and_then(|r| log::parse_time(&r.time))
+    }
+}
+
+impl ReviewLog {
+    /// The approval gate for a print run: every slogan asked once, whatever
+    /// path prints it.
+    pub fn clear<'a>(&self, slogans: impl IntoIterator<Item = &'a Slogan>) -> Clearance {
+        let mut c = Clearance::default();
+        for s in slogans {
+            if c.approved.contains_key(&s.id) || c.refused.contains_key(&s.id) {
+                continue;
+            }
+            match self.gate(s) {
+                Ok(r) => {
+                    c.approved.insert(s.id.clone(), r);
+                }
+                Err(d) => {
+                    c.refused.insert(s.id.clone(), d);
+                }
+            }
+        }
+        c
+    }
+}
+
 /// Now, UTC, seconds since 1970.
 pub fn now_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -274,5 +316,24 @@ mod tests {
         // A later rejection of the same wording wins.
         log.records.push(record(&h, Decision::Rejected));
         assert!(matches!(log.state(&s), State::Rejected(_)));
+    }
+
+    #[test]
+    fn the_gate_clears_approved_wording_and_says_why_not_for_the_rest() {
+        let ok = slogan(&["骑车戴头盔"], None);
+        let mut stale = slogan(&["平安把家回"], None);
+        stale.id = "stale".into();
+        let mut log = ReviewLog::default();
+        log.records.push(record(&wording_hash(&ok), Decision::Approved));
+        let mut r = record(&wording_hash(&slogan(&["旧的措辞"], None)), Decision::Approved);
+        r.slogan = "stale".into();
+        log.records.push(r);
+        // Asked twice for the same slogan (two order lines): one answer.
+        let gate = log.clear([&ok, &stale, &ok]);
+        assert_eq!(gate.approved.keys().collect::<Vec<_>>(), ["t"]);
+        assert_eq!(gate.approved_at("t"), log::parse_time("2026-11-29T00:00:00Z"));
+        let why = &gate.refused["stale"].message;
+        assert!(why.contains("`stale` is not approved for print"), "{why}");
+        assert_eq!(gate.approved_at("stale"), None);
     }
 }
