@@ -75,6 +75,20 @@ pub enum Per {
     Total,
 }
 
+/// Where a line's station block (the footer's name and phone, the QR code) goes.
+#[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum StationBlock {
+    /// Into the design: one design (for a screen print, one set of screens) per station.
+    #[default]
+    Print,
+    /// Left out of the design (one design for all stations) and printed on a
+    /// separate sticker label per station (`labels/`).
+    Label,
+    /// Left out: one design for all stations, no station details.
+    Off,
+}
+
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLine {
@@ -86,6 +100,9 @@ pub struct OrderLine {
     /// Other spot colours for inks the template marks `swappable`, by ink id.
     #[serde(default)]
     pub inks: BTreeMap<String, InkOverride>,
+    /// `print` (the default), `label` or `off`: see [`StationBlock`].
+    #[serde(default)]
+    pub station_block: StationBlock,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -121,6 +138,8 @@ pub struct Job<'a> {
     pub approval: Option<review::Record>,
     /// The item's inks with the line's swaps applied (same order and indices).
     pub inks: Vec<crate::scene::Ink>,
+    /// The line's `station_block`.
+    pub station_block: StationBlock,
 }
 
 impl Job<'_> {
@@ -434,7 +453,9 @@ impl Order {
                     continue;
                 };
                 for (ti, st) in self.stations.iter().enumerate() {
-                    for z in item.zones.iter().filter(|z| z.role == Role::Footer) {
+                    // Only a printed station block needs the footer's fields.
+                    let footers = item.zones.iter().filter(|_| line.station_block == StationBlock::Print);
+                    for z in footers.filter(|z| z.role == Role::Footer) {
                         if let Some(t) = &z.text
                             && let Err(e) = st.station.fill(t)
                         {
@@ -465,6 +486,7 @@ impl Order {
                         quantity,
                         approval: None,
                         inks: inks.clone(),
+                        station_block: line.station_block,
                     });
                 }
             }

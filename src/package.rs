@@ -12,8 +12,9 @@ use crate::document::{self, Fonts};
 use crate::export::{films, pdf, png, svg};
 use crate::fsio;
 use crate::layout::{self, SceneOptions};
+use crate::library::Role;
 use crate::lint::json_escape as esc;
-use crate::order::{Job, Order};
+use crate::order::{Job, Order, OrderStation, StationBlock};
 use crate::review::{self, ReviewLog, sha256_hex};
 
 use crate::scene::Scene;
@@ -69,17 +70,17 @@ pub fn write(
 ) -> Result<Vec<PathBuf>, Diagnostics> {
     let plan = plan(lib, log, order)?;
     prepare(out, order)?;
-    let fingerprint = fingerprint(order, &plan.jobs, opts);
+    let fingerprint = fingerprint(order, &plan.designs, opts);
     if let Some((i, n)) = opts.shard {
         // A shard: its files and their checksums; documents come at the merge.
-        let chosen: Vec<usize> = (0..plan.jobs.len()).filter(|k| k % n == i - 1).collect();
+        let chosen: Vec<usize> = (0..plan.designs.len()).filter(|k| k % n == i - 1).collect();
         let mut entries = render(lib, order, &plan, &chosen, opts)?;
         entries.extend(shard_documents(&entries, fingerprint));
         let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
         install(&dir, &entries, None)?;
         return Ok(vec![dir]);
     }
-    let all: Vec<usize> = (0..plan.jobs.len()).collect();
+    let all: Vec<usize> = (0..plan.designs.len()).collect();
     let mut entries = render(lib, order, &plan, &all, opts)?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
@@ -112,22 +113,90 @@ fn prepare(out: &Path, order: &Order) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// What the package is made of, decided before anything is rendered: every
-/// job of the order, cleared by the review gate, and its scene.
+/// What the package is made of, decided before anything is rendered: the
+/// order's distinct designs, cleared by the review gate, and their scenes.
 struct Plan<'a> {
-    jobs: Vec<Job<'a>>,
+    designs: Vec<Design<'a>>,
     scenes: Vec<Scene>,
 }
 
+/// One distinct design: one print file (with its films, cut file, SVGs and
+/// proof) for every station that gets the same bytes.
+pub(crate) struct Design<'a> {
+    /// The first of its jobs: item, slogan, inks, approval and station block
+    /// are those of all of them.
+    pub job: Job<'a>,
+    /// Every station that gets it, with its quantity, in station order.
+    pub stations: Vec<(&'a OrderStation, u32)>,
+    /// The station block is printed into it: one design per station.
+    pub per_station: bool,
+}
+
+impl Design<'_> {
+    /// `apron--fanzha-shuiguotan` for all stations, or
+    /// `bag-nonwoven--fanzha-shucaitan--chengguan` for one.
+    pub fn base(&self) -> String {
+        if self.per_station { self.job.base() } else { format!("{}--{}", self.job.item.id, self.job.slogan.id) }
+    }
+
+    pub fn quantity(&self) -> u64 {
+        self.stations.iter().map(|(_, q)| u64::from(*q)).sum()
+    }
+
+    /// Who gets it, for labels on films and sheets.
+    pub fn stations_label(&self) -> String {
+        if self.stations.len() <= 3 {
+            self.stations.iter().map(|(s, _)| s.station.name.as_str()).collect::<Vec<_>>().join("、")
+        } else {
+            format!("{} 个派出所共用", self.stations.len())
+        }
+    }
+}
+
 /// Step 1: the order's jobs (items, slogans, stations checked), their
-/// wording cleared at the review gate, their scenes laid out: all problems
-/// at once, before anything is written.
+/// wording cleared at the review gate, grouped into distinct designs, and
+/// those laid out: all problems at once, before anything is written.
 fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<Plan<'a>, Diagnostics> {
     let (mut jobs, mut problems) = order.expand(lib);
     clear(log, order, &mut jobs, &mut problems);
     let jobs = problems.into_result(jobs)?;
-    let scenes = lay_out(lib, &jobs)?;
-    Ok(Plan { jobs, scenes })
+    let designs = designs(jobs);
+    let scenes = lay_out(lib, &designs)?;
+    Ok(Plan { designs, scenes })
+}
+
+/// Whether a job's scene depends on its station: its block printed into a
+/// footer or QR zone, or the station's name in the wording (it is kept whole
+/// as a word when lines are broken).
+fn per_station(j: &Job) -> bool {
+    if j.station_block != StationBlock::Print {
+        return false;
+    }
+    let zones = j.item.zones.iter().any(|z| z.role == Role::Qr || (z.role == Role::Footer && z.text.is_some()));
+    let s = j.slogan;
+    let name = j.station.station.name.as_str();
+    zones || [&s.heading, &s.topic].into_iter().chain(&s.lines).chain(&s.tip).any(|t| t.contains(name))
+}
+
+/// The jobs grouped into designs: one per item and slogan, or one per item,
+/// slogan and station where the station is in the design. Jobs come sorted
+/// by item, slogan and station, so designs keep that order.
+fn designs(jobs: Vec<Job>) -> Vec<Design> {
+    let mut out: Vec<Design> = Vec::new();
+    for j in jobs {
+        let per = per_station(&j);
+        if let Some(d) = out.last_mut()
+            && !per
+            && !d.per_station
+            && d.job.item.id == j.item.id
+            && d.job.slogan.id == j.slogan.id
+        {
+            d.stations.push((j.station, j.quantity));
+            continue;
+        }
+        out.push(Design { stations: vec![(j.station, j.quantity)], per_station: per, job: j });
+    }
+    out
 }
 
 /// The review gate for the order: each job gets the record that approves
@@ -149,13 +218,15 @@ fn clear(log: &ReviewLog, order: &Order, jobs: &mut [Job], problems: &mut Diagno
     }
 }
 
-/// Each job's scene, in parallel; the order's ink swaps applied.
-fn lay_out(lib: &Library, jobs: &[Job]) -> Result<Vec<Scene>, Diagnostics> {
-    let scenes: Vec<Result<Scene, Diagnostic>> = jobs
+/// Each design's scene, in parallel; the order's ink swaps applied. A
+/// design without its station block is laid out without a station.
+fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Scene>, Diagnostics> {
+    let scenes: Vec<Result<Scene, Diagnostic>> = designs
         .par_iter()
-        .map(|j| {
-            let mut scene =
-                layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station: Some(&j.station.station) })?;
+        .map(|d| {
+            let j = &d.job;
+            let station = (j.station_block == StationBlock::Print).then_some(&j.station.station);
+            let mut scene = layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station })?;
             // The order's ink swaps: same indices, other spot colours.
             scene.inks = j.inks.clone();
             Ok(scene)
@@ -163,10 +234,10 @@ fn lay_out(lib: &Library, jobs: &[Job]) -> Result<Vec<Scene>, Diagnostics> {
         .collect();
     let mut problems = Diagnostics::default();
     let mut ok_scenes = Vec::with_capacity(scenes.len());
-    for (j, s) in jobs.iter().zip(scenes) {
+    for (d, s) in designs.iter().zip(scenes) {
         match s {
             Ok(s) => ok_scenes.push(s),
-            Err(d) => problems.push(Diagnostic { message: format!("{}: {}", j.base(), d.message), ..d }),
+            Err(e) => problems.push(Diagnostic { message: format!("{}: {}", d.base(), e.message), ..e }),
         }
     }
     problems.into_result(ok_scenes)
@@ -183,7 +254,7 @@ fn render(
 ) -> Result<Vec<Entry>, Diagnostic> {
     let files = chosen
         .par_iter()
-        .map(|&k| render_files(lib, order, &plan.jobs[k], &plan.scenes[k], opts))
+        .map(|&k| render_files(lib, order, &plan.designs[k], &plan.scenes[k], opts))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     Ok(files.into_iter().flatten().collect())
 }
@@ -200,11 +271,11 @@ impl crate::zip::ZipEntry for Entry {
 fn render_files(
     lib: &Library,
     order: &Order,
-    job: &Job,
+    design: &Design,
     scene: &Scene,
     opts: &PackageOptions,
 ) -> Result<Vec<Entry>, Diagnostic> {
-    let base = job.base();
+    let (job, base) = (&design.job, design.base());
     if job.approval.is_none() {
         // Jobs made without the review log (for `check`) never print.
         return Err(Diagnostic::data(format!("{base}: no approval was checked for this job")));
@@ -224,7 +295,7 @@ fn render_files(
     v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
     if screen {
         let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
-        let station = job.station.station.name.clone();
+        let station = design.stations_label();
         let text =
             job_label.chars().chain(order_label.chars()).chain(station.chars()).chain("第版正片白墨打底先印".chars());
         let fonts = lib.fonts.chain_for("sans", text)?;
@@ -275,7 +346,7 @@ fn shard_documents(files: &[Entry], fingerprint: String) -> [Entry; 2] {
 /// options, and per file its name, template text, wording, station and inks.
 /// Shards and the merge must agree on it, or the merge would assemble files
 /// made from other inputs (say, wording that has since been rejected).
-fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
+fn fingerprint(order: &Order, designs: &[Design], opts: &PackageOptions) -> String {
     let mut text = format!(
         "jiediqi {}\nsvg {}\nepoch {:?}\npdfx {}\n",
         env!("CARGO_PKG_VERSION"),
@@ -285,15 +356,18 @@ fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
     );
     // Each template is read and hashed once, not once per file.
     let mut templates: BTreeMap<&Path, String> = BTreeMap::new();
-    for j in jobs {
+    for d in designs {
+        let j = &d.job;
         let template = templates
             .entry(j.item.file.as_path())
             .or_insert_with(|| sha256_hex(&std::fs::read(&j.item.file).unwrap_or_default()));
         let st = &j.station.station;
+        // Who gets it is on its films.
+        let keys: Vec<&str> = d.stations.iter().map(|(s, _)| s.key.as_str()).collect();
         let _ = writeln!(
             text,
-            "{}\n{}\n{} {:?}\n{:?}|{:?}|{:?}|{:?}|{}\n{:?}",
-            j.base(),
+            "{}\n{}\n{} {:?}\n{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}\n{:?}",
+            d.base(),
             template,
             review::wording_hash(j.slogan),
             j.approval.as_ref().map(|r| r.time.as_str()),
@@ -302,6 +376,8 @@ fn fingerprint(order: &Order, jobs: &[Job], opts: &PackageOptions) -> String {
             st.address,
             st.qr,
             st.name,
+            j.station_block,
+            keys,
             j.inks.iter().map(|i| i.label()).collect::<Vec<_>>()
         );
     }
@@ -604,16 +680,19 @@ fn documents(
     let mut docs = vec![
         Entry {
             path: "生产单.pdf".into(),
-            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.jobs)?, opts.epoch)?,
+            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.designs)?, opts.epoch)?,
         },
         Entry {
             path: "样稿总览.pdf".into(),
-            bytes: document::pdf(&jobsheet::contact_sheet(&fonts, order, &plan.jobs, &plan.scenes)?, opts.epoch)?,
+            bytes: document::pdf(&jobsheet::contact_sheet(&fonts, order, &plan.designs, &plan.scenes)?, opts.epoch)?,
         },
         Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() },
     ];
+    if let Some(labels) = labels(&fonts, order, &plan.designs, opts)? {
+        docs.insert(0, labels);
+    }
     // Manifest and checksums cover everything above.
-    let manifest = manifest(order, pdfx, &plan.jobs, files, &docs);
+    let manifest = manifest(order, pdfx, &plan.designs, files, &docs);
     docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
     let mut sums = String::new();
     for e in files.iter().chain(&docs) {
@@ -631,6 +710,93 @@ pub(crate) fn inks_of(job: &Job) -> Vec<String> {
     under.into_iter().chain(colour).map(|i| i.label()).collect()
 }
 
+/// The sticker labels' file, one page (one label) per station.
+pub(crate) const LABELS: &str = "labels/station-labels.pdf";
+/// A label's size, mm.
+pub(crate) const LABEL_SIZE: (f64, f64) = (80.0, 40.0);
+
+/// How many labels each station gets: one per piece of the lines that put
+/// the station block on a label, in station order.
+pub(crate) fn label_counts<'a>(order: &'a Order, designs: &[Design]) -> Vec<(&'a OrderStation, u64)> {
+    let mut counts: Vec<(&OrderStation, u64)> = order.stations.iter().map(|s| (s, 0)).collect();
+    for d in designs.iter().filter(|d| d.job.station_block == StationBlock::Label) {
+        for (st, q) in &d.stations {
+            if let Some(c) = counts.iter_mut().find(|(s, _)| s.key == st.key) {
+                c.1 += u64::from(*q);
+            }
+        }
+    }
+    counts.retain(|(_, n)| *n > 0);
+    counts
+}
+
+/// The station block on sticker labels (digital CMYK, black text on white,
+/// fonts embedded as subsets), for the lines that ask for `station_block: label`.
+fn labels(
+    fonts: &Fonts,
+    order: &Order,
+    designs: &[Design],
+    opts: &PackageOptions,
+) -> Result<Option<Entry>, Diagnostic> {
+    let counts = label_counts(order, designs);
+    if counts.is_empty() {
+        return Ok(None);
+    }
+    let (w, h) = LABEL_SIZE;
+    let mut pages = Vec::new();
+    for (st, _) in &counts {
+        let s = &st.station;
+        let mut elements = Vec::new();
+        let mut y = crate::mm(4.0);
+        let mut set = |f: &[std::sync::Arc<crate::fonts::Font>], text: &str, size: f64| -> Result<(), Diagnostic> {
+            let (runs, height) =
+                document::para(f, text, size, (crate::mm(4.0), y), crate::mm(w - 8.0), document::BLACK)?;
+            elements.extend(runs);
+            y += height + size * 0.5;
+            Ok(())
+        };
+        set(&fonts.heavy, &s.name, 13.0)?;
+        if let Some(p) = &s.phone {
+            set(&fonts.sans, &format!("值班电话：{p}"), 9.0)?;
+        }
+        if let Some(hl) = &s.hotline {
+            set(&fonts.sans, &format!("反诈专线：{hl}　报警：110"), 9.0)?;
+        }
+        if let Some(a) = &s.address {
+            set(&fonts.sans, &format!("地址：{a}"), 8.0)?;
+        }
+        pages.push(Scene {
+            underbase: None,
+            width: crate::mm(w),
+            height: crate::mm(h),
+            bleed: 0.0,
+            inks: document::inks(),
+            substrate: crate::scene::Rgb(255, 255, 255),
+            background: None,
+            elements,
+            die_line: None,
+            crop_marks_allowed: false,
+            title: format!("派出所标签 — {}", s.name),
+            slogan_lines: 0,
+            split_words: Vec::new(),
+        });
+    }
+    let pdf_opts =
+        pdf::PdfOptions { marks: false, outline_text: false, epoch: opts.epoch, pdfx: Some(opts.pdfx(order)) };
+    let bytes = pdf::export_pages(&pages, &pdf_opts).map_err(|e| Diagnostic::data(format!("{LABELS}: {e}")))?;
+    Ok(Some(Entry { path: LABELS.into(), bytes }))
+}
+
+/// Screens or plates to make for a design: one screen per printing ink of
+/// a screen print, four plates for offset; digital processes need none.
+pub(crate) fn setups(d: &Design) -> usize {
+    match d.job.item.process {
+        crate::library::Process::ScreenPrint => inks_of(&d.job).len(),
+        crate::library::Process::OffsetCmyk => 4,
+        _ => 0,
+    }
+}
+
 /// Spot inks by name; process printing as 四色 (the manifest has the values).
 pub(crate) fn ink_summary(j: &Job) -> String {
     if !j.item.process.uses_spot_inks() {
@@ -643,8 +809,8 @@ pub(crate) fn ink_summary(j: &Job) -> String {
     s
 }
 
-fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs: &[Entry]) -> String {
-    let by_base: BTreeMap<String, &Job> = jobs.iter().map(|j| (j.base(), j)).collect();
+fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Entry], docs: &[Entry]) -> String {
+    let by_base: BTreeMap<String, &Design> = designs.iter().map(|d| (d.base(), d)).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
     let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));
@@ -662,7 +828,15 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs:
     let mut rows = Vec::new();
     for e in files {
         let (base, kind, film) = design_file(&e.path);
-        let Some(j) = by_base.get(base) else { continue };
+        let Some(d) = by_base.get(base) else { continue };
+        let j = &d.job;
+        let stations: Vec<String> = d
+            .stations
+            .iter()
+            .map(|(st, q)| {
+                format!("{{\"id\": \"{}\", \"name\": \"{}\", \"quantity\": {q}}}", esc(&st.key), esc(&st.station.name))
+            })
+            .collect();
         // A cut file holds only the die line's ink, a film one ink.
         let labels: Vec<String> = match (kind, film) {
             ("cut", _) => j
@@ -676,7 +850,7 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs:
         };
         let inks: Vec<String> = labels.iter().map(|i| format!("\"{}\"", esc(i))).collect();
         rows.push(format!(
-            "    {{\"path\": \"{}\", \"kind\": \"{kind}\", \"sha256\": \"{}\", \"bytes\": {}, \"item\": \"{}\", \"product\": \"{}\", \"material\": \"{}\", \"trim_mm\": [{}, {}], \"bleed_mm\": {}, \"process\": \"{}\", \"inks\": [{}], \"quantity\": {}, \"station\": \"{}\", \"station_name\": \"{}\", \"slogan\": \"{}\", \"wording_sha256\": \"{}\", \"approved\": {{\"by\": \"{}\", \"at\": \"{}\"}}}}",
+            "    {{\"path\": \"{}\", \"kind\": \"{kind}\", \"sha256\": \"{}\", \"bytes\": {}, \"item\": \"{}\", \"product\": \"{}\", \"material\": \"{}\", \"trim_mm\": [{}, {}], \"bleed_mm\": {}, \"process\": \"{}\", \"inks\": [{}], \"quantity\": {}, \"setups\": {}, \"stations\": [{}], \"slogan\": \"{}\", \"wording_sha256\": \"{}\", \"approved\": {{\"by\": \"{}\", \"at\": \"{}\"}}}}",
             esc(&e.path),
             sha256_hex(&e.bytes),
             e.bytes.len(),
@@ -688,13 +862,29 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, jobs: &[Job], files: &[Entry], docs:
             j.item.bleed,
             j.item.process.label(),
             inks.join(", "),
-            j.quantity,
-            esc(&j.station.key),
-            esc(&j.station.station.name),
+            d.quantity(),
+            setups(d),
+            stations.join(", "),
             esc(&j.slogan.id),
             review::wording_hash(j.slogan),
             esc(j.approval.as_ref().map_or("", |a| a.reviewer.as_str())),
             esc(j.approval.as_ref().map_or("", |a| a.time.as_str())),
+        ));
+    }
+    if let Some(e) = docs.iter().find(|e| e.path == LABELS) {
+        let counts: Vec<String> = label_counts(order, designs)
+            .iter()
+            .map(|(st, q)| {
+                format!("{{\"id\": \"{}\", \"name\": \"{}\", \"quantity\": {q}}}", esc(&st.key), esc(&st.station.name))
+            })
+            .collect();
+        rows.push(format!(
+            "    {{\"path\": \"{LABELS}\", \"kind\": \"label\", \"sha256\": \"{}\", \"bytes\": {}, \"trim_mm\": [{}, {}], \"process\": \"digital CMYK\", \"stations\": [{}]}}",
+            sha256_hex(&e.bytes),
+            e.bytes.len(),
+            LABEL_SIZE.0,
+            LABEL_SIZE.1,
+            counts.join(", ")
         ));
     }
     let _ = writeln!(s, "{}", rows.join(",\n"));
@@ -723,7 +913,8 @@ fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
         format!("印刷厂：{}    交货日期：{}", order.vendor.name, order.due),
         String::new(),
         "本文件夹内容".into(),
-        "  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所。页面 = 成品尺寸 + 出血，".into(),
+        "  print/        印刷文件（PDF）。文件名：物品--标语编号--派出所；各派出所完全相同的设计只有一个文件".into(),
+        "                （物品--标语编号），数量为各所合计，分所数量见生产单。页面 = 成品尺寸 + 出血，".into(),
         "                含 TrimBox/BleedBox 和裁切线；颜色为各物品的印刷油墨（CMYK 或专色）。".into(),
         "                丝网印刷的物品文字已转曲（不含字体），其余物品字体已嵌入子集。".into(),
         "                有刀模（如鼠标垫圆角）的物品另有同名的 .cut.pdf：只有刀模线（专色 CutContour，叠印），".into(),
@@ -747,6 +938,12 @@ fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
             ]
             .map(String::from),
         );
+    }
+    if order.lines.iter().any(|l| l.station_block == StationBlock::Label) {
+        lines.push(format!(
+            "  labels/       派出所不干胶标签（{}×{} mm，数码四色）：每页一个派出所，数量见生产单。",
+            LABEL_SIZE.0, LABEL_SIZE.1
+        ));
     }
     lines.extend(
         [

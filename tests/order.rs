@@ -56,27 +56,29 @@ fn the_example_order_makes_a_complete_package() {
     let pkg = out.join("chengguan-winter");
     let files = tree(&pkg);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    // 6 designs per station… 2 bags + 1 apron + 2 posters + 1 mouse pad = 6, × 3 stations;
-    // the mouse pads' die line in a cut file beside each of their print files.
+    // 16 distinct designs: 2 bags, 2 posters and 1 mouse pad carry each
+    // station's block (× 3 stations); the apron has none, so its three
+    // stations share one file. The mouse pads' die line in a cut file beside
+    // each of their print files.
     let print: Vec<&&str> = names.iter().filter(|n| n.starts_with("print/")).collect();
-    assert_eq!(print.len(), 18 + 3, "{names:?}");
+    assert_eq!(print.len(), 16 + 3, "{names:?}");
     let cuts: Vec<&&&str> = print.iter().filter(|n| n.ends_with(".cut.pdf")).collect();
     assert_eq!(cuts.len(), 3);
     assert!(cuts.iter().all(|n| n.starts_with("print/mousepad-small--")), "{cuts:?}");
     for cut in &cuts {
         assert!(names.contains(&cut.replace(".cut.pdf", ".pdf").as_str()), "{cut} without its print file");
     }
-    assert_eq!(names.iter().filter(|n| n.starts_with("proofs/")).count(), 18);
+    assert_eq!(names.iter().filter(|n| n.starts_with("proofs/")).count(), 16);
     // The vendor asked for SVG: a composite per design, a film per spot ink
     // (the bags' one, the apron's yellow and its white underbase).
     let svgs: Vec<&&str> = names.iter().filter(|n| n.starts_with("svg/")).collect();
-    assert_eq!(svgs.len(), 18 + 6 + 6, "{svgs:?}");
-    assert!(names.contains(&"svg/apron--fanzha-shuiguotan--chengguan.ink-underbase.svg"));
-    // PDF films for the screen prints: 2 bags + 1 apron, × 3 stations.
-    assert_eq!(names.iter().filter(|n| n.starts_with("films/")).count(), 9, "{names:?}");
+    assert_eq!(svgs.len(), 16 + 6 + 2, "{svgs:?}");
+    assert!(names.contains(&"svg/apron--fanzha-shuiguotan.ink-underbase.svg"));
+    // PDF films for the screen prints: 2 bags × 3 stations + 1 apron.
+    assert_eq!(names.iter().filter(|n| n.starts_with("films/")).count(), 7, "{names:?}");
     assert!(names.contains(&"svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg"));
-    assert!(names.contains(&"svg/apron--fanzha-shuiguotan--chengguan.ink-yellow.svg"));
-    let apron_svg = &files.iter().find(|(n, _)| n == "svg/apron--fanzha-shuiguotan--chengguan.svg").unwrap().1;
+    assert!(names.contains(&"svg/apron--fanzha-shuiguotan.ink-yellow.svg"));
+    let apron_svg = &files.iter().find(|(n, _)| n == "svg/apron--fanzha-shuiguotan.svg").unwrap().1;
     assert!(!String::from_utf8_lossy(apron_svg).contains("data-substrate"), "substrate in a vendor's SVG");
     for doc in ["生产单.pdf", "样稿总览.pdf", "manifest.json", "README.txt", "SHA256SUMS"] {
         assert!(names.contains(&doc), "{doc} missing");
@@ -102,7 +104,7 @@ fn the_example_order_makes_a_complete_package() {
         assert_eq!(data.len(), bytes, "{path}");
         checked += 1;
     }
-    assert_eq!(checked, 21 + 30 + 9 + 18 + 3, "every file and document listed");
+    assert_eq!(checked, 19 + 24 + 7 + 16 + 3, "every file and document listed");
     // Each cut file is listed as one, with the die line's ink only; a film with its ink.
     let row = |path: &str| manifest.lines().find(|l| l.contains(&format!("\"path\": \"{path}\""))).unwrap().to_string();
     let cut = row("print/mousepad-small--wangluo-mima--chengguan.cut.pdf");
@@ -111,7 +113,7 @@ fn the_example_order_makes_a_complete_package() {
     assert!(print_row.contains("\"kind\": \"print\"") && !print_row.contains("CutContour"), "{print_row}");
     let film = row("svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg");
     assert!(film.contains("\"kind\": \"film\"") && film.contains("\"inks\": [\"PANTONE 2728 C\"]"), "{film}");
-    let films = row("films/apron--fanzha-shuiguotan--chengguan.pdf");
+    let films = row("films/apron--fanzha-shuiguotan.pdf");
     assert!(
         films.contains("\"kind\": \"films\"") && films.contains("\"inks\": [\"Underbase\", \"PANTONE 116 C\"]"),
         "{films}"
@@ -148,7 +150,7 @@ fn the_example_order_makes_a_complete_package() {
     );
     assert!(!readme.replace("\r\n", "").contains('\n'), "a bare LF in README.txt");
     assert!(manifest.contains("\"approved\": {\"by\": \"示例审核员\""));
-    assert!(manifest.contains("\"station_name\": \"西河派出所\""));
+    assert!(manifest.contains("{\"id\": \"xihe\", \"name\": \"西河派出所\", \"quantity\": 300}"));
     // SHA256SUMS verifies with the standard tool.
     let o = std::process::Command::new("sha256sum").arg("-c").arg("SHA256SUMS").current_dir(&pkg).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
@@ -163,11 +165,12 @@ fn the_example_order_makes_a_complete_package() {
     assert!(text.contains("专色：Underbase、PANTONE116C（Underbase为白墨打底，先印"), "{text}");
     assert!(text.contains("总数量：2100件"), "{text}");
     for total in [
-        "无纺布袋bag-nonwoven61800件",
-        "围裙apron3120件",
-        "海报A3poster-a36120件",
-        "鼠标垫小号mousepad-small360件",
-        "总计182100件",
+        // item, id, designs, screens or plates, pieces
+        "无纺布袋bag-nonwoven661800件",
+        "围裙apron12120件",
+        "海报A3poster-a3624120件",
+        "鼠标垫小号mousepad-small3060件",
+        "总计16322100件",
     ] {
         assert!(text.contains(total), "{total} missing: {text}");
     }
@@ -246,7 +249,7 @@ fn sharded_output_equals_unsharded_output() {
             }
         }
     }
-    assert_eq!(seen.len(), 18 + 3);
+    assert_eq!(seen.len(), 16 + 3);
 }
 
 #[test]
@@ -312,8 +315,8 @@ fn station_lists_in_gbk_or_with_a_bom_load() {
         let o = order(&p, &[], &out);
         assert!(o.status.success(), "{label}: {}", stderr(&o));
         let manifest = std::fs::read_to_string(out.join("chengguan-winter/manifest.json")).unwrap();
-        assert!(manifest.contains("\"station_name\": \"南关派出所\""), "{label}");
-        assert!(out.join("chengguan-winter/print/apron--fanzha-shuiguotan--nanguan.pdf").exists());
+        assert!(manifest.contains("\"name\": \"南关派出所\""), "{label}");
+        assert!(out.join("chengguan-winter/print/bag-nonwoven--fanzha-96110--nanguan.pdf").exists());
     }
 }
 
@@ -1028,7 +1031,7 @@ fn screen_prints_come_with_outlined_text_and_one_film_per_ink() {
     let dpi = 127; // 5 mm = 25 px: the slugs crop to whole pixels
     let px = |v_mm: f64| (v_mm / 25.4 * f64::from(dpi)).round() as usize;
     for (base, inks) in [
-        ("apron--fanzha-shuiguotan--chengguan", vec!["Underbase", "PANTONE 116 C"]),
+        ("apron--fanzha-shuiguotan", vec!["Underbase", "PANTONE 116 C"]),
         ("bag-nonwoven--fanzha-96110--chengguan", vec!["PANTONE 2728 C"]),
     ] {
         let print = pkg.join(format!("print/{base}.pdf"));
@@ -1100,4 +1103,67 @@ fn screen_prints_come_with_outlined_text_and_one_film_per_ink() {
             }
         }
     }
+}
+
+#[test]
+fn identical_designs_are_one_file_with_their_stations_and_summed_quantity() {
+    let p = approved_order_project("order-dedupe");
+    let path = p.join(ORDER);
+    let out = p.join("out");
+    assert!(order(&p, &[], &out).status.success());
+    let pkg = out.join("chengguan-winter");
+    // The apron carries no station block: one file for all three stations
+    // (it used to be three byte-identical ones), with their 3 × 40 pieces.
+    let apron: Vec<String> = files(&pkg.join("print")).into_iter().filter(|n| n.starts_with("apron--")).collect();
+    assert_eq!(apron, ["apron--fanzha-shuiguotan.pdf"]);
+    let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
+    let row = manifest.lines().find(|l| l.contains("\"path\": \"print/apron--fanzha-shuiguotan.pdf\"")).unwrap();
+    assert!(row.contains("\"quantity\": 120, \"setups\": 2, \"stations\": [{\"id\": \"chengguan\", \"name\": \"城关派出所\", \"quantity\": 40}, {\"id\": \"dongguan\""), "{row}");
+    // Each bag design per station is its own screen: one setup a line.
+    let text: String = tool_ok("pdftotext", &["-raw", pkg.join("生产单.pdf").to_str().unwrap(), "-"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("网版2块120件城关派出所40东关派出所40西河派出所40"), "{text}");
+    assert!(text.contains("网版1块300件城关派出所300"), "{text}");
+    // The bags' station block on a label instead, and off for the posters:
+    // then all stations share one design per slogan.
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    let changed = yaml
+        .replace("    quantity: 300 ", "    station_block: label\n    quantity: 300 ")
+        .replace("    quantity: 20\n", "    quantity: 20\n    station_block: off\n");
+    assert_ne!(changed, yaml);
+    std::fs::write(&path, &changed).unwrap();
+    let o = order(&p, &[], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let print = files(&pkg.join("print"));
+    for want in
+        ["bag-nonwoven--fanzha-96110.pdf", "bag-nonwoven--fanzha-shucaitan.pdf", "poster-a3--fanzha-qiandaizi.pdf"]
+    {
+        assert!(print.contains(&want.to_string()), "{want} not in {print:?}");
+    }
+    assert_eq!(print.iter().filter(|n| n.starts_with("bag-") || n.starts_with("poster-")).count(), 4, "{print:?}");
+    // No QR code and no footer on a poster without its block.
+    let poster = pkg.join("print/poster-a3--fanzha-qiandaizi.pdf");
+    assert!(!tool_ok("pdftotext", &[poster.to_str().unwrap(), "-"]).contains("派出所"));
+    // One label per bag for each station: 2 designs × 300.
+    let labels = pkg.join("labels/station-labels.pdf");
+    let info = tool_ok("pdfinfo", &[labels.to_str().unwrap()]);
+    assert!(info.contains("Pages:           3"), "{info}");
+    let label_text = tool_ok("pdftotext", &["-f", "3", "-l", "3", labels.to_str().unwrap(), "-"]);
+    assert!(label_text.contains("西河派出所") && label_text.contains("0912-3456789"), "{label_text}");
+    let text: String = tool_ok("pdftotext", &["-raw", pkg.join("生产单.pdf").to_str().unwrap(), "-"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("labels/station-labels.pdf"), "{text}");
+    assert!(text.contains("1800张城关派出所600东关派出所600西河派出所600"), "{text}");
+    assert!(text.contains("网版1块900件城关派出所300东关派出所300西河派出所300"), "{text}");
+    let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"kind\": \"label\""), "{manifest}");
+    // An unknown placement is refused, naming the field.
+    std::fs::write(&path, changed.replace("station_block: label", "station_block: sticker")).unwrap();
+    let o = order(&p, &[], &p.join("out-bad"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("sticker") && stderr(&o).contains("chengguan-winter.yaml"), "{}", stderr(&o));
 }

@@ -6,18 +6,19 @@ use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
+use super::Design;
 use crate::diag::Diagnostic;
 use crate::document::{A4, A4_LANDSCAPE, BLACK, Column, Fonts, GREY, Picture, Sheet};
 use crate::export::png;
 use crate::mm;
-use crate::order::{Job, Order};
+use crate::order::Order;
 use crate::scene::Scene;
 
 /// 样稿总览: every design small, with its station and quantity.
 pub(super) fn contact_sheet(
     fonts: &Fonts,
     order: &Order,
-    jobs: &[Job],
+    designs: &[Design],
     scenes: &[Scene],
 ) -> Result<Vec<Scene>, Diagnostic> {
     let pictures: Vec<Picture> = scenes
@@ -34,111 +35,191 @@ pub(super) fn contact_sheet(
     sh.new_page(fonts, &header)?;
     sh.text(
         &fonts.sans,
-        &format!("印刷厂：{}　交货日期：{}　共 {} 个设计", order.vendor.name, order.due, jobs.len()),
+        &format!("印刷厂：{}　交货日期：{}　共 {} 个设计", order.vendor.name, order.due, designs.len()),
         9.5,
         GREY,
         0.0,
     )?;
     let cells: Vec<(&Picture, String)> = pictures
         .iter()
-        .zip(jobs)
-        .map(|(p, j)| (p, format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, j.station.station.name, j.quantity)))
+        .zip(designs)
+        .map(|(p, d)| {
+            let j = &d.job;
+            (p, format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, d.stations_label(), d.quantity()))
+        })
         .collect();
     sh.grid(fonts, &header, &cells, 4, 52.0)?;
     Ok(sh.pages)
 }
 
-/// 生产单: an A4 landscape table, one row per print file, then totals per item.
-pub(super) fn job_sheet(fonts: &Fonts, order: &Order, jobs: &[Job]) -> Result<Vec<Scene>, Diagnostic> {
+/// 生产单: an A4 landscape table, one row per distinct design, then totals per item.
+pub(super) fn job_sheet(fonts: &Fonts, order: &Order, designs: &[Design]) -> Result<Vec<Scene>, Diagnostic> {
     let mut sh = Sheet::new(format!("生产单 — {}", order.title), false, A4_LANDSCAPE);
     let header = format!("生产单　{}", order.title);
     sh.new_page(fonts, &header)?;
     let contact = order.vendor.contact.as_deref().unwrap_or("");
-    let total: u64 = jobs.iter().map(|j| u64::from(j.quantity)).sum();
+    let total: u64 = designs.iter().map(Design::quantity).sum();
     sh.text(&fonts.sans, &format!("印刷厂：{}　{contact}", order.vendor.name), 10.0, BLACK, 0.0)?;
     sh.text(
         &fonts.sans,
-        &format!("交货日期：{}　文件数：{}　总数量：{} 件", order.due, jobs.len(), total),
+        &format!("交货日期：{}　设计数：{}　总数量：{} 件", order.due, designs.len(), total),
         10.0,
         BLACK,
         0.0,
     )?;
     sh.rule();
-    let cols: [Column; 9] = [
-        ("序号", 10.0),
-        ("文件", 78.0),
-        ("物品", 22.0),
-        ("材质", 38.0),
-        ("工艺", 22.0),
-        ("油墨", 45.0),
-        ("成品尺寸", 22.0),
-        ("出血", 12.0),
-        ("数量", 18.0),
+    let cols: [Column; 10] = [
+        ("序号", 8.0),
+        ("文件", 82.0),
+        ("物品", 18.0),
+        ("材质", 30.0),
+        ("工艺", 16.0),
+        ("油墨", 38.0),
+        ("成品尺寸", 18.0),
+        ("出血", 10.0),
+        ("制版", 15.0),
+        ("数量与派出所", 32.0),
     ];
+    let widths = cols.map(|(_, w)| w);
+    let row = |texts: [String; 10]| -> Vec<(String, f64)> { texts.into_iter().zip(widths).collect() };
     sh.table_head(fonts, &cols, &header)?;
-    for (n, j) in jobs.iter().enumerate() {
-        let cells = [
-            ((n + 1).to_string(), 10.0),
-            (files_cell(j), 78.0),
-            (j.item.name.clone(), 22.0),
-            (j.item.material.clone(), 38.0),
-            (process_zh(j.item.process).to_string(), 22.0),
-            (super::ink_summary(j), 45.0),
-            (format!("{}×{} mm", j.item.width, j.item.height), 22.0),
-            (format!("{} mm", j.item.bleed), 12.0),
-            (format!("{} 件", j.quantity), 18.0),
-        ];
+    for (n, d) in designs.iter().enumerate() {
+        let j = &d.job;
+        let size = format!("{}×{} mm", j.item.width, j.item.height);
+        let cells = row([
+            (n + 1).to_string(),
+            files_cell(d),
+            j.item.name.clone(),
+            j.item.material.clone(),
+            process_zh(j.item.process).to_string(),
+            super::ink_summary(j),
+            size.clone(),
+            format!("{} mm", j.item.bleed),
+            setups_zh(d),
+            quantity_cell(d),
+        ]);
         sh.row(fonts, &cells, false, &header)?;
         // Its cut file on a row of its own: the vendor cuts from it, nothing prints from it.
         if j.item.die_line.is_some() {
-            let cells = [
-                (String::new(), 10.0),
-                (format!("print/{}.cut.pdf", j.base()), 78.0),
-                (j.item.name.clone(), 22.0),
-                ("刀模线，与上一行文件同尺寸对位".to_string(), 38.0),
-                ("模切".to_string(), 22.0),
-                ("专色 CutContour（不印刷）".to_string(), 45.0),
-                (format!("{}×{} mm", j.item.width, j.item.height), 22.0),
-                (format!("{} mm", j.item.bleed), 12.0),
-                ("同上".to_string(), 18.0),
-            ];
+            let cells = row([
+                String::new(),
+                wrap_path(&format!("print/{}.cut.pdf", d.base())),
+                j.item.name.clone(),
+                "刀模线，与上一行文件同尺寸对位".into(),
+                "模切".into(),
+                "专色 CutContour（不印刷）".into(),
+                size,
+                format!("{} mm", j.item.bleed),
+                "刀模".into(),
+                "同上".into(),
+            ]);
             sh.row(fonts, &cells, false, &header)?;
         }
     }
-    sh.y += mm(4.0);
-    let mut totals: BTreeMap<&str, (String, usize, u64)> = BTreeMap::new();
-    for j in jobs {
-        let e = totals.entry(j.item.id.as_str()).or_insert((j.item.name.clone(), 0, 0));
-        e.1 += 1;
-        e.2 += u64::from(j.quantity);
-    }
-    // The totals table stays on one page.
-    if sh.room() < mm(12.0) + (totals.len() + 2) as f64 * 16.0 {
-        sh.new_page(fonts, &format!("{header}（续）"))?;
-    }
-    sh.text(&fonts.heavy, "各物品合计", 11.0, BLACK, 0.0)?;
-    let tcols: [Column; 4] = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("数量合计", 40.0)];
-    sh.table_head(fonts, &tcols, &header)?;
-    for (id, (name, files, qty)) in &totals {
-        let cells =
-            [(name.clone(), 60.0), (id.to_string(), 50.0), (files.to_string(), 30.0), (format!("{qty} 件"), 40.0)];
+    // The station block on sticker labels, for lines that asked for them.
+    let labels = super::label_counts(order, designs);
+    if !labels.is_empty() {
+        let mut who = format!("{} 张", labels.iter().map(|(_, n)| n).sum::<u64>());
+        for (st, n) in &labels {
+            let _ = write!(who, "\n{} {n}", st.station.name);
+        }
+        let (w, h) = super::LABEL_SIZE;
+        let cells = row([
+            String::new(),
+            format!("{}（每页一个派出所）", super::LABELS),
+            "不干胶标签".into(),
+            "铜版纸不干胶".into(),
+            process_zh(crate::library::Process::DigitalCmyk).into(),
+            "CMYK 四色（黑字）".into(),
+            format!("{w}×{h} mm"),
+            "0 mm".into(),
+            "无需制版".into(),
+            who,
+        ]);
         sh.row(fonts, &cells, false, &header)?;
     }
-    let cells = [
-        ("总计".to_string(), 60.0),
-        (String::new(), 50.0),
-        (jobs.len().to_string(), 30.0),
-        (format!("{total} 件"), 40.0),
-    ];
-    sh.row(fonts, &cells, true, &header)?;
+    sh.y += mm(4.0);
+    // Per item: name, designs, screens or plates, pieces.
+    let mut totals: BTreeMap<&str, (String, usize, usize, u64)> = BTreeMap::new();
+    for d in designs {
+        let e = totals.entry(d.job.item.id.as_str()).or_insert((d.job.item.name.clone(), 0, 0, 0));
+        e.1 += 1;
+        e.2 += super::setups(d);
+        e.3 += d.quantity();
+    }
+    // The totals table stays on one page.
+    sh.keep(fonts, &header, mm(12.0) + (totals.len() + 2) as f64 * 16.0)?;
+    sh.text(&fonts.heavy, "各物品合计", 11.0, BLACK, 0.0)?;
+    let tcols: [Column; 5] = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("制版数", 30.0), ("数量合计", 40.0)];
+    sh.table_head(fonts, &tcols, &header)?;
+    let twidths = tcols.map(|(_, w)| w);
+    for (id, (name, files, setups, qty)) in &totals {
+        let texts = [name.clone(), id.to_string(), files.to_string(), setups.to_string(), format!("{qty} 件")];
+        sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), false, &header)?;
+    }
+    let setups: usize = totals.values().map(|t| t.2).sum();
+    let texts =
+        ["总计".to_string(), String::new(), designs.len().to_string(), setups.to_string(), format!("{total} 件")];
+    sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), true, &header)?;
     Ok(sh.pages)
 }
 
 /// The job sheet's file cell: the print file, and the films of a screen print.
-fn files_cell(j: &Job) -> String {
-    let mut s = format!("print/{}.pdf", j.base());
-    if j.item.process == crate::library::Process::ScreenPrint {
-        let _ = write!(s, "　films/{}.pdf（菲林 {} 张，每版一张）", j.base(), super::inks_of(j).len());
+fn files_cell(d: &Design) -> String {
+    let mut s = wrap_path(&format!("print/{}.pdf", d.base()));
+    if d.job.item.process == crate::library::Process::ScreenPrint {
+        let films = wrap_path(&format!("films/{}.pdf", d.base()));
+        let _ = write!(s, "\n{films}（菲林 {} 张，每版一张）", super::inks_of(&d.job).len());
+    }
+    s
+}
+
+/// A file name on as many lines as its 82 mm cell needs: ids do not break
+/// inside, so lines break after `/` and `--` (about 46 characters of 8 pt
+/// Latin fit).
+fn wrap_path(path: &str) -> String {
+    const FIT: usize = 46;
+    let mut pieces: Vec<&str> = Vec::new();
+    let mut rest = path;
+    while let Some(i) = rest.find("--").map(|i| i + 2).or_else(|| rest.find('/').map(|i| i + 1)) {
+        pieces.push(&rest[..i]);
+        rest = &rest[i..];
+    }
+    pieces.push(rest);
+    let mut out = String::new();
+    let mut line = 0;
+    for p in pieces {
+        if line > 0 && line + p.len() > FIT {
+            out.push('\n');
+            line = 0;
+        }
+        out.push_str(p);
+        line += p.len();
+    }
+    out
+}
+
+/// Screens or plates to make: a screen print's screens are made per design,
+/// so per-station variants each need their own.
+fn setups_zh(d: &Design) -> String {
+    match (d.job.item.process, super::setups(d)) {
+        (crate::library::Process::ScreenPrint, n) => format!("网版 {n} 块"),
+        (_, 0) => "无需制版".into(),
+        (_, n) => format!("印版 {n} 块"),
+    }
+}
+
+/// The design's quantity and who gets it: each station with its pieces, or
+/// for many stations their count.
+fn quantity_cell(d: &Design) -> String {
+    let mut s = format!("{} 件", d.quantity());
+    let first = d.stations[0].1;
+    if d.stations.len() > 4 && d.stations.iter().all(|(_, q)| *q == first) {
+        let _ = write!(s, "\n{} 个派出所，各 {first} 件", d.stations.len());
+    } else {
+        for (st, q) in &d.stations {
+            let _ = write!(s, "\n{} {q}", st.station.name);
+        }
     }
     s
 }
