@@ -43,6 +43,10 @@ pub struct Vendor {
     /// The vendor also wants SVG files.
     #[serde(default)]
     pub svg: bool,
+    /// The vendor prints variable data: a digitally printed design that
+    /// differs by station comes as one PDF, a page per station.
+    #[serde(default)]
+    pub variable_data: bool,
 }
 
 /// Stations inline, or a CSV or Excel (.xlsx) file next to the order: one of the three.

@@ -117,7 +117,8 @@ fn prepare(out: &Path, order: &Order) -> Result<(), Diagnostic> {
 /// order's distinct designs, cleared by the review gate, and their scenes.
 struct Plan<'a> {
     designs: Vec<Design<'a>>,
-    scenes: Vec<Scene>,
+    /// Each design's pages: one, or one per station for a variable-data PDF.
+    scenes: Vec<Vec<Scene>>,
 }
 
 /// One distinct design: one print file (with its films, cut file, SVGs and
@@ -130,6 +131,9 @@ pub(crate) struct Design<'a> {
     pub stations: Vec<(&'a OrderStation, u32)>,
     /// The station block is printed into it: one design per station.
     pub per_station: bool,
+    /// A variable-data PDF: the station block printed, one page per station
+    /// (the vendor's `variable_data`, digital processes only).
+    pub pages: bool,
 }
 
 impl Design<'_> {
@@ -137,6 +141,15 @@ impl Design<'_> {
     /// `bag-nonwoven--fanzha-shucaitan--chengguan` for one.
     pub fn base(&self) -> String {
         if self.per_station { self.job.base() } else { format!("{}--{}", self.job.item.id, self.job.slogan.id) }
+    }
+
+    /// The name of page `k`'s own files (its SVG and proof): a variable-data
+    /// design's pages are named after their stations.
+    pub fn page_base(&self, k: usize) -> String {
+        match self.stations.get(k) {
+            Some((st, _)) if self.pages => format!("{}--{}", self.base(), st.key),
+            _ => self.base(),
+        }
     }
 
     pub fn quantity(&self) -> u64 {
@@ -160,7 +173,7 @@ fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<Plan<
     let (mut jobs, mut problems) = order.expand(lib);
     clear(log, order, &mut jobs, &mut problems);
     let jobs = problems.into_result(jobs)?;
-    let designs = designs(jobs);
+    let designs = designs(jobs, order.vendor.variable_data);
     let scenes = lay_out(lib, &designs)?;
     Ok(Plan { designs, scenes })
 }
@@ -179,24 +192,35 @@ fn per_station(j: &Job) -> bool {
 }
 
 /// The jobs grouped into designs: one per item and slogan, or one per item,
-/// slogan and station where the station is in the design. Jobs come sorted
-/// by item, slogan and station, so designs keep that order.
-fn designs(jobs: Vec<Job>) -> Vec<Design> {
+/// slogan and station where the station is in the design — unless the
+/// vendor takes variable data and the item is printed digitally, when the
+/// stations' versions are the pages of one design. Jobs come sorted by item,
+/// slogan and station, so designs keep that order.
+fn designs(jobs: Vec<Job>, variable_data: bool) -> Vec<Design> {
     let mut out: Vec<Design> = Vec::new();
     for j in jobs {
         let per = per_station(&j);
+        let pages = per && variable_data && digital(j.item.process);
         if let Some(d) = out.last_mut()
-            && !per
+            && (!per || pages)
             && !d.per_station
+            && d.pages == pages
             && d.job.item.id == j.item.id
             && d.job.slogan.id == j.slogan.id
         {
             d.stations.push((j.station, j.quantity));
             continue;
         }
-        out.push(Design { stations: vec![(j.station, j.quantity)], per_station: per, job: j });
+        out.push(Design { stations: vec![(j.station, j.quantity)], per_station: per && !pages, pages, job: j });
     }
     out
+}
+
+/// Processes that print each piece from the file, with no plates or screens:
+/// a page per station costs nothing extra.
+fn digital(p: crate::library::Process) -> bool {
+    use crate::library::Process::*;
+    matches!(p, DigitalCmyk | Inkjet | DyeSublimation | HeatTransfer)
 }
 
 /// The review gate for the order: each job gets the record that approves
@@ -218,14 +242,20 @@ fn clear(log: &ReviewLog, order: &Order, jobs: &mut [Job], problems: &mut Diagno
     }
 }
 
-/// Each design's scene, in parallel; the order's ink swaps applied. A
-/// design without its station block is laid out without a station.
-fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Scene>, Diagnostics> {
-    let scenes: Vec<Result<Scene, Diagnostic>> = designs
+/// Each design's pages, in parallel; the order's ink swaps applied. A
+/// design without its station block is laid out without a station; a
+/// variable-data design once for each of its stations.
+fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Vec<Scene>>, Diagnostics> {
+    let pages: Vec<(usize, usize)> = designs
+        .iter()
+        .enumerate()
+        .flat_map(|(k, d)| (0..if d.pages { d.stations.len() } else { 1 }).map(move |p| (k, p)))
+        .collect();
+    let scenes: Vec<Result<Scene, Diagnostic>> = pages
         .par_iter()
-        .map(|d| {
-            let j = &d.job;
-            let station = (j.station_block == StationBlock::Print).then_some(&j.station.station);
+        .map(|&(k, p)| {
+            let (d, j) = (&designs[k], &designs[k].job);
+            let station = (j.station_block == StationBlock::Print).then_some(&d.stations[p].0.station);
             let mut scene = layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station })?;
             // The order's ink swaps: same indices, other spot colours.
             scene.inks = j.inks.clone();
@@ -233,14 +263,17 @@ fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Scene>, Diagnostics>
         })
         .collect();
     let mut problems = Diagnostics::default();
-    let mut ok_scenes = Vec::with_capacity(scenes.len());
-    for (d, s) in designs.iter().zip(scenes) {
+    let mut out: Vec<Vec<Scene>> = designs.iter().map(|_| Vec::new()).collect();
+    for (&(k, p), s) in pages.iter().zip(scenes) {
         match s {
-            Ok(s) => ok_scenes.push(s),
-            Err(e) => problems.push(Diagnostic { message: format!("{}: {}", d.base(), e.message), ..e }),
+            Ok(s) => out[k].push(s),
+            Err(e) => {
+                let name = designs[k].page_base(p);
+                problems.push(Diagnostic { message: format!("{name}: {}", e.message), ..e })
+            }
         }
     }
-    problems.into_result(ok_scenes)
+    problems.into_result(out)
 }
 
 /// Step 2: the design files of the chosen jobs, rendered in parallel, in
@@ -272,9 +305,11 @@ fn render_files(
     lib: &Library,
     order: &Order,
     design: &Design,
-    scene: &Scene,
+    scenes: &[Scene],
     opts: &PackageOptions,
 ) -> Result<Vec<Entry>, Diagnostic> {
+    // All pages share the item: its die line and films are those of the first.
+    let scene = &scenes[0];
     let (job, base) = (&design.job, design.base());
     if job.approval.is_none() {
         // Jobs made without the review log (for `check`) never print.
@@ -291,7 +326,7 @@ fn render_files(
         epoch: opts.epoch.or(approved),
         pdfx: Some(opts.pdfx(order)),
     };
-    let pdf_bytes = pdf::export(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
+    let pdf_bytes = pdf::export_pages(scenes, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
     v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
     if screen {
         let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
@@ -316,16 +351,20 @@ fn render_files(
     {
         v.push(Entry { path: format!("print/{base}.cut.pdf"), bytes: cut });
     }
-    if order.vendor.svg {
-        let svg_opts = svg::PrintOptions { marks: true };
-        v.push(Entry { path: format!("svg/{base}.svg"), bytes: svg::print(scene, &svg_opts).into_bytes() });
-        for (ink, film) in svg::plates(scene, &svg_opts) {
-            v.push(Entry { path: format!("svg/{base}.ink-{ink}.svg"), bytes: film.into_bytes() });
+    // SVGs and proofs are single pages: one per page, named after its station.
+    for (k, scene) in scenes.iter().enumerate() {
+        let name = design.page_base(k);
+        if order.vendor.svg {
+            let svg_opts = svg::PrintOptions { marks: true };
+            v.push(Entry { path: format!("svg/{name}.svg"), bytes: svg::print(scene, &svg_opts).into_bytes() });
+            for (ink, film) in svg::plates(scene, &svg_opts) {
+                v.push(Entry { path: format!("svg/{name}.ink-{ink}.svg"), bytes: film.into_bytes() });
+            }
         }
+        let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
+            .map_err(|e| Diagnostic::data(format!("{name}.png: {e}")))?;
+        v.push(Entry { path: format!("proofs/{name}.png"), bytes: png_bytes });
     }
-    let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
-        .map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?;
-    v.push(Entry { path: format!("proofs/{base}.png"), bytes: png_bytes });
     Ok(v)
 }
 
@@ -348,9 +387,10 @@ fn shard_documents(files: &[Entry], fingerprint: String) -> [Entry; 2] {
 /// made from other inputs (say, wording that has since been rejected).
 fn fingerprint(order: &Order, designs: &[Design], opts: &PackageOptions) -> String {
     let mut text = format!(
-        "jiediqi {}\nsvg {}\nepoch {:?}\npdfx {}\n",
+        "jiediqi {}\nsvg {} variable-data {}\nepoch {:?}\npdfx {}\n",
         env!("CARGO_PKG_VERSION"),
         order.vendor.svg,
+        order.vendor.variable_data,
         opts.epoch,
         opts.pdfx(order).name()
     );
@@ -810,7 +850,8 @@ pub(crate) fn ink_summary(j: &Job) -> String {
 }
 
 fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Entry], docs: &[Entry]) -> String {
-    let by_base: BTreeMap<String, &Design> = designs.iter().map(|d| (d.base(), d)).collect();
+    let by_base: BTreeMap<String, &Design> =
+        designs.iter().flat_map(|d| (0..d.stations.len().max(1)).map(move |k| (d.page_base(k), d))).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
     let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));

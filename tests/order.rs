@@ -1167,3 +1167,41 @@ fn identical_designs_are_one_file_with_their_stations_and_summed_quantity() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("sticker") && stderr(&o).contains("chengguan-winter.yaml"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_variable_data_vendor_gets_one_pdf_a_page_per_station_for_digital_items() {
+    let p = approved_order_project("order-variable");
+    let path = p.join(ORDER);
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, yaml.replace("  svg: true\n", "  svg: true\n  variable_data: true\n")).unwrap();
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pkg = out.join("chengguan-winter");
+    let print = files(&pkg.join("print"));
+    // The dye-sublimated mouse pad: one file, its pages the stations in order,
+    // and one cut file (the die is the same for every page).
+    let pads: Vec<&String> = print.iter().filter(|n| n.starts_with("mousepad-small--")).collect();
+    assert_eq!(pads, ["mousepad-small--wangluo-mima.cut.pdf", "mousepad-small--wangluo-mima.pdf"]);
+    let pdf = pkg.join("print/mousepad-small--wangluo-mima.pdf");
+    assert!(tool_ok("pdfinfo", &[pdf.to_str().unwrap()]).contains("Pages:           3"));
+    for (page, name) in [(1, "城关派出所"), (2, "东关派出所"), (3, "西河派出所")] {
+        let n = page.to_string();
+        let text = tool_ok("pdftotext", &["-f", &n, "-l", &n, pdf.to_str().unwrap(), "-"]);
+        assert!(text.contains(name), "page {page}: {text}");
+    }
+    // Proofs and SVGs stay one a page, named after their station.
+    let proofs = files(&pkg.join("proofs"));
+    assert!(proofs.contains(&"mousepad-small--wangluo-mima--xihe.png".to_string()), "{proofs:?}");
+    // Screen prints and offset keep a file per station: each is its own screens or plates.
+    assert!(print.contains(&"bag-nonwoven--fanzha-96110--xihe.pdf".to_string()));
+    assert!(print.contains(&"poster-a3--fanzha-qiandaizi--xihe.pdf".to_string()));
+    let text: String = tool_ok("pdftotext", &["-raw", pkg.join("生产单.pdf").to_str().unwrap(), "-"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("可变数据：每页一个派出所，共3页"), "{text}");
+    assert!(text.contains("60件城关派出所20东关派出所20西河派出所20"), "{text}");
+    let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"path\": \"proofs/mousepad-small--wangluo-mima--xihe.png\""), "{manifest}");
+}

@@ -19,11 +19,13 @@ pub(super) fn contact_sheet(
     fonts: &Fonts,
     order: &Order,
     designs: &[Design],
-    scenes: &[Scene],
+    scenes: &[Vec<Scene>],
 ) -> Result<Vec<Scene>, Diagnostic> {
+    // A variable-data design by its first page.
     let pictures: Vec<Picture> = scenes
         .par_iter()
-        .map(|s| {
+        .map(|pages| {
+            let s = &pages[0];
             let long_in = s.width.max(s.height) / 72.0;
             let dpi = (320.0 / long_in).min(60.0);
             let (width, height, rgb) = png::render_rgb(s, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
@@ -45,7 +47,8 @@ pub(super) fn contact_sheet(
         .zip(designs)
         .map(|(p, d)| {
             let j = &d.job;
-            (p, format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, d.stations_label(), d.quantity()))
+            let pages = if d.pages { format!("（{} 页）", d.stations.len()) } else { String::new() };
+            (p, format!("{}--{}{pages}\n{}　×{} 件", j.item.id, j.slogan.id, d.stations_label(), d.quantity()))
         })
         .collect();
     sh.grid(fonts, &header, &cells, 4, 52.0)?;
@@ -170,6 +173,9 @@ fn files_cell(d: &Design) -> String {
     if d.job.item.process == crate::library::Process::ScreenPrint {
         let films = wrap_path(&format!("films/{}.pdf", d.base()));
         let _ = write!(s, "\n{films}（菲林 {} 张，每版一张）", super::inks_of(&d.job).len());
+    }
+    if d.pages {
+        let _ = write!(s, "\n可变数据：每页一个派出所，共 {} 页，按页序印制", d.stations.len());
     }
     s
 }
