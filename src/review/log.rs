@@ -123,8 +123,16 @@ fn read(path: &Path) -> Result<Option<String>, Diagnostic> {
         _ => {}
     }
     // A dangling symlink is not "no log": its records are somewhere else.
-    library::read_text(path).map(Some)
+    let bytes = library::read_bounded(path, MAX_LOG_BYTES)?;
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        problem(path, None, format!("the review log is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    })
 }
+
+/// The largest review log read: about 690 000 records (a record is about
+/// 390 bytes). Other data files stop at [`library::MAX_FILE_BYTES`]; a county
+/// library of 10 000 slogans reviewed ten times over is a 39 MB log.
+pub const MAX_LOG_BYTES: u64 = 256 << 20;
 
 /// Records with the line each starts on.
 fn parse(path: &Path, text: &str) -> Result<Vec<(u64, RawRecord)>, Diagnostic> {
@@ -136,6 +144,17 @@ fn parse(path: &Path, text: &str) -> Result<Vec<(u64, RawRecord)>, Diagnostic> {
     // which points at the problem.
     if let Some(r) = parse_own_format(text) {
         return Ok(r);
+    }
+    // The YAML parser gets no more than any other data file.
+    if text.len() as u64 > library::MAX_FILE_BYTES {
+        return Err(problem(
+            path,
+            None,
+            format!(
+                "the review log is larger than {} KiB and not in the shape jiediqi writes",
+                library::MAX_FILE_BYTES / 1024
+            ),
+        ));
     }
     let records: Vec<Spanned<RawRecord>> = library::parse_yaml(path, text)
         .map_err(|d| d.hint(format!("the review log is written by jiediqi only; {REPAIR}")))?;
