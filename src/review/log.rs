@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
+use super::index;
 use super::key::{self, Keyring};
 use super::{Decision, Record};
 use crate::diag::{Diagnostic, Location};
@@ -319,6 +320,8 @@ fn save_head(keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
 /// remembering its head.
 pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic> {
     let path = log_path(root);
+    let read_at = std::time::SystemTime::now();
+    let before = std::fs::metadata(&path).ok();
     let Some(text) = read(&path)? else { return Ok(Verified::default()) };
     let v = verify(&path, &text, keys)?;
     if let Some(k) = keys {
@@ -326,8 +329,77 @@ pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic>
         // A machine that cannot note the head still verifies the chain.
         let _ = save_head(k, &v.records);
         let _ = save_project(root, k, &v.records);
+        if let (Some(before), Some(id)) = (&before, log_id(&v.records)) {
+            let (head_text, project_text) = machine_records(root, k, id);
+            if !head_text.is_empty() && !project_text.is_empty() {
+                let verified = index::Verified {
+                    log_path: &path,
+                    text: &text,
+                    records: &v.records,
+                    before,
+                    read_at,
+                    head_text,
+                    project_text,
+                };
+                index::save(root, k, &verified);
+            }
+        }
     }
     Ok(v)
+}
+
+/// The verified records of the slogans `ids` only: from the verified index
+/// in the cache folder when it can be trusted for this log (see
+/// [`index`]), else from the whole log, verified (and indexed) by [`load`].
+/// The result holds no record of any other slogan: ask it about `ids` only.
+pub fn load_for(root: &Path, keys: Option<&Keyring>, ids: &[String]) -> Result<Verified, Diagnostic> {
+    if let Some(k) = keys {
+        let path = log_path(root);
+        if let Some(records) = index::lookup(root, k, &path, ids, |id| machine_records(root, k, id)) {
+            return Ok(Verified { records });
+        }
+    }
+    let mut v = load(root, keys)?;
+    v.records.retain(|r| ids.contains(&r.slogan));
+    Ok(v)
+}
+
+/// This machine's head record of the log `log_id` and its record of which
+/// log this project holds, as text ("" where there is none).
+fn machine_records(root: &Path, keys: &Keyring, log_id: &str) -> (String, String) {
+    let head =
+        log_id.get(..32).and_then(|id| std::fs::read_to_string(keys.heads_dir().join(id)).ok()).unwrap_or_default();
+    let project = std::fs::read_to_string(project_file(root, keys)).unwrap_or_default();
+    (head, project)
+}
+
+/// One record in jiediqi's own shape, signed and checked on its own (its
+/// place in the chain is the caller's to vouch for): `None` if it is not
+/// exactly one record, or does not verify.
+pub(super) fn read_one(text: &str, keys: &Keyring) -> Option<Record> {
+    let mut raw = parse_own_format(text)?;
+    if raw.len() != 1 {
+        return None;
+    }
+    let (_, r) = raw.pop()?;
+    let record = Record {
+        seq: r.seq?,
+        slogan: r.slogan,
+        wording: r.wording,
+        decision: r.decision,
+        reviewer: r.reviewer,
+        time: r.time,
+        note: r.note,
+        prev: r.prev?,
+        key: r.key?,
+        mac: r.mac?,
+    };
+    let key = keys.find(&record.key)?;
+    let ok = key::same(&key.mac(&signed_bytes(&record)), &record.mac)
+        && parse_time(&record.time).is_some()
+        && super::is_sha256(&record.wording)
+        && super::is_sha256(&record.prev);
+    ok.then_some(record)
 }
 
 /// This machine's record of which log a project folder holds:
