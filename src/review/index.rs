@@ -9,7 +9,7 @@
 //! time no user can set, and any write or rename changes it), the head
 //! record (number, place, chain hash) and, for every slogan, where each of
 //! its records lies. The index is authenticated with the review key
-//! (HMAC-SHA256, its own domain label), its header and each of 64 buckets
+//! (HMAC-SHA256, its own domain label), its header and each of 256 buckets
 //! of slogans, a bucket's MAC bound to the header's.
 //!
 //! A run trusts it only when the key is the current one, the log file's
@@ -29,7 +29,7 @@ use super::Record;
 use super::key::{self, Keyring};
 use crate::fsio::{self, Durability};
 
-const BUCKETS: usize = 64;
+const BUCKETS: usize = 256;
 const MAGIC: &str = "jiediqi review index 1";
 /// A log changed this recently is not indexed: on file systems with coarse
 /// timestamps a second change within the same tick could keep its change time.
@@ -147,7 +147,7 @@ pub(super) fn save(root: &Path, keys: &Keyring, v: &Verified) {
         }
         let mac = bucket_mac(keys, &header, n, &text);
         text.push_str(&format!("mac {mac}\n"));
-        if write(&format!("b{n:02}"), &text).is_err() {
+        if write(&format!("b{n:03}"), &text).is_err() {
             return;
         }
     }
@@ -207,7 +207,7 @@ pub(super) fn lookup(
     for id in ids {
         let n = bucket_of(id);
         if !buckets.contains_key(&n) {
-            let text = std::fs::read_to_string(dir.join(format!("b{n:02}"))).ok()?;
+            let text = std::fs::read_to_string(dir.join(format!("b{n:03}"))).ok()?;
             let (content, mac) = text.rsplit_once("mac ")?;
             if !key::same(mac.trim_end(), &bucket_mac(keys, &header, n, content)) {
                 return None;
