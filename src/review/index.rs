@@ -35,11 +35,16 @@ const MAGIC: &str = "jiediqi review index 1";
 /// timestamps a second change within the same tick could keep its change time.
 const SETTLED: Duration = Duration::from_millis(100);
 
-fn cache_dir(root: &Path) -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
+/// The user's cache folder: `$XDG_CACHE_HOME`, else `$HOME/.cache`.
+pub fn cache_base() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))
+}
+
+/// The index of one project folder, keyed by its absolute path.
+fn cache_dir(base: &Path, root: &Path) -> Option<PathBuf> {
     let abs = root.canonicalize().ok()?;
     let id = super::sha256_hex(abs.to_string_lossy().as_bytes());
     Some(base.join("jiediqi").join("review-index").join(&id[..32]))
@@ -100,8 +105,10 @@ pub(super) struct Verified<'a> {
 
 /// Note the index of a log that verified in full (best effort: a cache that
 /// cannot be written only makes the next run slower).
-pub(super) fn save(root: &Path, keys: &Keyring, v: &Verified) {
-    let (Some(dir), Some(first), Some(last)) = (cache_dir(root), v.records.first(), v.records.last()) else { return };
+pub(super) fn save(base: &Path, root: &Path, keys: &Keyring, v: &Verified) {
+    let (Some(dir), Some(first), Some(last)) = (cache_dir(base, root), v.records.first(), v.records.last()) else {
+        return;
+    };
     // The file read is the file stat'ed before and after, and old enough
     // that any later change shows in its change time.
     let after = std::fs::metadata(v.log_path).ok();
@@ -128,6 +135,11 @@ pub(super) fn save(root: &Path, keys: &Keyring, v: &Verified) {
         v.project_text.trim(),
     );
     let header = header_mac(keys, &body);
+    let head = format!("{body}mac {header}\n");
+    // Noted already (every full read of an unchanged log comes here).
+    if std::fs::read_to_string(dir.join("head")).is_ok_and(|t| t == head) {
+        return;
+    }
     let mut lines: Vec<std::collections::BTreeMap<&str, String>> = vec![Default::default(); BUCKETS];
     for (r, (start, end)) in v.records.iter().zip(&spans) {
         let line = lines[bucket_of(&r.slogan)].entry(r.slogan.as_str()).or_default();
@@ -152,19 +164,20 @@ pub(super) fn save(root: &Path, keys: &Keyring, v: &Verified) {
         }
     }
     // The header last: buckets of an older header fail their MAC.
-    let _ = write("head", &format!("{body}mac {header}\n"));
+    let _ = write("head", &head);
 }
 
 /// The records of `ids`, from the index and the log, if the index can be
 /// trusted for this log (see the module's comment); `None` otherwise.
 pub(super) fn lookup(
+    base: &Path,
     root: &Path,
     keys: &Keyring,
     log_path: &Path,
     ids: &[String],
     machine: impl Fn(&str) -> (String, String),
 ) -> Option<Vec<Record>> {
-    let dir = cache_dir(root)?;
+    let dir = cache_dir(base, root)?;
     let text = std::fs::read_to_string(dir.join("head")).ok()?;
     let (body, mac) = text.rsplit_once("mac ")?;
     let header = header_mac(keys, body);
@@ -242,4 +255,116 @@ fn read_record(file: &std::fs::File, keys: &Keyring, at: u64, len: u64, seq: u64
     let text = std::str::from_utf8(&buf).ok()?;
     let r = super::log::read_one(text, keys)?;
     (r.seq == seq).then_some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::log::{self, Draft};
+    use super::super::{Decision, ReviewLog, State};
+    use super::*;
+
+    fn draft(id: &str, d: Decision) -> Draft {
+        let note = (d != Decision::Approved).then(|| "换个说法".to_string());
+        Draft { slogan: id.into(), wording: "a".repeat(64), decision: d, reviewer: "王".into(), note }
+    }
+
+    fn state(records: Vec<Record>, id: &str) -> &'static str {
+        let mut s = crate::validate::Slogan::for_test(&["骑车戴头盔"], None);
+        s.id = id.into();
+        let log = ReviewLog {
+            records: records.into_iter().map(|r| Record { wording: super::super::wording_hash(&s), ..r }).collect(),
+        };
+        match log.state(&s) {
+            State::Approved(_) => "approved",
+            State::Rejected(_) => "rejected",
+            _ => "other",
+        }
+    }
+
+    #[test]
+    fn the_index_serves_the_log_it_verified_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("jiediqi-index-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let root = dir.join("project");
+        let cache = dir.join("cache");
+        std::fs::create_dir_all(&root).unwrap();
+        let keys = Keyring::create(&dir.join("cfg/review.key"), &root).unwrap();
+        let drafts = [
+            draft("a", Decision::Approved),
+            draft("b", Decision::Approved),
+            draft("c", Decision::Approved),
+            draft("b", Decision::Rejected),
+        ];
+        log::append(&root, &keys, &drafts, &mut || {}).unwrap();
+        let path = log::log_path(&root);
+        let ids = ["b".to_string()];
+        let machine = |id: &str| {
+            let head = std::fs::read_to_string(keys.heads_dir().join(&id[..32])).unwrap_or_default();
+            let projects = keys.heads_dir().join("projects");
+            let project = std::fs::read_dir(&projects)
+                .ok()
+                .and_then(|mut d| d.next())
+                .and_then(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .unwrap_or_default();
+            (head, project)
+        };
+        // Just written: not settled, so not indexed.
+        log::load_for_in(Some(&cache), &root, Some(&keys), &ids).unwrap();
+        assert!(lookup(&cache, &root, &keys, &path, &ids, machine).is_none());
+        std::thread::sleep(SETTLED + Duration::from_millis(50));
+        let full = log::load_for_in(Some(&cache), &root, Some(&keys), &ids).unwrap().records;
+        assert_eq!(full.iter().map(|r| r.seq).collect::<Vec<_>>(), [2, 4]);
+        // Indexed now: the same records, from the index.
+        let fast = lookup(&cache, &root, &keys, &path, &ids, machine).expect("the index is used");
+        assert_eq!(fast, full);
+        assert_eq!(state(fast, "b"), "rejected");
+        assert_eq!(lookup(&cache, &root, &keys, &path, &["x".to_string()], machine), Some(vec![]));
+
+        // A forged bucket (the rejection left out) fails its MAC: the whole log is read.
+        let index = cache_dir(&cache, &root).unwrap();
+        let bucket = index.join(format!("b{:03}", bucket_of("b")));
+        let good = std::fs::read_to_string(&bucket).unwrap();
+        let forged = good
+            .lines()
+            .map(|l| if l.starts_with("b ") { l.rsplit_once(' ').unwrap().0 } else { l })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        assert_ne!(forged, good);
+        std::fs::write(&bucket, &forged).unwrap();
+        assert!(lookup(&cache, &root, &keys, &path, &ids, machine).is_none());
+        let read = log::load_for_in(Some(&cache), &root, Some(&keys), &ids).unwrap().records;
+        assert_eq!(state(read, "b"), "rejected");
+        // Another key (rotated) does not trust it either.
+        let mut rotated = keys.clone();
+        rotated.rotate().unwrap();
+        assert!(lookup(&cache, &root, &rotated, &path, &ids, machine).is_none());
+
+        // The index noted again; then records edited in place, keeping their
+        // length: one of `b`'s, and one of another slogan's. Both are refused.
+        std::fs::write(&bucket, &good).unwrap();
+        assert!(lookup(&cache, &root, &rotated, &path, &ids, machine).is_none());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let spans = record_spans(&text);
+        for (n, what) in [(3usize, "b's own rejection"), (2, "c's approval")] {
+            let (start, end) = spans[n];
+            let edited = format!(
+                "{}{}{}",
+                &text[..start],
+                text[start..end].replacen("decision: rejected", "decision: approved", 1).replacen(
+                    "reviewer: \"王\"",
+                    "reviewer: \"李\"",
+                    1
+                ),
+                &text[end..]
+            );
+            assert_eq!(edited.len(), text.len(), "{what}");
+            std::fs::write(&path, &edited).unwrap();
+            assert!(lookup(&cache, &root, &keys, &path, &ids, machine).is_none(), "{what}");
+            let e = log::load_for_in(Some(&cache), &root, Some(&keys), &ids).unwrap_err();
+            assert!(e.to_string().contains("does not match its signature"), "{what}: {e}");
+            std::fs::write(&path, &text).unwrap();
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -319,6 +319,11 @@ fn save_head(keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
 /// Read and verify the log of a project (a missing log is an empty one),
 /// remembering its head.
 pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic> {
+    load_in(index::cache_base().as_deref(), root, keys)
+}
+
+/// [`load`], noting the verified index under the cache folder `cache`.
+fn load_in(cache: Option<&Path>, root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic> {
     let path = log_path(root);
     let read_at = std::time::SystemTime::now();
     let before = std::fs::metadata(&path).ok();
@@ -329,7 +334,7 @@ pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic>
         // A machine that cannot note the head still verifies the chain.
         let _ = save_head(k, &v.records);
         let _ = save_project(root, k, &v.records);
-        if let (Some(before), Some(id)) = (&before, log_id(&v.records)) {
+        if let (Some(cache), Some(before), Some(id)) = (cache, &before, log_id(&v.records)) {
             let (head_text, project_text) = machine_records(root, k, id);
             if !head_text.is_empty() && !project_text.is_empty() {
                 let verified = index::Verified {
@@ -341,7 +346,7 @@ pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic>
                     head_text,
                     project_text,
                 };
-                index::save(root, k, &verified);
+                index::save(cache, root, k, &verified);
             }
         }
     }
@@ -353,13 +358,23 @@ pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic>
 /// [`index`]), else from the whole log, verified (and indexed) by [`load`].
 /// The result holds no record of any other slogan: ask it about `ids` only.
 pub fn load_for(root: &Path, keys: Option<&Keyring>, ids: &[String]) -> Result<Verified, Diagnostic> {
-    if let Some(k) = keys {
+    load_for_in(index::cache_base().as_deref(), root, keys, ids)
+}
+
+/// [`load_for`] with the verified index under the cache folder `cache`.
+pub(super) fn load_for_in(
+    cache: Option<&Path>,
+    root: &Path,
+    keys: Option<&Keyring>,
+    ids: &[String],
+) -> Result<Verified, Diagnostic> {
+    if let (Some(k), Some(base)) = (keys, cache) {
         let path = log_path(root);
-        if let Some(records) = index::lookup(root, k, &path, ids, |id| machine_records(root, k, id)) {
+        if let Some(records) = index::lookup(base, root, k, &path, ids, |id| machine_records(root, k, id)) {
             return Ok(Verified { records });
         }
     }
-    let mut v = load(root, keys)?;
+    let mut v = load_in(cache, root, keys)?;
     v.records.retain(|r| ids.contains(&r.slogan));
     Ok(v)
 }
