@@ -6,7 +6,8 @@
 //!    run after the log changed verifies the whole chain and notes a verified
 //!    index in the cache folder; the runs after it use that index.
 //! 2. The county order: 200 stations (`scripts/county-stations.py`) × 4
-//!    items × 3 slogans, built as a vendor package in a fresh process.
+//!    items × 3 slogans, built as a vendor package in a fresh process
+//!    (3 runs; JIEDIQI_BENCH_COUNTY_RUNS to change it).
 //!
 //! Medians over several runs, p95, and peak memory (max RSS, from
 //! `/usr/bin/time`, Debian package `time`). The cache folder is the bench's
@@ -266,6 +267,7 @@ fn main() {
         })
         .collect();
     println!("   the same, no verified index (whole log verified each run): median {}", ms(median(&cold)));
+    county(&env, quick);
     if std::env::var_os("JIEDIQI_BENCH_KEEP").is_some() {
         // For profiling by hand: the project, key and cache stay.
         println!(
@@ -279,4 +281,106 @@ fn main() {
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&project);
     let _ = std::fs::remove_dir_all(env.key.parent().unwrap().parent().unwrap());
+}
+
+/// Run once under GNU time: wall time and peak RSS in MB (if `time` is installed).
+fn measured(env: &Env, project: &Path, args: &[&str]) -> (Duration, Option<f64>) {
+    let t = Instant::now();
+    let o = env.command(project, args, true).output().expect("run jiediqi under /usr/bin/time");
+    let d = t.elapsed();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stderr);
+    let kb: Option<f64> = text.lines().last().and_then(|l| l.trim().parse().ok());
+    (d, kb.map(|k| k / 1024.0))
+}
+
+fn tree_size(dir: &Path) -> (usize, u64, usize, u64) {
+    // Files, bytes, PNG proofs, bytes of PNG proofs.
+    let (mut files, mut bytes, mut pngs, mut png_bytes) = (0, 0, 0, 0);
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                todo.push(e.path());
+            } else {
+                files += 1;
+                bytes += m.len();
+                if e.path().extension().is_some_and(|x| x == "png") {
+                    pngs += 1;
+                    png_bytes += m.len();
+                }
+            }
+        }
+    }
+    (files, bytes, pngs, png_bytes)
+}
+
+/// 2. The county order: stations from `scripts/county-stations.py`, 4 items
+/// × 3 slogans each, as a vendor package in a fresh process each run.
+fn county(env: &Env, quick: bool) {
+    let stations: usize = if quick { 4 } else { 200 };
+    let runs: usize = if quick {
+        1
+    } else {
+        std::env::var("JIEDIQI_BENCH_COUNTY_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
+    };
+    let project = fresh_dir("county");
+    copy_project(&project, true);
+    let script = root().join("scripts/county-stations.py");
+    let o = Command::new("python3")
+        .arg(&script)
+        .arg("--stations")
+        .arg(stations.to_string())
+        .arg(project.join("orders"))
+        .output()
+        .expect("run python3 scripts/county-stations.py");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Approve the order's slogans with the library's own signing code.
+    let order_text = std::fs::read_to_string(project.join("orders/county.yaml")).unwrap();
+    let lib = jiediqi::validate::Library::load(&project).expect("project loads");
+    let keys = jiediqi::review::key::Keyring::load(&env.key, &project).unwrap();
+    let drafts: Vec<log::Draft> = lib
+        .slogans
+        .iter()
+        .filter(|s| order_text.contains(s.id.as_str()))
+        .map(|s| log::Draft {
+            slogan: s.id.clone(),
+            wording: review::wording_hash(s),
+            decision: Decision::Approved,
+            reviewer: "压测审核员".into(),
+            note: None,
+        })
+        .collect();
+    log::append(&project, &keys, &drafts, &mut || {}).expect("approve the order's slogans");
+    let out = fresh_dir("county-out");
+    let order = project.join("orders/county.yaml");
+    let args = ["order", order.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut times = Vec::new();
+    let mut peaks = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(&out);
+        let (t, m) = measured(env, &project, &args);
+        times.push(t);
+        peaks.extend(m);
+    }
+    let (files, bytes, pngs, png_bytes) = tree_size(&out.join("county"));
+    let sheet = std::fs::metadata(out.join("county/样稿总览.pdf")).map(|m| m.len()).unwrap_or(0);
+    peaks.sort_by(f64::total_cmp);
+    println!(
+        "2. county order, {stations} stations × 4 items × 3 slogans ({} print files): median {:.2} s (runs: {})  peak RSS median {}",
+        stations * 12,
+        median(&times).as_secs_f64(),
+        times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>().join(", "),
+        mb(peaks.get(peaks.len() / 2).copied())
+    );
+    println!(
+        "   package: {files} files, {:.0} MB; {pngs} PNG proofs ({:.0} MB); contact sheet {:.1} MB",
+        bytes as f64 / 1e6,
+        png_bytes as f64 / 1e6,
+        sheet as f64 / 1e6
+    );
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(&project);
 }
