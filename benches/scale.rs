@@ -326,6 +326,9 @@ fn county(env: &Env, quick: bool) {
     } else {
         std::env::var("JIEDIQI_BENCH_COUNTY_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
     };
+    if runs == 0 {
+        return;
+    }
     let project = fresh_dir("county");
     copy_project(&project, true);
     let script = root().join("scripts/county-stations.py");
