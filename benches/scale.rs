@@ -317,8 +317,8 @@ fn tree_size(dir: &Path) -> (usize, u64, usize, u64) {
     (files, bytes, pngs, png_bytes)
 }
 
-/// 2. The county order: stations from `scripts/county-stations.py`, 4 items
-/// × 3 slogans each, as a vendor package in a fresh process each run.
+/// The county order (workload 2): stations from `scripts/county-stations.py`,
+/// 4 items times 3 slogans each, as a vendor package in a fresh process each run.
 fn county(env: &Env, quick: bool) {
     let stations: usize = if quick { 4 } else { 200 };
     let runs: usize = if quick {

@@ -25,6 +25,8 @@ use std::os::unix::fs::{FileExt as _, MetadataExt as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use sha2::Digest as _;
+
 use super::Record;
 use super::key::{self, Keyring};
 use crate::fsio::{self, Durability};
@@ -64,8 +66,6 @@ fn settled(m: &std::fs::Metadata, read_at: SystemTime) -> bool {
 fn bucket_of(id: &str) -> usize {
     usize::from(sha2::Sha256::digest(id.as_bytes())[0]) % BUCKETS
 }
-
-use sha2::Digest as _;
 
 fn header_mac(keys: &Keyring, body: &str) -> String {
     keys.current.mac(format!("{MAGIC} header\n{body}").as_bytes())
@@ -112,7 +112,7 @@ pub(super) fn save(base: &Path, root: &Path, keys: &Keyring, v: &Verified) {
     // The file read is the file stat'ed before and after, and old enough
     // that any later change shows in its change time.
     let after = std::fs::metadata(v.log_path).ok();
-    if !after.as_ref().is_some_and(|a| stamp(a) == stamp(v.before)) || !settled(v.before, v.read_at) {
+    if after.as_ref().is_none_or(|a| stamp(a) != stamp(v.before)) || !settled(v.before, v.read_at) {
         return;
     }
     let spans = record_spans(v.text);
@@ -219,15 +219,17 @@ pub(super) fn lookup(
     let mut buckets: std::collections::BTreeMap<usize, String> = Default::default();
     for id in ids {
         let n = bucket_of(id);
-        if !buckets.contains_key(&n) {
-            let text = std::fs::read_to_string(dir.join(format!("b{n:03}"))).ok()?;
-            let (content, mac) = text.rsplit_once("mac ")?;
-            if !key::same(mac.trim_end(), &bucket_mac(keys, &header, n, content)) {
-                return None;
+        let content = match buckets.entry(n) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let text = std::fs::read_to_string(dir.join(format!("b{n:03}"))).ok()?;
+                let (content, mac) = text.rsplit_once("mac ")?;
+                if !key::same(mac.trim_end(), &bucket_mac(keys, &header, n, content)) {
+                    return None;
+                }
+                e.insert(content.to_string())
             }
-            buckets.insert(n, content.to_string());
-        }
-        let content = &buckets[&n];
+        };
         let Some(line) = content.lines().find(|l| l.split(' ').next() == Some(id.as_str())) else { continue };
         for entry in line.split(' ').skip(1) {
             let mut parts = entry.split(':');
