@@ -1178,3 +1178,41 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         file: path.to_path_buf(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Loading only the asked-for slogans (the files that mention them, and
+    /// in those only the entries that can hold them) gives each slogan
+    /// exactly as loading the whole library does, file and line included.
+    #[test]
+    fn a_narrowed_load_gives_the_same_slogans() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let all = Library::load(root).unwrap();
+        let mut narrowed = 0;
+        for s in &all.slogans {
+            let text = std::fs::read_to_string(&s.file).unwrap();
+            narrowed += usize::from(narrow_slogans(&text, std::slice::from_ref(&s.id)).is_some());
+            let one = Library::load_selected(root, Some(std::slice::from_ref(&s.id)), Some(&[])).unwrap();
+            assert_eq!(format!("{:?}", one.slogan(&s.id).unwrap()), format!("{s:?}"));
+        }
+        assert_eq!(narrowed, all.slogans.len(), "every shipped slogan file is in the plain shape");
+        // Shapes that could tie entries together are parsed whole.
+        for text in [
+            "topic: a\nslogans:\n  - &x id: a\n",
+            "topic: a\nslogans:\n\t- id: a\n",
+            "topic: a\nslogans: [ {id: a} ]\n",
+            "---\ntopic: a\nslogans:\n  - id: a\n",
+            "topic: a\nslogans:\n - id: a\n",
+        ] {
+            assert_eq!(narrow_slogans(text, &["a".into()]), None, "{text}");
+        }
+        // Other entries are blanked line for line.
+        let text = "topic: t\nslogans:\n  - id: a\n    lines: [x]\n\n  - id: b\n    lines: [y]\n";
+        assert_eq!(
+            narrow_slogans(text, &["b".into()]).unwrap(),
+            "topic: t\nslogans:\n\n\n\n  - id: b\n    lines: [y]\n"
+        );
+    }
+}

@@ -165,6 +165,25 @@ pub(super) fn save(base: &Path, root: &Path, keys: &Keyring, v: &Verified) {
     }
     // The header last: buckets of an older header fail their MAC.
     let _ = write("head", &head);
+    prune(&dir);
+}
+
+/// Remove the indexes of project folders that no longer exist (moved,
+/// deleted, a test's copy): only folders holding an index of ours.
+fn prune(ours: &Path) {
+    let Some(all) = ours.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(all) else { return };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path == ours || !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path.join("head")) else { continue };
+        let project = text.lines().nth(1).and_then(|l| l.strip_prefix("project "));
+        if text.starts_with(MAGIC) && project.is_some_and(|p| !Path::new(p).exists()) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
 }
 
 /// The records of `ids`, from the index and the log, if the index can be
@@ -310,6 +329,15 @@ mod tests {
                 .unwrap_or_default();
             (head, project)
         };
+        // Indexes of projects that are gone are removed when one is noted; nothing else is.
+        let gone = cache.join("jiediqi/review-index/0123456789abcdef0123456789abcdef");
+        let other = cache.join("jiediqi/review-index/not-ours");
+        for (d, text) in
+            [(&gone, format!("{MAGIC}\nproject {}\n", dir.join("moved").display())), (&other, "x\n".into())]
+        {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::write(d.join("head"), text).unwrap();
+        }
         // Just written: not settled, so not indexed.
         log::load_for_in(Some(&cache), &root, Some(&keys), &ids).unwrap();
         assert!(lookup(&cache, &root, &keys, &path, &ids, machine).is_none());
@@ -319,6 +347,7 @@ mod tests {
         // Indexed now: the same records, from the index.
         let fast = lookup(&cache, &root, &keys, &path, &ids, machine).expect("the index is used");
         assert_eq!(fast, full);
+        assert!(!gone.exists() && other.join("head").exists());
         assert_eq!(state(fast, "b"), "rejected");
         assert_eq!(lookup(&cache, &root, &keys, &path, &["x".to_string()], machine), Some(vec![]));
 
