@@ -460,7 +460,13 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             .ok();
         }
         Command::Render(args) => {
-            let log = ReviewLog::load(&lib.root, load_keys(cli)?.as_ref())?;
+            let keys = load_keys(cli)?;
+            // Named slogans: only their records, from the verified index when it holds.
+            let log = if args.slogans.iter().any(|i| i == "all") {
+                ReviewLog::load(&lib.root, keys.as_ref())?
+            } else {
+                ReviewLog::load_for(&lib.root, keys.as_ref(), &args.slogans)?
+            };
             return render(&lib, &log, args);
         }
         Command::Review { state, verify, migrate } => {

@@ -357,7 +357,10 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Read a file as UTF-8 text (at most [`MAX_FILE_BYTES`]).
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = read_bounded(path, MAX_FILE_BYTES)?;
+    utf8(path, read_bounded(path, MAX_FILE_BYTES)?)
+}
+
+fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         Diagnostic::data(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
             .in_file(path)
@@ -493,13 +496,33 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 /// every failure collected.
 pub fn load_where<T: for<'de> Deserialize<'de>>(
     dir: &Path,
-    keep: impl Fn(&Path, &str) -> bool,
+    keep: impl Fn(&Path, &[u8]) -> bool,
+) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+    load_narrowed(dir, keep, |_| None)
+}
+
+/// As [`load_where`], the files chosen by their path and raw bytes (before
+/// they are checked as UTF-8: the check cost more than the search); and
+/// `narrow` may give a kept file's text with the parts that are not needed
+/// blanked out (same lines, so every location stays right), parsed instead.
+pub fn load_narrowed<T: for<'de> Deserialize<'de>>(
+    dir: &Path,
+    keep: impl Fn(&Path, &[u8]) -> bool,
+    narrow: impl Fn(&str) -> Option<String>,
 ) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
     let mut out = Vec::new();
     let mut problems = Diagnostics::default();
     for path in yaml_files(dir)? {
-        let parsed = read_text(&path)
-            .and_then(|text| if keep(&path, &text) { parse_yaml(&path, &text).map(Some) } else { Ok(None) });
+        let parsed = read_bounded(&path, MAX_FILE_BYTES).and_then(|bytes| {
+            if !keep(&path, &bytes) {
+                return Ok(None);
+            }
+            let text = utf8(&path, bytes)?;
+            match narrow(&text) {
+                Some(part) => parse_yaml(&path, &part).map(Some),
+                None => parse_yaml(&path, &text).map(Some),
+            }
+        });
         match parsed {
             Ok(Some(v)) => out.push((path, v)),
             Ok(None) => {}

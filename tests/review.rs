@@ -648,3 +648,39 @@ fn the_shipped_library_is_clean_and_wide() {
         assert!(lib.slogans.iter().any(|s| s.audience.iter().any(|a| a == tag)), "no slogan for {tag}");
     }
 }
+
+/// Issue 11, point 9: print runs read the verified index kept in the cache
+/// folder, but a log edited after it was indexed is still refused, even an
+/// edit in place that keeps every byte count (a rejection made an approval).
+#[test]
+fn a_log_edited_after_it_was_indexed_is_still_refused() {
+    let p = decided_project("indexed");
+    // Only a log older than a tenth of a second is indexed.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    let abs = p.canonicalize().unwrap();
+    let dir = &jiediqi::review::sha256_hex(abs.to_string_lossy().as_bytes())[..32];
+    let index = test_cache().join("jiediqi/review-index").join(dir);
+    assert!(index.join("head").is_file(), "no index in {}", index.display());
+    assert!(!files(&p.join("reviews")).iter().any(|f| f.contains("index")), "nothing of it in the project");
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    let o = render_poster(&p, "fanzha-shucaitan");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("rejected by 李审核"), "{}", stderr(&o));
+    let log = p.join("reviews/log.yaml");
+    let good = std::fs::read_to_string(&log).unwrap();
+    let edited = good.replacen("decision: rejected", "decision: approved", 1);
+    assert_eq!(edited.len(), good.len());
+    std::fs::write(&log, &edited).unwrap();
+    for id in ["fanzha-shucaitan", "jiaotong-toukui"] {
+        let o = render_poster(&p, id);
+        assert_eq!(o.status.code(), Some(1), "{id}");
+        assert!(
+            stderr(&o).contains("record 3 (`fanzha-shucaitan`): does not match its signature"),
+            "{id}: {}",
+            stderr(&o)
+        );
+    }
+    std::fs::write(&log, &good).unwrap();
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+}

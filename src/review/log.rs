@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use sha2::{Digest, Sha256};
 
+use super::index;
 use super::key::{self, Keyring};
 use super::{Decision, Record};
 use crate::diag::{Diagnostic, Location};
@@ -123,8 +124,16 @@ fn read(path: &Path) -> Result<Option<String>, Diagnostic> {
         _ => {}
     }
     // A dangling symlink is not "no log": its records are somewhere else.
-    library::read_text(path).map(Some)
+    let bytes = library::read_bounded(path, MAX_LOG_BYTES)?;
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        problem(path, None, format!("the review log is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    })
 }
+
+/// The largest review log read: about 690 000 records (a record is about
+/// 390 bytes). Other data files stop at [`library::MAX_FILE_BYTES`]; a county
+/// library of 10 000 slogans reviewed ten times over is a 39 MB log.
+pub const MAX_LOG_BYTES: u64 = 256 << 20;
 
 /// Records with the line each starts on.
 fn parse(path: &Path, text: &str) -> Result<Vec<(u64, RawRecord)>, Diagnostic> {
@@ -136,6 +145,17 @@ fn parse(path: &Path, text: &str) -> Result<Vec<(u64, RawRecord)>, Diagnostic> {
     // which points at the problem.
     if let Some(r) = parse_own_format(text) {
         return Ok(r);
+    }
+    // The YAML parser gets no more than any other data file.
+    if text.len() as u64 > library::MAX_FILE_BYTES {
+        return Err(problem(
+            path,
+            None,
+            format!(
+                "the review log is larger than {} KiB and not in the shape jiediqi writes",
+                library::MAX_FILE_BYTES / 1024
+            ),
+        ));
     }
     let records: Vec<Spanned<RawRecord>> = library::parse_yaml(path, text)
         .map_err(|d| d.hint(format!("the review log is written by jiediqi only; {REPAIR}")))?;
@@ -299,7 +319,14 @@ fn save_head(keys: &Keyring, records: &[Record]) -> Result<(), Diagnostic> {
 /// Read and verify the log of a project (a missing log is an empty one),
 /// remembering its head.
 pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic> {
+    load_in(index::cache_base().as_deref(), root, keys)
+}
+
+/// [`load`], noting the verified index under the cache folder `cache`.
+fn load_in(cache: Option<&Path>, root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic> {
     let path = log_path(root);
+    let read_at = std::time::SystemTime::now();
+    let before = std::fs::metadata(&path).ok();
     let Some(text) = read(&path)? else { return Ok(Verified::default()) };
     let v = verify(&path, &text, keys)?;
     if let Some(k) = keys {
@@ -307,8 +334,87 @@ pub fn load(root: &Path, keys: Option<&Keyring>) -> Result<Verified, Diagnostic>
         // A machine that cannot note the head still verifies the chain.
         let _ = save_head(k, &v.records);
         let _ = save_project(root, k, &v.records);
+        if let (Some(cache), Some(before), Some(id)) = (cache, &before, log_id(&v.records)) {
+            let (head_text, project_text) = machine_records(root, k, id);
+            if !head_text.is_empty() && !project_text.is_empty() {
+                let verified = index::Verified {
+                    log_path: &path,
+                    text: &text,
+                    records: &v.records,
+                    before,
+                    read_at,
+                    head_text,
+                    project_text,
+                };
+                index::save(cache, root, k, &verified);
+            }
+        }
     }
     Ok(v)
+}
+
+/// The verified records of the slogans `ids` only: from the verified index
+/// in the cache folder when it can be trusted for this log (see
+/// [`index`]), else from the whole log, verified (and indexed) by [`load`].
+/// The result holds no record of any other slogan: ask it about `ids` only.
+pub fn load_for(root: &Path, keys: Option<&Keyring>, ids: &[String]) -> Result<Verified, Diagnostic> {
+    load_for_in(index::cache_base().as_deref(), root, keys, ids)
+}
+
+/// [`load_for`] with the verified index under the cache folder `cache`.
+pub(super) fn load_for_in(
+    cache: Option<&Path>,
+    root: &Path,
+    keys: Option<&Keyring>,
+    ids: &[String],
+) -> Result<Verified, Diagnostic> {
+    if let (Some(k), Some(base)) = (keys, cache) {
+        let path = log_path(root);
+        if let Some(records) = index::lookup(base, root, k, &path, ids, |id| machine_records(root, k, id)) {
+            return Ok(Verified { records });
+        }
+    }
+    let mut v = load_in(cache, root, keys)?;
+    v.records.retain(|r| ids.contains(&r.slogan));
+    Ok(v)
+}
+
+/// This machine's head record of the log `log_id` and its record of which
+/// log this project holds, as text ("" where there is none).
+fn machine_records(root: &Path, keys: &Keyring, log_id: &str) -> (String, String) {
+    let head =
+        log_id.get(..32).and_then(|id| std::fs::read_to_string(keys.heads_dir().join(id)).ok()).unwrap_or_default();
+    let project = std::fs::read_to_string(project_file(root, keys)).unwrap_or_default();
+    (head, project)
+}
+
+/// One record in jiediqi's own shape, signed and checked on its own (its
+/// place in the chain is the caller's to vouch for): `None` if it is not
+/// exactly one record, or does not verify.
+pub(super) fn read_one(text: &str, keys: &Keyring) -> Option<Record> {
+    let mut raw = parse_own_format(text)?;
+    if raw.len() != 1 {
+        return None;
+    }
+    let (_, r) = raw.pop()?;
+    let record = Record {
+        seq: r.seq?,
+        slogan: r.slogan,
+        wording: r.wording,
+        decision: r.decision,
+        reviewer: r.reviewer,
+        time: r.time,
+        note: r.note,
+        prev: r.prev?,
+        key: r.key?,
+        mac: r.mac?,
+    };
+    let key = keys.find(&record.key)?;
+    let ok = key::same(&key.mac(&signed_bytes(&record)), &record.mac)
+        && parse_time(&record.time).is_some()
+        && super::is_sha256(&record.wording)
+        && super::is_sha256(&record.prev);
+    ok.then_some(record)
 }
 
 /// This machine's record of which log a project folder holds:

@@ -7,6 +7,7 @@
 //! current wording; an approval for other wording makes it *stale*.
 
 pub mod decide;
+pub mod index;
 pub mod key;
 pub mod log;
 
@@ -175,6 +176,14 @@ impl ReviewLog {
     /// A log with records needs the review key to be trusted at all.
     pub fn load(root: &Path, keys: Option<&key::Keyring>) -> Result<ReviewLog, Diagnostic> {
         log::load(root, keys).map(|v| ReviewLog { records: v.records })
+    }
+
+    /// The verified records of the slogans `ids` only (what a print run for
+    /// them needs): fast from the verified index when it holds for this log,
+    /// see [`log::load_for`]. Ask the result about `ids` only: any other
+    /// slogan reads as pending.
+    pub fn load_for(root: &Path, keys: Option<&key::Keyring>, ids: &[String]) -> Result<ReviewLog, Diagnostic> {
+        log::load_for(root, keys, ids).map(|v| ReviewLog { records: v.records })
     }
 
     /// Every decision about a slogan, oldest first.

@@ -58,8 +58,15 @@ pub fn command_in(project: &Path, args: &[&str]) -> Command {
         .args(args)
         .env_remove("SOURCE_DATE_EPOCH")
         .env_remove("JIEDIQI_TEST_CRASH_AT")
-        .env("JIEDIQI_KEY_FILE", test_key());
+        .env("JIEDIQI_KEY_FILE", test_key())
+        // This run's cache folder (fonts hashed, review-log indexes), not the user's.
+        .env("XDG_CACHE_HOME", test_cache());
     c
+}
+
+/// The cache folder of this test run.
+pub fn test_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cache-{}", std::process::id()))
 }
 
 /// The reviewers' key of this test run, outside every project (as the
