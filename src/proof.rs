@@ -78,6 +78,7 @@ impl Sheet {
             elements: Vec::new(),
             die_line: None,
             crop_marks_allowed: false,
+            folds: Vec::new(),
             title: self.title.clone(),
             slogan_lines: 0,
             split_words: Vec::new(),
@@ -212,7 +213,7 @@ pub struct Preview {
 pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: bool) -> Result<Vec<Preview>, Diagnostic> {
     let mut out = Vec::new();
     for item in &lib.items {
-        if s.items.as_ref().is_some_and(|l| !l.contains(&item.id)) {
+        if !item.suits(s) {
             continue;
         }
         let mut scene = match layout::build_scene(lib, item, s, &SceneOptions { station }) {
