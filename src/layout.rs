@@ -1187,8 +1187,21 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     if let Some((choke, ink)) = item.underbase {
         elements = with_underbase(elements, ink, mm(choke));
     }
-    let die_line =
+    let mut die_line =
         item.die_line.as_ref().map(|(die, ink)| DieLine { path: die_path(die, tw, th), width: 0.5, ink: *ink });
+    // An n-up sheet: the first piece, then its copies, artwork and cut alike.
+    if item.copies.len() > 1 {
+        let one = std::mem::take(&mut elements);
+        for &[dx, dy] in &item.copies {
+            elements.extend(one.iter().map(|e| moved(e, mm(dx), mm(dy))));
+        }
+        if let Some(d) = &mut die_line {
+            let piece = std::mem::take(&mut d.path.0);
+            for &[dx, dy] in &item.copies {
+                d.path.0.extend(moved_path(&Path(piece.clone()), mm(dx), mm(dy)).0);
+            }
+        }
+    }
     Ok(Scene {
         width: tw,
         height: th,
@@ -1219,6 +1232,43 @@ fn run_on(lines: &[String]) -> String {
         }
     }
     out
+}
+
+fn moved_path(p: &Path, dx: f64, dy: f64) -> Path {
+    Path(
+        p.0.iter()
+            .map(|s| match *s {
+                Seg::Move(x, y) => Seg::Move(x + dx, y + dy),
+                Seg::Line(x, y) => Seg::Line(x + dx, y + dy),
+                Seg::Cubic(a, b, c, d, x, y) => Seg::Cubic(a + dx, b + dy, c + dx, d + dy, x + dx, y + dy),
+                Seg::Close => Seg::Close,
+            })
+            .collect(),
+    )
+}
+
+/// An element moved by (dx, dy) pt.
+fn moved(e: &Element, dx: f64, dy: f64) -> Element {
+    match e {
+        Element::Fill { path, paint } => Element::Fill { path: moved_path(path, dx, dy), paint: *paint },
+        Element::Stroke { path, width, paint } => {
+            Element::Stroke { path: moved_path(path, dx, dy), width: *width, paint: *paint }
+        }
+        Element::Text(run) => {
+            let mut run = run.clone();
+            for g in &mut run.glyphs {
+                g.x += dx;
+                g.y += dy;
+            }
+            Element::Text(run)
+        }
+        Element::Image(img) => {
+            let mut img = img.clone();
+            img.rect[0] += dx;
+            img.rect[1] += dy;
+            Element::Image(img)
+        }
+    }
 }
 
 /// A die line's outline in pt (trim width and height `tw`, `th`).

@@ -100,11 +100,24 @@ pub struct ItemFile {
     /// Which slogans the item can carry (all when absent), e.g. a couplet's strips.
     #[serde(default)]
     pub takes: Option<Spanned<Takes>>,
+    /// Copies of the piece on one sheet (an n-up sheet for a cutter): the
+    /// zones and the die line describe the first piece, the others repeat it.
+    #[serde(default)]
+    pub repeat: Option<Spanned<Repeat>>,
     /// Vertical fold lines, mm from the trim's left edge (a folded leaflet):
     /// never printed; marked in the slug with the crop marks and dashed in previews.
     #[serde(default)]
     pub folds: Vec<f64>,
     pub zones: Vec<Spanned<ZoneEntry>>,
+}
+
+/// `columns` × `rows` copies, each `pitch` [dx, dy] mm from the one before.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    pub columns: usize,
+    pub rows: usize,
+    pub pitch: [f64; 2],
 }
 
 /// What a slogan must be like for an item: a couplet item takes two lines of

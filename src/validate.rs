@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::FontBook;
 use crate::library::{
-    self, Align, DieShape, Direction, InkEntry, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile,
-    StationFile, Takes,
+    self, Align, DieShape, Direction, InkEntry, ItemFile, Minimums, Process, PunctuationStyle, Repeat, Role, Shape,
+    SloganFile, StationFile, Takes,
 };
 use crate::scene::{Ink, InkKind, Rgb};
 use crate::segment::Segmenter;
@@ -93,6 +93,8 @@ pub struct Item {
     pub takes: Takes,
     /// Vertical folds, mm from the trim's left edge.
     pub folds: Vec<f64>,
+    /// An n-up sheet: the first piece's copies, as offsets (mm) from it.
+    pub copies: Vec<[f64; 2]>,
     /// Choke in mm and the `Underbase` ink: a white plate under the artwork.
     pub underbase: Option<(f64, usize)>,
     pub punctuation: PunctuationStyle,
@@ -151,6 +153,23 @@ pub enum Die {
 }
 
 impl Die {
+    /// The cut's bounding box [x0, y0, x1, y1], mm.
+    pub fn bounds(&self, width: f64, height: f64) -> [f64; 4] {
+        let of = |pts: &mut dyn Iterator<Item = [f64; 2]>| {
+            pts.fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+            })
+        };
+        match self {
+            Die::Rect { .. } => [0.0, 0.0, width, height],
+            Die::Circle { center: [cx, cy], radius: r, handle } => {
+                [cx - r, cy - r, cx + r, if handle.is_some() { height } else { cy + r }]
+            }
+            Die::Polygon(p) => of(&mut p.iter().copied()),
+            Die::Rects { rects, .. } => of(&mut rects.iter().flat_map(|r| [[r[0], r[1]], [r[0] + r[2], r[1] + r[3]]])),
+        }
+    }
+
     /// Whether a box [x, y, w, h] lies inside the cut (inside one piece), at
     /// least `inset` from its edge.
     pub fn holds_box(&self, b: [f64; 4], width: f64, height: f64, inset: f64) -> bool {
@@ -811,6 +830,59 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             &format!("slogans have 1 or 2 lines of at most {} characters", limits::LINE),
         );
     }
+    // Copies of the first piece: what each zone and the die line reach once
+    // repeated must stay on the sheet (checked with the zones below).
+    let copies: Vec<[f64; 2]> =
+        match raw.repeat.as_ref().map(|r| (r.value, at(r.referenced.line(), r.referenced.column()))) {
+            None => vec![[0.0, 0.0]],
+            Some((Repeat { columns, rows, pitch }, rloc)) => {
+                if !((1..=50).contains(&columns)
+                    && (1..=50).contains(&rows)
+                    && pitch.iter().all(|p| p.is_finite() && *p > 0.0 && *p <= 5000.0))
+                {
+                    err(
+                        format!("item `{id}`: repeat {columns} × {rows} at a pitch of {pitch:?} mm is out of range"),
+                        &rloc,
+                        "give 1–50 columns and rows and a positive pitch [dx, dy] in mm",
+                    );
+                    vec![[0.0, 0.0]]
+                } else {
+                    (0..rows)
+                        .flat_map(|r| (0..columns).map(move |c| [c as f64 * pitch[0], r as f64 * pitch[1]]))
+                        .collect()
+                }
+            }
+        };
+    let reach = copies.iter().fold([0.0f64, 0.0f64], |m, c| [m[0].max(c[0]), m[1].max(c[1])]);
+    if reach != [0.0, 0.0] && !raw.folds.is_empty() {
+        err(format!("item `{id}`: a repeated piece cannot have folds"), &file_loc, "remove `repeat` or `folds`");
+    }
+    if reach != [0.0, 0.0] && raw.underbase.is_some() {
+        err(
+            format!("item `{id}`: a repeated piece cannot have an underbase yet"),
+            &file_loc,
+            "remove `repeat` or `underbase`",
+        );
+    }
+    if let Some(r) = &raw.repeat
+        && let Some(d) = &die_geom
+    {
+        let [x0, y0, x1, y1] = d.bounds(trim.width, trim.height);
+        let [dx, dy] = r.value.pitch;
+        let overlap = (r.value.columns > 1 && dx + 1e-6 < x1 - x0) || (r.value.rows > 1 && dy + 1e-6 < y1 - y0);
+        let off = x1 + reach[0] > trim.width + 1e-6 || y1 + reach[1] > trim.height + 1e-6 || x0 < -1e-6 || y0 < -1e-6;
+        if overlap || off {
+            err(
+                format!(
+                    "item `{id}`: the repeated cuts overlap or run off the sheet ({} × {} mm each, pitch {dx} × {dy})",
+                    x1 - x0,
+                    y1 - y0
+                ),
+                &at(r.referenced.line(), r.referenced.column()),
+                "give a pitch at least the piece's size, and a sheet that holds every copy",
+            );
+        }
+    }
     let mut last_fold = 0.0;
     for &f in &raw.folds {
         if !(f.is_finite() && f > last_fold && f < trim.width) {
@@ -1013,7 +1085,11 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         let eps = 1e-6;
         if text_zone || z.role == Role::Qr {
             let s = safe;
-            if x < s - eps || y < s - eps || x + w > trim.width - s + eps || y + h > trim.height - s + eps {
+            if x < s - eps
+                || y < s - eps
+                || x + w + reach[0] > trim.width - s + eps
+                || y + h + reach[1] > trim.height - s + eps
+            {
                 err(
                     format!("{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({s} mm inside the trim)"),
                     &loc,
@@ -1022,8 +1098,8 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             }
         } else if x < -bleed - eps
             || y < -bleed - eps
-            || x + w > trim.width + bleed + eps
-            || y + h > trim.height + bleed + eps
+            || x + w + reach[0] > trim.width + bleed + eps
+            || y + h + reach[1] > trim.height + bleed + eps
         {
             err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
         }
@@ -1294,6 +1370,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         die_line,
         takes,
         folds: raw.folds,
+        copies,
         underbase,
         punctuation: raw.punctuation,
         zones,

@@ -664,6 +664,18 @@ fn die_shapes_folds_and_couplet_strips_are_checked() {
             "takes asks for slogans no slogan can be",
         ),
         (
+            "sticker-round-sheet",
+            "pitch: [66, 66]",
+            "pitch: [50, 66]",
+            "the repeated cuts overlap or run off the sheet (60 × 60 mm each, pitch 50 × 66)",
+        ),
+        (
+            "sticker-round-sheet",
+            "columns: 4",
+            "columns: 5",
+            "zone `slogan`: box [29.5, 23, 40, 22] reaches outside the safe area",
+        ),
+        (
             "couplet-7",
             "rects: [[0, 0, 900, 260],",
             "rects: [[0, 0, 900, 300],",

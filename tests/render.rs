@@ -59,7 +59,8 @@ fn print_pdfs_pass_prepress_checks() {
     let o = jiediqi(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     for item in &lib.items {
-        for s in &sample {
+        // `--item all` renders the pairs meant for each other.
+        for s in sample.iter().filter(|s| item.suits(s)) {
             let pdf = out.join(format!("{}--{}.pdf", item.id, s.id));
             let p = pdf.to_str().unwrap();
             check_boxes(item, p, 0.0);
@@ -1154,4 +1155,38 @@ fn folds_never_print_and_are_marked_in_the_slug() {
     .unwrap();
     let preview = jiediqi::export::svg::preview(&scene, &jiediqi::export::svg::PreviewOptions::default());
     assert!(preview.contains(r#"data-folds="true""#), "no dashed folds in the preview");
+}
+
+/// The n-up sticker sheet: twelve copies of the piece, each with its own
+/// circle in the cut file, and the slogan twelve times in the text layer.
+#[test]
+fn an_n_up_sheet_repeats_the_piece_and_its_cut() {
+    let lib = library();
+    let item = lib.item("sticker-round-sheet").unwrap();
+    assert_eq!(item.copies.len(), 12);
+    let out = scratch("n-up");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item sticker-round-sheet --format pdf --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = out.join("sticker-round-sheet--fanzha-qiandaizi.pdf");
+    check_cut_file(&pdf);
+    let cut = plates(&pdf.with_extension("cut.pdf"), 150);
+    let line = &cut["CutContour"];
+    let px = |mm: f64| (mm * PT_PER_MM / 72.0 * 150.0).round() as usize;
+    for row in 0..3 {
+        for col in 0..4 {
+            let (cx, cy) = (49.5 + 66.0 * col as f64, 39.0 + 66.0 * row as f64);
+            for (x, y) in [(cx, cy - 30.0), (cx + 30.0, cy), (cx, cy + 30.0), (cx - 30.0, cy)] {
+                assert!(inked_near(line, px(x), px(y), 3), "no cut at ({x}, {y}) mm");
+            }
+            assert!(!inked_near(line, px(cx), px(cy), 3), "a cut inside the sticker at ({cx}, {cy})");
+            assert!(!inked_near(line, px(cx + 33.0), px(cy + 33.0), 3), "a cut between stickers");
+        }
+    }
+    let text = tool_ok("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(squashed.matches("钱袋子要捂得紧").count(), 12, "{text}");
 }
