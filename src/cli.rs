@@ -802,7 +802,15 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
         png: png::PngOptions { dpi: args.dpi },
         station: station.as_ref(),
     };
-    let pairs: Vec<(&Item, &Slogan)> = items.iter().flat_map(|i| slogans.iter().map(move |s| (*i, *s))).collect();
+    // `all` means every pair meant for each other (a couplet item takes only
+    // couplets; a slogan's `items:` list); a pair named outright is rendered,
+    // and layout says why when the item cannot take the slogan.
+    let listed = args.slogans.iter().chain(&args.items).any(|i| i == "all");
+    let pairs: Vec<(&Item, &Slogan)> = items
+        .iter()
+        .flat_map(|i| slogans.iter().map(move |s| (*i, *s)))
+        .filter(|(i, s)| !listed || i.suits(s))
+        .collect();
     // A bar only for a person watching: both streams on a terminal.
     let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     let bar = if interactive && pairs.len() > 1 {

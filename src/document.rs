@@ -94,6 +94,7 @@ impl Sheet {
             elements: Vec::new(),
             die_line: None,
             crop_marks_allowed: false,
+            folds: Vec::new(),
             title: self.title.clone(),
             slogan_lines: 0,
             split_words: Vec::new(),

@@ -10,7 +10,7 @@ use crate::linebreak::{self, PunctClass};
 use crate::mm;
 use crate::scene::{DieLine, Element, Glyph, InkKind, Paint, Path, Scene, Seg, TextRun};
 use crate::segment::Segmenter;
-use crate::validate::{Item, Library, Slogan, Station, Zone};
+use crate::validate::{Die, Item, Library, Slogan, Station, Zone};
 
 /// What to set in a text zone, and where.
 #[derive(Debug, Clone)]
@@ -995,6 +995,11 @@ pub struct SceneOptions<'a> {
 pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOptions) -> Result<Scene, Diagnostic> {
     let subject = format!("slogan `{}` on item `{}`", slogan.id, item.id);
     let zone_loc = |z: &Zone| Location::at(&item.file, z.line, 1);
+    item.takes(slogan).map_err(|why| {
+        Diagnostic::data(format!("{subject}: {why}"))
+            .at(Location::at(&slogan.file, slogan.line, 1))
+            .hint("choose a slogan written for this item (`jiediqi slogans`), or another item")
+    })?;
     let mut elements = Vec::new();
     let mut slogan_lines = 0;
     let mut split_words = Vec::new();
@@ -1024,7 +1029,11 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     let mut texts: Vec<Option<Vec<String>>> = Vec::new();
     for z in &item.zones {
         texts.push(match z.role {
-            Role::Slogan => Some(slogan.lines.clone()),
+            Role::Slogan => Some(match z.slogan_line {
+                Some(i) => slogan.lines.get(i).cloned().into_iter().collect(),
+                None if z.one_line => vec![run_on(&slogan.lines)],
+                None => slogan.lines.clone(),
+            }),
             Role::Tip => slogan.tip.clone().map(|t| vec![t]),
             Role::Footer => footer_text(z)?.map(|t| vec![t]),
             Role::Heading => {
@@ -1157,7 +1166,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 })
                 .map_err(|d| d.in_zone(&z.id))?;
                 if z.role == Role::Slogan {
-                    slogan_lines = set.lines.len();
+                    slogan_lines += set.lines.len();
                 }
                 split_words.extend(set.split_words.iter().map(|w| (z.id.clone(), w.clone())));
                 elements.extend(set.runs.into_iter().map(Element::Text));
@@ -1178,11 +1187,21 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     if let Some((choke, ink)) = item.underbase {
         elements = with_underbase(elements, ink, mm(choke));
     }
-    let die_line = item.die_line.map(|(radius, ink)| DieLine {
-        path: Path::rounded_rect(0.0, 0.0, tw, th, mm(radius)),
-        width: 0.5,
-        ink,
-    });
+    let mut die_line =
+        item.die_line.as_ref().map(|(die, ink)| DieLine { path: die_path(die, tw, th), width: 0.5, ink: *ink });
+    // An n-up sheet: the first piece, then its copies, artwork and cut alike.
+    if item.copies.len() > 1 {
+        let one = std::mem::take(&mut elements);
+        for &[dx, dy] in &item.copies {
+            elements.extend(one.iter().map(|e| moved(e, mm(dx), mm(dy))));
+        }
+        if let Some(d) = &mut die_line {
+            let piece = std::mem::take(&mut d.path.0);
+            for &[dx, dy] in &item.copies {
+                d.path.0.extend(moved_path(&Path(piece.clone()), mm(dx), mm(dy)).0);
+            }
+        }
+    }
     Ok(Scene {
         width: tw,
         height: th,
@@ -1194,10 +1213,91 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         elements,
         die_line,
         crop_marks_allowed: item.crop_marks,
+        folds: item.folds.iter().map(|&f| mm(f)).collect(),
         title: format!("{} — {}", item.name, slogan.text()),
         slogan_lines,
         split_words,
     })
+}
+
+/// The author's lines as one: a line that ends without a mark is followed by
+/// an ideographic space, so the words stay apart.
+fn run_on(lines: &[String]) -> String {
+    let mut out = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        out.push_str(l);
+        let marked = l.ends_with(|c: char| !c.is_alphanumeric());
+        if i + 1 < lines.len() && !marked {
+            out.push('\u{3000}');
+        }
+    }
+    out
+}
+
+fn moved_path(p: &Path, dx: f64, dy: f64) -> Path {
+    Path(
+        p.0.iter()
+            .map(|s| match *s {
+                Seg::Move(x, y) => Seg::Move(x + dx, y + dy),
+                Seg::Line(x, y) => Seg::Line(x + dx, y + dy),
+                Seg::Cubic(a, b, c, d, x, y) => Seg::Cubic(a + dx, b + dy, c + dx, d + dy, x + dx, y + dy),
+                Seg::Close => Seg::Close,
+            })
+            .collect(),
+    )
+}
+
+/// An element moved by (dx, dy) pt.
+fn moved(e: &Element, dx: f64, dy: f64) -> Element {
+    match e {
+        Element::Fill { path, paint } => Element::Fill { path: moved_path(path, dx, dy), paint: *paint },
+        Element::Stroke { path, width, paint } => {
+            Element::Stroke { path: moved_path(path, dx, dy), width: *width, paint: *paint }
+        }
+        Element::Text(run) => {
+            let mut run = run.clone();
+            for g in &mut run.glyphs {
+                g.x += dx;
+                g.y += dy;
+            }
+            Element::Text(run)
+        }
+        Element::Image(img) => {
+            let mut img = img.clone();
+            img.rect[0] += dx;
+            img.rect[1] += dy;
+            Element::Image(img)
+        }
+    }
+}
+
+/// A die line's outline in pt (trim width and height `tw`, `th`).
+fn die_path(die: &Die, tw: f64, th: f64) -> Path {
+    match die {
+        Die::Rect { radius } => Path::rounded_rect(0.0, 0.0, tw, th, mm(*radius)),
+        Die::Circle { center, radius, handle } => {
+            let (cx, cy, r) = (mm(center[0]), mm(center[1]), mm(*radius));
+            match handle {
+                None => Path::circle(cx, cy, r),
+                Some(w) => Path::circle_with_handle(cx, cy, r, mm(*w), th),
+            }
+        }
+        Die::Rects { rects, radius } => Path(
+            rects
+                .iter()
+                .flat_map(|r| Path::rounded_rect(mm(r[0]), mm(r[1]), mm(r[2]), mm(r[3]), mm(*radius)).0)
+                .collect(),
+        ),
+        Die::Polygon(pts) => {
+            let mut segs: Vec<Seg> = pts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| if i == 0 { Seg::Move(mm(p[0]), mm(p[1])) } else { Seg::Line(mm(p[0]), mm(p[1])) })
+                .collect();
+            segs.push(Seg::Close);
+            Path(segs)
+        }
+    }
 }
 
 /// The artwork on a white underbase: every shape in the `Underbase` ink,

@@ -97,7 +97,41 @@ pub struct ItemFile {
     /// How slogans end their lines.
     #[serde(default)]
     pub punctuation: PunctuationStyle,
+    /// Which slogans the item can carry (all when absent), e.g. a couplet's strips.
+    #[serde(default)]
+    pub takes: Option<Spanned<Takes>>,
+    /// Copies of the piece on one sheet (an n-up sheet for a cutter): the
+    /// zones and the die line describe the first piece, the others repeat it.
+    #[serde(default)]
+    pub repeat: Option<Spanned<Repeat>>,
+    /// Vertical fold lines, mm from the trim's left edge (a folded leaflet):
+    /// never printed; marked in the slug with the crop marks and dashed in previews.
+    #[serde(default)]
+    pub folds: Vec<f64>,
     pub zones: Vec<Spanned<ZoneEntry>>,
+}
+
+/// `columns` × `rows` copies, each `pitch` [dx, dy] mm from the one before.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    pub columns: usize,
+    pub rows: usize,
+    pub pitch: [f64; 2],
+}
+
+/// What a slogan must be like for an item: a couplet item takes two lines of
+/// seven characters and nothing else.
+#[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Takes {
+    /// Exactly this many lines.
+    #[serde(default)]
+    pub lines: Option<usize>,
+    /// Exactly this many characters (letters, digits, CJK) in every line, and
+    /// no punctuation but a trailing ，。、；.
+    #[serde(default)]
+    pub chars: Option<usize>,
 }
 
 fn yes() -> bool {
@@ -205,11 +239,41 @@ pub struct Underbase {
     pub choke: f64,
 }
 
-#[derive(Debug, Deserialize, Clone, Copy)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct DieLine {
-    /// Corner radius of the cut, mm.
+    /// The cut's outline: the trim (a rectangle), a circle or a polygon.
+    #[serde(default)]
+    pub shape: DieShape,
+    /// Corner radius of a rectangular cut, mm.
+    #[serde(default)]
     pub corner_radius: f64,
+    /// A circle's centre and diameter, mm (the trim's inscribed circle when absent).
+    #[serde(default)]
+    pub center: Option<[f64; 2]>,
+    #[serde(default)]
+    pub diameter: Option<f64>,
+    /// A polygon's corners, mm from the trim's top-left corner.
+    #[serde(default)]
+    pub points: Vec<[f64; 2]>,
+    /// Pieces cut from one sheet (a couplet's strips): boxes [x, y, width, height], mm.
+    #[serde(default)]
+    pub rects: Vec<[f64; 4]>,
+    /// A circle's handle: a strip this wide (mm) from the circle down to the
+    /// trim's bottom edge, its end rounded (a fan's grip).
+    #[serde(default)]
+    pub handle: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum DieShape {
+    #[default]
+    Rect,
+    Circle,
+    Polygon,
+    /// Several rectangles, e.g. the pieces of a set printed on one sheet.
+    Rects,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
@@ -316,6 +380,13 @@ pub struct ZoneEntry {
     /// Tint of the ink, percent.
     #[serde(default)]
     pub tint: Option<f64>,
+    /// Slogan zones: set only this line of the slogan (1 = the first), so
+    /// that a couplet's lines go to strips of their own.
+    #[serde(default)]
+    pub line: Option<usize>,
+    /// Slogan zones: the author's lines run on as one (a cloth banner).
+    #[serde(default)]
+    pub one_line: bool,
 }
 
 /// `fonts/fonts.yaml`: font roles and their fallback chains.

@@ -694,7 +694,7 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 fn layout_rules(lib: &Library, s: &Slogan, scene_of: SceneOf) -> Vec<Finding> {
     let mut out = Vec::new();
     for item in &lib.items {
-        if s.items.as_ref().is_some_and(|list| !list.contains(&item.id)) {
+        if !item.suits(s) {
             continue;
         }
         match scene_of(item, s) {

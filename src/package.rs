@@ -816,6 +816,7 @@ fn labels(
             elements,
             die_line: None,
             crop_marks_allowed: false,
+            folds: Vec::new(),
             title: format!("派出所标签 — {}", s.name),
             slogan_lines: 0,
             split_words: Vec::new(),

@@ -26,7 +26,7 @@ pub struct Preview {
 pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: bool) -> Result<Vec<Preview>, Diagnostic> {
     let mut out = Vec::new();
     for item in &lib.items {
-        if s.items.as_ref().is_some_and(|l| !l.contains(&item.id)) {
+        if !item.suits(s) {
             continue;
         }
         let mut scene = match layout::build_scene(lib, item, s, &SceneOptions { station }) {

@@ -35,6 +35,9 @@ pub struct Scene {
     pub die_line: Option<DieLine>,
     /// Whether crop marks may be drawn for this item.
     pub crop_marks_allowed: bool,
+    /// Vertical fold lines, pt from the trim's left edge: never printed, marked
+    /// in the slug beside the crop marks, dashed in previews.
+    pub folds: Vec<f64>,
     /// Title for document metadata: item and slogan.
     pub title: String,
     /// Lines (or columns) the slogan was set in.
@@ -80,7 +83,17 @@ impl Scene {
                 segs.extend([Seg::Move(x, y + sy * gap), Seg::Line(x, y + sy * (gap + len))]);
             }
         }
+        // Fold marks: the fold lines continued into the slug, top and bottom.
+        for &x in &self.folds {
+            segs.extend([Seg::Move(x, -gap), Seg::Line(x, -gap - len)]);
+            segs.extend([Seg::Move(x, h + gap), Seg::Line(x, h + gap + len)]);
+        }
         Path(segs)
+    }
+
+    /// The fold lines across the page, for previews (dashed there).
+    pub fn fold_lines(&self) -> Path {
+        Path(self.folds.iter().flat_map(|&x| [Seg::Move(x, 0.0), Seg::Line(x, self.height)]).collect())
     }
 }
 
@@ -188,9 +201,64 @@ impl Path {
         ])
     }
 
+    /// A circle of four quarter arcs.
+    pub fn circle(cx: f64, cy: f64, r: f64) -> Path {
+        let pts = [(cx + r, cy), (cx, cy + r), (cx - r, cy), (cx, cy - r), (cx + r, cy)];
+        let mut segs = vec![Seg::Move(pts[0].0, pts[0].1)];
+        for w in pts.windows(2) {
+            segs.push(arc((cx, cy), r, w[0], w[1]));
+        }
+        segs.push(Seg::Close);
+        Path(segs)
+    }
+
+    /// A circle with a handle `w` wide below it, down to `bottom` where its end
+    /// is rounded (a hand fan's outline, cut in one piece). The circle's centre
+    /// lies more than `w / 2` above `bottom`, and `w < 2r`.
+    pub fn circle_with_handle(cx: f64, cy: f64, r: f64, w: f64, bottom: f64) -> Path {
+        let h = w / 2.0;
+        // Where the handle's sides meet the circle.
+        let d = (r * r - h * h).max(0.0).sqrt();
+        let (jr, jl) = ((cx + h, cy + d), (cx - h, cy + d));
+        let c = (cx, cy);
+        let end = bottom - h;
+        Path(vec![
+            Seg::Move(jr.0, jr.1),
+            arc(c, r, jr, (cx + r, cy)),
+            arc(c, r, (cx + r, cy), (cx, cy - r)),
+            arc(c, r, (cx, cy - r), (cx - r, cy)),
+            arc(c, r, (cx - r, cy), jl),
+            Seg::Line(cx - h, end),
+            arc((cx, end), h, (cx - h, end), (cx, bottom)),
+            arc((cx, end), h, (cx, bottom), (cx + h, end)),
+            Seg::Close,
+        ])
+    }
+
     pub fn line(x1: f64, y1: f64, x2: f64, y2: f64) -> Path {
         Path(vec![Seg::Move(x1, y1), Seg::Line(x2, y2)])
     }
+}
+
+/// A cubic for the arc of radius `r` about `c` from `p0` to `p1` (at most a
+/// quarter turn, the short way). The control distance 4/3 · tan(φ/4) · r is
+/// found from the chord with square roots only, so the bytes do not depend
+/// on a platform's sin and cos.
+fn arc(c: (f64, f64), r: f64, p0: (f64, f64), p1: (f64, f64)) -> Seg {
+    let u0 = ((p0.0 - c.0) / r, (p0.1 - c.1) / r);
+    let u1 = ((p1.0 - c.0) / r, (p1.1 - c.1) / r);
+    let cos = (u0.0 * u1.0 + u0.1 * u1.1).clamp(-1.0, 1.0);
+    let cos_half = ((1.0 + cos) / 2.0).sqrt();
+    let tan_quarter = ((1.0 - cos_half) / (1.0 + cos_half)).max(0.0).sqrt();
+    let k = 4.0 / 3.0 * tan_quarter * r;
+    let chord = (p1.0 - p0.0, p1.1 - p0.1);
+    // Tangents along the direction of travel.
+    let along = |u: (f64, f64)| {
+        let t = (-u.1, u.0);
+        if t.0 * chord.0 + t.1 * chord.1 >= 0.0 { t } else { (-t.0, -t.1) }
+    };
+    let (t0, t1) = (along(u0), along(u1));
+    Seg::Cubic(p0.0 + k * t0.0, p0.1 + k * t0.1, p1.0 - k * t1.0, p1.1 - k * t1.1, p1.0, p1.1)
 }
 
 #[derive(Debug, Clone)]
@@ -240,4 +308,65 @@ pub struct Glyph {
     /// mode, so a text extractor reads the column top to bottom; the drawing
     /// is the same either way.
     pub vertical: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Points of the cubics at t = 0, 1/4, 1/2, 3/4, 1.
+    fn samples(p: &Path) -> Vec<(f64, f64)> {
+        let mut out = Vec::new();
+        let mut at = (0.0, 0.0);
+        for s in &p.0 {
+            match *s {
+                Seg::Move(x, y) | Seg::Line(x, y) => {
+                    at = (x, y);
+                    out.push(at);
+                }
+                Seg::Cubic(x1, y1, x2, y2, x, y) => {
+                    for t in [0.25, 0.5, 0.75, 1.0] {
+                        let u = 1.0 - t;
+                        let b = |a: f64, b1: f64, b2: f64, c: f64| {
+                            u * u * u * a + 3.0 * u * u * t * b1 + 3.0 * u * t * t * b2 + t * t * t * c
+                        };
+                        out.push((b(at.0, x1, x2, x), b(at.1, y1, y2, y)));
+                    }
+                    at = (x, y);
+                }
+                Seg::Close => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_circle_stays_on_its_radius() {
+        let p = Path::circle(50.0, 40.0, 30.0);
+        for (x, y) in samples(&p) {
+            let r = ((x - 50.0).powi(2) + (y - 40.0).powi(2)).sqrt();
+            assert!((r - 30.0).abs() < 3e-4 * 30.0, "({x}, {y}) is {r} from the centre");
+        }
+    }
+
+    /// The fan: the circle's arcs stay on the radius, the handle's sides are
+    /// `w` apart and reach the bottom, the outline spans exactly the circle
+    /// and the handle.
+    #[test]
+    fn a_circle_with_a_handle_is_one_outline_of_both() {
+        let (cx, cy, r, w, bottom) = (100.0, 100.0, 100.0, 30.0, 310.0);
+        let p = Path::circle_with_handle(cx, cy, r, w, bottom);
+        let pts = samples(&p);
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for &(x, y) in &pts {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            // A quarter-turn cubic strays at most 0.027 % of the radius.
+            let on_circle = (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r).abs() < 3e-4 * r;
+            let in_handle = (x - cx).abs() <= w / 2.0 + 0.01 && y >= cy;
+            assert!(on_circle || in_handle, "({x}, {y}) is on neither the circle nor the handle");
+        }
+        assert!((x0 - 0.0).abs() < 0.01 && (x1 - 200.0).abs() < 0.01, "{x0}..{x1}");
+        assert!((y0 - 0.0).abs() < 0.01 && (y1 - bottom).abs() < 0.01, "{y0}..{y1}");
+        assert_eq!(p.0.iter().filter(|s| matches!(s, Seg::Move(..))).count(), 1, "one closed outline");
+    }
 }

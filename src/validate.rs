@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::FontBook;
 use crate::library::{
-    self, Align, Direction, InkEntry, ItemFile, Minimums, Process, PunctuationStyle, Role, Shape, SloganFile,
-    StationFile,
+    self, Align, DieShape, Direction, InkEntry, ItemFile, Minimums, Process, PunctuationStyle, Repeat, Role, Shape,
+    SloganFile, StationFile, Takes,
 };
 use crate::scene::{Ink, InkKind, Rgb};
 use crate::segment::Segmenter;
@@ -87,7 +87,14 @@ pub struct Item {
     /// Ids of the inks an order may swap for another spot colour.
     pub swappable: Vec<String>,
     pub background: Option<usize>,
-    pub die_line: Option<(f64, usize)>,
+    /// The cut's outline and the technical `CutContour` ink.
+    pub die_line: Option<(Die, usize)>,
+    /// Which slogans the item can carry.
+    pub takes: Takes,
+    /// Vertical folds, mm from the trim's left edge.
+    pub folds: Vec<f64>,
+    /// An n-up sheet: the first piece's copies, as offsets (mm) from it.
+    pub copies: Vec<[f64; 2]>,
     /// Choke in mm and the `Underbase` ink: a white plate under the artwork.
     pub underbase: Option<(f64, usize)>,
     pub punctuation: PunctuationStyle,
@@ -99,6 +106,120 @@ impl Item {
     /// The printing inks (not the die line).
     pub fn printing_inks(&self) -> impl Iterator<Item = &Ink> {
         self.inks.iter().filter(|i| !matches!(i.kind, InkKind::Technical { .. }))
+    }
+
+    /// Whether the slogan is meant for this item: its `items:` list (all
+    /// items when absent) names it, and the item takes it. The one rule every
+    /// listing (render all, lint, proofs, the studio) asks.
+    pub fn suits(&self, s: &Slogan) -> bool {
+        s.items.as_ref().is_none_or(|l| l.contains(&self.id)) && self.takes(s).is_ok()
+    }
+
+    /// Whether the item can carry the slogan (its `takes:`), and if not, why.
+    pub fn takes(&self, s: &Slogan) -> Result<(), String> {
+        if let Some(n) = self.takes.lines
+            && s.lines.len() != n
+        {
+            return Err(format!("item `{}` takes slogans of {n} line(s); `{}` has {}", self.id, s.id, s.lines.len()));
+        }
+        if let Some(n) = self.takes.chars {
+            for l in &s.lines {
+                let body = l.trim_end_matches(['，', '。', '、', '；']);
+                let marks = body.chars().any(|c| !(c.is_alphanumeric()));
+                let count = body.chars().count();
+                if marks || count != n {
+                    return Err(format!(
+                        "item `{}` takes lines of {n} characters with no punctuation inside; `{}` has “{l}”",
+                        self.id, s.id
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A checked die line, mm from the trim's top-left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Die {
+    /// The trim, its corners rounded.
+    Rect { radius: f64 },
+    /// A circle, with an optional handle this wide down to the trim's bottom edge.
+    Circle { center: [f64; 2], radius: f64, handle: Option<f64> },
+    /// A convex polygon.
+    Polygon(Vec<[f64; 2]>),
+    /// Rectangles [x, y, w, h] cut apart from one sheet, corners rounded.
+    Rects { rects: Vec<[f64; 4]>, radius: f64 },
+}
+
+impl Die {
+    /// The cut's bounding box [x0, y0, x1, y1], mm.
+    pub fn bounds(&self, width: f64, height: f64) -> [f64; 4] {
+        let of = |pts: &mut dyn Iterator<Item = [f64; 2]>| {
+            pts.fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+                [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])]
+            })
+        };
+        match self {
+            Die::Rect { .. } => [0.0, 0.0, width, height],
+            Die::Circle { center: [cx, cy], radius: r, handle } => {
+                [cx - r, cy - r, cx + r, if handle.is_some() { height } else { cy + r }]
+            }
+            Die::Polygon(p) => of(&mut p.iter().copied()),
+            Die::Rects { rects, .. } => of(&mut rects.iter().flat_map(|r| [[r[0], r[1]], [r[0] + r[2], r[1] + r[3]]])),
+        }
+    }
+
+    /// Whether a box [x, y, w, h] lies inside the cut (inside one piece), at
+    /// least `inset` from its edge.
+    pub fn holds_box(&self, b: [f64; 4], width: f64, height: f64, inset: f64) -> bool {
+        let [x, y, w, h] = b;
+        let corners = [[x, y], [x + w, y], [x, y + h], [x + w, y + h]];
+        match self {
+            Die::Rects { rects, .. } => rects.iter().any(|r| {
+                let piece = Die::Rect { radius: 0.0 };
+                corners.iter().all(|&[px, py]| piece.holds([px - r[0], py - r[1]], r[2], r[3], inset))
+            }),
+            _ => corners.iter().all(|&p| self.holds(p, width, height, inset)),
+        }
+    }
+
+    /// Whether a point lies inside the cut, at least `inset` from its edge.
+    pub fn holds(&self, p: [f64; 2], width: f64, height: f64, inset: f64) -> bool {
+        let eps = 1e-6;
+        match self {
+            Die::Rects { .. } => self.holds_box([p[0], p[1], 0.0, 0.0], width, height, inset),
+            Die::Rect { .. } => {
+                p[0] >= inset - eps
+                    && p[1] >= inset - eps
+                    && p[0] <= width - inset + eps
+                    && p[1] <= height - inset + eps
+            }
+            Die::Circle { center, radius, handle } => {
+                let (dx, dy) = (p[0] - center[0], p[1] - center[1]);
+                let in_circle = (dx * dx + dy * dy).sqrt() <= radius - inset + eps;
+                let in_handle = handle.is_some_and(|w| {
+                    dx.abs() <= w / 2.0 - inset + eps && p[1] >= center[1] && p[1] <= height - w / 2.0 - inset + eps
+                });
+                in_circle || in_handle
+            }
+            Die::Polygon(pts) => {
+                // Convex, so inside means on the inner side of every edge, by `inset`.
+                let area2: f64 = (0..pts.len())
+                    .map(|i| {
+                        let (a, b) = (pts[i], pts[(i + 1) % pts.len()]);
+                        a[0] * b[1] - b[0] * a[1]
+                    })
+                    .sum();
+                let sign = area2.signum();
+                (0..pts.len()).all(|i| {
+                    let (a, b) = (pts[i], pts[(i + 1) % pts.len()]);
+                    let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+                    let len = (ex * ex + ey * ey).sqrt().max(1e-9);
+                    sign * (ex * (p[1] - a[1]) - ey * (p[0] - a[0])) / len >= inset - eps
+                })
+            }
+        }
     }
 }
 
@@ -123,6 +244,10 @@ pub struct Zone {
     pub radius: f64,
     pub bleed: bool,
     pub tint: f64,
+    /// A slogan zone's one line of the slogan (0-based), or all of them.
+    pub slogan_line: Option<usize>,
+    /// A slogan zone that runs the author's lines on as one.
+    pub one_line: bool,
     pub line: u64,
 }
 
@@ -689,7 +814,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         Some(s) => (s.value.clone(), at(s.referenced.line(), s.referenced.column())),
         None => ("#ffffff".to_string(), file_loc.clone()),
     };
-    let die = raw.die_line.as_ref().map(|d| (d.value, at(d.referenced.line(), d.referenced.column())));
+    let die = raw.die_line.as_ref().map(|d| (d.value.clone(), at(d.referenced.line(), d.referenced.column())));
     let raw_inks: Vec<(InkEntry, Location)> =
         raw.inks.iter().map(|i| (i.value.clone(), at(i.referenced.line(), i.referenced.column()))).collect();
     let mut err = |msg: String, loc: &Location, hint: &str| {
@@ -746,6 +871,85 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             dloc,
             "give a radius in mm, at most half the short side",
         );
+    }
+    let die_geom = die.as_ref().and_then(|(d, dloc)| check_die(&id, d, trim.width, trim.height, dloc, problems));
+    let mut err = |msg: String, loc: &Location, hint: &str| {
+        problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
+    };
+    let takes = raw.takes.as_ref().map(|t| t.value).unwrap_or_default();
+    if let Some(t) = &raw.takes
+        && (t.value.lines.is_some_and(|n| !(1..=2).contains(&n))
+            || t.value.chars.is_some_and(|n| !(1..=limits::LINE).contains(&n)))
+    {
+        err(
+            format!("item `{id}`: takes asks for slogans no slogan can be"),
+            &at(t.referenced.line(), t.referenced.column()),
+            &format!("slogans have 1 or 2 lines of at most {} characters", limits::LINE),
+        );
+    }
+    // Copies of the first piece: what each zone and the die line reach once
+    // repeated must stay on the sheet (checked with the zones below).
+    let copies: Vec<[f64; 2]> =
+        match raw.repeat.as_ref().map(|r| (r.value, at(r.referenced.line(), r.referenced.column()))) {
+            None => vec![[0.0, 0.0]],
+            Some((Repeat { columns, rows, pitch }, rloc)) => {
+                if !((1..=50).contains(&columns)
+                    && (1..=50).contains(&rows)
+                    && pitch.iter().all(|p| p.is_finite() && *p > 0.0 && *p <= 5000.0))
+                {
+                    err(
+                        format!("item `{id}`: repeat {columns} × {rows} at a pitch of {pitch:?} mm is out of range"),
+                        &rloc,
+                        "give 1–50 columns and rows and a positive pitch [dx, dy] in mm",
+                    );
+                    vec![[0.0, 0.0]]
+                } else {
+                    (0..rows)
+                        .flat_map(|r| (0..columns).map(move |c| [c as f64 * pitch[0], r as f64 * pitch[1]]))
+                        .collect()
+                }
+            }
+        };
+    let reach = copies.iter().fold([0.0f64, 0.0f64], |m, c| [m[0].max(c[0]), m[1].max(c[1])]);
+    if reach != [0.0, 0.0] && !raw.folds.is_empty() {
+        err(format!("item `{id}`: a repeated piece cannot have folds"), &file_loc, "remove `repeat` or `folds`");
+    }
+    if reach != [0.0, 0.0] && raw.underbase.is_some() {
+        err(
+            format!("item `{id}`: a repeated piece cannot have an underbase yet"),
+            &file_loc,
+            "remove `repeat` or `underbase`",
+        );
+    }
+    if let Some(r) = &raw.repeat
+        && let Some(d) = &die_geom
+    {
+        let [x0, y0, x1, y1] = d.bounds(trim.width, trim.height);
+        let [dx, dy] = r.value.pitch;
+        let overlap = (r.value.columns > 1 && dx + 1e-6 < x1 - x0) || (r.value.rows > 1 && dy + 1e-6 < y1 - y0);
+        let off = x1 + reach[0] > trim.width + 1e-6 || y1 + reach[1] > trim.height + 1e-6 || x0 < -1e-6 || y0 < -1e-6;
+        if overlap || off {
+            err(
+                format!(
+                    "item `{id}`: the repeated cuts overlap or run off the sheet ({} × {} mm each, pitch {dx} × {dy})",
+                    x1 - x0,
+                    y1 - y0
+                ),
+                &at(r.referenced.line(), r.referenced.column()),
+                "give a pitch at least the piece's size, and a sheet that holds every copy",
+            );
+        }
+    }
+    let mut last_fold = 0.0;
+    for &f in &raw.folds {
+        if !(f.is_finite() && f > last_fold && f < trim.width) {
+            err(
+                format!("item `{id}`: fold at {f} mm is not inside the trim, left to right"),
+                &file_loc,
+                "give each fold's distance from the trim's left edge in mm, in increasing order",
+            );
+        }
+        last_fold = f;
     }
     let substrate = parse_hex(&substrate_text).unwrap_or_else(|| {
         err(
@@ -862,13 +1066,13 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
     let background = ink_ref(&raw.background, "background", &file_loc, &mut err);
     // Named `CutContour`, the spot name cutters and their RIPs (VersaWorks,
     // Summa, Mimaki) take for a cut path; its alternate only shows on screen.
-    let die_line = die.map(|(d, _)| {
+    let die_line = die_geom.map(|d| {
         inks.push(Ink {
             id: "dieline".into(),
             kind: InkKind::Technical { name: "CutContour".into(), cmyk: [0.0, 1.0, 0.0, 0.0] },
             preview: None,
         });
-        (d.corner_radius, inks.len() - 1)
+        (d, inks.len() - 1)
     });
     // Zones.
     let zone_ids: Vec<String> = raw.zones.iter().map(|z| z.value.id.clone()).collect();
@@ -938,7 +1142,11 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         let eps = 1e-6;
         if text_zone || z.role == Role::Qr {
             let s = safe;
-            if x < s - eps || y < s - eps || x + w > trim.width - s + eps || y + h > trim.height - s + eps {
+            if x < s - eps
+                || y < s - eps
+                || x + w + reach[0] > trim.width - s + eps
+                || y + h + reach[1] > trim.height - s + eps
+            {
                 err(
                     format!("{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({s} mm inside the trim)"),
                     &loc,
@@ -947,10 +1155,48 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             }
         } else if x < -bleed - eps
             || y < -bleed - eps
-            || x + w > trim.width + bleed + eps
-            || y + h > trim.height + bleed + eps
+            || x + w + reach[0] > trim.width + bleed + eps
+            || y + h + reach[1] > trim.height + bleed + eps
         {
             err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
+        }
+        if (text_zone || z.role == Role::Qr)
+            && let Some(d) = die_line.as_ref().map(|(d, _)| d)
+            && !matches!(d, Die::Rect { .. })
+            && !d.holds_box([x, y, w, h], trim.width, trim.height, safe)
+        {
+            err(
+                format!(
+                    "{zname}: box [{x}, {y}, {w}, {h}] reaches outside the die line's safe area ({safe} mm inside the cut)"
+                ),
+                &loc,
+                "move or shrink the box so that its corners lie inside the cut, a safe margin from its edge",
+            );
+        }
+        if text_zone || z.role == Role::Qr {
+            for &f in &raw.folds {
+                if x < f + safe - eps && x + w > f - safe + eps {
+                    err(
+                        format!("{zname}: box [{x}, {y}, {w}, {h}] comes within {safe} mm of the fold at {f} mm"),
+                        &loc,
+                        "keep text and QR codes a safe margin away from every fold, within one panel",
+                    );
+                }
+            }
+        }
+        if (z.line.is_some() || z.one_line) && z.role != Role::Slogan {
+            err(format!("{zname}: `line` and `one_line` are for slogan zones"), &loc, "remove them from this zone");
+        }
+        if let Some(n) = z.line
+            && (z.one_line
+                || !(1..=2).contains(&n)
+                || raw.takes.as_ref().is_none_or(|t| t.value.lines.is_none_or(|l| n > l)))
+        {
+            err(
+                format!("{zname}: line {n} is not a line every slogan of this item has"),
+                &loc,
+                "give `takes: {lines: N}` and a line from 1 to N (not with one_line)",
+            );
         }
         let ink = ink_ref(&z.ink, &format!("zone `{}`", z.id), &loc, &mut err);
         if (text_zone || z.role == Role::Decoration || z.role == Role::Qr) && z.ink.is_none() {
@@ -1048,6 +1294,8 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             radius: z.radius.unwrap_or(0.0),
             bleed: z.bleed,
             tint: z.tint.unwrap_or(100.0) / 100.0,
+            slogan_line: z.line.map(|n| n.saturating_sub(1)),
+            one_line: z.one_line,
             line: zline,
         });
     }
@@ -1138,11 +1386,16 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         (choke, inks.len() - 1)
     });
     let slogan_zones = zones.iter().filter(|z| z.role == Role::Slogan).count();
-    if slogan_zones != 1 {
+    // One slogan zone, or (a couplet's strips) one per line of the slogan.
+    let per_line: Vec<usize> = zones.iter().filter_map(|z| z.slogan_line).collect();
+    let lines_split = per_line.len() == slogan_zones
+        && takes.lines == Some(slogan_zones)
+        && (0..slogan_zones).all(|i| per_line.contains(&i));
+    if slogan_zones != 1 && !lines_split {
         err(
             format!("item `{id}` has {slogan_zones} slogan zones"),
             &file_loc,
-            "an item has exactly one zone with role: slogan",
+            "an item has exactly one zone with role: slogan, or one per line (`line: 1`, `line: 2`) with `takes: {lines: 2}`",
         );
     }
     for r in [Role::Tip, Role::Footer, Role::Qr, Role::Heading] {
@@ -1172,10 +1425,127 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         inks,
         background,
         die_line,
+        takes,
+        folds: raw.folds,
+        copies,
         underbase,
         punctuation: raw.punctuation,
         zones,
         file: path.to_path_buf(),
+    }
+}
+
+/// A die line's shape checked against the trim; `None` (and a problem) when it cannot be cut.
+fn check_die(
+    id: &str,
+    d: &library::DieLine,
+    width: f64,
+    height: f64,
+    loc: &Location,
+    problems: &mut Diagnostics,
+) -> Option<Die> {
+    let eps = 1e-6;
+    let bad = |problems: &mut Diagnostics, what: String, hint: &str| {
+        problems.push(Diagnostic::data(format!("item `{id}`: die line {what}")).at(loc.clone()).hint(hint.to_string()));
+        None
+    };
+    let circle = d.center.is_some() || d.diameter.is_some() || d.handle.is_some();
+    let extra = match d.shape {
+        DieShape::Rect => circle || !d.points.is_empty() || !d.rects.is_empty(),
+        DieShape::Circle => d.corner_radius != 0.0 || !d.points.is_empty() || !d.rects.is_empty(),
+        DieShape::Polygon => d.corner_radius != 0.0 || circle || !d.rects.is_empty(),
+        DieShape::Rects => circle || !d.points.is_empty(),
+    };
+    if extra {
+        return bad(
+            problems,
+            format!("of shape {:?} has fields of another shape", d.shape).to_lowercase(),
+            "rect takes corner_radius; circle takes center, diameter and handle; polygon takes points; rects takes rects and corner_radius",
+        );
+    }
+    match d.shape {
+        DieShape::Rect => Some(Die::Rect { radius: d.corner_radius }),
+        DieShape::Circle => {
+            let center = d.center.unwrap_or([width / 2.0, width.min(height) / 2.0]);
+            let radius = d.diameter.unwrap_or(width.min(height)) / 2.0;
+            let fits = center.iter().chain([&radius]).all(|v| v.is_finite())
+                && radius > 0.0
+                && center[0] - radius > -eps
+                && center[1] - radius > -eps
+                && center[0] + radius < width + eps
+                && center[1] + radius < height + eps;
+            if !fits {
+                return bad(
+                    problems,
+                    format!("circle (centre {:?}, diameter {} mm) does not fit the trim", center, 2.0 * radius),
+                    "give a centre and diameter in mm that keep the circle inside the trim",
+                );
+            }
+            if let Some(w) = d.handle
+                && !(w.is_finite() && w > 0.0 && w < 2.0 * radius && center[1] + radius < height - w / 2.0)
+            {
+                return bad(
+                    problems,
+                    format!("handle {w} mm wide does not fit below the circle"),
+                    "a handle is narrower than the circle and reaches the trim's bottom edge, below the circle",
+                );
+            }
+            Some(Die::Circle { center, radius, handle: d.handle })
+        }
+        DieShape::Polygon => {
+            let p = &d.points;
+            let inside = p.iter().all(|q| {
+                q.iter().all(|v| v.is_finite())
+                    && q[0] > -eps
+                    && q[1] > -eps
+                    && q[0] < width + eps
+                    && q[1] < height + eps
+            });
+            let n = p.len();
+            let turns: Vec<f64> = (0..n)
+                .map(|i| {
+                    let (a, b, c) = (p[i], p[(i + 1) % n], p[(i + 2) % n]);
+                    (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])
+                })
+                .collect();
+            let convex = turns.iter().all(|t| *t > eps) || turns.iter().all(|t| *t < -eps);
+            if !(3..=64).contains(&n) || !inside || !convex {
+                return bad(
+                    problems,
+                    format!("polygon of {n} points is not a convex shape inside the trim"),
+                    "give 3–64 corners [x, y] in mm inside the trim, in order around a convex shape",
+                );
+            }
+            Some(Die::Polygon(p.clone()))
+        }
+        DieShape::Rects => {
+            let ok = |r: &[f64; 4]| {
+                r.iter().all(|v| v.is_finite())
+                    && r[2] > 0.0
+                    && r[3] > 0.0
+                    && r[0] > -eps
+                    && r[1] > -eps
+                    && r[0] + r[2] < width + eps
+                    && r[1] + r[3] < height + eps
+                    && d.corner_radius <= r[2].min(r[3]) / 2.0
+            };
+            let apart = d.rects.iter().enumerate().all(|(i, a)| {
+                d.rects[i + 1..].iter().all(|b| {
+                    a[0] + a[2] <= b[0] + eps
+                        || b[0] + b[2] <= a[0] + eps
+                        || a[1] + a[3] <= b[1] + eps
+                        || b[1] + b[3] <= a[1] + eps
+                })
+            });
+            if d.rects.is_empty() || d.rects.len() > 500 || !d.rects.iter().all(ok) || !apart {
+                return bad(
+                    problems,
+                    format!("rects ({} pieces) are not apart and inside the trim", d.rects.len()),
+                    "give 1–500 boxes [x, y, width, height] in mm inside the trim, none overlapping another",
+                );
+            }
+            Some(Die::Rects { rects: d.rects.clone(), radius: d.corner_radius })
+        }
     }
 }
 

@@ -623,3 +623,74 @@ fn an_underbase_is_refused_where_it_cannot_be_made() {
     let o = jiediqi_shipped(&["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// The die line's shapes, folds, couplet strips and `takes` are checked: a
+/// text box outside the cut's safe area or near a fold, fields of another
+/// shape, a concave polygon, a second slogan zone without its line.
+#[test]
+fn die_shapes_folds_and_couplet_strips_are_checked() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "sticker-round",
+            "box: [10, 14, 40, 22]",
+            "box: [6, 14, 48, 22]",
+            "zone `slogan`: box [6, 14, 48, 22] reaches outside the die line's safe area (3 mm inside the cut)",
+        ),
+        (
+            "sticker-round",
+            "shape: circle }",
+            "shape: circle, points: [[0, 0]] }",
+            "die line of shape circle has fields of another shape",
+        ),
+        (
+            "umbrella-panel",
+            "points: [[200, 0], [400, 540], [0, 540]]",
+            "points: [[200, 0], [400, 540], [200, 300], [0, 540]]",
+            "die line polygon of 4 points is not a convex shape inside the trim",
+        ),
+        ("fan-round", "handle: 30 }", "handle: 300 }", "die line handle 300 mm wide does not fit below the circle"),
+        (
+            "trifold-16k",
+            "box: [100, 134, 82, 40]",
+            "box: [90, 134, 92, 40]",
+            "zone `footer`: box [90, 134, 92, 40] comes within 5 mm of the fold at 93 mm",
+        ),
+        ("trifold-16k", "folds: [93, 189]", "folds: [189, 93]", "fold at 93 mm is not inside the trim, left to right"),
+        ("couplet-7", "    line: 2\n", "", "item `couplet-7` has 2 slogan zones"),
+        (
+            "couplet-7",
+            "takes: { lines: 2, chars: 7 }",
+            "takes: { lines: 3 }",
+            "takes asks for slogans no slogan can be",
+        ),
+        (
+            "sticker-round-sheet",
+            "pitch: [66, 66]",
+            "pitch: [50, 66]",
+            "the repeated cuts overlap or run off the sheet (60 × 60 mm each, pitch 50 × 66)",
+        ),
+        (
+            "sticker-round-sheet",
+            "columns: 4",
+            "columns: 5",
+            "zone `slogan`: box [29.5, 23, 40, 22] reaches outside the safe area",
+        ),
+        (
+            "couplet-7",
+            "rects: [[0, 0, 900, 260],",
+            "rects: [[0, 0, 900, 300],",
+            "die line rects (3 pieces) are not apart and inside the trim",
+        ),
+    ];
+    for (i, (item, from, to, expect)) in cases.iter().enumerate() {
+        let p = project_copy(&format!("shapes-{i}"));
+        let path = p.join(format!("layouts/{item}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "case {i}: `{from}` not in {item}.yaml");
+        write(&path, &text.replacen(from, to, 1));
+        let o = jiediqi_in(&p, &["check"]);
+        assert_eq!(o.status.code(), Some(1), "case {i} ({to}): {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains(expect) && e.contains(&format!("layouts/{item}.yaml")), "case {i} ({to}): {e}");
+    }
+}

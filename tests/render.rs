@@ -27,11 +27,20 @@ fn every_slogan_fits_every_item() {
         run_words(approved_root(), "render --slogan all --item all --format pdf --station examples/station.yaml", &out);
     let lib = library();
     assert!(o.status.success(), "{}", stderr(&o));
-    // A print file per pair, and a cut file for items with a die line.
-    let cut_items = lib.items.iter().filter(|i| i.die_line.is_some()).count();
-    assert_eq!(cut_items, 2, "the two mouse pads");
-    assert_eq!(files(&out).len(), lib.slogans.len() * (lib.items.len() + cut_items));
-    assert_eq!(files(&out).iter().filter(|f| f.ends_with(".cut.pdf")).count(), lib.slogans.len() * cut_items);
+    // A print file per pair meant for each other (a slogan's `items:`, an
+    // item's `takes:`), and a cut file for items with a die line.
+    let pairs = |cut_only: bool| -> usize {
+        lib.items
+            .iter()
+            .filter(|i| !cut_only || i.die_line.is_some())
+            .map(|i| lib.slogans.iter().filter(|s| i.suits(s)).count())
+            .sum()
+    };
+    assert!(lib.items.iter().filter(|i| i.die_line.is_some()).count() >= 5, "mouse pads, stickers, fan, umbrella");
+    assert_eq!(files(&out).len(), pairs(false) + pairs(true));
+    assert_eq!(files(&out).iter().filter(|f| f.ends_with(".cut.pdf")).count(), pairs(true));
+    // Every slogan is meant for some item; the couplet takes only couplets.
+    assert!(lib.slogans.iter().all(|s| lib.items.iter().any(|i| i.suits(s))));
 }
 
 /// A sample of slogans on every item: boxes, fonts, text, structure, inks.
@@ -50,7 +59,8 @@ fn print_pdfs_pass_prepress_checks() {
     let o = jiediqi(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     for item in &lib.items {
-        for s in &sample {
+        // `--item all` renders the pairs meant for each other.
+        for s in sample.iter().filter(|s| item.suits(s)) {
             let pdf = out.join(format!("{}--{}.pdf", item.id, s.id));
             let p = pdf.to_str().unwrap();
             check_boxes(item, p, 0.0);
@@ -406,7 +416,8 @@ fn vertical_columns_read_in_order_with_pdftotext_defaults() {
         let p = out.join(format!("rollup-banner--{id}.pdf"));
         tool_ok("pdftotext", &[p.to_str().unwrap(), "-"])
     };
-    for s in &lib.slogans {
+    let banner = lib.item("rollup-banner").unwrap();
+    for s in lib.slogans.iter().filter(|s| banner.suits(s)) {
         let got = squash(&text(&s.id));
         let heading = squash(&s.heading);
         let h = got.find(&heading).unwrap_or_else(|| panic!("{}: `{got}` lacks the heading", s.id)) + heading.len();
@@ -945,4 +956,237 @@ fn marks_in_svgs_sit_where_the_pdf_puts_them() {
         }
     }
     assert!(marks >= 8 * 10, "only {marks} mark pixels");
+}
+
+/// Ink near a point: whether any pixel of a plate within `r` pixels of
+/// (x, y) carries more than a little ink.
+fn inked_near(plate: &(usize, usize, Vec<u8>), x: usize, y: usize, r: usize) -> bool {
+    let (w, h, px) = plate;
+    (y.saturating_sub(r)..=(y + r).min(h - 1))
+        .any(|yy| (x.saturating_sub(r)..=(x + r).min(w - 1)).any(|xx| px[yy * w + xx] > 60))
+}
+
+/// A round sticker, the fan (circle and handle), the umbrella's triangle and
+/// the couplet's three pieces: each die line goes to the .cut.pdf in
+/// `CutContour` (and never into the print file), along its own shape: on
+/// the circle, not at the trim's corners where a rectangle would run.
+#[test]
+fn round_polygon_and_piece_die_lines_go_to_the_cut_file() {
+    let lib = library();
+    let out = scratch("die-shapes");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item sticker-round --item fan-round --item umbrella-panel --item couplet-7 --format pdf --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dpi = 150.0;
+    // Page pixels of a point in mm from the trim's top-left corner.
+    let at = |item: &Item, x: f64, y: f64| {
+        let p = |mm: f64| ((mm + item.bleed) * PT_PER_MM / 72.0 * dpi).round() as usize;
+        (p(x), p(y))
+    };
+    for id in ["sticker-round", "fan-round", "umbrella-panel", "couplet-7"] {
+        let pdf = out.join(format!("{id}--fanzha-qiandaizi.pdf"));
+        check_cut_file(&pdf);
+        let item = lib.item(id).unwrap();
+        let cut = plates(&pdf.with_extension("cut.pdf"), dpi as u32);
+        let line = &cut["CutContour"];
+        let (w, h) = (item.width, item.height);
+        // (on the cut, off the cut) points in mm; the off points include the
+        // trim's edge, where a rectangular cut would run.
+        type Points = Vec<(f64, f64)>;
+        let (on, off): (Points, Points) = match id {
+            "sticker-round" => {
+                let (c, r) = (30.0, 30.0);
+                let d = r / 2f64.sqrt();
+                (vec![(c, 0.0), (c + r, c), (c + d, c - d), (c - d, c + d)], vec![(0.0, 5.0), (w, h - 5.0), (c, c)])
+            }
+            // Circle of 100 mm about (100, 100), a 30 mm handle down to 310.
+            "fan-round" => (
+                vec![(100.0, 0.0), (0.0, 100.0), (85.0, 250.0), (115.0, 250.0), (100.0, 310.0)],
+                vec![(0.0, 20.0), (0.0, 300.0), (100.0, 250.0), (60.0, 250.0)],
+            ),
+            "umbrella-panel" => (
+                vec![(200.0, 1.0), (100.0, 270.0), (300.0, 270.0), (200.0, 540.0)],
+                vec![(0.0, 100.0), (400.0, 100.0), (200.0, 270.0)],
+            ),
+            _ => (
+                vec![(450.0, 0.0), (450.0, 260.0), (0.0, 900.0), (260.0, 900.0), (640.0, 900.0)],
+                vec![(450.0, 900.0), (450.0, 270.0), (130.0, 1000.0)],
+            ),
+        };
+        for (x, y) in on {
+            let (px, py) = at(item, x, y);
+            assert!(inked_near(line, px, py, 3), "{id}: no cut at ({x}, {y}) mm");
+        }
+        for (x, y) in off {
+            let (px, py) = at(item, x, y);
+            assert!(!inked_near(line, px, py, 3), "{id}: a cut at ({x}, {y}) mm");
+        }
+    }
+}
+
+/// The couplet: line 1 on the right strip (上联), line 2 on the left (下联),
+/// each read top to bottom in the text layer and in the scene, the 横批 on
+/// top; only 7 + 7 couplets are taken, and a slogan of another shape is
+/// refused with the reason.
+#[test]
+fn couplet_lines_read_top_to_bottom_on_their_own_strips() {
+    let lib = library();
+    let item = lib.item("couplet-7").unwrap();
+    let s = lib.slogan("fanzha-shucaitan").unwrap();
+    let scene = jiediqi::layout::build_scene(&lib, item, s, &jiediqi::layout::SceneOptions { station: None }).unwrap();
+    let glyphs: Vec<&jiediqi::scene::Glyph> = scene
+        .elements
+        .iter()
+        .filter_map(|e| if let jiediqi::scene::Element::Text(r) = e { Some(r) } else { None })
+        .flat_map(|r| &r.glyphs)
+        .collect();
+    let mm = |pt: f64| pt / PT_PER_MM;
+    for (text, strip) in [("土豆茄子西红柿", 640.0..900.0), ("转账之前多核实", 0.0..260.0)] {
+        let mut last = 0.0;
+        for c in text.chars() {
+            let g = glyphs
+                .iter()
+                .find(|g| g.text == c.to_string() && strip.contains(&mm(g.x)))
+                .unwrap_or_else(|| panic!("{c} of “{text}” is not on the strip at {strip:?} mm"));
+            assert!(g.vertical, "{c}: not set upright in a column");
+            assert!(mm(g.y) > last, "{c} of “{text}” is not below the character before it");
+            assert!(mm(g.y) > 280.0, "{c}: above the strips");
+            last = mm(g.y);
+        }
+    }
+    assert_eq!(scene.slogan_lines, 2);
+    let out = scratch("couplet");
+    let o = run_words(approved_root(), "render --slogan all --item couplet-7 --format pdf", &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = tool_ok("pdftotext", &[out.join("couplet-7--fanzha-shucaitan.pdf").to_str().unwrap(), "-"]);
+    let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    for part in ["平安过年", "土豆茄子西红柿", "转账之前多核实"] {
+        assert!(squashed.contains(part), "{part} not read in order: {text}");
+    }
+    // `all` on the couplet: exactly the two-line slogans of 7 + 7 characters.
+    let seven = |l: &str| {
+        let body = l.trim_end_matches(['，', '。', '、', '；']);
+        body.chars().count() == 7 && body.chars().all(char::is_alphanumeric)
+    };
+    let couplets: BTreeSet<String> = lib
+        .slogans
+        .iter()
+        .filter(|s| s.items.as_ref().is_none_or(|l| l.iter().any(|i| i == "couplet-7")))
+        .filter(|s| s.lines.len() == 2 && s.lines.iter().all(|l| seven(l)))
+        .map(|s| format!("couplet-7--{}.pdf", s.id))
+        .collect();
+    assert!(couplets.len() > 100, "{}", couplets.len());
+    let written: BTreeSet<String> = files(&out).into_iter().filter(|f| !f.ends_with(".cut.pdf")).collect();
+    assert!(
+        written == couplets,
+        "written, not meant: {:?}; meant, not written: {:?}",
+        written.difference(&couplets),
+        couplets.difference(&written)
+    );
+    // Named outright, a slogan of another shape is refused, with the reason.
+    let out = scratch("couplet-refused");
+    let o =
+        run_words(approved_root(), "render --slogan fanzha-yanzhengma --slogan jiaotong-toukui --item couplet-7", &out);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("item `couplet-7` takes slogans of 2 line(s); `fanzha-yanzhengma` has 1"), "{e}");
+    assert!(
+        e.contains("takes lines of 7 characters with no punctuation inside; `jiaotong-toukui` has “骑车戴头盔，”"),
+        "{e}"
+    );
+    assert!(files(&out).is_empty());
+}
+
+/// The cloth banner sets the author's two lines as one line, and every
+/// slogan fits it so.
+#[test]
+fn the_banner_runs_the_lines_on_as_one() {
+    let lib = library();
+    let item = lib.item("banner-cloth").unwrap();
+    for s in lib.slogans.iter().filter(|s| item.suits(s)) {
+        let scene =
+            jiediqi::layout::build_scene(&lib, item, s, &jiediqi::layout::SceneOptions { station: None }).unwrap();
+        assert_eq!(scene.slogan_lines, 1, "{}", s.id);
+    }
+}
+
+/// The tri-fold's folds never print: every plate of its print file is the
+/// same on the fold as 2 mm beside it; with --marks they are marked in the
+/// slug (registration, every plate), and the preview SVG dashes them while
+/// the print SVG leaves them out.
+#[test]
+fn folds_never_print_and_are_marked_in_the_slug() {
+    let lib = library();
+    let item = lib.item("trifold-16k").unwrap();
+    assert_eq!(item.folds, [93.0, 189.0]);
+    let out = scratch("folds");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item trifold-16k --format pdf,svg --marks --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = out.join("trifold-16k--fanzha-qiandaizi.pdf");
+    let dpi = 72.0;
+    let slug = 10.0;
+    let p = |mm: f64| ((mm + item.bleed + slug) * PT_PER_MM / 72.0 * dpi).round() as usize;
+    let all = plates(&pdf, dpi as u32);
+    assert!(all.contains_key("Cyan") && all.contains_key("Black"), "{:?}", all.keys());
+    for (name, (w, _, px)) in &all {
+        for y in (10..190).step_by(5) {
+            let (fold, beside) = (px[p(y as f64) * w + p(93.0)], px[p(y as f64) * w + p(91.0)]);
+            assert_eq!(fold, beside, "plate {name}: ink {fold} on the fold at y = {y} mm, {beside} beside it");
+        }
+        // The fold mark: from 2 to 8 mm past the bleed, above the trim.
+        let mark = (px[p(-item.bleed - 5.0) * w + p(93.0)], px[p(-item.bleed - 5.0) * w + p(91.0)]);
+        assert!(mark.0 > 100 && mark.1 == 0, "plate {name}: fold mark {mark:?}");
+    }
+    let print_svg = std::fs::read_to_string(out.join("trifold-16k--fanzha-qiandaizi.svg")).unwrap();
+    assert!(!print_svg.contains("data-folds"));
+    let scene = jiediqi::layout::build_scene(
+        &lib,
+        item,
+        lib.slogan("fanzha-qiandaizi").unwrap(),
+        &jiediqi::layout::SceneOptions { station: None },
+    )
+    .unwrap();
+    let preview = jiediqi::export::svg::preview(&scene, &jiediqi::export::svg::PreviewOptions::default());
+    assert!(preview.contains(r#"data-folds="true""#), "no dashed folds in the preview");
+}
+
+/// The n-up sticker sheet: twelve copies of the piece, each with its own
+/// circle in the cut file, and the slogan twelve times in the text layer.
+#[test]
+fn an_n_up_sheet_repeats_the_piece_and_its_cut() {
+    let lib = library();
+    let item = lib.item("sticker-round-sheet").unwrap();
+    assert_eq!(item.copies.len(), 12);
+    let out = scratch("n-up");
+    let o = run_words(
+        approved_root(),
+        "render --slogan fanzha-qiandaizi --item sticker-round-sheet --format pdf --station examples/station.yaml",
+        &out,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pdf = out.join("sticker-round-sheet--fanzha-qiandaizi.pdf");
+    check_cut_file(&pdf);
+    let cut = plates(&pdf.with_extension("cut.pdf"), 150);
+    let line = &cut["CutContour"];
+    let px = |mm: f64| (mm * PT_PER_MM / 72.0 * 150.0).round() as usize;
+    for row in 0..3 {
+        for col in 0..4 {
+            let (cx, cy) = (49.5 + 66.0 * col as f64, 39.0 + 66.0 * row as f64);
+            for (x, y) in [(cx, cy - 30.0), (cx + 30.0, cy), (cx, cy + 30.0), (cx - 30.0, cy)] {
+                assert!(inked_near(line, px(x), px(y), 3), "no cut at ({x}, {y}) mm");
+            }
+            assert!(!inked_near(line, px(cx), px(cy), 3), "a cut inside the sticker at ({cx}, {cy})");
+            assert!(!inked_near(line, px(cx + 33.0), px(cy + 33.0), 3), "a cut between stickers");
+        }
+    }
+    let text = tool_ok("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert_eq!(squashed.matches("钱袋子要捂得紧").count(), 12, "{text}");
 }

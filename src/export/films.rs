@@ -109,6 +109,7 @@ fn film(scene: &Scene, ink: usize, n: usize, count: usize, opts: &FilmOptions) -
         elements,
         die_line: None,
         crop_marks_allowed: false,
+        folds: Vec::new(),
         title: format!("菲林 {n}/{count} {} — {}", scene.inks[ink].label(), scene.title),
         slogan_lines: scene.slogan_lines,
         split_words: Vec::new(),

@@ -504,6 +504,15 @@ impl<'a> Writer<'a> {
                 .ok();
             }
         }
+        if matches!(self.kind, Kind::Preview { .. }) && !scene.folds.is_empty() {
+            // Folds never print: a dashed grey line in previews only.
+            writeln!(
+                self.s,
+                r##"<path data-folds="true" fill="none" stroke="#7a7a7a" stroke-width="0.6" stroke-dasharray="4 3" d="{}"/>"##,
+                path_data(&scene.fold_lines())
+            )
+            .ok();
+        }
         if self.print_kind() {
             self.s.push_str("</g>\n");
             if self.slug > 0.0 {
@@ -607,6 +616,7 @@ mod tests {
             ],
             die_line: None,
             crop_marks_allowed: true,
+            folds: Vec::new(),
             title: "t".into(),
             slogan_lines: 1,
             split_words: Vec::new(),

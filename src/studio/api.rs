@@ -186,7 +186,7 @@ pub async fn list(
         let found: Vec<Value> = lib
             .slogans
             .iter()
-            .filter(|s| super::pages::matches(s, &log, &q))
+            .filter(|s| super::pages::matches(&lib, s, &log, &q))
             .map(|s| summary(s, &log.state(s)))
             .collect();
         Ok(axum::Json(json!({ "slogans": found })).into_response())

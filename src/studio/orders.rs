@@ -460,13 +460,8 @@ pub(super) fn build(
             continue;
         }
         let Some(it) = lib.item(item) else { continue };
-        let chosen: Vec<&str> = f
-            .slogans
-            .iter()
-            .filter_map(|id| lib.slogan(id))
-            .filter(|x| x.items.as_ref().is_none_or(|l| l.contains(&it.id)))
-            .map(|x| x.id.as_str())
-            .collect();
+        let chosen: Vec<&str> =
+            f.slogans.iter().filter_map(|id| lib.slogan(id)).filter(|x| it.suits(x)).map(|x| x.id.as_str()).collect();
         if chosen.is_empty() {
             problems.push(
                 Diagnostic::data(format!("{}：选的标语没有一条适合这种物品", it.name))

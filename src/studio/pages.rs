@@ -97,7 +97,7 @@ pub fn state_short(state: &State) -> &'static str {
 }
 
 /// Whether a slogan matches a search.
-pub fn matches(s: &Slogan, log: &ReviewLog, q: &Search) -> bool {
+pub fn matches(lib: &Library, s: &Slogan, log: &ReviewLog, q: &Search) -> bool {
     let text = q.q.trim();
     (text.is_empty()
         || s.id.contains(text)
@@ -105,7 +105,8 @@ pub fn matches(s: &Slogan, log: &ReviewLog, q: &Search) -> bool {
         || s.tip.as_deref().is_some_and(|t| t.contains(text))
         || s.audience.iter().any(|a| a == text))
         && (q.topic.is_empty() || s.topic == q.topic)
-        && (q.item.is_empty() || s.items.as_ref().is_none_or(|l| l.contains(&q.item)))
+        && (q.item.is_empty()
+            || lib.item(&q.item).map_or(s.items.as_ref().is_none_or(|l| l.contains(&q.item)), |i| i.suits(s)))
         && (q.state.is_empty() || state_class(&log.state(s)) == q.state)
 }
 
@@ -113,7 +114,7 @@ pub fn library(session: &Session, lib: &Library, log: &ReviewLog, q: &Search, mi
     let mut topics: Vec<&str> = lib.slogans.iter().map(|s| s.topic.as_str()).collect();
     topics.dedup();
     let found: Vec<&Slogan> =
-        lib.slogans.iter().filter(|s| matches(s, log, q) && (q.mine.is_empty() || mine.contains(&s.id))).collect();
+        lib.slogans.iter().filter(|s| matches(lib, s, log, q) && (q.mine.is_empty() || mine.contains(&s.id))).collect();
     page(
         "标语库",
         Some(session),
@@ -191,7 +192,7 @@ pub fn slogan(
                 h2 { "在各种物品上的样子" }
                 div.grid {
                     @for item in &lib.items {
-                        @if s.items.as_ref().is_none_or(|l| l.contains(&item.id)) {
+                        @if item.suits(s) {
                             figure {
                                 img src={ "/preview/" (item.id) "/" (s.id) ".svg" } alt={ (item.name) "上的效果" } loading="lazy";
                                 figcaption { (item.name) }
