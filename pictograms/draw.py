@@ -65,6 +65,15 @@ def cut(shape, *holes, gap=0.0):
     return shape
 
 
+def fit(shape, margin=3.0):
+    """Scaled about its centre (and moved) to fill the box less `margin`."""
+    x0, y0, x1, y1 = shape.bounds
+    k = (100 - 2 * margin) / max(x1 - x0, y1 - y0)
+    shape = affinity.scale(shape, k, k, origin=((x0 + x1) / 2, (y0 + y1) / 2))
+    x0, y0, x1, y1 = shape.bounds
+    return affinity.translate(shape, 50 - (x0 + x1) / 2, 50 - (y0 + y1) / 2)
+
+
 def heart(cx, cy, s):
     """A heart `s` wide, its dip at (cx, cy - 0.2 s)."""
     r = s * 0.27
@@ -122,7 +131,7 @@ def liangka():  # a bank card and a SIM card
     sim_outline = poly((56, 40), (84, 40), (94, 50), (94, 94), (56, 94))
     sim_outline = sim_outline.buffer(-3, quad_segs=Q).buffer(3, quad_segs=Q)
     sim = cut(sim_outline, sim_outline.buffer(-W, quad_segs=Q))
-    sim_chip = rrect(66, 58, 84, 80, 3)
+    sim_chip = rrect(71, 56, 79, 79, 3)
     return U(cut(card, sim_outline, gap=G), sim, sim_chip)
 
 
@@ -148,15 +157,14 @@ def wangluo():  # a monitor with a padlock on the screen
 
 
 def yanglao():  # a money bag with a ¥ in it
-    bag = U(circle(50, 64, 32), poly((36, 36), (64, 36), (70, 52), (30, 52)))
-    neck = rrect(36, 24, 64, 32, 4)
-    top = poly((30, 6), (70, 6), (60, 22), (40, 22))
-    top = top.buffer(-3, quad_segs=Q).buffer(3, quad_segs=Q)
-    yen = U(stroke([(38, 46), (50, 62), (62, 46)], 6.5, join="mitre", cap="square"),
-            stroke([(50, 62), (50, 84)], 6.5, cap="flat"),
-            stroke([(38, 66), (62, 66)], 6.5, cap="flat"),
-            stroke([(38, 76), (62, 76)], 6.5, cap="flat"))
-    return U(cut(bag, yen), neck, top)
+    bag = U(circle(50, 66, 30), poly((40, 20), (60, 20), (70, 46), (30, 46)))
+    bag = cut(bag, box(0, 0, 100, 27))  # the tie, as a gap between the bag and its ruffle
+    top = poly((28, 4), (72, 4), (60, 20), (40, 20)).buffer(-3, quad_segs=Q).buffer(3, quad_segs=Q)
+    yen = U(stroke([(38, 48), (50, 63), (62, 48)], 6.5, join="round", cap="round"),
+            stroke([(50, 63), (50, 89)], 6.5, cap="flat"),
+            stroke([(37, 66), (63, 66)], 6.5, cap="round"),
+            stroke([(37, 79.5), (63, 79.5)], 6.5, cap="round"))
+    return U(cut(bag, yen), top)
 
 
 def tanfan():  # a market stall with a scalloped awning
@@ -166,7 +174,7 @@ def tanfan():  # a market stall with a scalloped awning
     awning = awning.intersection(box(0, 0, 100, 50))
     posts = U(box(12, 30, 20, 90), box(80, 30, 88, 90))
     counter = rrect(6, 60, 94, 72, 2)
-    fruit = U(circle(36, 50, 7), circle(52, 50, 7), circle(68, 50, 7))
+    fruit = U(circle(32, 55, 6), circle(50, 55, 6), circle(68, 55, 6))
     return U(awning, posts, counter, fruit)
 
 
@@ -181,8 +189,8 @@ def jingcha110():  # a police beacon light with rays
 
 def xiaoyuan():  # a school bag
     handle = arc(50, 20, 12, 180, 360, W)
-    body = rrect(16, 20, 84, 94, 18)
-    pocket = rrect(28, 58, 72, 86, 8)
+    body = rrect(16, 20, 84, 96, 18)
+    pocket = rrect(30, 56, 70, 82, 8)
     flap = stroke([(26, 46), (74, 46)], 6)
     return U(handle, cut(body, pocket.buffer(G / 2 + 3), flap.buffer(0.5)), pocket)
 
@@ -190,11 +198,10 @@ def xiaoyuan():  # a school bag
 def gaokong():  # a tall building and an object falling past it
     tower = box(8, 6, 46, 96)
     windows = U(*[box(16 + 14 * c, 14 + 14 * r, 24 + 14 * c, 22 + 14 * r) for c in range(2) for r in range(5)])
-    door = box(20, 82, 34, 96)
+    door = box(20, 84, 34, 96)
     bottle = U(rrect(62, 22, 78, 48, 5), box(66, 14, 74, 24))
-    motion = U(stroke([(58, 8), (58, 18)], 6), stroke([(82, 8), (82, 18)], 6))
     arrow = U(stroke([(70, 56), (70, 80)], W, cap="flat"), poly((58, 78), (82, 78), (70, 94)).buffer(1.5, quad_segs=Q))
-    return U(cut(tower, windows, door), bottle, motion, arrow)
+    return U(cut(tower, windows, door), bottle, arrow)
 
 
 def guoan():  # a shield with a check mark
@@ -222,23 +229,20 @@ def qiangbao():  # a cartoon bomb: ball, cap, fuse and spark
     return U(cut(ball, glint), cap, fuse, spark)
 
 
-def saohei():  # a broom
-    handle = stroke([(88, 8), (50, 52)], W)
-    head = poly((40, 44), (60, 62), (40, 96), (6, 96), (6, 90)).buffer(2, quad_segs=Q)
-    bind = stroke([(38, 46), (60, 66)], 9)
-    head = cut(head, bind, gap=G / 2)
-    for k in range(3):
-        t = 0.28 + 0.24 * k
-        a = (40 + (6 - 40) * t, 58 + (94 - 58) * t)
-        head = cut(head, stroke([a, (a[0] + 22 * (1 - t * 0.6), 96 + 4)], 6, cap="flat"))
-    return U(handle, bind, head)
+def saohei():  # a broom, sweeping
+    handle = stroke([(50, 2), (50, 46)], W)
+    bind = rrect(36, 44, 64, 54, 3)
+    head = poly((38, 58), (62, 58), (80, 98), (20, 98)).buffer(-2, quad_segs=Q).buffer(2, quad_segs=Q)
+    head = cut(head, stroke([(40, 102), (45, 72)], G, cap="flat"), stroke([(60, 102), (55, 72)], G, cap="flat"))
+    broom = affinity.rotate(U(handle, bind, head), -35, origin=(50, 50))
+    return fit(broom)
 
 
 def fangxiejiao():  # a light bulb
-    bulb = U(circle(50, 40, 32), poly((30, 62), (70, 62), (62, 74), (38, 74)))
-    inner = U(circle(50, 40, 32 - W), poly((36, 60), (64, 60), (56, 68), (44, 68)))
-    glint = arc(50, 40, 17, 200, 260, 6)
-    base = U(rrect(36, 78, 64, 84, 2), rrect(36, 88, 64, 94, 2))
+    bulb = U(circle(50, 40, 32), poly((30, 62), (70, 62), (62, 72), (38, 72)))
+    inner = U(circle(50, 40, 32 - W), poly((36, 56), (64, 56), (57, 64), (43, 64)))
+    glint = arc(50, 40, 14, 200, 260, 6)
+    base = U(rrect(36, 79, 64, 86, 3), rrect(38, 92, 62, 98, 3))
     return U(cut(bulb, inner), glint, base)
 
 
@@ -261,32 +265,32 @@ def yongqi():  # a gas burner: three flames over the ring
 
 
 def diandongche():  # a battery with a lightning bolt
-    cell = rrect(8, 22, 84, 82, 7)
-    inside = rrect(16, 30, 76, 74, 2)
-    tip = rrect(82, 40, 94, 64, 3)
-    bolt = poly((52, 30), (30, 56), (46, 56), (40, 76), (64, 46), (48, 46), (56, 30)).buffer(0.8, quad_segs=Q)
-    bolt = bolt.intersection(inside.buffer(-G))
+    cell = rrect(6, 16, 84, 84, 8)
+    inside = rrect(14, 24, 76, 76, 2)
+    tip = rrect(82, 38, 94, 62, 3)
+    bolt = poly((52, 31), (30, 54), (45, 54), (39, 69), (63, 45), (49, 45), (58, 31))
+    bolt = bolt.buffer(1.5, quad_segs=Q)
     return U(cut(cell, inside), tip, bolt)
 
 
 def xiaofang():  # a fire extinguisher
     body = rrect(28, 34, 64, 96, 12)
     label = rrect(36, 56, 56, 76, 3)
-    neck = box(38, 24, 54, 36)
-    head = rrect(30, 16, 62, 26, 3)
-    lever = stroke([(34, 12), (58, 6)], 7)
+    neck = box(38, 26, 54, 36)
+    head = rrect(30, 18, 62, 28, 3)
+    lever = stroke([(36, 9), (60, 4)], 7)
     hose = stroke([(62, 20), (80, 22), (86, 36), (86, 60)], 7)
     nozzle = rrect(80, 58, 92, 76, 3)
     return U(cut(body, label), neck, head, lever, hose, nozzle)
 
 
 def fangnishui():  # a life ring over waves
-    r_out, r_in = 33, 15
-    cx, cy = 50, 40
+    r_out, r_in = 32, 14
+    cx, cy = 50, 37
     ringshape = ring(cx, cy, r_out, r_in)
     for a in (45, 135):
         ringshape = cut(ringshape, affinity.rotate(box(cx - G / 2, cy - 50, cx + G / 2, cy + 50), a, origin=(cx, cy)))
-    wave_pts = [(4 + 92 * i / 96, 86 + 4.5 * math.sin(2 * math.pi * (92 * i / 96) / 23)) for i in range(97)]
+    wave_pts = [(4 + 92 * i / 96, 87 + 4 * math.sin(2 * math.pi * (92 * i / 96) / 23)) for i in range(97)]
     waves = stroke(wave_pts, W)
     return U(ringshape, waves)
 
@@ -339,7 +343,7 @@ def tiaojie():  # two speech bubbles: neighbours talking it over
     a = U(rrect(4, 8, 62, 50, 14), poly((14, 44), (28, 48), (10, 62)))
     a_in = rrect(12, 16, 54, 42, 8)
     b = U(rrect(38, 40, 96, 82, 14), poly((86, 76), (72, 80), (90, 94)))
-    dots = U(circle(55, 61, 4.5), circle(67, 61, 4.5), circle(79, 61, 4.5))
+    dots = U(circle(53, 61, 4), circle(67, 61, 4), circle(81, 61, 4))
     back = cut(cut(a, a_in), b, gap=G)
     return U(back, cut(b, dots))
 
@@ -347,7 +351,7 @@ def tiaojie():  # two speech bubbles: neighbours talking it over
 def fangguai():  # an adult and a child holding hands
     adult_head = circle(32, 14, 10)
     adult_body = rrect(18, 28, 46, 66, 10)
-    adult_legs = U(rrect(20, 58, 30, 96, 5), rrect(35, 58, 45, 96, 5))
+    adult_legs = U(rrect(18, 58, 29, 96, 5), rrect(36, 58, 46, 96, 5))
     child_head = circle(74, 44, 8)
     child_body = rrect(63, 56, 85, 80, 8)
     child_legs = U(rrect(64, 74, 72, 96, 4), rrect(76, 74, 84, 96, 4))
@@ -368,9 +372,8 @@ def fanjiabao():  # a house with a heart inside
 
 
 def fangxingqin():  # a raised open hand: stop
-    palm = rrect(24, 44, 76, 90, 14)
-    fingers = U(*[rrect(24 + 14 * i, y, 24 + 14 * i + 9, 56, 4.5) for i, y in enumerate((18, 8, 10, 20))])
-    fingers = affinity.translate(fingers, 0.8, 0)
+    palm = rrect(24, 44, 77, 90, 14)
+    fingers = U(*[rrect(24 + 15 * i, y, 24 + 15 * i + 8, 56, 4) for i, y in enumerate((18, 8, 10, 20))])
     thumb = stroke([(72, 66), (88, 46)], 10)
     hand = U(palm, fingers, thumb)
     return hand
@@ -417,6 +420,22 @@ def path_data(shape):
     return " ".join(d)
 
 
+SOFT = 2.5  # every corner rounded to this radius: ink fills sharper ones anyway
+
+
+def soften(shape):
+    """Close then open by SOFT: cusps and notches narrower than 2 SOFT fill, slivers and tips drop."""
+    shape = shape.buffer(SOFT, quad_segs=Q).buffer(-SOFT, quad_segs=Q)
+    return shape.buffer(-SOFT, quad_segs=Q).buffer(SOFT, quad_segs=Q)
+
+
+def thin_parts(shape, m):
+    """What a check at m units would flag (morphological opening and closing): thin strokes, thin gaps."""
+    strokes = shape.difference(shape.buffer(-m / 2, quad_segs=Q).buffer(m / 2, quad_segs=Q))
+    gaps = shape.buffer(m / 2, quad_segs=Q).buffer(-m / 2, quad_segs=Q).difference(shape)
+    return strokes.buffer(-0.3), gaps.buffer(-0.3)
+
+
 def svg(name, shape):
     minx, miny, maxx, maxy = shape.bounds
     if minx < 0 or miny < 0 or maxx > 100 or maxy > 100:
@@ -427,11 +446,20 @@ def svg(name, shape):
 
 def main():
     out = Path(__file__).parent
-    only = set(sys.argv[1:])
+    args = sys.argv[1:]
+    # --check M: also list where strokes or gaps are narrower than M units.
+    debug = float(args[args.index("--check") + 1]) if "--check" in args else 0
+    only = {a for a in args if a in PICTOGRAMS}
     for name, f in PICTOGRAMS.items():
         if only and name not in only:
             continue
-        (out / f"{name}.svg").write_text(svg(name, f()))
+        shape = soften(f())
+        (out / f"{name}.svg").write_text(svg(name, shape))
+        if debug:
+            strokes, gaps = thin_parts(shape, debug)
+            for what, part in (("strokes", strokes), ("gaps", gaps)):
+                if part.area > 0.5:
+                    print(f"{name}: thin {what} near {[tuple(round(c) for c in g.centroid.coords[0]) for g in getattr(part, 'geoms', [part]) if g.area > 0.2]}")
 
 
 if __name__ == "__main__":

@@ -946,3 +946,39 @@ fn marks_in_svgs_sit_where_the_pdf_puts_them() {
     }
     assert!(marks >= 8 * 10, "only {marks} mark pixels");
 }
+
+/// Every pictogram prints where templates place it: at the smallest size a
+/// shipped zone draws it, and (the set's design floor) 20 mm wide on the
+/// item with the strictest minimum stroke; one per slogan file.
+#[test]
+fn every_pictogram_prints_at_its_smallest_placed_size() {
+    let lib = library();
+    let names = lib.pictograms.names().unwrap();
+    let mut stems: Vec<String> =
+        lib.slogans.iter().map(|s| s.file.file_stem().unwrap().to_str().unwrap().to_string()).collect();
+    stems.sort();
+    stems.dedup();
+    assert_eq!(names, stems, "one pictogram per slogan file, and no other");
+    assert!(jiediqi::pictogram::check(&lib).is_empty(), "{}", jiediqi::pictogram::check(&lib));
+    let strictest = lib.items.iter().map(|i| i.minimums.stroke).fold(0.0, f64::max);
+    assert_eq!(strictest, 1.0, "the apron's reversed art");
+    let zones: Vec<(&Item, f64)> = lib
+        .items
+        .iter()
+        .flat_map(|i| {
+            i.zones
+                .iter()
+                .filter(|z| z.shape == jiediqi::library::Shape::Pictogram)
+                .map(move |z| (i, z.rect[2].min(z.rect[3])))
+        })
+        .collect();
+    let mut thin = Vec::new();
+    for n in &names {
+        let p = lib.pictograms.get(n).unwrap();
+        thin.extend(p.too_thin(20.0, strictest));
+        for (item, side) in &zones {
+            thin.extend(p.too_thin(*side, item.minimums.stroke).map(|m| format!("{}: {m}", item.id)));
+        }
+    }
+    assert!(thin.is_empty(), "{}", thin.join("\n"));
+}
