@@ -549,6 +549,10 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("thinner than the item's minimum stroke 0.7 mm (it needs to be at least 23."), "{e}");
+        // A hairline narrower than a raster pixel beside a bold shape still counts.
+        let hair = parse(&format!("{HEAD}<path d=\"M10 10 H40 V90 H10 Z M50 50 H90 V50.05 H50 Z\"/></svg>")).unwrap();
+        assert!(hair.thin().stroke < 0.2, "{:?}", hair.thin());
+        assert!(hair.too_thin(20.0, 0.5).is_some());
         let slot = parse(&format!("{HEAD}<path d=\"M10 10 H48 V90 H10 Z M50 10 H90 V90 H50 Z\"/></svg>")).unwrap();
         let e = slot.too_thin(30.0, 1.0).unwrap();
         assert!(e.contains("gaps 0.5") || e.contains("gaps 0.6"), "{e}");

@@ -505,15 +505,25 @@ pub fn shape_stems(bbox: [f32; 4], scale: f32, measure: Measure, draw: &dyn Fn(&
     if !(side.is_finite() && side > 0.0 && scale.is_finite() && scale > 0.0) {
         return Stems::default();
     }
-    raster_measure(bbox, scale.min(MAX_PX / side), measure, draw)
+    raster_measure(bbox, scale.min(MAX_PX / side), measure, 1.0, draw)
 }
 
 /// Rasterise at `scale` pixels per unit, then read the medial widths.
 fn raster_stems(bbox: [f32; 4], scale: f32, draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
-    raster_measure(bbox, scale, Measure::Strokes, draw)
+    raster_measure(bbox, scale, Measure::Strokes, 1.5, draw)
 }
 
-fn raster_measure(bbox: [f32; 4], scale: f32, measure: Measure, draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
+/// `floor`: the least distance (pixels) a medial pixel may have. Glyphs skip
+/// the one-pixel ridges of their antialiased edges (1.5); a pictogram's
+/// check keeps them (1.0), so a hairline too thin to raster two pixels wide
+/// still shows, as a stroke of a pixel and a half.
+fn raster_measure(
+    bbox: [f32; 4],
+    scale: f32,
+    measure: Measure,
+    floor: f32,
+    draw: &dyn Fn(&mut dyn OutlineBuilder),
+) -> Stems {
     let [x0, y0, x1, y1] = bbox;
     // One pixel of outside all round, so every inside pixel has an outside;
     // for gaps a band of open space instead, wider than a ridge's neighbourhood.
@@ -544,7 +554,7 @@ fn raster_measure(bbox: [f32; 4], scale: f32, measure: Measure, draw: &dyn Fn(&m
         for x in lo..hi_x {
             let i = y * w + x;
             let d = dist[i];
-            if d < 1.5 || !medial(&dist, w, i) {
+            if d < floor || !medial(&dist, w, i) {
                 continue;
             }
             // d is the distance to the nearest outside pixel centre; the
