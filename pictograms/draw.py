@@ -255,7 +255,7 @@ def flame(cx, base, h, w, lean=0.0):
     return shape.buffer(-1, quad_segs=Q).buffer(1, quad_segs=Q)
 
 
-def yongqi():  # a gas burner: three flames over the ring
+def yongqi():  # a flame over a gas burner
     outer = U(flame(52, 64, 60, 46, 6), flame(30, 56, 36, 20, -10), flame(74, 54, 30, 16, 8))
     inner = flame(52, 56, 26, 18, 2)
     flames = cut(outer, inner)
