@@ -646,6 +646,7 @@ pub fn check(lib: &Library) -> Diagnostics {
             }
         }
     }
+    problems.0.extend(crate::pictogram::check(lib).0);
     let mut roles: Vec<(&str, Role)> = Vec::new();
     for item in &lib.items {
         for z in &item.zones {
@@ -718,7 +719,8 @@ fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
             .hint("write into a folder of its own, e.g. --out out"));
     }
-    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "studio"] {
+    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio"]
+    {
         let dir = lib.root.join(data);
         if inside(out, &dir) {
             return Err(Diagnostic::io(format!("--out {} is inside the project's {data}/ folder", out.display()))

@@ -985,6 +985,32 @@ pub fn set_paragraph(
     Ok((runs, size * (1.0 + (lines - 1.0) * line_spacing)))
 }
 
+/// The slogan's topic pictogram placed in a zone: a square as large as the
+/// box allows, aligned in it, checked at that size against the item's
+/// minimum stroke (for its strokes and its gaps).
+fn pictogram(lib: &Library, item: &Item, z: &Zone, slogan: &Slogan) -> Result<Path, Diagnostic> {
+    let loc = Location::at(&item.file, z.line, 1);
+    let pic = lib.pictograms.for_slogan(slogan).map_err(|d| Diagnostic {
+        message: format!("item `{}` zone `{}`: {}", item.id, z.id, d.message),
+        zone: Some(z.id.as_str().into()),
+        ..d
+    })?;
+    let [x, y, w, h] = z.rect;
+    let side = w.min(h);
+    if let Some(m) = pic.too_thin(side, item.minimums.stroke) {
+        return Err(Diagnostic::data(format!("item `{}` zone `{}`: {m}", item.id, z.id))
+            .at(loc)
+            .in_zone(&z.id)
+            .hint("enlarge the zone's box, or redraw the pictogram with wider strokes and gaps"));
+    }
+    let off = |a: Align, room: f64| match a {
+        Align::Start => 0.0,
+        Align::Center => room / 2.0,
+        Align::End => room,
+    };
+    Ok(pic.placed(mm(x + off(z.align, w - side)), mm(y + off(z.valign, h - side)), mm(side)))
+}
+
 /// Options that change a scene.
 #[derive(Debug, Clone, Default)]
 pub struct SceneOptions<'a> {
@@ -1091,6 +1117,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                             Path::line(x + w / 2.0, y, x + w / 2.0, y + h)
                         };
                         elements.push(Element::Stroke { path, width: sw, paint });
+                    }
+                    Shape::Pictogram => {
+                        elements.push(Element::Fill { path: pictogram(lib, item, z, slogan)?, paint });
                     }
                 }
             }

@@ -24,6 +24,7 @@ pub mod linebreak;
 pub mod lint;
 pub mod order;
 pub mod package;
+pub mod pictogram;
 pub mod preflight;
 pub mod proof;
 pub mod review;

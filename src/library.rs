@@ -325,6 +325,9 @@ pub enum Shape {
     Frame,
     /// A horizontal or vertical rule through the middle of the box.
     Line,
+    /// The slogan's topic pictogram (`pictograms/<slogan file>.svg`), as
+    /// large as fits the box, in the zone's ink.
+    Pictogram,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -404,6 +404,8 @@ pub struct Library {
     pub words: Segmenter,
     /// lint's view of every slogan for duplicates, made when first needed.
     pub pieces: std::sync::OnceLock<Vec<crate::lint::Pieces>>,
+    /// `pictograms/`, each file read when a zone first places it.
+    pub pictograms: crate::pictogram::Pictograms,
 }
 
 impl Library {
@@ -441,7 +443,16 @@ impl Library {
         let words = load_dictionary(root, &mut problems);
         match fonts {
             Some(fonts) if problems.is_empty() => {
-                Ok(Library { root: root.to_path_buf(), slogans, items, fonts, words, pieces: Default::default() })
+                let pictograms = crate::pictogram::Pictograms::new(root.join("pictograms"));
+                Ok(Library {
+                    root: root.to_path_buf(),
+                    slogans,
+                    items,
+                    fonts,
+                    words,
+                    pieces: Default::default(),
+                    pictograms,
+                })
             }
             _ => Err(problems),
         }
@@ -477,6 +488,42 @@ pub mod limits {
     pub const QR_LINK: usize = 300;
     /// Characters in a station's key (its id, or its name) in file names.
     pub const STATION_KEY: usize = 32;
+}
+
+/// A pictogram zone: a decoration, inside the safe area (it is content, not
+/// a background), drawn solid in its one ink: a stroke, corner radius,
+/// bleed or tint would change the drawing the print check measured.
+fn check_pictogram_zone(
+    zname: &str,
+    z: &library::ZoneEntry,
+    trim: &library::SizeMm,
+    safe: f64,
+    loc: &Location,
+    err: &mut dyn FnMut(String, &Location, &str),
+) {
+    if z.role != Role::Decoration {
+        err(format!("{zname}: `shape: pictogram` is for decoration zones"), loc, "set `role: decoration`");
+    }
+    for (field, set) in
+        [("stroke", z.stroke.is_some()), ("radius", z.radius.is_some()), ("bleed", z.bleed), ("tint", z.tint.is_some())]
+    {
+        if set {
+            err(
+                format!("{zname}: a pictogram takes no `{field}`"),
+                loc,
+                &format!("remove `{field}`: a pictogram prints solid in the zone's ink"),
+            );
+        }
+    }
+    let [x, y, w, h] = z.rect;
+    let eps = 1e-6;
+    if x < safe - eps || y < safe - eps || x + w > trim.width - safe + eps || y + h > trim.height - safe + eps {
+        err(
+            format!("{zname}: box [{x}, {y}, {w}, {h}] reaches outside the safe area ({safe} mm inside the trim)"),
+            loc,
+            "move the pictogram's box inside the safe margin",
+        );
+    }
 }
 
 fn id_ok(id: &str) -> bool {
@@ -1258,6 +1305,9 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         }
         if z.role == Role::Decoration && matches!(z.shape, Shape::Frame | Shape::Line) && z.stroke.is_none() {
             err(format!("{zname}: a {:?} needs `stroke` (mm)", z.shape).to_lowercase(), &loc, "add `stroke:`");
+        }
+        if z.shape == Shape::Pictogram {
+            check_pictogram_zone(&zname, z, &trim, safe, &loc, &mut err);
         }
         let mut grow = Vec::new();
         for g in &z.grow {

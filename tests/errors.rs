@@ -694,3 +694,48 @@ fn die_shapes_folds_and_couplet_strips_are_checked() {
         assert!(e.contains(expect) && e.contains(&format!("layouts/{item}.yaml")), "case {i} ({to}): {e}");
     }
 }
+
+#[test]
+fn pictogram_zone_and_file_problems_are_all_listed() {
+    let p = project_copy("bad-pictogram");
+    let text = std::fs::read_to_string(p.join("layouts/poster-a3.yaml")).unwrap();
+    let text = text.replace(
+        "ink: red, shape: pictogram }",
+        "ink: red, shape: pictogram, tint: 50, stroke: 1 }\n  - { id: picto2, role: tip, box: [2, 2, 30, 30], ink: red, shape: pictogram, pictogram: x }",
+    );
+    write(&p.join("layouts/poster-a3.yaml"), &text);
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    // Unknown fields stay errors (`pictogram:` is not one).
+    assert!(e.contains("poster-a3.yaml:") && e.contains("unknown field `pictogram`"), "{e}");
+    let text = text.replace(", pictogram: x }", " }");
+    write(&p.join("layouts/poster-a3.yaml"), &text);
+    write(
+        &p.join("pictograms/huji.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 100\">\n<circle r=\"5\"/></svg>\n",
+    );
+    std::fs::remove_file(p.join("pictograms/jindu.svg")).unwrap();
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("zone `picto`: a pictogram takes no `tint`"), "{e}");
+    assert!(e.contains("zone `picto`: a pictogram takes no `stroke`"), "{e}");
+    assert!(e.contains("zone `picto2`: `shape: pictogram` is for decoration zones"), "{e}");
+    assert!(e.contains("zone `picto2`: box [2, 2, 30, 30] reaches outside the safe area"), "{e}");
+    // The template's errors stop the load; with it fixed, the pictogram files' own.
+    write(&p.join("layouts/poster-a3.yaml"), &std::fs::read_to_string(root().join("layouts/poster-a3.yaml")).unwrap());
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("pictograms/huji.svg:2:1: pictogram has a `<circle>` element; only `<path d>` is allowed"),
+        "{e}"
+    );
+    assert!(e.contains("pictograms/jindu.svg: topic `禁毒` (") && e.contains("has no pictogram"), "{e}");
+    let out = scratch("bad-pictogram-out");
+    let o = run_words(&p, "render --slogan huji-bulin --item poster-a3 --format pdf --proof", &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("item `poster-a3` zone `picto`: pictogram has a `<circle>` element"), "{}", stderr(&o));
+    assert!(files(&out).is_empty());
+}

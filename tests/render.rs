@@ -1190,3 +1190,131 @@ fn an_n_up_sheet_repeats_the_piece_and_its_cut() {
     let squashed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     assert_eq!(squashed.matches("钱袋子要捂得紧").count(), 12, "{text}");
 }
+
+/// Every pictogram prints where templates place it: at the smallest size a
+/// shipped zone draws it, and (the set's design floor) 20 mm wide on the
+/// item with the strictest minimum stroke; one per slogan file.
+#[test]
+fn every_pictogram_prints_at_its_smallest_placed_size() {
+    let lib = library();
+    let names = lib.pictograms.names().unwrap();
+    let mut stems: Vec<String> =
+        lib.slogans.iter().map(|s| s.file.file_stem().unwrap().to_str().unwrap().to_string()).collect();
+    stems.sort();
+    stems.dedup();
+    assert_eq!(names, stems, "one pictogram per slogan file, and no other");
+    assert!(jiediqi::pictogram::check(&lib).is_empty(), "{}", jiediqi::pictogram::check(&lib));
+    let strictest = lib.items.iter().map(|i| i.minimums.stroke).fold(0.0, f64::max);
+    assert_eq!(strictest, 1.0, "the apron's reversed art");
+    let zones: Vec<(&Item, f64)> = lib
+        .items
+        .iter()
+        .flat_map(|i| {
+            i.zones
+                .iter()
+                .filter(|z| z.shape == jiediqi::library::Shape::Pictogram)
+                .map(move |z| (i, z.rect[2].min(z.rect[3])))
+        })
+        .collect();
+    let mut thin = Vec::new();
+    for n in &names {
+        let p = lib.pictograms.get(n).unwrap();
+        thin.extend(p.too_thin(20.0, strictest));
+        for (item, side) in &zones {
+            thin.extend(p.too_thin(*side, item.minimums.stroke).map(|m| format!("{}: {m}", item.id)));
+        }
+    }
+    assert!(thin.is_empty(), "{}", thin.join("\n"));
+}
+
+/// The tote with a pictogram zone (test-only: its slogan box moved down to
+/// make room): the slogan's topic pictogram prints in the zone's spot ink
+/// alone, solid, covering what its outline covers.
+#[test]
+fn a_pictogram_prints_solid_in_its_zones_spot_ink_alone() {
+    let p = project_copy("picto-tote");
+    let file = p.join("layouts/tote-canvas.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    let yaml = yaml.replace("box: [20, 44, 240, 160]", "box: [20, 104, 240, 100]").replace(
+        "  - { id: bar, role: decoration, box: [20, 20, 240, 8], ink: red }\n",
+        "  - { id: bar, role: decoration, box: [20, 20, 240, 8], ink: red }\n  - { id: picto, role: decoration, box: [110, 40, 60, 60], ink: red, shape: pictogram }\n",
+    );
+    assert!(yaml.contains("shape: pictogram") && yaml.contains("[20, 104, 240, 100]"));
+    std::fs::write(&file, yaml).unwrap();
+    let o = jiediqi_in(&p, &["approve", "--by", "测试审核员", "fanzha-qiandaizi"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = scratch("picto-tote-out");
+    let o = run_words(&p, "render --slogan fanzha-qiandaizi --item tote-canvas --format pdf", &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plates = plates(&out.join("tote-canvas--fanzha-qiandaizi.pdf"), 100);
+    let px = |mm: f64| (mm / 25.4 * 100.0).round() as usize;
+    let ink_in_box = |name: &str| -> f64 {
+        let (w, _, data) = &plates[name];
+        let mut sum = 0.0;
+        for y in px(40.0)..px(100.0) {
+            for x in px(110.0)..px(170.0) {
+                sum += f64::from(data[y * w + x]) / 255.0;
+            }
+        }
+        sum / ((px(100.0) - px(40.0)) * (px(170.0) - px(110.0))) as f64
+    };
+    // The outline's own area (its contours' signed areas: holes wind the other way).
+    let lib = Library::load(&p).unwrap();
+    let pic = lib.pictograms.get("fanzha").unwrap();
+    let (mut area, mut start, mut last) = (0.0, (0.0, 0.0), (0.0, 0.0));
+    for s in &pic.path.0 {
+        use jiediqi::scene::Seg;
+        let to = match *s {
+            Seg::Move(x, y) => {
+                start = (x, y);
+                last = (x, y);
+                continue;
+            }
+            Seg::Line(x, y) | Seg::Cubic(_, _, _, _, x, y) => (x, y),
+            Seg::Close => start,
+        };
+        area += last.0 * to.1 - to.0 * last.1;
+        last = to;
+    }
+    let share = (area / 2.0).abs() / 10_000.0;
+    assert!(share > 0.3 && share < 0.6, "phone and shield cover about half their box: {share}");
+    let red = ink_in_box("PANTONE 1795 C");
+    assert!((red - share).abs() < 0.02, "red covers {red}, the outline {share}");
+    assert_eq!(ink_in_box("PANTONE Black 6 C"), 0.0, "nothing else prints there");
+    // Solid: no tint, so no pixel well inside the drawing is partly inked.
+    let (w, _, data) = &plates["PANTONE 1795 C"];
+    let partial = (px(40.0)..px(100.0))
+        .flat_map(|y| (px(110.0)..px(170.0)).map(move |x| (x, y)))
+        .filter(|&(x, y)| (40..=215).contains(&data[y * w + x]))
+        .count();
+    assert!(partial < 2000, "only edge pixels are partly inked: {partial}");
+}
+
+/// A pictogram too thin for the item where a zone places it is refused by
+/// `check` and by `render` (naming item, zone and pictogram), and no print
+/// file is written.
+#[test]
+fn a_too_thin_pictogram_is_refused() {
+    let p = project_copy("picto-thin");
+    // A ring 0.25 units wide: 0.18 mm in the A3 poster's 70 mm zone, under its 0.2 mm floor.
+    std::fs::write(
+        p.join("pictograms/fanzha.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">
+<path d="M50 10 A40 40 0 1 1 50 90 A40 40 0 1 1 50 10 Z M50 10.25 A39.75 39.75 0 1 0 50 89.75 A39.75 39.75 0 1 0 50 10.25 Z M40 40 H60 V60 H40 Z"/>
+</svg>
+"#,
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["check"]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("poster-a3.yaml:"), "{e}");
+    assert!(e.contains("item `poster-a3` zone `picto`: pictogram `fanzha` at 70.0 mm has strokes 0.1"), "{e}");
+    assert!(e.contains("thinner than the item's minimum stroke 0.2 mm"), "{e}");
+    assert!(!e.contains("pictogram `jindu`"), "only the thin one: {e}");
+    let out = scratch("picto-thin-out");
+    let o = run_words(&p, "render --slogan fanzha-qiandaizi --item poster-a3 --format pdf --proof", &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("zone `picto`: pictogram `fanzha`"), "{}", stderr(&o));
+    assert!(files(&out).is_empty(), "{:?}", files(&out));
+}

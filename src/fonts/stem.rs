@@ -483,28 +483,78 @@ pub mod table {
     }
 }
 
+/// What [`shape_stems`] measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// The filled shape's strokes.
+    Strokes,
+    /// The gaps: the unfilled space inside the bounding box, as a shape of
+    /// its own. The space outside the box counts as open too, so the room
+    /// between a round shape and its box's corners is not a gap; a slot, a
+    /// counter or the space between two parts is.
+    Gaps,
+}
+
+/// The medial widths of a filled shape (nonzero rule, outline sent to the
+/// builder y up) or of its gaps, rasterised at `scale` pixels per unit
+/// inside `bbox` = [x0, y0, x1, y1]. For shapes measured at a known
+/// resolution (pictograms) rather than the adaptive one of [`outline_stems`].
+pub fn shape_stems(bbox: [f32; 4], scale: f32, measure: Measure, draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
+    let [x0, y0, x1, y1] = bbox;
+    let side = (x1 - x0).max(y1 - y0);
+    if !(side.is_finite() && side > 0.0 && scale.is_finite() && scale > 0.0) {
+        return Stems::default();
+    }
+    raster_measure(bbox, scale.min(MAX_PX / side), measure, 1.0, draw)
+}
+
 /// Rasterise at `scale` pixels per unit, then read the medial widths.
 fn raster_stems(bbox: [f32; 4], scale: f32, draw: &dyn Fn(&mut dyn OutlineBuilder)) -> Stems {
+    raster_measure(bbox, scale, Measure::Strokes, 1.5, draw)
+}
+
+/// `floor`: the least distance (pixels) a medial pixel may have. Glyphs skip
+/// the one-pixel ridges of their antialiased edges (1.5); a pictogram's
+/// check keeps them (1.0), so a hairline too thin to raster two pixels wide
+/// still shows, as a stroke of a pixel and a half.
+fn raster_measure(
+    bbox: [f32; 4],
+    scale: f32,
+    measure: Measure,
+    floor: f32,
+    draw: &dyn Fn(&mut dyn OutlineBuilder),
+) -> Stems {
     let [x0, y0, x1, y1] = bbox;
-    // One pixel of outside all round, so every inside pixel has an outside.
-    let w = ((x1 - x0) * scale).ceil() as u32 + 2;
-    let h = ((y1 - y0) * scale).ceil() as u32 + 2;
+    // One pixel of outside all round, so every inside pixel has an outside;
+    // for gaps a band of open space instead, wider than a ridge's neighbourhood.
+    let pad: u32 = if measure == Measure::Gaps { 4 } else { 1 };
+    let w = ((x1 - x0) * scale).ceil() as u32 + 2 * pad;
+    let h = ((y1 - y0) * scale).ceil() as u32 + 2 * pad;
     let mut pb = Builder(PathBuilder::new());
     draw(&mut pb);
     let Some(path) = pb.0.finish() else { return Stems::default() };
     let Some(mut mask) = Mask::new(w, h) else { return Stems::default() };
-    // Font units (y up) to pixels (y down), the bbox's top-left at (1, 1).
-    let t = Transform::from_row(scale, 0.0, 0.0, -scale, 1.0 - x0 * scale, 1.0 + y1 * scale);
+    // Font units (y up) to pixels (y down), the bbox's top-left at (pad, pad).
+    let p = pad as f32;
+    let t = Transform::from_row(scale, 0.0, 0.0, -scale, p - x0 * scale, p + y1 * scale);
     mask.fill_path(&path, FillRule::Winding, true, t);
     let (w, h) = (w as usize, h as usize);
-    let inside: Vec<bool> = mask.data().iter().map(|&c| c >= 128).collect();
+    let inside: Vec<bool> = match measure {
+        Measure::Strokes => mask.data().iter().map(|&c| c >= 128).collect(),
+        Measure::Gaps => mask.data().iter().map(|&c| c < 128).collect(),
+    };
     let dist = distance_transform(&inside, w, h);
     let mut widths = Vec::new();
-    for y in 1..h - 1 {
-        for x in 1..w - 1 {
+    // Gaps are read inside the box only: the open band around it is no gap.
+    let (lo, hi_x, hi_y) = match measure {
+        Measure::Strokes => (1, w - 1, h - 1),
+        Measure::Gaps => (pad as usize, w - pad as usize, h - pad as usize),
+    };
+    for y in lo..hi_y {
+        for x in lo..hi_x {
             let i = y * w + x;
             let d = dist[i];
-            if d < 1.5 || !medial(&dist, w, i) {
+            if d < floor || !medial(&dist, w, i) {
                 continue;
             }
             // d is the distance to the nearest outside pixel centre; the

@@ -122,11 +122,11 @@ const MAX_SCENES: usize = 8192;
 /// Every data file with its modification time and size.
 type Stamp = Vec<(PathBuf, std::time::SystemTime, u64)>;
 
-/// The project's data, reloaded when a file under slogans/, layouts/ or
-/// lint/ changed (a CLI user's edits show at the next page).
+/// The project's data, reloaded when a file under slogans/, layouts/,
+/// lint/ or pictograms/ changed (a CLI user's edits show at the next page).
 fn stamp(root: &Path) -> Stamp {
     let mut out = Vec::new();
-    for dir in ["slogans", "layouts", "lint", "fonts"] {
+    for dir in ["slogans", "layouts", "lint", "fonts", "pictograms"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
         for e in entries.flatten() {
             if let Ok(m) = e.metadata() {
