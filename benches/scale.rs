@@ -101,7 +101,10 @@ fn copy_project(dir: &Path, with_slogans: bool) {
             std::fs::copy(&p, dir.join(sub).join(p.file_name().unwrap())).unwrap();
         }
     }
-    std::os::unix::fs::symlink(root().join("fonts"), dir.join("fonts")).unwrap();
+    // Read-only inputs the items draw from.
+    for sub in ["fonts", "pictograms"] {
+        std::os::unix::fs::symlink(root().join(sub), dir.join(sub)).unwrap();
+    }
 }
 
 const FILES: usize = 40;
@@ -197,6 +200,10 @@ fn main() {
     let runs =
         if quick { 3 } else { std::env::var("JIEDIQI_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(31) };
     let env = Env::new();
+    if std::env::var("JIEDIQI_BENCH_ONLY").is_ok_and(|v| v == "county") {
+        county(&env, quick);
+        return;
+    }
     let project = scale_project(&env);
     let log_mb = std::fs::metadata(log::log_path(&project)).unwrap().len() as f64 / 1e6;
     println!(
@@ -320,7 +327,18 @@ fn tree_size(dir: &Path) -> (usize, u64, usize, u64) {
 /// The county order (workload 2): stations from `scripts/county-stations.py`,
 /// 4 items times 3 slogans each, as a vendor package in a fresh process each run.
 fn county(env: &Env, quick: bool) {
-    let stations: usize = if quick { 4 } else { 200 };
+    // JIEDIQI_BENCH_STATIONS=50,200 builds each size in turn (memory must
+    // not grow with the number of stations).
+    let sizes: Vec<usize> = match std::env::var("JIEDIQI_BENCH_STATIONS") {
+        Ok(v) if !quick => v.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        _ => vec![if quick { 4 } else { 200 }],
+    };
+    for stations in sizes {
+        county_size(env, quick, stations);
+    }
+}
+
+fn county_size(env: &Env, quick: bool, stations: usize) {
     let runs: usize = if quick {
         1
     } else {
@@ -384,6 +402,16 @@ fn county(env: &Env, quick: bool) {
         png_bytes as f64 / 1e6,
         sheet as f64 / 1e6
     );
+    if std::env::var_os("JIEDIQI_BENCH_KEEP").is_some() {
+        println!(
+            "kept: {BIN} --root {} {} JIEDIQI_KEY_FILE={} XDG_CACHE_HOME={}",
+            project.display(),
+            args.join(" "),
+            env.key.display(),
+            env.cache.display()
+        );
+        return;
+    }
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&project);
 }

@@ -384,6 +384,11 @@ impl StagedDir {
         Ok(StagedDir { tmp, dir: dir.to_path_buf() })
     }
 
+    /// The folder being filled, to read back what was written into it.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
     /// Write one file at `rel` (a `/`-separated path) inside the folder.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.tmp.join(rel);
@@ -428,6 +433,23 @@ impl StagedFile {
             return Err(io_error(target, &e));
         }
         Ok(StagedFile { tmp, target: target.to_path_buf() })
+    }
+
+    /// A file written by `fill` through a buffer, as it goes (a zip of a
+    /// whole package is never held in memory). On failure nothing is left.
+    pub fn stream<T>(
+        target: &Path,
+        tag: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> Result<T, Diagnostic>,
+    ) -> Result<(StagedFile, T), Diagnostic> {
+        let tmp = temp_path_tagged(target, tag);
+        // Made here, so a failure below removes it on drop.
+        let staged = StagedFile { tmp: tmp.clone(), target: target.to_path_buf() };
+        let file = create_fresh(&tmp).map_err(|e| io_error(target, &e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let value = fill(&mut w)?;
+        w.into_inner().map_err(|e| io_error(target, e.error()))?;
+        Ok((staged, value))
     }
 
     pub fn commit(self) -> Result<(), Diagnostic> {

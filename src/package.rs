@@ -46,10 +46,19 @@ impl PackageOptions {
 /// Resolution of the PNG proofs in a package.
 const PROOF_DPI: f64 = 100.0;
 
-/// A file in the package.
+/// A document of the package, made in memory (job sheet, manifest, …).
 struct Entry {
     path: String,
     bytes: Vec<u8>,
+}
+
+/// A design file, already in the staged folder: all the manifest and the
+/// checksums need of it. The bytes are not kept, so memory does not grow
+/// with the number of files.
+struct Written {
+    path: String,
+    len: u64,
+    sha256: String,
 }
 
 fn io(what: String, e: std::io::Error) -> Diagnostic {
@@ -74,31 +83,28 @@ pub fn write(
     if let Some((i, n)) = opts.shard {
         // A shard: its files and their checksums; documents come at the merge.
         let chosen: Vec<usize> = (0..plan.designs.len()).filter(|k| k % n == i - 1).collect();
-        let mut entries = render(lib, order, &plan, &chosen, opts)?;
-        entries.extend(shard_documents(&entries, fingerprint));
         let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
-        install(&dir, &entries, None)?;
+        let staged = fsio::StagedDir::new(&dir)?;
+        let files = render(lib, order, &plan, &chosen, opts, &staged)?;
+        let docs = shard_documents(&files, fingerprint);
+        install(&dir, staged, &files, &docs, None, None)?;
         return Ok(vec![dir]);
     }
+    let dir = out.join(&order.name);
+    // Files go into the staged folder as they are rendered; it becomes the
+    // package only when everything is written (see install()).
+    let staged = fsio::StagedDir::new(&dir)?;
     let all: Vec<usize> = (0..plan.designs.len()).collect();
-    let mut entries = render(lib, order, &plan, &all, opts)?;
+    let files = render(lib, order, &plan, &all, opts, &staged)?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
         // byte for byte what this process renders for that job.
-        check_shards(order, out, &fingerprint, &entries)?;
+        check_shards(order, out, &fingerprint, &files)?;
     }
-    entries.extend(documents(lib, order, &plan, &entries, opts)?);
-    let zip = if opts.zip {
-        let bytes = crate::zip::write(&order.name, &entries, opts.epoch)
-            .map_err(|m| Diagnostic::data(m).hint("split the order"))?;
-        Some(bytes)
-    } else {
-        None
-    };
-    let dir = out.join(&order.name);
-    install(&dir, &entries, Some(zip.as_deref()))?;
+    let docs = documents(lib, order, &plan, &files, opts)?;
+    install(&dir, staged, &files, &docs, Some(opts.zip), opts.epoch)?;
     let mut written = vec![dir];
-    if zip.is_some() {
+    if opts.zip {
         written.push(zip_path(out, &order.name));
     }
     Ok(written)
@@ -276,29 +282,67 @@ fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Vec<Scene>>, Diagnos
     problems.into_result(out)
 }
 
-/// Step 2: the design files of the chosen jobs, rendered in parallel, in
-/// package order.
+/// Step 2: the design files of the chosen designs, rendered in parallel and
+/// written into the staged folder as they come; returned in package order.
 fn render(
     lib: &Library,
     order: &Order,
     plan: &Plan,
     chosen: &[usize],
     opts: &PackageOptions,
-) -> Result<Vec<Entry>, Diagnostic> {
+    staged: &fsio::StagedDir,
+) -> Result<Vec<Written>, Diagnostic> {
+    let groups = proof_groups(&plan.designs);
+    let mut proof = vec![false; plan.designs.len()];
+    for g in &groups {
+        proof[g.start] = true;
+    }
+    let put = |path: String, bytes: Vec<u8>| -> Result<Written, Diagnostic> {
+        if crate::fault::fails("package.file") {
+            return Err(Diagnostic::io(format!("cannot write {path}: injected failure (JIEDIQI_TEST_FAIL_AT)")));
+        }
+        let sha256 = sha256_hex(&bytes);
+        staged.write(&path, &bytes)?;
+        Ok(Written { path, len: bytes.len() as u64, sha256 })
+    };
     let files = chosen
         .par_iter()
-        .map(|&k| render_files(lib, order, &plan.designs[k], &plan.scenes[k], opts))
+        .map(|&k| render_files(lib, order, &plan.designs[k], &plan.scenes[k], opts, proof[k], &put))
         .collect::<Result<Vec<_>, Diagnostic>>()?;
     Ok(files.into_iter().flatten().collect())
 }
 
-impl crate::zip::ZipEntry for Entry {
-    fn name(&self) -> &str {
-        &self.path
+/// The designs of each item × slogan, as ranges of the plan's designs
+/// (which come sorted by item, slogan and station). Each range has one PNG
+/// proof and one contact-sheet cell, drawn from its first design's first
+/// page: where the station block is printed, the first station's version
+/// stands for all (they differ only in that block).
+pub(crate) fn proof_groups(designs: &[Design]) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (k, d) in designs.iter().enumerate() {
+        match out.last_mut() {
+            Some(g)
+                if designs[g.start].job.item.id == d.job.item.id
+                    && designs[g.start].job.slogan.id == d.job.slogan.id =>
+            {
+                g.end = k + 1
+            }
+            _ => out.push(k..k + 1),
+        }
     }
-    fn data(&self) -> &[u8] {
-        &self.bytes
-    }
+    out
+}
+
+/// The proof of an item × slogan: `proofs/poster-a3--fanzha-qiandaizi.png`.
+pub(crate) fn proof_path(d: &Design) -> String {
+    format!("proofs/{}--{}.png", d.job.item.id, d.job.slogan.id)
+}
+
+/// The station whose version a group's proof shows, when the station block
+/// is printed in it (else the proof is the very design of every station).
+pub(crate) fn proof_station<'a>(group: &[Design<'a>]) -> Option<&'a OrderStation> {
+    let varies = group.len() > 1 || group.iter().any(|d| d.per_station || d.pages);
+    varies.then(|| group.first().and_then(|d| d.stations.first()).map(|(s, _)| *s)).flatten()
 }
 
 fn render_files(
@@ -307,7 +351,9 @@ fn render_files(
     design: &Design,
     scenes: &[Scene],
     opts: &PackageOptions,
-) -> Result<Vec<Entry>, Diagnostic> {
+    proof: bool,
+    put: &(dyn Fn(String, Vec<u8>) -> Result<Written, Diagnostic> + Sync),
+) -> Result<Vec<Written>, Diagnostic> {
     // All pages share the item: its die line and films are those of the first.
     let scene = &scenes[0];
     let (job, base) = (&design.job, design.base());
@@ -327,7 +373,7 @@ fn render_files(
         pdfx: Some(opts.pdfx(order)),
     };
     let pdf_bytes = pdf::export_pages(scenes, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.pdf: {e}")))?;
-    v.push(Entry { path: format!("print/{base}.pdf"), bytes: pdf_bytes });
+    v.push(put(format!("print/{base}.pdf"), pdf_bytes)?);
     if screen {
         let (job_label, order_label) = (format!("print/{base}.pdf"), format!("订单 {}", order.name));
         let station = design.stations_label();
@@ -343,27 +389,31 @@ fn render_files(
             pdfx: pdf_opts.pdfx,
         };
         let bytes = films::export(scene, &film_opts).map_err(|e| Diagnostic::data(format!("{base} films: {e}")))?;
-        v.push(Entry { path: format!("films/{base}.pdf"), bytes });
+        v.push(put(format!("films/{base}.pdf"), bytes)?);
     }
     // The die line beside its print file, never in it.
     if let Some(cut) =
         pdf::export_cut(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.cut.pdf: {e}")))?
     {
-        v.push(Entry { path: format!("print/{base}.cut.pdf"), bytes: cut });
+        v.push(put(format!("print/{base}.cut.pdf"), cut)?);
     }
-    // SVGs and proofs are single pages: one per page, named after its station.
+    // SVGs are single pages: one per page, named after its station.
     for (k, scene) in scenes.iter().enumerate() {
         let name = design.page_base(k);
         if order.vendor.svg {
             let svg_opts = svg::PrintOptions { marks: true };
-            v.push(Entry { path: format!("svg/{name}.svg"), bytes: svg::print(scene, &svg_opts).into_bytes() });
+            v.push(put(format!("svg/{name}.svg"), svg::print(scene, &svg_opts).into_bytes())?);
             for (ink, film) in svg::plates(scene, &svg_opts) {
-                v.push(Entry { path: format!("svg/{name}.ink-{ink}.svg"), bytes: film.into_bytes() });
+                v.push(put(format!("svg/{name}.ink-{ink}.svg"), film.into_bytes())?);
             }
         }
+    }
+    // One proof per item × slogan (see proof_groups()), from the first page.
+    if proof {
+        let path = proof_path(design);
         let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
-            .map_err(|e| Diagnostic::data(format!("{name}.png: {e}")))?;
-        v.push(Entry { path: format!("proofs/{name}.png"), bytes: png_bytes });
+            .map_err(|e| Diagnostic::data(format!("{path}: {e}")))?;
+        v.push(put(path, png_bytes)?);
     }
     Ok(v)
 }
@@ -373,8 +423,8 @@ const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
 
 /// A shard's own documents: the checksums of its files and the fingerprint
 /// of the inputs they were made from.
-fn shard_documents(files: &[Entry], fingerprint: String) -> [Entry; 2] {
-    let list: String = files.iter().map(|e| format!("{}  {}\n", sha256_hex(&e.bytes), e.path)).collect();
+fn shard_documents(files: &[Written], fingerprint: String) -> [Entry; 2] {
+    let list: String = files.iter().map(|e| format!("{}  {}\n", e.sha256, e.path)).collect();
     [
         Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() },
         Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() },
@@ -428,7 +478,7 @@ fn fingerprint(order: &Order, designs: &[Design], opts: &PackageOptions) -> Stri
 /// from the same inputs, and hold exactly `ours` (what this process renders
 /// for the whole order), byte for byte. Their checksum lists are not trusted:
 /// anyone who can change a shard file can change its list too.
-fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) -> Result<(), Diagnostics> {
+fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Written]) -> Result<(), Diagnostics> {
     let prefix = format!("{}.shard-", order.name);
     let mut shards: Vec<(usize, usize, PathBuf)> = Vec::new();
     for e in std::fs::read_dir(out).map_err(|e| io(format!("cannot read {}", out.display()), e))?.flatten() {
@@ -453,7 +503,7 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
         .hint("remove old shard folders, then run every `--shard I/N` for I = 1..N into this folder")
         .into());
     }
-    let expected: BTreeMap<&str, &[u8]> = ours.iter().map(|e| (e.path.as_str(), e.bytes.as_slice())).collect();
+    let expected: BTreeMap<&str, &Written> = ours.iter().map(|e| (e.path.as_str(), e)).collect();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut problems = Diagnostics::default();
     for (_, _, dir) in &shards {
@@ -478,9 +528,10 @@ fn check_shards(order: &Order, out: &Path, fingerprint: &str, ours: &[Entry]) ->
                 );
                 continue;
             };
-            // Never more than the file should hold, and only a regular file.
-            let bytes = crate::library::read_bounded(&file, want.len() as u64).unwrap_or_default();
-            if bytes != *want {
+            // Never more than the file should hold, and only a regular file;
+            // compared by SHA-256 with what this process wrote for it.
+            let bytes = crate::library::read_bounded(&file, want.len).unwrap_or_default();
+            if bytes.len() as u64 != want.len || sha256_hex(&bytes) != want.sha256 {
                 problems.push(
                     Diagnostic::data(format!(
                         "{} differs from what this order renders for it: it was changed after rendering",
@@ -643,13 +694,21 @@ fn recover(out: &Path, name: &str) {
     }
 }
 
-/// Put a package in place: written into a fresh folder beside `dir`, then
-/// swapped with the old one in a single step (so there is never a moment
-/// without a package), then the zip renamed beside it. `zip`: `None` for a
-/// shard (no zip), `Some(None)` for a package without one (an earlier zip of
-/// ours is removed), `Some(Some(bytes))` with one. Replaces only a folder
-/// and zip that we wrote and nobody changed.
-fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<(), Diagnostics> {
+/// Put a package in place. Its design `files` are already in `staged` (a
+/// fresh folder beside `dir`); the documents, the marker and the zip are
+/// added, then the folder is swapped with the old one in a single step (so
+/// there is never a moment without a package), then the zip renamed beside
+/// it. `zip`: `None` for a shard (no zip), `Some(false)` for a package
+/// without one (an earlier zip of ours is removed), `Some(true)` with one.
+/// Replaces only a folder and zip that we wrote and nobody changed.
+fn install(
+    dir: &Path,
+    staged: fsio::StagedDir,
+    files: &[Written],
+    docs: &[Entry],
+    zip: Option<bool>,
+    epoch: Option<i64>,
+) -> Result<(), Diagnostics> {
     let out = dir.parent().unwrap_or(Path::new("."));
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let had_old = std::fs::symlink_metadata(dir).is_ok();
@@ -667,35 +726,32 @@ fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<
                 .into());
         }
     }
+    for e in docs {
+        staged.write(&e.path, &e.bytes)?;
+    }
+    let zip_staged = if zip == Some(true) {
+        // Tagged with the manifest's checksum, so a run that dies after
+        // the swap is finished by the next (see recover()).
+        let manifest = docs.iter().find(|e| e.path == "manifest.json").map(|e| sha256_hex(&e.bytes));
+        let tag = format!("m{}", manifest.as_deref().and_then(|m| m.get(..16)).unwrap_or("0"));
+        let (z, sum) = fsio::StagedFile::stream(&zip_file, &tag, |w| write_zip(w, &name, epoch, &staged, files, docs))?;
+        crate::fault::point("install.zip");
+        Some((z, sum))
+    } else {
+        None
+    };
     let mut marker = String::from("jiediqi package\n");
-    let zip_bytes = zip.flatten();
-    if let Some(b) = zip_bytes {
-        marker.push_str(&format!("zip {}\n", sha256_hex(b)));
+    if let Some((_, sum)) = &zip_staged {
+        marker.push_str(&format!("zip {sum}\n"));
     } else if let Some(old) = &old_zip {
         marker.push_str(&format!("stale-zip {old}\n"));
     }
-    let staged = fsio::StagedDir::new(dir)?;
-    let marker = Entry { path: MARKER.into(), bytes: marker.into_bytes() };
-    for e in entries.iter().chain(std::iter::once(&marker)) {
-        staged.write(&e.path, &e.bytes)?;
-    }
-    let zip_staged = match zip_bytes {
-        Some(bytes) => {
-            // Tagged with the manifest's checksum, so a run that dies after
-            // the swap is finished by the next (see recover()).
-            let manifest = entries.iter().find(|e| e.path == "manifest.json").map(|e| sha256_hex(&e.bytes));
-            let tag = format!("m{}", manifest.as_deref().and_then(|m| m.get(..16)).unwrap_or("0"));
-            let z = fsio::StagedFile::new(&zip_file, &tag, bytes)?;
-            crate::fault::point("install.zip");
-            Some(z)
-        }
-        None => None,
-    };
+    staged.write(MARKER, marker.as_bytes())?;
     staged.swap_in()?;
     // From here the new package is in place; what follows only tidies up
     // (and a crash here is finished by the next run's recover()).
     match zip_staged {
-        Some(z) => z.commit()?,
+        Some((z, _)) => z.commit()?,
         None => {
             if old_zip.is_some() {
                 let _ = std::fs::remove_file(&zip_file);
@@ -706,13 +762,63 @@ fn install(dir: &Path, entries: &[Entry], zip: Option<Option<&[u8]>>) -> Result<
     Ok(())
 }
 
+/// The package's zip, written to `w` as it goes: the design files read back
+/// from the staged folder a few at a time (deflated in parallel, written in
+/// order), then the documents. Returns the zip's SHA-256.
+fn write_zip(
+    w: &mut dyn std::io::Write,
+    folder: &str,
+    epoch: Option<i64>,
+    staged: &fsio::StagedDir,
+    files: &[Written],
+    docs: &[Entry],
+) -> Result<String, Diagnostic> {
+    use sha2::Digest as _;
+    struct Hashing<'a> {
+        w: &'a mut dyn std::io::Write,
+        sha: sha2::Sha256,
+    }
+    impl std::io::Write for Hashing<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.w.write(buf)?;
+            self.sha.update(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.w.flush()
+        }
+    }
+    let zip_err = |e: std::io::Error| Diagnostic::data(format!("{folder}.zip: {e}")).hint("split the order");
+    let mut z = crate::zip::Writer::new(Hashing { w, sha: sha2::Sha256::new() }, folder, epoch);
+    // A chunk's files (a few MB) are in memory at once, never the package.
+    for chunk in files.chunks(32) {
+        let packed = chunk
+            .par_iter()
+            .map(|f| {
+                let path = staged.path().join(&f.path);
+                let data = std::fs::read(&path).map_err(|e| io(format!("cannot read {}", path.display()), e))?;
+                let p = crate::zip::pack(&data);
+                Ok((data, p))
+            })
+            .collect::<Result<Vec<_>, Diagnostic>>()?;
+        for (f, (data, p)) in chunk.iter().zip(&packed) {
+            z.add(&f.path, data, p).map_err(zip_err)?;
+        }
+    }
+    for e in docs {
+        z.add(&e.path, &e.bytes, &crate::zip::pack(&e.bytes)).map_err(zip_err)?;
+    }
+    let h = z.finish().map_err(zip_err)?;
+    Ok(review::hex(&h.sha.finalize()))
+}
+
 /// Step 3: job sheet, contact sheet, README, manifest and checksums, from
 /// the plan and the design files (identical for sharded and unsharded runs).
 fn documents(
     lib: &Library,
     order: &Order,
     plan: &Plan,
-    files: &[Entry],
+    files: &[Written],
     opts: &PackageOptions,
 ) -> Result<Vec<Entry>, Diagnostic> {
     let fonts = Fonts::load(lib)?;
@@ -735,7 +841,10 @@ fn documents(
     let manifest = manifest(order, pdfx, &plan.designs, files, &docs);
     docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
     let mut sums = String::new();
-    for e in files.iter().chain(&docs) {
+    for e in files {
+        let _ = writeln!(sums, "{}  {}", e.sha256, e.path);
+    }
+    for e in &docs {
         let _ = writeln!(sums, "{}  {}", sha256_hex(&e.bytes), e.path);
     }
     docs.push(Entry { path: "SHA256SUMS".into(), bytes: sums.into_bytes() });
@@ -850,9 +959,11 @@ pub(crate) fn ink_summary(j: &Job) -> String {
     s
 }
 
-fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Entry], docs: &[Entry]) -> String {
+fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written], docs: &[Entry]) -> String {
     let by_base: BTreeMap<String, &Design> =
         designs.iter().flat_map(|d| (0..d.stations.len().max(1)).map(move |k| (d.page_base(k), d))).collect();
+    let proofs: BTreeMap<String, &[Design]> =
+        proof_groups(designs).into_iter().map(|g| (proof_path(&designs[g.start]), &designs[g])).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
     let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));
@@ -870,11 +981,27 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Entry],
     let mut rows = Vec::new();
     for e in files {
         let (base, kind, film) = design_file(&e.path);
-        let Some(d) = by_base.get(base) else { continue };
-        let j = &d.job;
-        let stations: Vec<String> = d
-            .stations
+        // A proof stands for its item × slogan: every station of its designs.
+        let (group, sample): (&[Design], String) = match proofs.get(&e.path) {
+            Some(g) if kind == "proof" => {
+                let sample = proof_station(g).map_or(String::new(), |st| {
+                    format!(
+                        ", \"sample_station\": {{\"id\": \"{}\", \"name\": \"{}\"}}",
+                        esc(&st.key),
+                        esc(&st.station.name)
+                    )
+                });
+                (g, sample)
+            }
+            _ => match by_base.get(base) {
+                Some(d) => (std::slice::from_ref(*d), String::new()),
+                None => continue,
+            },
+        };
+        let j = &group[0].job;
+        let stations: Vec<String> = group
             .iter()
+            .flat_map(|d| &d.stations)
             .map(|(st, q)| {
                 format!("{{\"id\": \"{}\", \"name\": \"{}\", \"quantity\": {q}}}", esc(&st.key), esc(&st.station.name))
             })
@@ -892,10 +1019,10 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Entry],
         };
         let inks: Vec<String> = labels.iter().map(|i| format!("\"{}\"", esc(i))).collect();
         rows.push(format!(
-            "    {{\"path\": \"{}\", \"kind\": \"{kind}\", \"sha256\": \"{}\", \"bytes\": {}, \"item\": \"{}\", \"product\": \"{}\", \"material\": \"{}\", \"trim_mm\": [{}, {}], \"bleed_mm\": {}, \"process\": \"{}\", \"inks\": [{}], \"quantity\": {}, \"setups\": {}, \"stations\": [{}], \"slogan\": \"{}\", \"wording_sha256\": \"{}\", \"approved\": {{\"by\": \"{}\", \"at\": \"{}\"}}}}",
+            "    {{\"path\": \"{}\", \"kind\": \"{kind}\", \"sha256\": \"{}\", \"bytes\": {}, \"item\": \"{}\", \"product\": \"{}\", \"material\": \"{}\", \"trim_mm\": [{}, {}], \"bleed_mm\": {}, \"process\": \"{}\", \"inks\": [{}], \"quantity\": {}, \"setups\": {}, \"stations\": [{}]{sample}, \"slogan\": \"{}\", \"wording_sha256\": \"{}\", \"approved\": {{\"by\": \"{}\", \"at\": \"{}\"}}}}",
             esc(&e.path),
-            sha256_hex(&e.bytes),
-            e.bytes.len(),
+            e.sha256,
+            e.len,
             esc(&j.item.id),
             esc(&j.item.product),
             esc(&j.item.material),
@@ -904,8 +1031,8 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Entry],
             j.item.bleed,
             j.item.process.label(),
             inks.join(", "),
-            d.quantity(),
-            setups(d),
+            group.iter().map(Design::quantity).sum::<u64>(),
+            group.iter().map(setups).sum::<usize>(),
             stations.join(", "),
             esc(&j.slogan.id),
             review::wording_hash(j.slogan),

@@ -16,28 +16,68 @@ fn dos_time(epoch: Option<i64>) -> (u16, u16) {
     (time, date)
 }
 
-/// The zip of `entries`, each under `folder/`. Without zip64, a zip holds at
-/// most 65 535 entries and 4 GiB: larger packages are an error, not a
-/// silently broken archive.
+/// The zip of `entries`, each under `folder/`, in memory (see [`Writer`]).
 pub fn write<E: ZipEntry>(folder: &str, entries: &[E], epoch: Option<i64>) -> Result<Vec<u8>, String> {
-    let total: u64 = entries.iter().map(|e| e.data().len() as u64).sum();
-    if entries.len() > 65_535 || total >= 4_000_000_000 {
-        return Err(format!(
-            "the package is too large for a zip ({} files, {:.1} GB; the limit is 65 535 files and 4 GB)",
-            entries.len(),
-            total as f64 / 1e9
-        ));
-    }
-    let (time, date) = dos_time(epoch);
-    let mut out = Vec::new();
-    let mut central = Vec::new();
+    let mut z = Writer::new(Vec::new(), folder, epoch);
     for e in entries {
-        let name = format!("{folder}/{}", e.name());
-        let data = e.data();
-        let crc = crc32fast::hash(data);
-        let packed = miniz_oxide::deflate::compress_to_vec(data, 6);
-        let (method, body): (u16, &[u8]) = if packed.len() < data.len() { (8, &packed) } else { (0, data) };
-        let offset = out.len() as u32;
+        z.add(e.name(), e.data(), &pack(e.data())).map_err(|e| e.to_string())?;
+    }
+    z.finish().map_err(|e| e.to_string())
+}
+
+/// An entry's data as stored: CRC-32 and, when that is smaller, deflated.
+/// Separate from [`Writer::add`] so that entries can be packed in parallel
+/// and written in order.
+pub struct Packed {
+    crc: u32,
+    /// Deflated bytes, or `None` when storing the data as it is is smaller.
+    deflated: Option<Vec<u8>>,
+}
+
+pub fn pack(data: &[u8]) -> Packed {
+    let crc = crc32fast::hash(data);
+    let packed = miniz_oxide::deflate::compress_to_vec(data, 6);
+    Packed { crc, deflated: (packed.len() < data.len()).then_some(packed) }
+}
+
+/// A zip written as it goes: each entry's header and body straight to `out`,
+/// only the central directory (about 100 bytes an entry) kept until
+/// [`Writer::finish`]. Without zip64 a zip holds at most 65 535 entries and
+/// 4 GiB: a larger package is an error, not a silently broken archive.
+pub struct Writer<W: std::io::Write> {
+    out: W,
+    folder: String,
+    time: u16,
+    date: u16,
+    offset: u64,
+    count: usize,
+    central: Vec<u8>,
+}
+
+fn too_large(what: String) -> std::io::Error {
+    std::io::Error::other(format!("the package is too large for a zip ({what}; the limit is 65 535 files and 4 GB)"))
+}
+
+impl<W: std::io::Write> Writer<W> {
+    pub fn new(out: W, folder: &str, epoch: Option<i64>) -> Writer<W> {
+        let (time, date) = dos_time(epoch);
+        Writer { out, folder: folder.to_string(), time, date, offset: 0, count: 0, central: Vec::new() }
+    }
+
+    /// Add `data` as `name` (under the folder), packed from it by [`pack`].
+    pub fn add(&mut self, name: &str, data: &[u8], packed: &Packed) -> std::io::Result<()> {
+        let len = data.len() as u64;
+        let (method, body): (u16, &[u8]) = match &packed.deflated {
+            Some(d) => (8, d),
+            None => (0, data),
+        };
+        self.count += 1;
+        let end = self.offset + 30 + (self.folder.len() + 1 + name.len()) as u64 + body.len() as u64;
+        if self.count > 65_535 || end >= 4_000_000_000 || len >= 4_000_000_000 {
+            return Err(too_large(format!("{} files, over {:.1} GB", self.count, end as f64 / 1e9)));
+        }
+        let name = format!("{}/{name}", self.folder);
+        let offset = self.offset as u32;
         let header = |sig: u32, central: bool| {
             let mut h = Vec::new();
             h.extend(sig.to_le_bytes());
@@ -47,11 +87,11 @@ pub fn write<E: ZipEntry>(folder: &str, entries: &[E], epoch: Option<i64>) -> Re
             h.extend(20u16.to_le_bytes()); // needed to extract
             h.extend((1u16 << 11).to_le_bytes()); // UTF-8 names
             h.extend(method.to_le_bytes());
-            h.extend(time.to_le_bytes());
-            h.extend(date.to_le_bytes());
-            h.extend(crc.to_le_bytes());
+            h.extend(self.time.to_le_bytes());
+            h.extend(self.date.to_le_bytes());
+            h.extend(packed.crc.to_le_bytes());
             h.extend((body.len() as u32).to_le_bytes());
-            h.extend((data.len() as u32).to_le_bytes());
+            h.extend((len as u32).to_le_bytes());
             h.extend((name.len() as u16).to_le_bytes());
             h.extend(0u16.to_le_bytes()); // extra
             if central {
@@ -64,22 +104,32 @@ pub fn write<E: ZipEntry>(folder: &str, entries: &[E], epoch: Option<i64>) -> Re
             h.extend(name.as_bytes());
             h
         };
-        out.extend(header(0x0403_4b50, false));
-        out.extend(body);
-        central.extend(header(0x0201_4b50, true));
+        let local = header(0x0403_4b50, false);
+        self.out.write_all(&local)?;
+        self.out.write_all(body)?;
+        self.offset += (local.len() + body.len()) as u64;
+        let c = header(0x0201_4b50, true);
+        self.central.extend(c);
+        Ok(())
     }
-    let cd_offset = out.len() as u32;
-    let cd_len = central.len() as u32;
-    out.extend(central);
-    out.extend(0x0605_4b50u32.to_le_bytes());
-    out.extend([0u8; 4]); // disk numbers
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend((entries.len() as u16).to_le_bytes());
-    out.extend(cd_len.to_le_bytes());
-    out.extend(cd_offset.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    if out.len() as u64 >= u64::from(u32::MAX) {
-        return Err("the package is too large for a zip (over 4 GB)".into());
+
+    /// The central directory and its end record; returns the writer.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        let cd_offset = self.offset as u32;
+        let cd_len = self.central.len() as u32;
+        if self.offset + self.central.len() as u64 + 22 >= u64::from(u32::MAX) {
+            return Err(too_large("over 4 GB".into()));
+        }
+        self.out.write_all(&self.central)?;
+        let mut end = Vec::new();
+        end.extend(0x0605_4b50u32.to_le_bytes());
+        end.extend([0u8; 4]); // disk numbers
+        end.extend((self.count as u16).to_le_bytes());
+        end.extend((self.count as u16).to_le_bytes());
+        end.extend(cd_len.to_le_bytes());
+        end.extend(cd_offset.to_le_bytes());
+        end.extend(0u16.to_le_bytes());
+        self.out.write_all(&end)?;
+        Ok(self.out)
     }
-    Ok(out)
 }

@@ -68,7 +68,11 @@ fn the_example_order_makes_a_complete_package() {
     for cut in &cuts {
         assert!(names.contains(&cut.replace(".cut.pdf", ".pdf").as_str()), "{cut} without its print file");
     }
-    assert_eq!(names.iter().filter(|n| n.starts_with("proofs/")).count(), 16);
+    // One proof per item × slogan, not per file: 1 apron, 2 bags, 1 mouse
+    // pad, 2 posters; a per-station design's proof is its first station's.
+    let proofs: Vec<&&str> = names.iter().filter(|n| n.starts_with("proofs/")).collect();
+    assert_eq!(proofs.len(), 6, "{proofs:?}");
+    assert!(names.contains(&"proofs/poster-a3--fanzha-qiandaizi.png"), "{proofs:?}");
     // The vendor asked for SVG: a composite per design, a film per spot ink
     // (the bags' one, the apron's yellow and its white underbase).
     let svgs: Vec<&&str> = names.iter().filter(|n| n.starts_with("svg/")).collect();
@@ -104,7 +108,7 @@ fn the_example_order_makes_a_complete_package() {
         assert_eq!(data.len(), bytes, "{path}");
         checked += 1;
     }
-    assert_eq!(checked, 19 + 24 + 7 + 16 + 3, "every file and document listed");
+    assert_eq!(checked, 19 + 24 + 7 + 6 + 3, "every file and document listed");
     // Each cut file is listed as one, with the die line's ink only; a film with its ink.
     let row = |path: &str| manifest.lines().find(|l| l.contains(&format!("\"path\": \"{path}\""))).unwrap().to_string();
     let cut = row("print/mousepad-small--wangluo-mima--chengguan.cut.pdf");
@@ -202,19 +206,27 @@ fn qr_codes_in_the_package_scan_to_each_stations_link() {
     let p = approved_order_project("order-qr");
     let out = p.join("out");
     assert!(order(&p, &[], &out).status.success());
+    let decode = |png: &Path| -> Vec<String> {
+        let pm = resvg::tiny_skia::Pixmap::load_png(png).unwrap();
+        let (w, h) = (pm.width() as usize, pm.height() as usize);
+        let data = pm.data();
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| data[(y * w + x) * 4 + 1]);
+        img.detect_grids().iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect()
+    };
+    // Each station's print file, as poppler draws it.
     for (station, link) in [
         ("chengguan", "https://example.org/chengguan"),
         ("dongguan", "https://example.org/dongguan"),
         ("xihe", "https://example.org/xihe"),
     ] {
-        let png = out.join(format!("chengguan-winter/proofs/poster-a3--fanzha-qiandaizi--{station}.png"));
-        let pm = resvg::tiny_skia::Pixmap::load_png(&png).unwrap();
-        let (w, h) = (pm.width() as usize, pm.height() as usize);
-        let data = pm.data();
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| data[(y * w + x) * 4 + 1]);
-        let found: Vec<String> = img.detect_grids().iter().filter_map(|g| g.decode().ok().map(|(_, s)| s)).collect();
-        assert_eq!(found, vec![link.to_string()], "{station}");
+        let pdf = out.join(format!("chengguan-winter/print/poster-a3--fanzha-qiandaizi--{station}.pdf"));
+        let prefix = out.join(format!("qr-{station}"));
+        tool_ok("pdftoppm", &["-png", "-r", "100", "-singlefile", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+        assert_eq!(decode(&prefix.with_extension("png")), vec![link.to_string()], "{station}");
     }
+    // The design's one proof shows the first station's version.
+    let proof = out.join("chengguan-winter/proofs/poster-a3--fanzha-qiandaizi.png");
+    assert_eq!(decode(&proof), vec!["https://example.org/chengguan".to_string()]);
 }
 
 #[test]
@@ -1190,9 +1202,13 @@ fn a_variable_data_vendor_gets_one_pdf_a_page_per_station_for_digital_items() {
         let text = tool_ok("pdftotext", &["-f", &n, "-l", &n, pdf.to_str().unwrap(), "-"]);
         assert!(text.contains(name), "page {page}: {text}");
     }
-    // Proofs and SVGs stay one a page, named after their station.
+    // SVGs stay one a page, named after their station; the proof is one
+    // for the design, drawn from its first page (the first station).
+    let svgs = files(&pkg.join("svg"));
+    assert!(svgs.contains(&"mousepad-small--wangluo-mima--xihe.svg".to_string()), "{svgs:?}");
     let proofs = files(&pkg.join("proofs"));
-    assert!(proofs.contains(&"mousepad-small--wangluo-mima--xihe.png".to_string()), "{proofs:?}");
+    assert!(proofs.iter().all(|p| !p.starts_with("mousepad-small--wangluo-mima--")), "{proofs:?}");
+    assert!(proofs.contains(&"mousepad-small--wangluo-mima.png".to_string()), "{proofs:?}");
     // Screen prints and offset keep a file per station: each is its own screens or plates.
     assert!(print.contains(&"bag-nonwoven--fanzha-96110--xihe.pdf".to_string()));
     assert!(print.contains(&"poster-a3--fanzha-qiandaizi--xihe.pdf".to_string()));
@@ -1203,5 +1219,57 @@ fn a_variable_data_vendor_gets_one_pdf_a_page_per_station_for_digital_items() {
     assert!(text.contains("可变数据：每页一个派出所，共3页"), "{text}");
     assert!(text.contains("60件城关派出所20东关派出所20西河派出所20"), "{text}");
     let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
-    assert!(manifest.contains("\"path\": \"proofs/mousepad-small--wangluo-mima--xihe.png\""), "{manifest}");
+    assert!(manifest.contains("\"path\": \"proofs/mousepad-small--wangluo-mima.png\""), "{manifest}");
+    assert!(manifest.contains("\"sample_station\": {\"id\": \"chengguan\""), "{manifest}");
+}
+
+/// Every file and folder under `dir` (hidden ones too), with the bytes of files.
+fn everything(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if e.file_type().unwrap().is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                todo.push(e.path());
+            } else {
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_failure_mid_render_leaves_no_package_and_no_partial_files() {
+    let p = approved_order_project("order-fail-mid");
+    let out = p.join("out");
+    let order_path = p.join(ORDER);
+    let failing = |extra: &[&str], n: usize| {
+        let mut args = vec!["order", order_path.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend(extra);
+        // The n-th design file fails to write, as on a full disk: files are
+        // streamed into the staged folder, so some are already on disk then.
+        let o = command_in(&p, &args).env("JIEDIQI_TEST_FAIL_AT", format!("package.file:{n}")).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("injected failure"), "{}", stderr(&o));
+    };
+    for extra in [&[][..], &["--zip"][..]] {
+        for n in [1, 10, 50] {
+            let _ = std::fs::remove_dir_all(&out);
+            failing(extra, n);
+            // No package folder, no zip, no temporaries: nothing at all.
+            let left = everything(&out);
+            assert!(left.is_empty(), "{extra:?} failing at file {n} left {:?}", left.keys().collect::<Vec<_>>());
+        }
+    }
+    // Over a package already there: it stays as it was, byte for byte.
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(order(&p, &["--zip"], &out).status.success());
+    let before = everything(&out);
+    assert!(before.contains_key("chengguan-winter.zip") && before.contains_key("chengguan-winter/manifest.json"));
+    failing(&["--zip"], 30);
+    assert!(everything(&out) == before, "the old package changed");
 }

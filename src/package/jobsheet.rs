@@ -21,11 +21,12 @@ pub(super) fn contact_sheet(
     designs: &[Design],
     scenes: &[Vec<Scene>],
 ) -> Result<Vec<Scene>, Diagnostic> {
-    // A variable-data design by its first page.
-    let pictures: Vec<Picture> = scenes
+    // One cell per item × slogan (super::proof_groups), by its first page.
+    let groups = super::proof_groups(designs);
+    let pictures: Vec<Picture> = groups
         .par_iter()
-        .map(|pages| {
-            let s = &pages[0];
+        .map(|g| {
+            let s = &scenes[g.start][0];
             let long_in = s.width.max(s.height) / 72.0;
             let dpi = (320.0 / long_in).min(60.0);
             let (width, height, rgb) = png::render_rgb(s, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
@@ -35,20 +36,34 @@ pub(super) fn contact_sheet(
     let mut sh = Sheet::new(format!("样稿总览 — {}", order.title), false, A4);
     let header = format!("样稿总览　{}", order.title);
     sh.new_page(fonts, &header)?;
-    sh.text(
-        &fonts.sans,
-        &format!("印刷厂：{}　交货日期：{}　共 {} 个设计", order.vendor.name, order.due, designs.len()),
-        9.5,
-        GREY,
-        0.0,
-    )?;
+    let mut line = format!("印刷厂：{}　交货日期：{}　共 {} 个设计", order.vendor.name, order.due, groups.len());
+    if groups.len() != designs.len() {
+        line.push_str(&format!("（{} 个印刷文件）", designs.len()));
+    }
+    sh.text(&fonts.sans, &line, 9.5, GREY, 0.0)?;
+    if groups.iter().any(|g| super::proof_station(&designs[g.clone()]).is_some()) {
+        let note = "各派出所版本只有派出所信息不同，每个设计只画一个派出所的样图（见图下）；印刷文件每所一个。";
+        sh.text(&fonts.sans, note, 9.0, GREY, 0.0)?;
+    }
     let cells: Vec<(&Picture, String)> = pictures
         .iter()
-        .zip(designs)
-        .map(|(p, d)| {
-            let j = &d.job;
-            let pages = if d.pages { format!("（{} 页）", d.stations.len()) } else { String::new() };
-            (p, format!("{}--{}{pages}\n{}　×{} 件", j.item.id, j.slogan.id, d.stations_label(), d.quantity()))
+        .zip(&groups)
+        .map(|(p, g)| {
+            let group = &designs[g.clone()];
+            let (d, j) = (&group[0], &group[0].job);
+            let quantity: u64 = group.iter().map(Design::quantity).sum();
+            let label = match super::proof_station(group) {
+                None => format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, d.stations_label(), quantity),
+                Some(st) => {
+                    let n: usize = group.iter().map(|d| d.stations.len()).sum();
+                    let pages = if d.pages { "一个文件每所一页" } else { "每所一个文件" };
+                    format!(
+                        "{}--{}\n{n} 个派出所，{pages}　×{quantity} 件\n样图：{}",
+                        j.item.id, j.slogan.id, st.station.name
+                    )
+                }
+            };
+            (p, label)
         })
         .collect();
     sh.grid(fonts, &header, &cells, 4, 52.0)?;
