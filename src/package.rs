@@ -85,7 +85,7 @@ pub fn write(
         let chosen: Vec<usize> = (0..plan.designs.len()).filter(|k| k % n == i - 1).collect();
         let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
         let staged = fsio::StagedDir::new(&dir)?;
-        let files = render(lib, order, &plan, &chosen, opts, &staged)?;
+        let files = render(lib, order, &plan, &chosen, opts, &staged)?.files;
         let docs = shard_documents(&files, fingerprint);
         install(&dir, staged, &files, &docs, None, None)?;
         return Ok(vec![dir]);
@@ -95,13 +95,13 @@ pub fn write(
     // package only when everything is written (see install()).
     let staged = fsio::StagedDir::new(&dir)?;
     let all: Vec<usize> = (0..plan.designs.len()).collect();
-    let files = render(lib, order, &plan, &all, opts, &staged)?;
+    let Rendered { files, samples } = render(lib, order, &plan, &all, opts, &staged)?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
         // byte for byte what this process renders for that job.
         check_shards(order, out, &fingerprint, &files)?;
     }
-    let docs = documents(lib, order, &plan, &files, opts)?;
+    let docs = documents(lib, order, &plan, &files, &samples, opts)?;
     install(&dir, staged, &files, &docs, Some(opts.zip), opts.epoch)?;
     let mut written = vec![dir];
     if opts.zip {
@@ -123,8 +123,13 @@ fn prepare(out: &Path, order: &Order) -> Result<(), Diagnostic> {
 /// order's distinct designs, cleared by the review gate, and their scenes.
 struct Plan<'a> {
     designs: Vec<Design<'a>>,
-    /// Each design's pages: one, or one per station for a variable-data PDF.
-    scenes: Vec<Vec<Scene>>,
+}
+
+/// What [`render`] hands on: the files written, in package order, and the
+/// first page of each item × slogan's first design (for the contact sheet).
+struct Rendered {
+    files: Vec<Written>,
+    samples: Vec<Scene>,
 }
 
 /// One distinct design: one print file (with its films, cut file, SVGs and
@@ -173,15 +178,15 @@ impl Design<'_> {
 }
 
 /// Step 1: the order's jobs (items, slogans, stations checked), their
-/// wording cleared at the review gate, grouped into distinct designs, and
-/// those laid out: all problems at once, before anything is written.
+/// wording cleared at the review gate, grouped into distinct designs: all
+/// problems at once, before anything is written. The designs are laid out
+/// as they are rendered (see [`render`]), so that no more than a few
+/// scenes are in memory at once, whatever the number of stations.
 fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<Plan<'a>, Diagnostics> {
     let (mut jobs, mut problems) = order.expand(lib);
     clear(log, order, &mut jobs, &mut problems);
     let jobs = problems.into_result(jobs)?;
-    let designs = designs(jobs, order.vendor.variable_data);
-    let scenes = lay_out(lib, &designs)?;
-    Ok(Plan { designs, scenes })
+    Ok(Plan { designs: designs(jobs, order.vendor.variable_data) })
 }
 
 /// Whether a job's scene depends on its station: its block printed into a
@@ -248,19 +253,16 @@ fn clear(log: &ReviewLog, order: &Order, jobs: &mut [Job], problems: &mut Diagno
     }
 }
 
-/// Each design's pages, in parallel; the order's ink swaps applied. A
-/// design without its station block is laid out without a station; a
-/// variable-data design once for each of its stations.
-fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Vec<Scene>>, Diagnostics> {
-    let pages: Vec<(usize, usize)> = designs
-        .iter()
-        .enumerate()
-        .flat_map(|(k, d)| (0..if d.pages { d.stations.len() } else { 1 }).map(move |p| (k, p)))
-        .collect();
-    let scenes: Vec<Result<Scene, Diagnostic>> = pages
-        .par_iter()
-        .map(|&(k, p)| {
-            let (d, j) = (&designs[k], &designs[k].job);
+/// A design's pages (one, or one per station for a variable-data PDF),
+/// with the order's ink swaps applied. A design without its station block
+/// is laid out without a station; a variable-data design once for each of
+/// its stations.
+fn lay_out(lib: &Library, d: &Design) -> Result<Vec<Scene>, Diagnostics> {
+    let j = &d.job;
+    let pages = if d.pages { d.stations.len() } else { 1 };
+    let scenes: Vec<Result<Scene, Diagnostic>> = (0..pages)
+        .into_par_iter()
+        .map(|p| {
             let station = (j.station_block == StationBlock::Print).then_some(&d.stations[p].0.station);
             let mut scene = layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station })?;
             // The order's ink swaps: same indices, other spot colours.
@@ -269,12 +271,12 @@ fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Vec<Scene>>, Diagnos
         })
         .collect();
     let mut problems = Diagnostics::default();
-    let mut out: Vec<Vec<Scene>> = designs.iter().map(|_| Vec::new()).collect();
-    for (&(k, p), s) in pages.iter().zip(scenes) {
+    let mut out = Vec::with_capacity(pages);
+    for (p, s) in scenes.into_iter().enumerate() {
         match s {
-            Ok(s) => out[k].push(s),
+            Ok(s) => out.push(s),
             Err(e) => {
-                let name = designs[k].page_base(p);
+                let name = d.page_base(p);
                 problems.push(Diagnostic { message: format!("{name}: {}", e.message), ..e })
             }
         }
@@ -282,8 +284,11 @@ fn lay_out(lib: &Library, designs: &[Design]) -> Result<Vec<Vec<Scene>>, Diagnos
     problems.into_result(out)
 }
 
-/// Step 2: the design files of the chosen designs, rendered in parallel and
-/// written into the staged folder as they come; returned in package order.
+/// Step 2: every design laid out, and the chosen ones rendered, in
+/// parallel; files are written into the staged folder as they come and
+/// only their names, sizes and checksums kept. Every layout problem of the
+/// order is reported (designs not chosen are laid out to check them);
+/// once one is found, nothing more is rendered. Files in package order.
 fn render(
     lib: &Library,
     order: &Order,
@@ -291,11 +296,16 @@ fn render(
     chosen: &[usize],
     opts: &PackageOptions,
     staged: &fsio::StagedDir,
-) -> Result<Vec<Written>, Diagnostic> {
+) -> Result<Rendered, Diagnostics> {
+    use std::sync::atomic::{AtomicBool, Ordering};
     let groups = proof_groups(&plan.designs);
     let mut proof = vec![false; plan.designs.len()];
     for g in &groups {
         proof[g.start] = true;
+    }
+    let mut wanted = vec![false; plan.designs.len()];
+    for &k in chosen {
+        wanted[k] = true;
     }
     let put = |path: String, bytes: Vec<u8>| -> Result<Written, Diagnostic> {
         if crate::fault::fails("package.file") {
@@ -305,11 +315,35 @@ fn render(
         staged.write(&path, &bytes)?;
         Ok(Written { path, len: bytes.len() as u64, sha256 })
     };
-    let files = chosen
-        .par_iter()
-        .map(|&k| render_files(lib, order, &plan.designs[k], &plan.scenes[k], opts, proof[k], &put))
-        .collect::<Result<Vec<_>, Diagnostic>>()?;
-    Ok(files.into_iter().flatten().collect())
+    let failed = AtomicBool::new(false);
+    type Out = Result<(Vec<Written>, Option<Scene>), Diagnostics>;
+    let results: Vec<Out> = (0..plan.designs.len())
+        .into_par_iter()
+        .map(|k| {
+            let d = &plan.designs[k];
+            let scenes = lay_out(lib, d).inspect_err(|_| failed.store(true, Ordering::Relaxed))?;
+            if !wanted[k] || failed.load(Ordering::Relaxed) {
+                return Ok((Vec::new(), None));
+            }
+            let files = render_files(lib, order, d, &scenes, opts, proof[k], &put).map_err(|e| {
+                failed.store(true, Ordering::Relaxed);
+                Diagnostics::from(e)
+            })?;
+            Ok((files, proof[k].then(|| scenes.into_iter().next()).flatten()))
+        })
+        .collect();
+    let mut problems = Diagnostics::default();
+    let mut out = Rendered { files: Vec::new(), samples: Vec::new() };
+    for r in results {
+        match r {
+            Ok((files, sample)) => {
+                out.files.extend(files);
+                out.samples.extend(sample);
+            }
+            Err(e) => problems.0.extend(e.0),
+        }
+    }
+    problems.into_result(out)
 }
 
 /// The designs of each item × slogan, as ranges of the plan's designs
@@ -819,6 +853,7 @@ fn documents(
     order: &Order,
     plan: &Plan,
     files: &[Written],
+    samples: &[Scene],
     opts: &PackageOptions,
 ) -> Result<Vec<Entry>, Diagnostic> {
     let fonts = Fonts::load(lib)?;
@@ -830,7 +865,7 @@ fn documents(
         },
         Entry {
             path: "样稿总览.pdf".into(),
-            bytes: document::pdf(&jobsheet::contact_sheet(&fonts, order, &plan.designs, &plan.scenes)?, opts.epoch)?,
+            bytes: document::pdf(&jobsheet::contact_sheet(&fonts, order, &plan.designs, samples)?, opts.epoch)?,
         },
         Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() },
     ];

@@ -767,9 +767,17 @@ fn crop_marks(c: &mut Content, scene: &Scene) {
 
 /// 16 bytes from two FNV-1a hashes of the page content and title.
 fn content_id_bytes(content: &[u8], title: &str) -> Vec<u8> {
-    let bytes = || content.iter().copied().chain(title.bytes());
-    let mut id = fnv1a(0xcbf2_9ce4_8422_2325, bytes()).to_be_bytes().to_vec();
-    id.extend(fnv1a(0x8422_2325_cbf2_9ce4, bytes()).to_be_bytes());
+    // Both hashes in one pass over the bytes: each is a chain of dependent
+    // multiplies, so two chains side by side cost about as much as one (a
+    // county order hashes some hundred MB of page content).
+    const P: u64 = 0x0100_0000_01b3;
+    let (mut a, mut b) = (0xcbf2_9ce4_8422_2325u64, 0x8422_2325_cbf2_9ce4u64);
+    for &x in content.iter().chain(title.as_bytes()) {
+        a = (a ^ u64::from(x)).wrapping_mul(P);
+        b = (b ^ u64::from(x)).wrapping_mul(P);
+    }
+    let mut id = a.to_be_bytes().to_vec();
+    id.extend(b.to_be_bytes());
     id
 }
 
@@ -784,6 +792,9 @@ type SubsetKey = (std::path::PathBuf, Vec<u16>);
 /// footer's and tip's glyph sets, so each is subset once.
 static SUBSETS: std::sync::Mutex<BTreeMap<SubsetKey, std::sync::Arc<Vec<u8>>>> = std::sync::Mutex::new(BTreeMap::new());
 
+/// What the subset cache may hold: a few hundred posters' worth.
+const SUBSET_CACHE_BYTES: usize = 8 << 20;
+
 fn cached_subset(
     font: &Font,
     glyphs: &BTreeSet<u16>,
@@ -797,8 +808,10 @@ fn cached_subset(
         .map_err(|e| PdfError::Subset { font: font.path.display().to_string(), message: format!("{e:?}") })?;
     let bytes = std::sync::Arc::new(bytes);
     if let Ok(mut m) = SUBSETS.lock() {
-        // Bounded: a long run of all-different sets must not grow without end.
-        if m.len() >= 1024 {
+        // Bounded: a long run of all-different sets (a county's stations,
+        // each with its own footer glyphs) must not grow without end.
+        let held: usize = m.values().map(|b| b.len()).sum();
+        if m.len() >= 1024 || held + bytes.len() > SUBSET_CACHE_BYTES {
             m.clear();
         }
         m.insert(key, bytes.clone());

@@ -19,14 +19,14 @@ pub(super) fn contact_sheet(
     fonts: &Fonts,
     order: &Order,
     designs: &[Design],
-    scenes: &[Vec<Scene>],
+    samples: &[Scene],
 ) -> Result<Vec<Scene>, Diagnostic> {
-    // One cell per item × slogan (super::proof_groups), by its first page.
+    // One cell per item × slogan (super::proof_groups), by the first page
+    // of its first design (`samples`, one a group).
     let groups = super::proof_groups(designs);
-    let pictures: Vec<Picture> = groups
+    let pictures: Vec<Picture> = samples
         .par_iter()
-        .map(|g| {
-            let s = &scenes[g.start][0];
+        .map(|s| {
             let long_in = s.width.max(s.height) / 72.0;
             let dpi = (320.0 / long_in).min(60.0);
             let (width, height, rgb) = png::render_rgb(s, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
