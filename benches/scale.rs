@@ -7,7 +7,9 @@
 //!    index in the cache folder; the runs after it use that index.
 //! 2. The county order: 200 stations (`scripts/county-stations.py`) × 4
 //!    items × 3 slogans, built as a vendor package in a fresh process
-//!    (3 runs; JIEDIQI_BENCH_COUNTY_RUNS to change it).
+//!    (3 runs; JIEDIQI_BENCH_COUNTY_RUNS to change it; JIEDIQI_BENCH_STATIONS=50,200
+//!    builds each size in turn, to show memory does not grow with stations;
+//!    JIEDIQI_BENCH_ONLY=county skips workload 1).
 //!
 //! Medians over several runs, p95, and peak memory (max RSS, from
 //! `/usr/bin/time`, Debian package `time`). The cache folder is the bench's
@@ -200,8 +202,12 @@ fn main() {
     let runs =
         if quick { 3 } else { std::env::var("JIEDIQI_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(31) };
     let env = Env::new();
+    // JIEDIQI_BENCH_ONLY=county: the county order alone.
     if std::env::var("JIEDIQI_BENCH_ONLY").is_ok_and(|v| v == "county") {
         county(&env, quick);
+        if std::env::var_os("JIEDIQI_BENCH_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(env.key.parent().unwrap().parent().unwrap());
+        }
         return;
     }
     let project = scale_project(&env);
