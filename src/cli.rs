@@ -447,6 +447,16 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             if let Err(d) = load_keys(cli).and_then(|k| ReviewLog::load(&lib.root, k.as_ref())) {
                 problems.push(d);
             }
+            // A new topic prints with the general pictogram until it has its own.
+            if lib.items.iter().any(|i| i.zones.iter().any(|z| z.shape == crate::library::Shape::Pictogram)) {
+                for (stem, topic) in crate::pictogram::without_own(&lib) {
+                    eprintln!(
+                        "note: topic `{}` (slogans/{stem}.yaml) has no pictogram of its own: items show the general one (pictograms/{}.svg) until pictograms/{stem}.svg is drawn",
+                        term(&topic),
+                        crate::pictogram::GENERAL
+                    );
+                }
+            }
             if !problems.is_empty() {
                 return Err(problems);
             }
