@@ -163,7 +163,7 @@ fn the_example_order_makes_a_complete_package() {
     }
     // The apron's underbase is on the job sheet as a screen of its own, printed first.
     assert!(text.contains("专色：Underbase、PANTONE116C（Underbase为白墨打底，先印"), "{text}");
-    assert!(text.contains("总数量：2100件"), "{text}");
+    assert!(text.contains("设计与数量16个设计，共2100件"), "{text}");
     for total in [
         // item, id, designs, screens or plates, pieces
         "无纺布袋bag-nonwoven661800件",
@@ -1124,8 +1124,8 @@ fn identical_designs_are_one_file_with_their_stations_and_summed_quantity() {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    assert!(text.contains("网版2块120件城关派出所40东关派出所40西河派出所40"), "{text}");
-    assert!(text.contains("网版1块300件城关派出所300"), "{text}");
+    assert!(text.contains("城关派出所40东关派出所40西河派出所40120件网版2块"), "{text}");
+    assert!(text.contains("城关派出所300300件网版1块"), "{text}");
     // The bags' station block on a label instead, and off for the posters:
     // then all stations share one design per slogan.
     let yaml = std::fs::read_to_string(&path).unwrap();
@@ -1157,8 +1157,11 @@ fn identical_designs_are_one_file_with_their_stations_and_summed_quantity() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(text.contains("labels/station-labels.pdf"), "{text}");
-    assert!(text.contains("1800张城关派出所600东关派出所600西河派出所600"), "{text}");
-    assert!(text.contains("网版1块900件城关派出所300东关派出所300西河派出所300"), "{text}");
+    assert!(text.contains("派出所标签1800张"), "{text}");
+    assert!(text.contains("张数城关派出所600、东关派出所600、西河派出所600"), "{text}");
+    // Each station's parcel carries its labels.
+    assert!(text.contains("派出所标签600张"), "{text}");
+    assert!(text.contains("城关派出所300东关派出所300西河派出所300900件网版1块"), "{text}");
     let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"kind\": \"label\""), "{manifest}");
     // An unknown placement is refused, naming the field.
@@ -1201,7 +1204,7 @@ fn a_variable_data_vendor_gets_one_pdf_a_page_per_station_for_digital_items() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(text.contains("可变数据：每页一个派出所，共3页"), "{text}");
-    assert!(text.contains("60件城关派出所20东关派出所20西河派出所20"), "{text}");
+    assert!(text.contains("城关派出所20东关派出所20西河派出所2060件"), "{text}");
     let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"path\": \"proofs/mousepad-small--wangluo-mima--xihe.png\""), "{manifest}");
 }
@@ -1244,9 +1247,9 @@ fn the_job_sheet_holds_what_a_shop_quotes_and_produces_from() {
         "后道加工无（印后即成品）",
         // Routing: the data file's rule on the section, a warning on each small run.
         "生产路线丝网印刷：每个设计1000件起订，3000件以上为经济批量；少于起订量建议改热转印",
-        "！低于丝网印刷起订量1000件（本设计300件），建议改热转印或增加数量",
-        "！低于胶印四色起订量500件（本设计20件），建议改数码四色或增加数量",
-        "丝网印刷可做；不足经济批量500件，单价偏高",
+        "300件网版1块！低于起订量1000件，建议改热转印或加量",
+        "20件印版4块！低于起订量500件，建议改数码四色或加量",
+        "120件网版2块可做；不足经济批量500件，单价偏高",
         // The packing list: delivery address and receiver from the CSV, else the station's own.
         "装箱单（按派出所分装，共3个派出所）",
         "城关派出所城关镇人民路88号派出所值班室王警官0912-1234567",
@@ -1274,7 +1277,7 @@ fn the_job_sheet_holds_what_a_shop_quotes_and_produces_from() {
     let o = order(&p, &[], &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("order line 1"), "{}", stderr(&o));
-    assert!(job_sheet_text(&pkg).contains("丝网印刷可做；不足经济批量3000件，单价偏高"));
+    assert!(job_sheet_text(&pkg).contains("2000件网版1块可做；不足经济批量3000件，单价偏高"));
     // Without a tolerance the order takes each process's from the data file; same inputs, same bytes.
     std::fs::write(&path, yaml.replace("tolerance: { over: 5, under: 3 }", "")).unwrap();
     assert!(order(&p, &[], &out).status.success());

@@ -250,12 +250,12 @@ fn section(
     sh.y += mm(1.5);
     let cols: [Column; 7] = [
         ("序号", 10.0),
-        ("文件", 80.0),
-        ("标语", 30.0),
-        ("派出所与数量", 47.0),
-        ("数量", 20.0),
-        ("制版", 18.0),
-        ("生产路线", 62.0),
+        ("文件", 96.0),
+        ("标语", 28.0),
+        ("派出所与数量", 40.0),
+        ("数量", 18.0),
+        ("制版", 17.0),
+        ("生产路线", 58.0),
     ];
     sh.table_head(fonts, &cols, header)?;
     for (n, d) in ds.iter().enumerate() {
@@ -385,11 +385,11 @@ fn packing_list(
     sh.text(&fonts.heavy, &format!("装箱单（按派出所分装，共 {} 个派出所）", order.stations.len()), 11.0, BLACK, 0.0)?;
     let cols: [Column; 6] = [
         ("序号", 10.0),
-        ("派出所", 38.0),
-        ("收货地址", 62.0),
-        ("收货人与电话", 40.0),
-        ("物品与数量", 95.0),
-        ("件数", 22.0),
+        ("派出所", 32.0),
+        ("收货地址", 50.0),
+        ("收货人与电话", 34.0),
+        ("物品与数量", 125.0),
+        ("件数", 16.0),
     ];
     sh.table_head(fonts, &cols, header)?;
     for (n, st) in order.stations.iter().enumerate() {
@@ -471,11 +471,11 @@ fn files_cell(d: &Design) -> String {
     s
 }
 
-/// A file name on as many lines as its 82 mm cell needs: ids do not break
-/// inside, so lines break after `/` and `--` (about 46 characters of 8 pt
+/// A file name on as many lines as its 96 mm cell needs: ids do not break
+/// inside, so lines break after `/` and `--` (about 54 characters of 8 pt
 /// Latin fit).
 fn wrap_path(path: &str) -> String {
-    const FIT: usize = 46;
+    const FIT: usize = 54;
     let mut pieces: Vec<&str> = Vec::new();
     let mut rest = path;
     while let Some(i) = rest.find("--").map(|i| i + 2).or_else(|| rest.find('/').map(|i| i + 1)) {
