@@ -267,7 +267,7 @@ impl Routing {
             _ => Fit::Economical,
         };
         if fit == Fit::Below {
-            note.insert_str(0, "！");
+            note.insert(0, '！');
         }
         Advice { rule, fit, note }
     }

@@ -355,6 +355,9 @@ fn totals(sh: &mut Sheet, fonts: &Fonts, header: &str, designs: &[Design], total
     sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), true, header)
 }
 
+/// One item in a station's parcel: its name, pieces, and each design (slogan id) with its pieces.
+type Parcel<'a> = (&'a str, u64, Vec<(String, u32)>);
+
 /// 装箱单: per station, where its pieces go, who receives them, and what is
 /// in its parcel (by item, each design with its pieces).
 fn packing_list(
@@ -365,7 +368,7 @@ fn packing_list(
     designs: &[Design],
 ) -> Result<(), Diagnostic> {
     // Station key → item → (pieces, designs with pieces), in design order.
-    let mut parcels: BTreeMap<&str, Vec<(&str, u64, Vec<(String, u32)>)>> = BTreeMap::new();
+    let mut parcels: BTreeMap<&str, Vec<Parcel>> = BTreeMap::new();
     for d in designs {
         for (st, q) in &d.stations {
             let items = parcels.entry(st.key.as_str()).or_default();
