@@ -92,7 +92,7 @@ impl Env {
 }
 
 fn copy_project(dir: &Path, with_slogans: bool) {
-    let mut subs = vec!["layouts", "examples", "lint", "orders"];
+    let mut subs = vec!["layouts", "examples", "lint", "orders", "data"];
     if with_slogans {
         subs.push("slogans");
     }

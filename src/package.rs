@@ -16,6 +16,7 @@ use crate::library::Role;
 use crate::lint::json_escape as esc;
 use crate::order::{Job, Order, OrderStation, StationBlock};
 use crate::review::{self, ReviewLog, sha256_hex};
+use crate::routing::Routing;
 
 use crate::scene::Scene;
 use crate::validate::Library;
@@ -120,9 +121,12 @@ fn prepare(out: &Path, order: &Order) -> Result<(), Diagnostic> {
 }
 
 /// What the package is made of, decided before anything is rendered: the
-/// order's distinct designs, cleared by the review gate, and their scenes.
+/// order's distinct designs, cleared by the review gate (laid out later, as
+/// they are rendered).
 struct Plan<'a> {
     designs: Vec<Design<'a>>,
+    /// `data/routing.yaml`, for the job sheet's routing notes.
+    routing: Routing,
 }
 
 /// What [`render`] hands on: the files written, in package order, and the
@@ -183,10 +187,20 @@ impl Design<'_> {
 /// as they are rendered (see [`render`]), so that no more than a few
 /// scenes are in memory at once, whatever the number of stations.
 fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<Plan<'a>, Diagnostics> {
+    let routing = Routing::load(&lib.root)?;
     let (mut jobs, mut problems) = order.expand(lib);
     clear(log, order, &mut jobs, &mut problems);
     let jobs = problems.into_result(jobs)?;
-    Ok(Plan { designs: designs(jobs, order.vendor.variable_data) })
+    Ok(Plan { designs: designs(jobs, order.vendor.variable_data), routing })
+}
+
+/// What the job sheet warns about an order (designs below their process's
+/// minimum, from `data/routing.yaml`), for the edges to show before they
+/// build the package; problems of the order itself are left to [`write`].
+pub fn routing_warnings(lib: &Library, order: &Order) -> Result<Vec<Diagnostic>, Diagnostics> {
+    let routing = Routing::load(&lib.root)?;
+    let (jobs, _) = order.expand(lib);
+    Ok(jobsheet::warnings(order, &designs(jobs, order.vendor.variable_data), &routing))
 }
 
 /// Whether a job's scene depends on its station: its block printed into a
@@ -861,7 +875,7 @@ fn documents(
     let mut docs = vec![
         Entry {
             path: "生产单.pdf".into(),
-            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.designs)?, opts.epoch)?,
+            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing)?, opts.epoch)?,
         },
         Entry {
             path: "样稿总览.pdf".into(),
