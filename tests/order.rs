@@ -863,7 +863,8 @@ fn xlsx_zip_bombs_and_forged_counts_are_refused_small() {
     let started = std::time::Instant::now();
     let e = xlsx_err(&with("xl/worksheets/sheet1.xml", sheet(200 << 20), Some(2000)));
     assert!(e.contains("the workbook is damaged"), "{e}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    // A guard against inflating all 200 MiB on a loaded machine, not a benchmark.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
     let e = xlsx_err(&with(
         "xl/sharedStrings.xml",
         [b"<sst uniqueCount=\"1\"><si><t>".as_slice(), &vec![b'a'; 100 << 20], b"</t></si></sst>"].concat(),
