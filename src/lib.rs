@@ -30,6 +30,7 @@ pub mod proof;
 pub mod review;
 pub mod scene;
 pub mod segment;
+pub mod space;
 pub mod studio;
 pub mod timefmt;
 pub mod validate;
