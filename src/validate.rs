@@ -118,13 +118,15 @@ pub struct Variant {
 }
 
 impl Item {
-    /// The item in one of its styles (`None`: as it is), or why not, naming the styles it has.
+    /// The item in one of its styles (`None`: as it is), or why not, naming
+    /// the styles it has. A style other than the default is a design of its
+    /// own: its id is `<item>@<style>`, so files, plans and previews keep it apart.
     pub fn styled(&self, style: Option<&str>) -> Result<Item, String> {
         let Some(want) = style else { return Ok(self.clone()) };
         let Some(i) = self.variants.iter().position(|v| v.id == want) else {
             return Err(format!(
                 "item `{}` has no style `{want}`; its styles are: {}",
-                self.id,
+                self.base_id(),
                 self.style_list()
             ));
         };
@@ -132,7 +134,13 @@ impl Item {
         item.zones = self.variants[i].zones.clone();
         item.background = self.variants[i].background;
         item.style = i;
+        item.id = if i == 0 { self.base_id().to_string() } else { format!("{}@{want}", self.base_id()) };
         Ok(item)
+    }
+
+    /// The template's id, without the style.
+    pub fn base_id(&self) -> &str {
+        self.id.split('@').next().unwrap_or(&self.id)
     }
 
     /// `tuwen (图文版), dazi (大字版)`: the styles, the default first.
@@ -145,12 +153,6 @@ impl Item {
         self.variants.get(self.style).map_or("standard", |v| v.id.as_str())
     }
 
-    /// The design's name in file names: the item's id, with `@<style>` when
-    /// the style is not the default, so two styles never share a file.
-    pub fn design_id(&self) -> String {
-        if self.style == 0 { self.id.clone() } else { format!("{}@{}", self.id, self.style_id()) }
-    }
-
     /// The printing inks (not the die line).
     pub fn printing_inks(&self) -> impl Iterator<Item = &Ink> {
         self.inks.iter().filter(|i| !matches!(i.kind, InkKind::Technical { .. }))
@@ -160,7 +162,7 @@ impl Item {
     /// items when absent) names it, and the item takes it. The one rule every
     /// listing (render all, lint, proofs, the studio) asks.
     pub fn suits(&self, s: &Slogan) -> bool {
-        s.items.as_ref().is_none_or(|l| l.contains(&self.id)) && self.takes(s).is_ok()
+        s.items.as_ref().is_none_or(|l| l.iter().any(|i| i == self.base_id())) && self.takes(s).is_ok()
     }
 
     /// Whether the item can carry the slogan (its `takes:`), and if not, why.
@@ -446,7 +448,10 @@ pub fn check_link(link: &str, extra_schemes: &[String]) -> Result<(), String> {
 pub struct Library {
     pub root: PathBuf,
     pub slogans: Vec<Slogan>,
+    /// The items in their default style.
     pub items: Vec<Item>,
+    /// The items in their other styles, ids `<item>@<style>`.
+    pub styled: Vec<Item>,
     pub fonts: FontBook,
     /// Word boundaries: jieba's dictionary and `lint/dictionary.yaml`.
     pub words: Segmenter,
@@ -460,8 +465,21 @@ impl Library {
     pub fn slogan(&self, id: &str) -> Option<&Slogan> {
         self.slogans.iter().find(|s| s.id == id)
     }
+    /// An item by id; `<item>@<style>` is the item in one of its other styles.
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|s| s.id == id)
+        self.items.iter().chain(&self.styled).find(|s| s.id == id)
+    }
+
+    /// An item in a style (`None`: its default), or why not, naming the item's styles.
+    pub fn item_in_style(&self, id: &str, style: Option<&str>) -> Result<&Item, String> {
+        let base = self.items.iter().find(|i| i.id == id).ok_or_else(|| format!("unknown item `{id}`"))?;
+        match style {
+            None => Ok(base),
+            Some(s) if base.variants.first().is_some_and(|v| v.id == s) => Ok(base),
+            Some(s) => self.item(&format!("{id}@{s}")).ok_or_else(|| {
+                format!("item `{id}` has no style `{s}`; its styles are: {}", base.style_list())
+            }),
+        }
     }
 
     /// Load and check `slogans/`, `layouts/` and `fonts/` under `root`.
@@ -492,10 +510,16 @@ impl Library {
         match fonts {
             Some(fonts) if problems.is_empty() => {
                 let pictograms = crate::pictogram::Pictograms::new(root.join("pictograms"));
+                // Every other style as an item of its own, for lookups by `<item>@<style>`.
+                let styled = items
+                    .iter()
+                    .flat_map(|i| i.variants.iter().skip(1).filter_map(|v| i.styled(Some(&v.id)).ok()))
+                    .collect();
                 Ok(Library {
                     root: root.to_path_buf(),
                     slogans,
                     items,
+                    styled,
                     fonts,
                     words,
                     pieces: Default::default(),
