@@ -304,3 +304,19 @@ fn a_bad_style_is_named_in_its_errors() {
     // Said once, not again for the default design.
     assert_eq!(e.matches("unknown ink `purple`").count(), 1, "{e}");
 }
+
+/// Every slogan meant for an item fits every one of its styles, with a station.
+#[test]
+fn every_slogan_fits_every_style() {
+    let lib = library();
+    let st = station();
+    let mut bad = Vec::new();
+    for item in lib.items.iter().chain(&lib.styled) {
+        for s in lib.slogans.iter().filter(|s| item.suits(s)) {
+            if let Err(d) = build_scene(&lib, item, s, &SceneOptions { station: Some(&st) }) {
+                bad.push(format!("{} {}: {}", item.id, s.id, d.message));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{} failures:\n{}", bad.len(), bad.join("\n"));
+}
