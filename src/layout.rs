@@ -1127,11 +1127,12 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 let Some(lines) = &texts[zi] else { continue };
                 // Take over the space of empty zones named in `grow`, unless
                 // the box would then cover a zone that prints (a footer below
-                // the tip, when only the footer is empty) or a pictogram.
+                // the tip, when only the footer is empty), a pictogram or a
+                // rule (text never runs across a separator).
                 let own = [x, y, x + w, y + h];
                 let prints = |j: usize| {
                     texts[j].is_some()
-                        || item.zones[j].shape == Shape::Pictogram
+                        || matches!(item.zones[j].shape, Shape::Pictogram | Shape::Line)
                         || (item.zones[j].role == Role::Qr && opts.station.is_some_and(|s| s.qr.is_some()))
                 };
                 let hits = |a: [f64; 4], j: usize| {
