@@ -1144,8 +1144,8 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                     if !prints(g) {
                         let [gx, gy, gw, gh] = item.zones[g].rect.map(mm);
                         let grown = [r[0].min(gx), r[1].min(gy), r[2].max(gx + gw), r[3].max(gy + gh)];
-                        let blocked = (0..item.zones.len())
-                            .any(|j| j != zi && prints(j) && !hits(own, j) && hits(grown, j));
+                        let blocked =
+                            (0..item.zones.len()).any(|j| j != zi && prints(j) && !hits(own, j) && hits(grown, j));
                         if !blocked {
                             r = grown;
                         }

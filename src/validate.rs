@@ -476,9 +476,9 @@ impl Library {
         match style {
             None => Ok(base),
             Some(s) if base.variants.first().is_some_and(|v| v.id == s) => Ok(base),
-            Some(s) => self.item(&format!("{id}@{s}")).ok_or_else(|| {
-                format!("item `{id}` has no style `{s}`; its styles are: {}", base.style_list())
-            }),
+            Some(s) => self
+                .item(&format!("{id}@{s}"))
+                .ok_or_else(|| format!("item `{id}` has no style `{s}`; its styles are: {}", base.style_list())),
         }
     }
 
@@ -922,7 +922,8 @@ fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, pro
 /// One template as parsed, checked; its problems go to `problems`.
 pub fn check_item(path: &Path, mut raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
     let styles = std::mem::take(&mut raw.styles);
-    let default = raw.style.clone().unwrap_or_else(|| library::StyleName { id: "standard".into(), name: "标准版".into() });
+    let default =
+        raw.style.clone().unwrap_or_else(|| library::StyleName { id: "standard".into(), name: "标准版".into() });
     let mut variants = Vec::new();
     // Each style is the template with its zones (and background) swapped in,
     // checked the same way; only what concerns the style itself is reported
@@ -961,9 +962,13 @@ pub fn check_item(path: &Path, mut raw: ItemFile, fonts: Option<&FontBook>, prob
     }
     if !id_ok(&default.id) {
         problems.push(
-            Diagnostic::data(format!("item `{}`: style id `{}` is not filename-safe", raw.id.value, default.id.escape_debug()))
-                .at(Location::file(path))
-                .hint("use lowercase letters a-z, digits and `-`, e.g. `tuwen`"),
+            Diagnostic::data(format!(
+                "item `{}`: style id `{}` is not filename-safe",
+                raw.id.value,
+                default.id.escape_debug()
+            ))
+            .at(Location::file(path))
+            .hint("use lowercase letters a-z, digits and `-`, e.g. `tuwen`"),
         );
     }
     let mut item = check_variant(path, raw, fonts, problems, "");
@@ -983,7 +988,13 @@ pub fn check_item(path: &Path, mut raw: ItemFile, fonts: Option<&FontBook>, prob
 
 /// One design of an item: the template with one set of zones. `label` names
 /// the style in every problem of its zones (empty for the default design).
-fn check_variant(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics, label: &str) -> Item {
+fn check_variant(
+    path: &Path,
+    raw: ItemFile,
+    fonts: Option<&FontBook>,
+    problems: &mut Diagnostics,
+    label: &str,
+) -> Item {
     let file_loc = Location::file(path);
     let at = |line: u64, column: u64| Location::at(path, line, column);
     let id_loc = at(raw.id.referenced.line(), raw.id.referenced.column());
@@ -1586,11 +1597,7 @@ fn check_variant(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems:
     }
     for r in [Role::Tip, Role::Footer, Role::Qr, Role::Heading] {
         if zones.iter().filter(|z| z.role == r).count() > 1 {
-            err(
-                format!("{who} has more than one {r:?} zone").to_lowercase(),
-                &file_loc,
-                "keep one zone per role",
-            );
+            err(format!("{who} has more than one {r:?} zone").to_lowercase(), &file_loc, "keep one zone per role");
         }
     }
     Item {

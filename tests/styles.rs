@@ -124,28 +124,35 @@ fn every_tip_bearing_item_has_a_large_print_style() {
         let item = lib.item_in_style(&base.id, Some("dazi")).unwrap_or_else(|e| panic!("{e}"));
         let floor = 2.0 * item.minimums.text_height;
         assert!(item.zones.iter().any(|z| z.role == Role::Tip), "{}: the 大字版 keeps the tip", item.id);
-        for z in item.zones.iter().filter(|z| matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading)) {
+        for z in item.zones.iter().filter(|z| matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading))
+        {
             assert!(z.min_height + 1e-9 >= floor, "{} zone {}: {} mm < {floor} mm", item.id, z.id, z.min_height);
         }
         // As set: the tallest CJK glyph of each line's run, measured from its outline.
-        for s in sample(&lib, &item) {
-            let scene = build_scene(&lib, &item, s, &SceneOptions { station: Some(&st) }).unwrap();
+        for s in sample(&lib, item) {
+            let scene = build_scene(&lib, item, s, &SceneOptions { station: Some(&st) }).unwrap();
             let mut runs = 0;
             for e in &scene.elements {
                 let Element::Text(run) = e else { continue };
-                let lines: std::collections::BTreeMap<i64, f64> =
-                    run.glyphs.iter().filter(|g| g.text.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).fold(
-                        Default::default(),
-                        |mut m, g| {
-                            let h = outline_height(&glyph_path(&run.font, g));
-                            let e = m.entry(g.y.round() as i64).or_insert(0.0);
-                            *e = f64::max(*e, h);
-                            m
-                        },
-                    );
+                let lines: std::collections::BTreeMap<i64, f64> = run
+                    .glyphs
+                    .iter()
+                    .filter(|g| g.text.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+                    .fold(Default::default(), |mut m, g| {
+                        let h = outline_height(&glyph_path(&run.font, g));
+                        let e = m.entry(g.y.round() as i64).or_insert(0.0);
+                        *e = f64::max(*e, h);
+                        m
+                    });
                 for h in lines.values() {
                     runs += 1;
-                    assert!(h / PT_PER_MM + 0.05 >= floor, "{} {}: a line's characters are {:.2} mm", item.id, s.id, h / PT_PER_MM);
+                    assert!(
+                        h / PT_PER_MM + 0.05 >= floor,
+                        "{} {}: a line's characters are {:.2} mm",
+                        item.id,
+                        s.id,
+                        h / PT_PER_MM
+                    );
                 }
             }
             assert!(runs > 0);
@@ -155,14 +162,13 @@ fn every_tip_bearing_item_has_a_large_print_style() {
 }
 
 fn outline_height(p: &jiediqi::scene::Path) -> f64 {
-    let ys: Vec<f64> = p
-        .0
-        .iter()
-        .filter_map(|s| match *s {
-            Seg::Move(_, y) | Seg::Line(_, y) | Seg::Cubic(_, _, _, _, _, y) => Some(y),
-            Seg::Close => None,
-        })
-        .collect();
+    let ys: Vec<f64> =
+        p.0.iter()
+            .filter_map(|s| match *s {
+                Seg::Move(_, y) | Seg::Line(_, y) | Seg::Cubic(_, _, _, _, _, y) => Some(y),
+                Seg::Close => None,
+            })
+            .collect();
     ys.iter().copied().fold(f64::MIN, f64::max) - ys.iter().copied().fold(f64::MAX, f64::min)
 }
 
@@ -182,7 +188,13 @@ fn the_desk_mats_slogan_is_not_under_the_mouse_hand() {
                 .filter_map(|e| if let Element::Text(r) = e { Some(r) } else { None })
                 .flat_map(|r| r.glyphs.iter().map(|g| g.x))
                 .fold(f64::MIN, f64::max);
-            assert!(right / PT_PER_MM < 0.45 * item.width, "{} {}: text reaches {:.0} mm", item.id, s.id, right / PT_PER_MM);
+            assert!(
+                right / PT_PER_MM < 0.45 * item.width,
+                "{} {}: text reaches {:.0} mm",
+                item.id,
+                s.id,
+                right / PT_PER_MM
+            );
         }
     }
 }
@@ -216,7 +228,8 @@ fn render_takes_a_style_and_names_the_files_after_it() {
     let text = tool_ok("pdftotext", &[out.join("poster-a3@dazi--jiaotong-122.pdf").to_str().unwrap(), "-"]);
     assert!(text.contains("122"), "{text}");
     // The default style keeps today's names.
-    let o = run_words(approved_root(), "render --slogan jiaotong-122 --item poster-a3 --style tuwen --format pdf", &out);
+    let o =
+        run_words(approved_root(), "render --slogan jiaotong-122 --item poster-a3 --style tuwen --format pdf", &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(files(&out).contains(&"poster-a3--jiaotong-122.pdf".to_string()));
     // Every style at once.
@@ -270,7 +283,8 @@ fn an_order_line_takes_a_style() {
         .filter(|n| n.starts_with("poster-a3"))
         .collect();
     assert!(!print.is_empty() && print.iter().all(|n| n.starts_with("poster-a3@dazi--")), "{print:?}");
-    std::fs::write(&order, text.replacen("  - item: poster-a3\n", "  - item: poster-a3\n    style: fancy\n", 1)).unwrap();
+    std::fs::write(&order, text.replacen("  - item: poster-a3\n", "  - item: poster-a3\n    style: fancy\n", 1))
+        .unwrap();
     let out2 = p.join("out2");
     let o = jiediqi_in(&p, &["order", order.to_str().unwrap(), "--out", out2.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
@@ -286,7 +300,11 @@ fn a_bad_style_is_named_in_its_errors() {
     let path = p.join("layouts/poster-a3.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     let bad = text
-        .replacen("      - { id: tip, role: tip, box: [22, 262, 253, 92], font: heavy, ink: black, min_height: 10,", "      - { id: tip, role: tip, box: [22, 262, 253, 92], font: heavy, ink: purple, min_height: 1,", 1)
+        .replacen(
+            "      - { id: tip, role: tip, box: [22, 262, 253, 92], font: heavy, ink: black, min_height: 10,",
+            "      - { id: tip, role: tip, box: [22, 262, 253, 92], font: heavy, ink: purple, min_height: 1,",
+            1,
+        )
         .replacen("  - id: dazi\n    name: 大字版\n", "  - id: dazi\n    name: 大字版\n    colour: red\n", 1);
     assert_ne!(bad, text);
     std::fs::write(&path, &bad).unwrap();
@@ -294,13 +312,19 @@ fn a_bad_style_is_named_in_its_errors() {
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("unknown field `colour`"), "{e}");
-    std::fs::write(&path, bad.replacen("    colour: red\n", "", 1).replacen("  - id: dazi\n", "  - id: tuwen\n", 1)).unwrap();
+    std::fs::write(&path, bad.replacen("    colour: red\n", "", 1).replacen("  - id: dazi\n", "  - id: tuwen\n", 1))
+        .unwrap();
     let e = stderr(&jiediqi_in(&p, &["check"]));
     assert!(e.contains("item `poster-a3`: style id `tuwen` is not filename-safe or is used twice"), "{e}");
     std::fs::write(&path, bad.replacen("    colour: red\n", "", 1)).unwrap();
     let e = stderr(&jiediqi_in(&p, &["check"]));
     assert!(e.contains("item `poster-a3` style `dazi`: zone `tip` uses unknown ink `purple`"), "{e}");
-    assert!(e.contains("item `poster-a3` style `dazi` zone `tip`: min_height 1 mm is below the item's minimum text height 2.5 mm"), "{e}");
+    assert!(
+        e.contains(
+            "item `poster-a3` style `dazi` zone `tip`: min_height 1 mm is below the item's minimum text height 2.5 mm"
+        ),
+        "{e}"
+    );
     // Said once, not again for the default design.
     assert_eq!(e.matches("unknown ink `purple`").count(), 1, "{e}");
 }
