@@ -1531,21 +1531,21 @@ fn check_variant(
         let choke = u.value.choke;
         if !raw.process.uses_spot_inks() {
             err(
-                format!("{who}: an underbase is a screen of its own, for screen printing only"),
+                format!("item `{id}`: an underbase is a screen of its own, for screen printing only"),
                 &loc,
                 "remove `underbase`, or make the item `process: screen-print`",
             );
         }
         if !in_range(choke, 0.0, 2.0) {
             err(
-                format!("{who}: underbase choke {choke} mm is out of range"),
+                format!("item `{id}`: underbase choke {choke} mm is out of range"),
                 &loc,
                 "give a choke of 0–2 mm (0.1–0.3 is usual)",
             );
         }
         if inks.iter().filter(|i| matches!(i.kind, InkKind::Spot { .. })).count() >= 6 {
             err(
-                format!("{who}: the underbase would be a seventh screen"),
+                format!("item `{id}`: the underbase would be a seventh screen"),
                 &loc,
                 "use at most five colour inks with an underbase",
             );
