@@ -453,6 +453,16 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
             if let Err(d) = load_keys(cli).and_then(|k| ReviewLog::load(&lib.root, k.as_ref())) {
                 problems.push(d);
             }
+            // A new topic prints with the general pictogram until it has its own.
+            if lib.items.iter().any(|i| i.zones.iter().any(|z| z.shape == crate::library::Shape::Pictogram)) {
+                for (stem, topic) in crate::pictogram::without_own(&lib) {
+                    eprintln!(
+                        "note: topic `{}` (slogans/{stem}.yaml) has no pictogram of its own: items show the general one (pictograms/{}.svg) until pictograms/{stem}.svg is drawn",
+                        term(&topic),
+                        crate::pictogram::GENERAL
+                    );
+                }
+            }
             if !problems.is_empty() {
                 return Err(problems);
             }
@@ -618,6 +628,9 @@ pub fn check(lib: &Library) -> Diagnostics {
     if let Err(d) = crate::lint::Words::load(&lib.root) {
         problems.push(d);
     }
+    if let Err(d) = crate::routing::Routing::load(&lib.root) {
+        problems.0.extend(d.0);
+    }
     let orders = lib.root.join("orders");
     if orders.is_dir() {
         match crate::library::yaml_files(&orders) {
@@ -750,7 +763,8 @@ fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
             .hint("write into a folder of its own, e.g. --out out"));
     }
-    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio"]
+    for data in
+        ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio", "data"]
     {
         let dir = lib.root.join(data);
         if inside(out, &dir) {
@@ -1185,6 +1199,10 @@ fn order_cmd(
         pdfx: args.pdfx,
     };
     guard_out(lib, &args.out)?;
+    // Warnings, not errors: the shop may still print a small run, at its price.
+    for w in crate::package::routing_warnings(lib, &order)? {
+        say!("warning: {w}");
+    }
     let written = crate::package::write(lib, log, &order, &args.out, &opts)?;
     for p in &written {
         writeln!(out, "{}", term(&p.display().to_string())).ok();

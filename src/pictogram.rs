@@ -329,6 +329,25 @@ fn bounds(path: &Path) -> Option<[f64; 4]> {
     b
 }
 
+/// The pictogram of topics without their own: the shield with a check mark
+/// reads as 平安 whatever the topic.
+pub const GENERAL: &str = "guoan";
+
+/// Topics (slogan file, topic) whose posters show the general pictogram
+/// because `pictograms/` has none of their own: `check` notes them.
+pub fn without_own(lib: &crate::validate::Library) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for s in &lib.slogans {
+        if let Some(stem) = s.file.file_stem().and_then(|f| f.to_str())
+            && !lib.pictograms.dir().join(format!("{stem}.svg")).is_file()
+            && !out.iter().any(|(f, _)| f == stem)
+        {
+            out.push((stem.to_string(), s.topic.clone()));
+        }
+    }
+    out
+}
+
 /// The pictograms of a project folder, read when first asked for (a poster
 /// reads one file, `check` all of them).
 #[derive(Debug, Default)]
@@ -363,9 +382,12 @@ impl Pictograms {
             .clone()
     }
 
-    /// The pictogram of a slogan's file: `slogans/<stem>.yaml` → `<stem>.svg`.
+    /// The pictogram of a slogan's file: `slogans/<stem>.yaml` → `<stem>.svg`,
+    /// or the general one for a topic that has none of its own yet (a new
+    /// slogan file prints before anyone draws for it).
     pub fn for_slogan(&self, slogan: &crate::validate::Slogan) -> Result<Arc<Pictogram>, Diagnostic> {
         match slogan.file.file_stem().and_then(|s| s.to_str()) {
+            Some(stem) if !self.dir.join(format!("{stem}.svg")).is_file() => self.get(GENERAL),
             Some(stem) => self.get(stem),
             None => Err(Diagnostic::data(format!(
                 "slogan `{}` comes from no slogan file, so it has no pictogram",
@@ -415,34 +437,27 @@ pub fn check(lib: &crate::validate::Library) -> crate::diag::Diagnostics {
             problems.push(d);
         }
     }
-    // One pictogram per slogan file (its topic), when the project has the folder.
+    // Every pictogram a template's zone may place prints there: each topic's
+    // own or the general one (which must then exist).
     let mut topics: BTreeMap<&str, &crate::validate::Slogan> = BTreeMap::new();
     for s in &lib.slogans {
         if let Some(stem) = s.file.file_stem().and_then(|f| f.to_str()) {
             topics.entry(stem).or_insert(s);
         }
     }
-    if lib.pictograms.dir().is_dir() {
-        for (stem, s) in &topics {
-            if !names.iter().any(|n| n == stem) {
-                problems.push(
-                    Diagnostic::data(format!("topic `{}` ({}) has no pictogram", s.topic, s.file.display()))
-                        .in_file(&lib.pictograms.dir().join(format!("{stem}.svg")))
-                        .hint("draw one (see pictograms/README.md)"),
-                );
-            }
-        }
-    }
-    // Without the folder, a template that places pictograms still needs them.
     let mut missing = std::collections::BTreeSet::new();
     for item in &lib.items {
         for z in item.zones.iter().filter(|z| z.shape == crate::library::Shape::Pictogram) {
             let side = z.rect[2].min(z.rect[3]);
-            for stem in topics.keys() {
-                let p = match lib.pictograms.get(stem) {
+            for s in topics.values() {
+                let p = match lib.pictograms.for_slogan(s) {
                     Ok(p) => p,
+                    // A file in the folder had its error reported above; a
+                    // missing general pictogram is reported once.
                     Err(d) => {
-                        if !lib.pictograms.dir().is_dir() && missing.insert(*stem) {
+                        if !lib.pictograms.dir().join(format!("{GENERAL}.svg")).is_file()
+                            && missing.insert(item.id.as_str())
+                        {
                             problems.push(d);
                         }
                         continue;

@@ -265,7 +265,15 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
     }
     // PNG previews for every item, marked as proofs.
     let previews = files(&out.join("previews"));
-    assert_eq!(previews.len(), 16, "{previews:?}");
+    // One a pair the item takes (the couplet takes only 7+7 lines).
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let pairs = ["jiaotong-shouji", "fanzha-qiandaizi"]
+        .iter()
+        .map(|id| lib.slogan(id).unwrap())
+        .flat_map(|s| lib.items.iter().filter(move |i| i.suits(s)))
+        .count();
+    assert!(pairs > 30, "{pairs}");
+    assert_eq!(previews.len(), pairs, "{previews:?}");
     assert!(previews.iter().all(|f| f.ends_with("--样稿未审定.png")));
     // --pending picks what waits for a decision: the stale one, not the decided one.
     let out2 = p.join("sheet2");

@@ -360,17 +360,19 @@ pub mod table {
             crate::fonts::FontBook::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")).unwrap()
         }
 
+        /// The shipped fonts and their folder, when asked to rewrite the tables.
+        fn blessing() -> Option<(crate::fonts::FontBook, std::path::PathBuf)> {
+            std::env::var_os("JIEDIQI_BLESS")?;
+            Some((book(), std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")))
+        }
+
         /// `JIEDIQI_BLESS=1 cargo test --release --lib stem::table -- --ignored`
         /// rewrites fonts/thin-stems.bin (about 3 minutes of CPU).
         #[test]
         #[ignore]
         fn regenerate() {
             use rayon::prelude::*;
-            if std::env::var_os("JIEDIQI_BLESS").is_none() {
-                return;
-            }
-            let book = book();
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+            let Some((book, dir)) = blessing() else { return };
             let mut fonts: Vec<std::sync::Arc<Font>> = Vec::new();
             for role in ["heavy", "sans", "kai"] {
                 for f in book.chain(role).unwrap() {
@@ -397,11 +399,7 @@ pub mod table {
         #[ignore]
         fn regenerate_histograms() {
             use rayon::prelude::*;
-            if std::env::var_os("JIEDIQI_BLESS").is_none() {
-                return;
-            }
-            let book = book();
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+            let Some((book, dir)) = blessing() else { return };
             let fonts = book.chain("heavy").unwrap();
             use super::super::histogram;
             let bold = fonts.iter().find(|f| f.path.file_name().unwrap().to_str() == Some(histogram::FACE)).unwrap();

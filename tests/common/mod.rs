@@ -112,7 +112,7 @@ pub fn tool_ok(cmd: &str, args: &[&str]) -> String {
 /// A copy of the project's data (fonts linked) that a test may break.
 pub fn project_copy(name: &str) -> PathBuf {
     let dir = scratch(name);
-    for sub in ["layouts", "slogans", "examples", "lint", "orders", "pictograms"] {
+    for sub in ["layouts", "slogans", "examples", "lint", "orders", "pictograms", "data"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
         for e in std::fs::read_dir(root().join(sub)).unwrap() {
             let p = e.unwrap().path();
@@ -250,31 +250,10 @@ pub fn tiff_image(path: &Path) -> (usize, usize, usize, Vec<u8>) {
 /// A one-page PDF split into its plates with Ghostscript's tiffsep at `dpi`:
 /// plate name → (width, height, ink 0–255 per pixel, 255 = full ink).
 pub fn plates(pdf: &Path, dpi: u32) -> std::collections::BTreeMap<String, (usize, usize, Vec<u8>)> {
-    let dir = PathBuf::from(format!("{}.plates", pdf.display()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    tool_ok(
-        "gs",
-        &[
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=tiffsep",
-            "-sCompression=none",
-            &format!("-r{dpi}"),
-            &format!("-sOutputFile={}", dir.join("p%d.tif").display()),
-            pdf.to_str().unwrap(),
-        ],
-    );
-    let mut out = std::collections::BTreeMap::new();
-    for f in files(&dir) {
-        if let Some(name) = f.strip_prefix("p1(").and_then(|r| r.strip_suffix(").tif")) {
-            let (w, h, spp, px) = tiff_image(&dir.join(&f));
-            assert_eq!(spp, 1, "{f}: one sample per pixel");
-            // tiffsep writes 0 for full ink.
-            out.insert(name.to_string(), (w, h, px.into_iter().map(|v| 255 - v).collect()));
-        }
+    let split = tiffsep(pdf, dpi);
+    let out = split.iter().filter(|((page, _), _)| *page == 1).map(|((_, name), f)| (name.clone(), plate(f))).collect();
+    if let Some(dir) = split.values().next().and_then(|f| f.parent()) {
+        std::fs::remove_dir_all(dir).ok();
     }
-    std::fs::remove_dir_all(&dir).ok();
     out
 }
