@@ -165,7 +165,9 @@ pub fn add_slogan_that_does_not_fit(project: &Path, id: &str) {
     let line = "这条标语长到放不进围裙的印刷区这条标语长到放进";
     let text = format!("topic: 反诈\nslogans:\n  - id: {id}\n    lines: [{line}, {line}]\n");
     std::fs::write(project.join(format!("slogans/{id}.yaml")), text).unwrap();
-    for (item, from) in [("apron", "min_height: 10, max_height: 36"), ("mousepad-small", "min_height: 6, max_height: 24")] {
+    for (item, from) in
+        [("apron", "min_height: 10, max_height: 36"), ("mousepad-small", "min_height: 6, max_height: 24")]
+    {
         let path = project.join(format!("layouts/{item}.yaml"));
         let t = std::fs::read_to_string(&path).unwrap();
         assert!(t.contains(from), "{item} template changed: update this helper");
