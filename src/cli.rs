@@ -215,6 +215,11 @@ pub struct RenderArgs {
     /// Item id, or `all`; may be given several times.
     #[arg(long = "item", required = true, value_name = "ID")]
     pub items: Vec<String>,
+    /// Style of the items (`jiediqi items` lists them), or `all` for every
+    /// style; each item's default when absent. Other styles' files are named
+    /// `<item>@<style>--<slogan>`.
+    #[arg(long, value_name = "NAME")]
+    pub style: Option<String>,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -419,6 +424,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Diagnostics> {
                     term(&inks.join(", "))
                 )
                 .ok();
+                writeln!(out, "{:<16} styles: {}", "", term(&i.style_list())).ok();
             }
         }
         Command::Slogans { topic } => {
@@ -722,6 +728,31 @@ fn pick<'a, T>(
     problems.into_result(out)
 }
 
+/// The items in the asked style: each one's default (`None`), every style
+/// (`all`), or the named one. An item without that style is an error naming
+/// its styles, unless the items were `all`: then those that have it.
+fn styled(items: &[&Item], style: Option<&str>, every_item: bool) -> Result<Vec<Item>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut problems = Diagnostics::default();
+    for item in items {
+        match style {
+            Some("all") => out.extend(item.variants.iter().filter_map(|v| item.styled(Some(&v.id)).ok())),
+            _ => match item.styled(style) {
+                Ok(i) => out.push(i),
+                Err(_) if every_item => {}
+                Err(e) => problems.push(Diagnostic::data(e).hint("choose one of the item's styles with --style")),
+            },
+        }
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(
+            Diagnostic::data(format!("no item has the style `{}`", style.unwrap_or_default()))
+                .hint("run `jiediqi items` to list each item's styles"),
+        );
+    }
+    problems.into_result(out)
+}
+
 /// The output folder may not be the project itself or one of its data
 /// folders: a render there would mix print files into the data (or, worse,
 /// replace it).
@@ -779,6 +810,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
             return Err(all);
         }
     };
+    let items = styled(&items, args.style.as_deref(), args.items.iter().any(|i| i == "all"))?;
     let station = args.station.as_deref().map(Station::load).transpose()?;
     let epoch = source_date_epoch()?;
     guard_out(lib, &args.out)?;
@@ -824,7 +856,7 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
     let listed = args.slogans.iter().chain(&args.items).any(|i| i == "all");
     let pairs: Vec<(&Item, &Slogan)> = items
         .iter()
-        .flat_map(|i| slogans.iter().map(move |s| (*i, *s)))
+        .flat_map(|i| slogans.iter().map(move |s| (i, *s)))
         .filter(|(i, s)| !listed || i.suits(s))
         .collect();
     // A bar only for a person watching: both streams on a terminal.

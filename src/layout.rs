@@ -1125,12 +1125,30 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             }
             Role::Slogan | Role::Tip | Role::Footer | Role::Heading => {
                 let Some(lines) = &texts[zi] else { continue };
-                // Take over the space of empty zones named in `grow`.
-                let mut r = [x, y, x + w, y + h];
+                // Take over the space of empty zones named in `grow`, unless
+                // the box would then cover a zone that prints (a footer below
+                // the tip, when only the footer is empty), a pictogram or a
+                // rule (text never runs across a separator).
+                let own = [x, y, x + w, y + h];
+                let prints = |j: usize| {
+                    texts[j].is_some()
+                        || matches!(item.zones[j].shape, Shape::Pictogram | Shape::Line)
+                        || (item.zones[j].role == Role::Qr && opts.station.is_some_and(|s| s.qr.is_some()))
+                };
+                let hits = |a: [f64; 4], j: usize| {
+                    let [bx, by, bw, bh] = item.zones[j].rect.map(mm);
+                    a[2].min(bx + bw) - a[0].max(bx) > 0.01 && a[3].min(by + bh) - a[1].max(by) > 0.01
+                };
+                let mut r = own;
                 for &g in &z.grow {
-                    if texts[g].is_none() {
+                    if !prints(g) {
                         let [gx, gy, gw, gh] = item.zones[g].rect.map(mm);
-                        r = [r[0].min(gx), r[1].min(gy), r[2].max(gx + gw), r[3].max(gy + gh)];
+                        let grown = [r[0].min(gx), r[1].min(gy), r[2].max(gx + gw), r[3].max(gy + gh)];
+                        let blocked =
+                            (0..item.zones.len()).any(|j| j != zi && prints(j) && !hits(own, j) && hits(grown, j));
+                        if !blocked {
+                            r = grown;
+                        }
                     }
                 }
                 let rect = [r[0], r[1], r[2] - r[0], r[3] - r[1]];

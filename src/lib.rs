@@ -31,6 +31,7 @@ pub mod review;
 pub mod routing;
 pub mod scene;
 pub mod segment;
+pub mod space;
 pub mod studio;
 pub mod timefmt;
 pub mod validate;

@@ -58,7 +58,7 @@ pub struct DictionaryFile {
 }
 
 /// `layouts/<item>.yaml`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ItemFile {
     pub id: Spanned<String>,
@@ -123,6 +123,38 @@ pub struct ItemFile {
     /// never printed; marked in the slug with the crop marks and dashed in previews.
     #[serde(default)]
     pub folds: Vec<f64>,
+    /// The name of the design the top-level `zones` make (the default style);
+    /// `standard` / 标准版 when absent.
+    #[serde(default)]
+    pub style: Option<StyleName>,
+    /// Other designs of the same piece: each replaces the zones (and may
+    /// replace the background) and keeps trim, inks, process and die line.
+    #[serde(default)]
+    pub styles: Vec<Spanned<StyleEntry>>,
+    pub zones: Vec<Spanned<ZoneEntry>>,
+}
+
+/// A style's id (for `--style`, order lines and file names) and the name people see.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct StyleName {
+    pub id: String,
+    pub name: String,
+}
+
+/// One of an item's `styles:`, a design variant of the template.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct StyleEntry {
+    pub id: String,
+    /// Name shown to people, e.g. 大字版.
+    pub name: String,
+    /// What the design is for, and what it leaves out (e.g. a dropped tip).
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Ink id that fills trim and bleed; the template's when absent.
+    #[serde(default)]
+    pub background: Option<String>,
     pub zones: Vec<Spanned<ZoneEntry>>,
 }
 

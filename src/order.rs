@@ -132,6 +132,9 @@ pub struct OrderLine {
     /// `print` (the default), `label` or `off`: see [`StationBlock`].
     #[serde(default)]
     pub station_block: StationBlock,
+    /// One of the item's styles (`jiediqi items`); its default when absent.
+    #[serde(default)]
+    pub style: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -464,13 +467,16 @@ impl Order {
         let mut jobs = Vec::new();
         for (n, line) in self.lines.iter().enumerate() {
             let at = format!("order line {} ({})", n + 1, line.item);
-            let Some(item) = lib.item(&line.item) else {
-                problems.push(
-                    Diagnostic::data(format!("{at}: unknown item `{}`", line.item))
-                        .in_file(&self.file)
-                        .hint("run `jiediqi items`"),
-                );
-                continue;
+            let item = match lib.item_in_style(&line.item, line.style.as_deref()) {
+                Ok(item) => item,
+                Err(e) => {
+                    problems.push(
+                        Diagnostic::data(format!("{at}: {e}"))
+                            .in_file(&self.file)
+                            .hint("run `jiediqi items` to list the items and their styles"),
+                    );
+                    continue;
+                }
             };
             let designs = line.slogans.len() * self.stations.len();
             if line.per == Per::Total && (line.quantity as usize) < designs {

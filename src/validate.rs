@@ -105,11 +105,61 @@ pub struct Item {
     /// Choke in mm and the `Underbase` ink: a white plate under the artwork.
     pub underbase: Option<(f64, usize)>,
     pub punctuation: PunctuationStyle,
+    /// The zones of the style in use (`style`).
     pub zones: Vec<Zone>,
+    /// Every style of the item, the default (the template's own zones) first.
+    pub variants: Vec<Variant>,
+    /// Index into `variants` of the style these zones are.
+    pub style: usize,
     pub file: PathBuf,
 }
 
+/// One style of an item: its zones and background; trim, inks and process are the item's.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub id: String,
+    pub name: String,
+    pub notes: Option<String>,
+    pub zones: Vec<Zone>,
+    pub background: Option<usize>,
+}
+
 impl Item {
+    /// The item in one of its styles (`None`: as it is), or why not, naming
+    /// the styles it has. A style other than the default is a design of its
+    /// own: its id is `<item>@<style>`, so files, plans and previews keep it apart.
+    pub fn styled(&self, style: Option<&str>) -> Result<Item, String> {
+        let Some(want) = style else { return Ok(self.clone()) };
+        let Some(i) = self.variants.iter().position(|v| v.id == want) else {
+            return Err(format!(
+                "item `{}` has no style `{want}`; its styles are: {}",
+                self.base_id(),
+                self.style_list()
+            ));
+        };
+        let mut item = self.clone();
+        item.zones = self.variants[i].zones.clone();
+        item.background = self.variants[i].background;
+        item.style = i;
+        item.id = if i == 0 { self.base_id().to_string() } else { format!("{}@{want}", self.base_id()) };
+        Ok(item)
+    }
+
+    /// The template's id, without the style.
+    pub fn base_id(&self) -> &str {
+        self.id.split('@').next().unwrap_or(&self.id)
+    }
+
+    /// `tuwen (图文版), dazi (大字版)`: the styles, the default first.
+    pub fn style_list(&self) -> String {
+        self.variants.iter().map(|v| format!("{} ({})", v.id, v.name)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The style in use.
+    pub fn style_id(&self) -> &str {
+        self.variants.get(self.style).map_or("standard", |v| v.id.as_str())
+    }
+
     /// The printing inks (not the die line).
     pub fn printing_inks(&self) -> impl Iterator<Item = &Ink> {
         self.inks.iter().filter(|i| !matches!(i.kind, InkKind::Technical { .. }))
@@ -119,7 +169,7 @@ impl Item {
     /// items when absent) names it, and the item takes it. The one rule every
     /// listing (render all, lint, proofs, the studio) asks.
     pub fn suits(&self, s: &Slogan) -> bool {
-        s.items.as_ref().is_none_or(|l| l.contains(&self.id)) && self.takes(s).is_ok()
+        s.items.as_ref().is_none_or(|l| l.iter().any(|i| i == self.base_id())) && self.takes(s).is_ok()
     }
 
     /// Whether the item can carry the slogan (its `takes:`), and if not, why.
@@ -413,7 +463,10 @@ pub fn check_link(link: &str, extra_schemes: &[String]) -> Result<(), String> {
 pub struct Library {
     pub root: PathBuf,
     pub slogans: Vec<Slogan>,
+    /// The items in their default style.
     pub items: Vec<Item>,
+    /// The items in their other styles, ids `<item>@<style>`.
+    pub styled: Vec<Item>,
     pub fonts: FontBook,
     /// Word boundaries: jieba's dictionary and `lint/dictionary.yaml`.
     pub words: Segmenter,
@@ -427,8 +480,21 @@ impl Library {
     pub fn slogan(&self, id: &str) -> Option<&Slogan> {
         self.slogans.iter().find(|s| s.id == id)
     }
+    /// An item by id; `<item>@<style>` is the item in one of its other styles.
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|s| s.id == id)
+        self.items.iter().chain(&self.styled).find(|s| s.id == id)
+    }
+
+    /// An item in a style (`None`: its default), or why not, naming the item's styles.
+    pub fn item_in_style(&self, id: &str, style: Option<&str>) -> Result<&Item, String> {
+        let base = self.items.iter().find(|i| i.id == id).ok_or_else(|| format!("unknown item `{id}`"))?;
+        match style {
+            None => Ok(base),
+            Some(s) if base.variants.first().is_some_and(|v| v.id == s) => Ok(base),
+            Some(s) => self
+                .item(&format!("{id}@{s}"))
+                .ok_or_else(|| format!("item `{id}` has no style `{s}`; its styles are: {}", base.style_list())),
+        }
     }
 
     /// Load and check `slogans/`, `layouts/` and `fonts/` under `root`.
@@ -459,10 +525,16 @@ impl Library {
         match fonts {
             Some(fonts) if problems.is_empty() => {
                 let pictograms = crate::pictogram::Pictograms::new(root.join("pictograms"));
+                // Every other style as an item of its own, for lookups by `<item>@<style>`.
+                let styled = items
+                    .iter()
+                    .flat_map(|i| i.variants.iter().skip(1).filter_map(|v| i.styled(Some(&v.id)).ok()))
+                    .collect();
                 Ok(Library {
                     root: root.to_path_buf(),
                     slogans,
                     items,
+                    styled,
                     fonts,
                     words,
                     pieces: Default::default(),
@@ -863,7 +935,81 @@ fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, pro
 }
 
 /// One template as parsed, checked; its problems go to `problems`.
-pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
+pub fn check_item(path: &Path, mut raw: ItemFile, fonts: Option<&FontBook>, problems: &mut Diagnostics) -> Item {
+    let styles = std::mem::take(&mut raw.styles);
+    let default =
+        raw.style.clone().unwrap_or_else(|| library::StyleName { id: "standard".into(), name: "标准版".into() });
+    let mut variants = Vec::new();
+    // Each style is the template with its zones (and background) swapped in,
+    // checked the same way; only what concerns the style itself is reported
+    // again (the rest was said of the default design).
+    for s in &styles {
+        let loc = Location::at(path, s.referenced.line(), s.referenced.column());
+        let st = &s.value;
+        let known = std::iter::once(default.id.as_str()).chain(variants.iter().map(|v: &Variant| v.id.as_str()));
+        if known.clone().any(|k| k == st.id) || !id_ok(&st.id) {
+            problems.push(
+                Diagnostic::data(format!(
+                    "item `{}`: style id `{}` is not filename-safe or is used twice",
+                    raw.id.value,
+                    st.id.escape_debug()
+                ))
+                .at(loc.clone())
+                .hint("give each style its own id of lowercase letters a-z, digits and `-`, e.g. `dazi`"),
+            );
+        }
+        let mut one = raw.clone();
+        one.zones = st.zones.clone();
+        if st.background.is_some() {
+            one.background = st.background.clone();
+        }
+        let label = format!(" style `{}`", st.id);
+        let mut own = Diagnostics::default();
+        let item = check_variant(path, one, fonts, &mut own, &label);
+        problems.0.extend(own.0.into_iter().filter(|d| d.message.contains(&label)));
+        variants.push(Variant {
+            id: st.id.clone(),
+            name: st.name.clone(),
+            notes: st.notes.clone(),
+            zones: item.zones,
+            background: item.background,
+        });
+    }
+    if !id_ok(&default.id) {
+        problems.push(
+            Diagnostic::data(format!(
+                "item `{}`: style id `{}` is not filename-safe",
+                raw.id.value,
+                default.id.escape_debug()
+            ))
+            .at(Location::file(path))
+            .hint("use lowercase letters a-z, digits and `-`, e.g. `tuwen`"),
+        );
+    }
+    let mut item = check_variant(path, raw, fonts, problems, "");
+    variants.insert(
+        0,
+        Variant {
+            id: default.id,
+            name: default.name,
+            notes: None,
+            zones: item.zones.clone(),
+            background: item.background,
+        },
+    );
+    item.variants = variants;
+    item
+}
+
+/// One design of an item: the template with one set of zones. `label` names
+/// the style in every problem of its zones (empty for the default design).
+fn check_variant(
+    path: &Path,
+    raw: ItemFile,
+    fonts: Option<&FontBook>,
+    problems: &mut Diagnostics,
+    label: &str,
+) -> Item {
     let file_loc = Location::file(path);
     let at = |line: u64, column: u64| Location::at(path, line, column);
     let id_loc = at(raw.id.referenced.line(), raw.id.referenced.column());
@@ -883,6 +1029,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
     };
     let id = raw.id.value.clone();
+    let who = format!("item `{id}`{label}");
     if !id_ok(&id) {
         err(format!("item id `{}` is not filename-safe", id), &id_loc, ID_HINT);
     }
@@ -1158,7 +1305,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             Some(&i) => Some(i),
             None => {
                 problems_err(
-                    format!("item `{id}`: {what} uses unknown ink `{name}`"),
+                    format!("{who}: {what} uses unknown ink `{name}`"),
                     loc,
                     &format!("use one of: {}", ink_ids.keys().cloned().collect::<Vec<_>>().join(", ")),
                 );
@@ -1184,7 +1331,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         let loc = Location::at(path, z.referenced.line(), z.referenced.column());
         let zline = z.referenced.line();
         let z = &z.value;
-        let zname = format!("item `{id}` zone `{}`", z.id);
+        let zname = format!("{who} zone `{}`", z.id);
         if zone_ids[..zi].contains(&z.id) {
             err(format!("{zname} is defined twice"), &loc, "give each zone its own id");
         }
@@ -1422,7 +1569,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
             let (w, h) = ((ax + aw).min(bx + bw) - ax.max(bx), (ay + ah).min(by + bh) - ay.max(by));
             if w > 1e-6 && h > 1e-6 && !meant(&a.id, &b.id) {
                 err(
-                    format!("item `{id}`: zones `{}` and `{}` overlap by {w:.1} × {h:.1} mm", a.id, b.id),
+                    format!("{who}: zones `{}` and `{}` overlap by {w:.1} × {h:.1} mm", a.id, b.id),
                     &Location::at(path, b.line, 1),
                     &format!(
                         "move one of the boxes, or say the overlap is meant with `overlaps: [{}]` on `{}`",
@@ -1461,7 +1608,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         }
         if raw.background.is_some() || zones.iter().any(|z| z.role == Role::Qr) {
             err(
-                format!("item `{id}`: an underbase cannot be made under a background or a QR code yet"),
+                format!("{who}: an underbase cannot be made under a background or a QR code yet"),
                 &loc,
                 "print the item without a background and QR zone, or ask the vendor to make its underbase",
             );
@@ -1474,7 +1621,7 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
                 if (ax + aw).min(bx + bw) > ax.max(bx) && (ay + ah).min(by + bh) > ay.max(by) {
                     err(
                         format!(
-                            "item `{id}`: zones `{}` and `{}` overlap, and the underbase is choked shape by shape",
+                            "{who}: zones `{}` and `{}` overlap, and the underbase is choked shape by shape",
                             a.id, b.id
                         ),
                         &Location::at(path, b.line, 1),
@@ -1499,18 +1646,14 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         && (0..slogan_zones).all(|i| per_line.contains(&i));
     if slogan_zones != 1 && !lines_split {
         err(
-            format!("item `{id}` has {slogan_zones} slogan zones"),
+            format!("{who} has {slogan_zones} slogan zones"),
             &file_loc,
             "an item has exactly one zone with role: slogan, or one per line (`line: 1`, `line: 2`) with `takes: {lines: 2}`",
         );
     }
     for r in [Role::Tip, Role::Footer, Role::Qr, Role::Heading] {
         if zones.iter().filter(|z| z.role == r).count() > 1 {
-            err(
-                format!("item `{id}` has more than one {r:?} zone").to_lowercase(),
-                &file_loc,
-                "keep one zone per role",
-            );
+            err(format!("{who} has more than one {r:?} zone").to_lowercase(), &file_loc, "keep one zone per role");
         }
     }
     Item {
@@ -1543,6 +1686,8 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         underbase,
         punctuation: raw.punctuation,
         zones,
+        variants: Vec::new(),
+        style: 0,
         file: path.to_path_buf(),
     }
 }

@@ -55,7 +55,7 @@ fn template_problems_are_all_listed() {
     let text = std::fs::read_to_string(p.join("layouts/bag-nonwoven.yaml")).unwrap();
     let text = text
         .replace("ink: red, shape: frame, stroke: 1.2", "ink: red, shape: frame, stroke: 0.2")
-        .replace("    font: heavy\n", "    font: fancy\n")
+        .replacen("font: heavy", "font: fancy", 1)
         .replace("  - { id: red, spot: \"PANTONE 186 C\",", "  - { id: red,");
     write(&p.join("layouts/bag-nonwoven.yaml"), &text);
     let o = jiediqi_in(&p, &["check"]);
@@ -95,7 +95,7 @@ fn a_character_no_font_has_is_an_error() {
     assert!(stderr(&o).contains("slogan `rare`: no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
     let out = p.join("out");
     // --proof: an unapproved slogan still goes through layout, which finds the gap.
-    let o = run_words(&p, "render --slogan rare --item poster-a3 --proof", &out);
+    let o = run_words(&p, "render --slogan rare --item sticker-rect --proof", &out);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no font of role `heavy` has 𠮷 (U+20BB7)"), "{}", stderr(&o));
     assert!(files(&out).is_empty());
@@ -343,10 +343,10 @@ fn ids_are_unique_across_files_and_escapes() {
     // An id written with a YAML escape is the same id to every command.
     write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: \"abc-de\\x66\"\n    lines: [骑车戴头盔]\n");
     assert!(stdout(&jiediqi_in(&p, &["slogans"])).contains("abc-def"));
-    let o = run_words(&p, "render --slogan abc-def --item poster-a3 --format pdf --proof", &p.join("out"));
+    let o = run_words(&p, "render --slogan abc-def --item sticker-rect --format pdf --proof", &p.join("out"));
     assert!(o.status.success(), "{}", stderr(&o));
     write(&p.join("slogans/zy.yaml"), "topic: 反诈\nslogans:\n  - id: abc-def\n    lines: [系好安全带]\n");
-    let o = run_words(&p, "render --slogan abc-def --item poster-a3 --format pdf --proof", &p.join("out2"));
+    let o = run_words(&p, "render --slogan abc-def --item sticker-rect --format pdf --proof", &p.join("out2"));
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("slogan id `abc-def` is used twice"), "{}", stderr(&o));
     std::fs::remove_file(p.join("slogans/zy.yaml")).unwrap();
@@ -373,7 +373,7 @@ fn overlapping_zones_are_errors_unless_marked() {
     let o = jiediqi_in(&p, &["check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("poster-a3.yaml:60:")
+        stderr(&o).contains("poster-a3.yaml:62:")
             && stderr(&o).contains("zones `footer` and `qr` overlap by 30.0 × 40.0 mm"),
         "{}",
         stderr(&o)
@@ -572,9 +572,15 @@ fn a_zone_whose_strokes_stay_below_the_process_minimum_fails_naming_it() {
     let p = project_copy("thin-strokes");
     let t = p.join("layouts/apron.yaml");
     let yaml = std::fs::read_to_string(&t).unwrap();
-    let tip = yaml.find("  - id: tip").unwrap();
+    let tip = yaml.find("  - { id: tip,").unwrap();
     let (head, tail) = yaml.split_at(tip);
-    write(&t, &format!("{head}{}", tail.replacen("font: heavy", "font: sans", 1)));
+    write(
+        &t,
+        &format!(
+            "{head}{}",
+            tail.replacen("font: heavy", "font: sans", 1).replacen("max_height: 14", "max_height: 13", 1)
+        ),
+    );
     approve_all(&p);
     let out = p.join("out");
     let o = run_words(&p, "render --slogan fanzha-shucaitan --item apron --item bag-nonwoven --format pdf", &out);
@@ -602,7 +608,7 @@ fn an_underbase_is_refused_where_it_cannot_be_made() {
     let tote = std::fs::read_to_string(p.join("layouts/tote-canvas.yaml")).unwrap();
     let tote = tote
         .replacen("inks:\n", "underbase: { choke: 0.2 }\ninks:\n", 1)
-        .replace("box: [20, 20, 240, 8], ink: red", "box: [20, 40, 240, 8], ink: red");
+        .replace("box: [20, 20, 240, 8], ink: red", "box: [20, 120, 240, 8], ink: red");
     write(&p.join("layouts/tote-canvas.yaml"), &tote);
     let o = jiediqi_in(&p, &["check"]);
     assert_eq!(o.status.code(), Some(1));
@@ -632,9 +638,9 @@ fn die_shapes_folds_and_couplet_strips_are_checked() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "sticker-round",
-            "box: [10, 14, 40, 22]",
-            "box: [6, 14, 48, 22]",
-            "zone `slogan`: box [6, 14, 48, 22] reaches outside the die line's safe area (3 mm inside the cut)",
+            "box: [10, 24, 40, 15]",
+            "box: [3, 24, 54, 15]",
+            "zone `slogan`: box [3, 24, 54, 15] reaches outside the die line's safe area (3 mm inside the cut)",
         ),
         (
             "sticker-round",
@@ -673,7 +679,7 @@ fn die_shapes_folds_and_couplet_strips_are_checked() {
             "sticker-round-sheet",
             "columns: 4",
             "columns: 5",
-            "zone `slogan`: box [29.5, 23, 40, 22] reaches outside the safe area",
+            "zone `slogan`: box [29.5, 33, 40, 15] reaches outside the safe area",
         ),
         (
             "couplet-7",

@@ -326,11 +326,13 @@ fn order_form(
                 fieldset.items {
                     legend { "物品和数量（不要的填 0）" }
                     table.lines {
-                        thead { tr { th { "物品" } th { "数量" } th { "按" } } }
+                        thead { tr { th { "物品" } th { "款式" } th { "数量" } th { "按" } } }
                         tbody {
                             @for item in &lib.items {
                                 tr {
                                     td { (item.name) }
+                                    td { select name={ "style-" (item.id) } aria-label={ (item.name) "款式" } {
+                                        @for v in &item.variants { option value=(v.id) { (v.name) } } } }
                                     td { input type="number" name={ "qty-" (item.id) } min="0" max="1000000" value="0" aria-label={ (item.name) "数量" }; }
                                     td { select name={ "per-" (item.id) } aria-label={ (item.name) "按" } {
                                         option value="station" { "每所每款" } option value="total" { "总数" } } }
@@ -378,6 +380,8 @@ pub(super) struct OrderForm {
     pub quantities: Vec<(String, String, String)>,
     /// Slogans; each line takes those meant for its item.
     pub slogans: Vec<String>,
+    /// Per item: (item id, style id) where a style was chosen.
+    pub styles: Vec<(String, String)>,
 }
 
 async fn read_form(mut m: Multipart) -> Result<OrderForm, String> {
@@ -408,6 +412,7 @@ async fn read_form(mut m: Multipart) -> Result<OrderForm, String> {
             "slogan" if f.slogans.len() < 1000 => f.slogans.push(value),
             n if n.starts_with("qty-") && qty.len() < 200 => qty.push((n[4..].to_string(), value)),
             n if n.starts_with("per-") && per.len() < 200 => per.push((n[4..].to_string(), value)),
+            n if n.starts_with("style-") && f.styles.len() < 200 => f.styles.push((n[6..].to_string(), value)),
             _ => {}
         }
     }
@@ -460,7 +465,15 @@ pub(super) fn build(
         if q == 0 {
             continue;
         }
-        let Some(it) = lib.item(item) else { continue };
+        let style = f.styles.iter().find(|(i, _)| i == item).map(|(_, s)| s.as_str());
+        let it = match lib.item(item).map(|_| lib.item_in_style(item, style)) {
+            None => continue,
+            Some(Ok(it)) => it,
+            Some(Err(e)) => {
+                problems.push(Diagnostic::data(e).hint("选物品的一种款式"));
+                continue;
+            }
+        };
         let chosen: Vec<&str> =
             f.slogans.iter().filter_map(|id| lib.slogan(id)).filter(|x| it.suits(x)).map(|x| x.id.as_str()).collect();
         if chosen.is_empty() {
@@ -473,9 +486,12 @@ pub(super) fn build(
         let per = if per == "total" { "total" } else { "station" };
         lines.push_str(&format!(
             "  - item: {}\n    slogans: [{}]\n    quantity: {q}\n    per: {per}\n",
-            it.id,
+            it.base_id(),
             chosen.join(", ")
         ));
+        if it.style != 0 {
+            lines.push_str(&format!("    style: {}\n", it.style_id()));
+        }
     }
     if lines.is_empty() && problems.is_empty() {
         problems.push(Diagnostic::data("没有选物品或数量都是 0").hint("至少给一种物品填上数量"));

@@ -191,11 +191,12 @@ pub fn slogan(
             section.previews {
                 h2 { "在各种物品上的样子" }
                 div.grid {
-                    @for item in &lib.items {
+                    @for item in lib.items.iter().chain(&lib.styled) {
                         @if item.suits(s) {
+                            @let style = item.variants.get(item.style).map_or("", |v| v.name.as_str());
                             figure {
-                                img src={ "/preview/" (item.id) "/" (s.id) ".svg" } alt={ (item.name) "上的效果" } loading="lazy";
-                                figcaption { (item.name) }
+                                img src={ "/preview/" (item.id) "/" (s.id) ".svg" } alt={ (item.name) " " (style) "上的效果" } loading="lazy";
+                                figcaption { (item.name) " · " (style) }
                             }
                         }
                     }

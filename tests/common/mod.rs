@@ -166,12 +166,12 @@ pub fn add_slogan_that_does_not_fit(project: &Path, id: &str) {
     let text = format!("topic: 反诈\nslogans:\n  - id: {id}\n    lines: [{line}, {line}]\n");
     std::fs::write(project.join(format!("slogans/{id}.yaml")), text).unwrap();
     for (item, from) in
-        [("apron", "min_height: 10\n    max_height: 30"), ("mousepad-small", "min_height: 6\n    max_height: 22")]
+        [("apron", "min_height: 10, max_height: 36"), ("mousepad-small", "min_height: 6, max_height: 24")]
     {
         let path = project.join(format!("layouts/{item}.yaml"));
         let t = std::fs::read_to_string(&path).unwrap();
         assert!(t.contains(from), "{item} template changed: update this helper");
-        std::fs::write(&path, t.replacen(from, "min_height: 60\n    max_height: 80", 1)).unwrap();
+        std::fs::write(&path, t.replacen(from, "min_height: 60, max_height: 80", 1)).unwrap();
     }
 }
 
