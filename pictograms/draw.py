@@ -360,7 +360,7 @@ def tiaojie():  # a handshake: two forearms with cuffs, the right hand's fingers
     a_arm, a_cuff, (a_low, a_up) = forearm((28, 60), 130, 13, 18, 24, 14)
     b_back = U(rrect(54, 24, 72, 66, 8), poly((64, 24), b_up, b_low))  # knuckles, tapering to the wrist
     # fingertips step right downwards, so the left hand widens into its wrist
-    fingers = U(*[stroke([(x, y), (60, y)], 8.5) for x, y in ((34, 28.5), (38, 43.5), (43, 58.5))])
+    fingers = U(*[stroke([(x, y), (60, y)], 8.5) for x, y in ((36, 28.5), (39, 43.5), (43, 58.5))])
     b = U(b_back, b_arm, fingers)
     a_hand = U(circle(25, 35, 11), poly((25, 24), (48, 18), (48, 68), a_low, a_up, (14, 35)))
     thumb = stroke([(27, 24), (35, 13), (52, 13), (60, 17)], 9)  # lies on the right hand's knuckles
