@@ -622,6 +622,9 @@ pub fn check(lib: &Library) -> Diagnostics {
     if let Err(d) = crate::lint::Words::load(&lib.root) {
         problems.push(d);
     }
+    if let Err(d) = crate::routing::Routing::load(&lib.root) {
+        problems.0.extend(d.0);
+    }
     let orders = lib.root.join("orders");
     if orders.is_dir() {
         match crate::library::yaml_files(&orders) {
@@ -729,7 +732,8 @@ fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
             .hint("write into a folder of its own, e.g. --out out"));
     }
-    for data in ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio"]
+    for data in
+        ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio", "data"]
     {
         let dir = lib.root.join(data);
         if inside(out, &dir) {
@@ -1163,6 +1167,10 @@ fn order_cmd(
         pdfx: args.pdfx,
     };
     guard_out(lib, &args.out)?;
+    // Warnings, not errors: the shop may still print a small run, at its price.
+    for w in crate::package::routing_warnings(lib, &order)? {
+        say!("warning: {w}");
+    }
     let written = crate::package::write(lib, log, &order, &args.out, &opts)?;
     for p in &written {
         writeln!(out, "{}", term(&p.display().to_string())).ok();

@@ -205,14 +205,26 @@ impl Sheet {
     /// wrapped in its width, the row as tall as its tallest cell and ruled
     /// below; a new page first when fewer than three lines are left.
     pub fn row(&mut self, fonts: &Fonts, cells: &[(String, f64)], bold: bool, header: &str) -> Result<(), Diagnostic> {
+        let cells: Vec<(String, f64, usize)> = cells.iter().map(|(t, w)| (t.clone(), *w, BLACK)).collect();
+        self.row_inked(fonts, &cells, bold, header)
+    }
+
+    /// As [`Sheet::row`], each cell in its own ink (a warning in red).
+    pub fn row_inked(
+        &mut self,
+        fonts: &Fonts,
+        cells: &[(String, f64, usize)],
+        bold: bool,
+        header: &str,
+    ) -> Result<(), Diagnostic> {
         let size = 8.0;
         let font = if bold { &fonts.heavy } else { &fonts.sans };
         self.keep(fonts, header, size * 3.0)?;
         let mut x = MARGIN;
         let mut height: f64 = 0.0;
         let mut elements = Vec::new();
-        for (text, w) in cells {
-            let (runs, h) = para(font, text, size, (mm(x), self.y), mm(w - 2.0), BLACK)?;
+        for (text, w, ink) in cells {
+            let (runs, h) = para(font, text, size, (mm(x), self.y), mm(w - 2.0), *ink)?;
             elements.extend(runs);
             height = height.max(h);
             x += w;
@@ -227,6 +239,36 @@ impl Sheet {
             paint: Paint { ink: GREY, tint: 1.0, overprint: false },
         });
         self.y = y + size * 0.5;
+        Ok(())
+    }
+}
+
+impl Sheet {
+    /// A framed block kept on one page: a bold title, then lines with room
+    /// to write on them by hand (a sign-off box).
+    pub fn boxed(&mut self, fonts: &Fonts, header: &str, title: &str, lines: &[String]) -> Result<(), Diagnostic> {
+        let (size, gap) = (9.5, mm(9.0));
+        self.keep(fonts, header, mm(10.0) + gap * lines.len() as f64 + mm(6.0))?;
+        let top = self.y;
+        self.y += mm(3.0);
+        let (runs, h) =
+            para(&fonts.heavy, title, 11.0, (mm(MARGIN + 4.0), self.y), mm(self.w - 2.0 * MARGIN - 8.0), BLACK)?;
+        self.page().elements.extend(runs);
+        self.y += h + gap * 0.6;
+        for line in lines {
+            let (runs, h) =
+                para(&fonts.sans, line, size, (mm(MARGIN + 4.0), self.y), mm(self.w - 2.0 * MARGIN - 8.0), BLACK)?;
+            self.page().elements.extend(runs);
+            self.y += h.max(gap);
+        }
+        let bottom = self.y;
+        let width = mm(self.w - 2.0 * MARGIN);
+        self.page().elements.push(Element::Stroke {
+            path: Path::rect(mm(MARGIN), top, width, bottom - top),
+            width: 0.8,
+            paint: Paint { ink: BLACK, tint: 1.0, overprint: false },
+        });
+        self.y = bottom + mm(4.0);
         Ok(())
     }
 }

@@ -28,6 +28,7 @@ pub mod pictogram;
 pub mod preflight;
 pub mod proof;
 pub mod review;
+pub mod routing;
 pub mod scene;
 pub mod segment;
 pub mod studio;

@@ -73,6 +73,21 @@ pub struct ItemFile {
     pub safe: Spanned<f64>,
     pub process: Process,
     pub material: String,
+    /// The finished product, mm: the bag (300 × 400), where the trim is
+    /// its print area (240 × 280); one piece of an n-up sheet; a leaflet folded.
+    pub product_size: Spanned<SizeMm>,
+    /// Where the print area sits on the product, for the shop, in Chinese
+    /// (正面居中，距袋口 70 mm).
+    pub print_position: String,
+    /// The material's colour, in Chinese (白色, 藏青).
+    pub colour: String,
+    /// Faces of the product this template's file prints: 1 or 2.
+    pub sides: Spanned<u8>,
+    /// The ink the shop prints with, in Chinese (水性胶浆, 胶印四色油墨, 热升华墨水).
+    pub ink_type: String,
+    /// Work after printing, in Chinese: lamination, hems, grommets, die-cut,
+    /// folding; empty when the printed piece is the product.
+    pub finishing: Spanned<Vec<String>>,
     /// What the print shop should know: product size, print position, sources.
     #[serde(default)]
     pub notes: Option<String>,
@@ -165,6 +180,17 @@ impl Process {
             Process::HeatTransfer => "heat transfer",
             Process::DyeSublimation => "dye sublimation",
             Process::Inkjet => "inkjet",
+        }
+    }
+    /// The process as Chinese print shops name it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Process::OffsetCmyk => "胶印四色",
+            Process::DigitalCmyk => "数码四色",
+            Process::ScreenPrint => "丝网印刷",
+            Process::HeatTransfer => "热转印",
+            Process::DyeSublimation => "热升华",
+            Process::Inkjet => "喷绘",
         }
     }
     /// Screen printing and heat transfer of spot colours work with named inks.
@@ -423,6 +449,12 @@ pub struct StationFile {
     pub address: Option<String>,
     #[serde(default)]
     pub qr: Option<String>,
+    /// Where an order's pieces for the station go (收货地址), when not its `address`.
+    #[serde(default)]
+    pub delivery: Option<String>,
+    /// Who receives them, name and phone (收货人).
+    #[serde(default)]
+    pub receiver: Option<String>,
 }
 
 /// The largest data file we read (a slogan file of the whole library is
@@ -481,12 +513,33 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Resu
         let hint = if message.contains("unknown field") {
             "remove or rename the field (unknown fields are errors, so typos are caught)"
         } else if message.contains("missing field") {
-            "add the field"
+            missing_hint(&message)
         } else {
             "fix the YAML at that place"
         };
         Diagnostic::data(message).at(loc).hint(hint)
     })
+}
+
+/// What to add for a missing field: the item template's print-shop facts
+/// say what they hold; other fields just need adding.
+fn missing_hint(message: &str) -> &'static str {
+    let field = message.split('`').nth(1).unwrap_or("");
+    match field {
+        "product_size" => {
+            "add `product_size: { width: …, height: … }`: the finished product in mm (the bag, not its print area)"
+        }
+        "print_position" => {
+            "add `print_position:`, where the print sits on the product, in Chinese (e.g. 正面居中，距袋口 70 mm)"
+        }
+        "colour" => "add `colour:`, the material's colour in Chinese (e.g. 白色)",
+        "sides" => "add `sides: 1` (or 2): the faces this file prints",
+        "ink_type" => "add `ink_type:`, the ink the shop prints with, in Chinese (e.g. 水性胶浆)",
+        "finishing" => {
+            "add `finishing: [...]`: work after printing in Chinese (覆膜, 模切, 折页, 打铜扣), or `[]` for none"
+        }
+        _ => "add the field",
+    }
 }
 
 /// The parser's message in our words: its user-facing text without the

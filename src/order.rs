@@ -32,6 +32,31 @@ pub struct OrderFile {
     /// PDF/X version of the print files: `x4` (the default) or `x1a`.
     #[serde(default)]
     pub pdfx: Option<Spanned<String>>,
+    /// Who orders: the ordering unit, PO number, contact (for the job sheet).
+    #[serde(default)]
+    pub customer: Option<Spanned<Customer>>,
+    /// Over/under delivery allowed, percent; `data/routing.yaml`'s when absent.
+    #[serde(default)]
+    pub tolerance: Option<Spanned<crate::routing::Tolerance>>,
+}
+
+/// The ordering side of an order, as the job sheet's header shows it.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    /// 订购单位, e.g. 某某县公安局城关派出所.
+    pub unit: String,
+    /// The customer's order (PO) number.
+    #[serde(default)]
+    pub po: Option<String>,
+    /// The person the shop calls about the order.
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Date of the order, YYYY-MM-DD.
+    #[serde(default)]
+    pub ordered: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -170,6 +195,9 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// The PDF/X version the order asks for (`pdfx:`); PDF/X-4 when it says nothing.
     pub pdfx: Option<crate::export::pdf::PdfX>,
+    pub customer: Option<Customer>,
+    /// The order's own over/under delivery (else the routing data's).
+    pub tolerance: Option<crate::routing::Tolerance>,
 }
 
 fn date_ok(s: &str) -> bool {
@@ -195,20 +223,38 @@ impl Order {
         if raw.title.trim().is_empty() {
             problems.push(Diagnostic::data("order title is empty").at(loc.clone()).hint("give the order a title"));
         }
+        let customer = raw.customer.as_ref().map(|c| &c.value);
+        let customer_loc = raw
+            .customer
+            .as_ref()
+            .map(|c| Location::at(path, c.referenced.line(), c.referenced.column()))
+            .unwrap_or_else(|| loc.clone());
         let texts = [
-            ("title", Some(&raw.title)),
-            ("vendor name", Some(&raw.vendor.name)),
-            ("vendor contact", raw.vendor.contact.as_ref()),
+            ("title", Some(&raw.title), &loc),
+            ("vendor name", Some(&raw.vendor.name), &loc),
+            ("vendor contact", raw.vendor.contact.as_ref(), &loc),
+            ("customer unit", customer.map(|c| &c.unit), &customer_loc),
+            ("customer po", customer.and_then(|c| c.po.as_ref()), &customer_loc),
+            ("customer contact", customer.and_then(|c| c.contact.as_ref()), &customer_loc),
+            ("customer phone", customer.and_then(|c| c.phone.as_ref()), &customer_loc),
         ];
-        for (what, text) in texts {
+        for (what, text, loc) in texts {
             let Some(t) = text else { continue };
+            if t.trim().is_empty() && what.starts_with("customer") {
+                problems.push(
+                    Diagnostic::data(format!("the order's {what} is empty"))
+                        .at(loc.clone())
+                        .hint("fill it in, or leave the field out"),
+                );
+                continue;
+            }
             if t.chars().any(char::is_control) || t.chars().count() > 200 {
                 problems.push(
                     Diagnostic::data(format!("the order's {what} is too long or has control characters"))
                         .at(loc.clone())
                         .hint("at most 200 characters on one line"),
                 );
-            } else if crate::validate::formula_like(t, false) {
+            } else if crate::validate::formula_like(t, what == "customer phone") {
                 problems.push(
                     Diagnostic::data(format!(
                         "the order's {what} begins with a character a spreadsheet runs as a formula"
@@ -231,6 +277,42 @@ impl Order {
                 );
             }
             x
+        });
+        if let Some(c) = customer {
+            if let Some(p) = &c.phone
+                && !p.chars().all(|c| c.is_ascii_digit() || " +-()（）转".contains(c))
+            {
+                problems.push(
+                    Diagnostic::data(format!("the customer's phone `{p}` is not a phone number"))
+                        .at(customer_loc.clone())
+                        .hint("digits, spaces, + - ( ) and 转 only; put the name in `contact`"),
+                );
+            }
+            if let Some(d) = &c.ordered {
+                if !date_ok(d) {
+                    problems.push(
+                        Diagnostic::data(format!("order date `{d}` is not YYYY-MM-DD"))
+                            .at(customer_loc.clone())
+                            .hint("write e.g. 2026-11-30"),
+                    );
+                } else if date_ok(&raw.due) && d.as_str() > raw.due.as_str() {
+                    problems.push(
+                        Diagnostic::data(format!("order date {d} is after the due date {}", raw.due))
+                            .at(customer_loc.clone())
+                            .hint("check `ordered` under `customer:` and `due`"),
+                    );
+                }
+            }
+        }
+        let tolerance = raw.tolerance.as_ref().map(|t| {
+            if let Some(m) = t.value.problem() {
+                problems.push(
+                    Diagnostic::data(format!("the order's {m}"))
+                        .at(Location::at(path, t.referenced.line(), t.referenced.column()))
+                        .hint("give over and under in percent, 0–20 (5 is usual)"),
+                );
+            }
+            t.value
         });
         if !date_ok(&raw.due) {
             problems.push(
@@ -361,6 +443,8 @@ impl Order {
             stations,
             lines,
             pdfx,
+            customer: raw.customer.map(|c| c.value),
+            tolerance,
         })
     }
 
@@ -621,7 +705,8 @@ pub fn stations_from_csv(
 /// The one owner of the station list's columns and row checks, for CSV and
 /// Excel alike: the first non-empty row is the header, columns are found by
 /// name, English or Chinese: id/编号, name/名称/派出所/单位, address/地址,
-/// phone/电话/值班电话, hotline/热线, qr/二维码/链接; empty rows are
+/// phone/电话/值班电话, hotline/热线, qr/二维码/链接, delivery/收货地址/送货地址,
+/// receiver/收货人; empty rows are
 /// skipped; each station comes with its row's place. `sheet` names the
 /// workbook's sheet in messages.
 fn stations_from_rows(
@@ -654,6 +739,7 @@ fn stations_from_rows(
         col(&["hotline", "热线"]),
         col(&["qr", "二维码", "链接"]),
     );
+    let (delivery, receiver) = (col(&["delivery", "收货地址", "送货地址"]), col(&["receiver", "收货人"]));
     let Some(name) = name else {
         return Err(Diagnostic::data(format!("no name column among {header:?}{in_sheet}"))
             .at(Location::at(path, *header_line as u64, 1))
@@ -674,6 +760,8 @@ fn stations_from_rows(
                     hotline: get(hotline),
                     address: get(address),
                     qr: get(qr),
+                    delivery: get(delivery),
+                    receiver: get(receiver),
                 },
             )),
             None => problems.push(Diagnostic::data("the station has no name").at(loc).hint("fill in the name")),

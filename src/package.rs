@@ -16,6 +16,7 @@ use crate::library::Role;
 use crate::lint::json_escape as esc;
 use crate::order::{Job, Order, OrderStation, StationBlock};
 use crate::review::{self, ReviewLog, sha256_hex};
+use crate::routing::Routing;
 
 use crate::scene::Scene;
 use crate::validate::Library;
@@ -119,6 +120,8 @@ struct Plan<'a> {
     designs: Vec<Design<'a>>,
     /// Each design's pages: one, or one per station for a variable-data PDF.
     scenes: Vec<Vec<Scene>>,
+    /// `data/routing.yaml`, for the job sheet's routing notes.
+    routing: Routing,
 }
 
 /// One distinct design: one print file (with its films, cut file, SVGs and
@@ -170,12 +173,22 @@ impl Design<'_> {
 /// wording cleared at the review gate, grouped into distinct designs, and
 /// those laid out: all problems at once, before anything is written.
 fn plan<'a>(lib: &'a Library, log: &ReviewLog, order: &'a Order) -> Result<Plan<'a>, Diagnostics> {
+    let routing = Routing::load(&lib.root)?;
     let (mut jobs, mut problems) = order.expand(lib);
     clear(log, order, &mut jobs, &mut problems);
     let jobs = problems.into_result(jobs)?;
     let designs = designs(jobs, order.vendor.variable_data);
     let scenes = lay_out(lib, &designs)?;
-    Ok(Plan { designs, scenes })
+    Ok(Plan { designs, scenes, routing })
+}
+
+/// What the job sheet warns about an order (designs below their process's
+/// minimum, from `data/routing.yaml`), for the edges to show before they
+/// build the package; problems of the order itself are left to [`write`].
+pub fn routing_warnings(lib: &Library, order: &Order) -> Result<Vec<Diagnostic>, Diagnostics> {
+    let routing = Routing::load(&lib.root)?;
+    let (jobs, _) = order.expand(lib);
+    Ok(jobsheet::warnings(order, &designs(jobs, order.vendor.variable_data), &routing))
 }
 
 /// Whether a job's scene depends on its station: its block printed into a
@@ -720,7 +733,7 @@ fn documents(
     let mut docs = vec![
         Entry {
             path: "生产单.pdf".into(),
-            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.designs)?, opts.epoch)?,
+            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing)?, opts.epoch)?,
         },
         Entry {
             path: "样稿总览.pdf".into(),

@@ -78,6 +78,13 @@ pub struct Item {
     pub safe: f64,
     pub process: Process,
     pub material: String,
+    /// The finished product, mm (width, height); the trim is the print area.
+    pub product_size: (f64, f64),
+    pub print_position: String,
+    pub colour: String,
+    pub sides: u8,
+    pub ink_type: String,
+    pub finishing: Vec<String>,
     pub notes: Option<String>,
     pub substrate: Rgb,
     pub crop_marks: bool,
@@ -259,6 +266,10 @@ pub struct Station {
     pub hotline: Option<String>,
     pub address: Option<String>,
     pub qr: Option<String>,
+    /// Delivery address of an order's pieces (收货地址), when not `address`.
+    pub delivery: Option<String>,
+    /// Who receives them (收货人), name and phone.
+    pub receiver: Option<String>,
 }
 
 impl Station {
@@ -286,6 +297,8 @@ impl Station {
             ("hotline", raw.hotline.as_ref(), limits::PHONE),
             ("address", raw.address.as_ref(), limits::ADDRESS),
             ("qr", raw.qr.as_ref(), limits::QR_LINK),
+            ("delivery", raw.delivery.as_ref(), limits::ADDRESS),
+            ("receiver", raw.receiver.as_ref(), limits::STATION_NAME + limits::PHONE),
         ];
         for (key, value, max) in fields {
             let Some(v) = value else { continue };
@@ -324,6 +337,8 @@ impl Station {
             hotline: raw.hotline,
             address: raw.address,
             qr: raw.qr,
+            delivery: raw.delivery,
+            receiver: raw.receiver,
         })
     }
 
@@ -923,6 +938,47 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
     let mut err = |msg: String, loc: &Location, hint: &str| {
         problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
     };
+    // What the job sheet tells the shop about the product.
+    let product = raw.product_size.value;
+    let product_loc = at(raw.product_size.referenced.line(), raw.product_size.referenced.column());
+    if !(in_range(product.width, 1.0, 50_000.0) && in_range(product.height, 1.0, 50_000.0)) {
+        err(
+            format!("item `{id}`: product size {}×{} mm is out of range", product.width, product.height),
+            &product_loc,
+            "give the finished product's width and height in mm",
+        );
+    } else if raw.repeat.is_none()
+        && raw.folds.is_empty()
+        && (trim.width > product.width + 0.01 || trim.height > product.height + 0.01)
+    {
+        // The print area lies on the product (an n-up sheet or a folded leaflet is bigger than its piece).
+        err(
+            format!(
+                "item `{id}`: the print area (trim {}×{} mm) is larger than the product ({}×{} mm)",
+                trim.width, trim.height, product.width, product.height
+            ),
+            &product_loc,
+            "product_size is the finished product (the whole bag); the trim is the print area on it",
+        );
+    }
+    if !(1..=2).contains(&raw.sides.value) {
+        err(
+            format!("item `{id}`: sides {} is not 1 or 2", raw.sides.value),
+            &at(raw.sides.referenced.line(), raw.sides.referenced.column()),
+            "give the faces this file prints: 1 (one face) or 2",
+        );
+    }
+    let finishing_loc = at(raw.finishing.referenced.line(), raw.finishing.referenced.column());
+    let texts = [("print_position", &raw.print_position), ("colour", &raw.colour), ("ink_type", &raw.ink_type)];
+    for (key, text) in texts.into_iter().chain(raw.finishing.value.iter().map(|f| ("finishing", f))) {
+        if text.trim().is_empty() || text.chars().count() > 120 || text.chars().any(char::is_control) {
+            err(
+                format!("item `{id}`: `{key}` is empty, longer than 120 characters or on several lines"),
+                if key == "finishing" { &finishing_loc } else { &file_loc },
+                "write it for the print shop in Chinese, on one line",
+            );
+        }
+    }
     let takes = raw.takes.as_ref().map(|t| t.value).unwrap_or_default();
     if let Some(t) = &raw.takes
         && (t.value.lines.is_some_and(|n| !(1..=2).contains(&n))
@@ -1468,6 +1524,12 @@ pub fn check_item(path: &Path, raw: ItemFile, fonts: Option<&FontBook>, problems
         process: raw.process,
         swappable: raw_inks.iter().filter(|(i, _)| i.swappable).map(|(i, _)| i.id.clone()).collect(),
         material: raw.material,
+        product_size: (raw.product_size.value.width, raw.product_size.value.height),
+        print_position: raw.print_position,
+        colour: raw.colour,
+        sides: raw.sides.value,
+        ink_type: raw.ink_type,
+        finishing: raw.finishing.value,
         notes: raw.notes,
         substrate,
         crop_marks: raw.crop_marks,

@@ -373,7 +373,7 @@ fn overlapping_zones_are_errors_unless_marked() {
     let o = jiediqi_in(&p, &["check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("poster-a3.yaml:53:")
+        stderr(&o).contains("poster-a3.yaml:60:")
             && stderr(&o).contains("zones `footer` and `qr` overlap by 30.0 × 40.0 mm"),
         "{}",
         stderr(&o)

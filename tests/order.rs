@@ -163,7 +163,7 @@ fn the_example_order_makes_a_complete_package() {
     }
     // The apron's underbase is on the job sheet as a screen of its own, printed first.
     assert!(text.contains("专色：Underbase、PANTONE116C（Underbase为白墨打底，先印"), "{text}");
-    assert!(text.contains("总数量：2100件"), "{text}");
+    assert!(text.contains("设计与数量16个设计，共2100件"), "{text}");
     for total in [
         // item, id, designs, screens or plates, pieces
         "无纺布袋bag-nonwoven661800件",
@@ -1124,8 +1124,8 @@ fn identical_designs_are_one_file_with_their_stations_and_summed_quantity() {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    assert!(text.contains("网版2块120件城关派出所40东关派出所40西河派出所40"), "{text}");
-    assert!(text.contains("网版1块300件城关派出所300"), "{text}");
+    assert!(text.contains("城关派出所40东关派出所40西河派出所40120件网版2块"), "{text}");
+    assert!(text.contains("城关派出所300300件网版1块"), "{text}");
     // The bags' station block on a label instead, and off for the posters:
     // then all stations share one design per slogan.
     let yaml = std::fs::read_to_string(&path).unwrap();
@@ -1157,8 +1157,11 @@ fn identical_designs_are_one_file_with_their_stations_and_summed_quantity() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(text.contains("labels/station-labels.pdf"), "{text}");
-    assert!(text.contains("1800张城关派出所600东关派出所600西河派出所600"), "{text}");
-    assert!(text.contains("网版1块900件城关派出所300东关派出所300西河派出所300"), "{text}");
+    assert!(text.contains("派出所标签1800张"), "{text}");
+    assert!(text.contains("张数城关派出所600、东关派出所600、西河派出所600"), "{text}");
+    // Each station's parcel carries its labels.
+    assert!(text.contains("派出所标签600张"), "{text}");
+    assert!(text.contains("城关派出所300东关派出所300西河派出所300900件网版1块"), "{text}");
     let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"kind\": \"label\""), "{manifest}");
     // An unknown placement is refused, naming the field.
@@ -1201,7 +1204,162 @@ fn a_variable_data_vendor_gets_one_pdf_a_page_per_station_for_digital_items() {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(text.contains("可变数据：每页一个派出所，共3页"), "{text}");
-    assert!(text.contains("60件城关派出所20东关派出所20西河派出所20"), "{text}");
+    assert!(text.contains("城关派出所20东关派出所20西河派出所2060件"), "{text}");
     let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"path\": \"proofs/mousepad-small--wangluo-mima--xihe.png\""), "{manifest}");
+}
+
+/// The job sheet's text, whitespace dropped (pdftotext breaks table cells anywhere).
+fn job_sheet_text(pkg: &Path) -> String {
+    tool_ok("pdftotext", &["-raw", pkg.join("生产单.pdf").to_str().unwrap(), "-"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn the_job_sheet_holds_what_a_shop_quotes_and_produces_from() {
+    let p = approved_order_project("order-jobsheet");
+    let out = p.join("out");
+    let o = order(&p, &[], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pkg = out.join("chengguan-winter");
+    let text = job_sheet_text(&pkg);
+    for want in [
+        // The header: who orders, PO, contact, dates, tolerance.
+        "订购单位示例县公安局城关片区警务办公室",
+        "订单号（PO）CG-2026-017",
+        "联系人李警官0912-1234500",
+        "下单日期2026-11-30",
+        "交货日期2026-12-20",
+        "数量允差多5%/少3%（本订单约定）",
+        // The bag: finished product, print area and position, material, colour, sides, ink.
+        "成品尺寸300×400mm（无纺布袋）印刷区240×280mm（文件成品尺寸），出血0mm",
+        "印刷位置正面居中，印刷区上边距袋口70mm印面单面",
+        "材质80g无纺布材质颜色白色",
+        "工艺丝网印刷油墨类型水性胶浆（无纺布用）",
+        "白墨打底无",
+        // The apron: its underbase, its ink.
+        "油墨类型塑胶浆（plastisol），白色打底浆先印",
+        "白墨打底有：白墨打底版先印，比图案每边内缩0.2mm",
+        // Finishing.
+        "后道加工圆角8mm模切（刀线见.cut.pdf）",
+        "后道加工无（印后即成品）",
+        // Routing: the data file's rule on the section, a warning on each small run.
+        "生产路线丝网印刷：每个设计1000件起订，3000件以上为经济批量；少于起订量建议改热转印",
+        "300件网版1块！低于起订量1000件，建议改热转印或加量",
+        "20件印版4块！低于起订量500件，建议改数码四色或加量",
+        "120件网版2块可做；不足经济批量500件，单价偏高",
+        // The packing list: delivery address and receiver from the CSV, else the station's own.
+        "装箱单（按派出所分装，共3个派出所）",
+        "城关派出所城关镇人民路88号派出所值班室王警官0912-1234567",
+        "东关派出所东关街道红旗路16号东关派出所0912-2345678",
+        "围裙40件：fanzha-shuiguotan40无纺布袋600件：fanzha-96110300、fanzha-shucaitan300",
+        "签样确认（样稿经订购单位签字确认后方可开印）",
+        "订购单位确认人：",
+    ] {
+        assert!(text.contains(want), "{want} missing: {text}");
+    }
+    // The command line warns too, once per order line, naming the routing rule.
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: ")
+            && err.contains("order line 1 (bag-nonwoven): 6 design(s) of 300 pieces are below the screen print minimum of 1000 pieces for 无纺布袋 (")
+            && err.contains("data/routing.yaml:"),
+        "{err}"
+    );
+    assert!(err.contains("order line 3 (poster-a3): 6 design(s) of 20 pieces"), "{err}");
+    assert!(!err.contains("order line 2") && !err.contains("order line 4"), "{err}");
+    // A run of 2000 bags a design is no warning, and its row says it is economical enough.
+    let path = p.join(ORDER);
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, yaml.replace("quantity: 300 ", "quantity: 2000 ")).unwrap();
+    let o = order(&p, &[], &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("order line 1"), "{}", stderr(&o));
+    assert!(job_sheet_text(&pkg).contains("2000件网版1块可做；不足经济批量3000件，单价偏高"));
+    // Without a tolerance the order takes each process's from the data file; same inputs, same bytes.
+    std::fs::write(&path, yaml.replace("tolerance: { over: 5, under: 3 }", "")).unwrap();
+    assert!(order(&p, &[], &out).status.success());
+    let first = std::fs::read(pkg.join("生产单.pdf")).unwrap();
+    let text = job_sheet_text(&pkg);
+    assert!(text.contains("数量允差按各物品工艺，见各节"), "{text}");
+    assert!(text.contains("后道加工裁切成297×420mm数量允差±3%"), "{text}");
+    assert!(text.contains("数量允差±5%"), "{text}");
+    let again = p.join("out-again");
+    assert!(order(&p, &[], &again).status.success());
+    assert!(std::fs::read(again.join("chengguan-winter/生产单.pdf")).unwrap() == first, "job sheet bytes differ");
+}
+
+#[test]
+fn bad_routing_order_and_template_values_name_their_file_and_line() {
+    let p = approved_order_project("order-jobsheet-bad");
+    let out = p.join("out");
+    // The routing data: a minimum of 0 on its line, and `check` says the same.
+    let routing = p.join("data/routing.yaml");
+    let good = std::fs::read_to_string(&routing).unwrap();
+    let line = good.lines().position(|l| l.contains("minimum: 500")).unwrap() + 1;
+    std::fs::write(&routing, good.replacen("minimum: 500", "minimum: 0", 1)).unwrap();
+    let o = order(&p, &[], &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("data/routing.yaml:{}:", line - 1))
+            && err.contains("routing rule for offset CMYK: minimum 0 is out of range"),
+        "{err}"
+    );
+    assert!(!out.join("chengguan-winter").exists());
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("minimum 0 is out of range"), "{}", stderr(&o));
+    // An unknown field in it.
+    std::fs::write(&routing, good.replacen("    economical: 2000\n", "    economical: 2000\n    cheapest: 9\n", 1))
+        .unwrap();
+    let err = stderr(&order(&p, &[], &out));
+    assert!(err.contains("data/routing.yaml:") && err.contains("unknown field `cheapest`"), "{err}");
+    std::fs::write(&routing, &good).unwrap();
+    // The order: a tolerance out of range, a field unknown to the customer.
+    let path = p.join(ORDER);
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    let tline = yaml.lines().position(|l| l.starts_with("tolerance:")).unwrap() + 1;
+    std::fs::write(&path, yaml.replace("{ over: 5, under: 3 }", "{ over: 50, under: 3 }")).unwrap();
+    let err = stderr(&order(&p, &[], &out));
+    assert!(
+        err.contains(&format!("chengguan-winter.yaml:{tline}:"))
+            && err.contains("the order's tolerance over 50 % / under 3 % is out of range"),
+        "{err}"
+    );
+    std::fs::write(&path, yaml.replace("  po: CG-2026-017\n", "  po: CG-2026-017\n  fax: 123\n")).unwrap();
+    let err = stderr(&order(&p, &[], &out));
+    assert!(err.contains("chengguan-winter.yaml:") && err.contains("unknown field `fax`"), "{err}");
+    std::fs::write(&path, yaml.replace("ordered: 2026-11-30", "ordered: 2026-12-30")).unwrap();
+    let err = stderr(&order(&p, &[], &out));
+    assert!(err.contains("order date 2026-12-30 is after the due date 2026-12-20"), "{err}");
+    std::fs::write(&path, &yaml).unwrap();
+    // A delivery address a spreadsheet would run, on its CSV row.
+    let csv = p.join("orders/stations.csv");
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, rows.replace(",,\n", ",=HYPERLINK(1),\n")).unwrap();
+    let err = stderr(&order(&p, &[], &out));
+    assert!(err.contains("stations.csv:3:1") && err.contains("field `delivery` begins with `=`"), "{err}");
+    std::fs::write(&csv, &rows).unwrap();
+    // A template without its product size says what to add.
+    let bag = p.join("layouts/bag-nonwoven.yaml");
+    let t = std::fs::read_to_string(&bag).unwrap();
+    std::fs::write(&bag, t.replace("product_size: { width: 300, height: 400 }\n", "")).unwrap();
+    let err = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(
+        err.contains("layouts/bag-nonwoven.yaml")
+            && err.contains("missing field `product_size`")
+            && err.contains("add `product_size: { width: …, height: … }`"),
+        "{err}"
+    );
+    // Or a product smaller than its print area.
+    std::fs::write(
+        &bag,
+        t.replace("product_size: { width: 300, height: 400 }", "product_size: { width: 200, height: 400 }"),
+    )
+    .unwrap();
+    let err = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(err.contains("the print area (trim 240×280 mm) is larger than the product (200×400 mm)"), "{err}");
 }

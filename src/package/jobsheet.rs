@@ -8,10 +8,11 @@ use rayon::prelude::*;
 
 use super::Design;
 use crate::diag::Diagnostic;
-use crate::document::{A4, A4_LANDSCAPE, BLACK, Column, Fonts, GREY, Picture, Sheet};
+use crate::document::{A4, A4_LANDSCAPE, BLACK, Column, Fonts, GREY, Picture, RED, Sheet};
 use crate::export::png;
 use crate::mm;
 use crate::order::Order;
+use crate::routing::{Advice, Fit, Routing};
 use crate::scene::Scene;
 
 /// 样稿总览: every design small, with its station and quantity.
@@ -55,94 +56,282 @@ pub(super) fn contact_sheet(
     Ok(sh.pages)
 }
 
-/// 生产单: an A4 landscape table, one row per distinct design, then totals per item.
-pub(super) fn job_sheet(fonts: &Fonts, order: &Order, designs: &[Design]) -> Result<Vec<Scene>, Diagnostic> {
+/// Widths (mm) of the label/value grid of the header and of each section's
+/// specification: two pairs a row across the 267 mm of an A4 landscape page.
+const GRID: [f64; 4] = [30.0, 103.5, 30.0, 103.5];
+
+/// 生产单: the header (who orders, PO, contact, dates, tolerance), one
+/// section per order line (the item's product, print area and position,
+/// material, sides, inks, finishing; then its designs with quantities,
+/// setups and a routing note), totals per item, the packing list per
+/// station, notes and the proof sign-off box.
+pub(super) fn job_sheet(
+    fonts: &Fonts,
+    order: &Order,
+    designs: &[Design],
+    routing: &Routing,
+) -> Result<Vec<Scene>, Diagnostic> {
     let mut sh = Sheet::new(format!("生产单 — {}", order.title), false, A4_LANDSCAPE);
     let header = format!("生产单　{}", order.title);
     sh.new_page(fonts, &header)?;
-    let contact = order.vendor.contact.as_deref().unwrap_or("");
     let total: u64 = designs.iter().map(Design::quantity).sum();
-    sh.text(&fonts.sans, &format!("印刷厂：{}　{contact}", order.vendor.name), 10.0, BLACK, 0.0)?;
+    let missing = "（未填写）".to_string();
+    let c = order.customer.as_ref();
+    let contact =
+        c.map(|c| [c.contact.as_deref(), c.phone.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("　"));
+    let vendor = match &order.vendor.contact {
+        Some(v) => format!("{}　{v}", order.vendor.name),
+        None => order.vendor.name.clone(),
+    };
+    let tolerance = match order.tolerance {
+        Some(t) => format!("{}（本订单约定）", t.zh()),
+        None => "按各物品工艺，见各节".to_string(),
+    };
+    let head = [
+        [
+            "订购单位",
+            &c.map(|c| c.unit.clone()).unwrap_or(missing.clone()),
+            "订单号（PO）",
+            &c.and_then(|c| c.po.clone()).unwrap_or(missing.clone()),
+        ],
+        ["联系人", &contact.filter(|s| !s.is_empty()).unwrap_or(missing.clone()), "印刷厂", &vendor],
+        ["下单日期", &c.and_then(|c| c.ordered.clone()).unwrap_or("—".into()), "交货日期", &order.due],
+        ["数量允差", &tolerance, "设计与数量", &format!("{} 个设计，共 {total} 件", designs.len())],
+    ];
+    for r in head {
+        grid_row(&mut sh, fonts, &header, r)?;
+    }
+    let lines = sections(designs);
+    let below: Vec<&Design> = designs.iter().filter(|d| advice(routing, d).fit == Fit::Below).collect();
+    if !below.is_empty() {
+        sh.y += mm(2.0);
+        sh.text(
+            &fonts.heavy,
+            &format!(
+                "注意：{} 个设计低于工艺起订量（见各行“生产路线”），报价前请与订购单位确认改工艺、合并设计或增加数量。",
+                below.len()
+            ),
+            9.5,
+            RED,
+            0.0,
+        )?;
+    }
+    for (line, ds) in &lines {
+        section(&mut sh, fonts, &header, order, routing, *line, ds)?;
+    }
+    labels_section(&mut sh, fonts, &header, order, designs)?;
+    totals(&mut sh, fonts, &header, designs, total)?;
+    packing_list(&mut sh, fonts, &header, order, designs)?;
+    notes(&mut sh, fonts, &header, order, routing)?;
+    sh.boxed(
+        fonts,
+        &header,
+        "签样确认（样稿经订购单位签字确认后方可开印）",
+        &[
+            "订购单位确认人：＿＿＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日　　签字（盖章）：＿＿＿＿＿＿＿＿＿＿".into(),
+            "印刷厂确认人：＿＿＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日　　签字：＿＿＿＿＿＿＿＿＿＿".into(),
+            "意见：□ 同意印刷　　□ 修改后重新签样　　说明：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿".into(),
+        ],
+    )?;
+    Ok(sh.pages)
+}
+
+/// The routing warnings of the sheet, one per order line and rule, for the
+/// command line (the sheet itself marks every design).
+pub(super) fn warnings(order: &Order, designs: &[Design], routing: &Routing) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (line, ds) in sections(designs) {
+        let below: Vec<(&Design, Advice)> =
+            ds.iter().map(|d| (*d, advice(routing, d))).filter(|(_, a)| a.fit == Fit::Below).collect();
+        let Some((d, a)) = below.first() else { continue };
+        let (lo, hi) =
+            below.iter().fold((u64::MAX, 0), |(lo, hi), (d, _)| (lo.min(d.quantity()), hi.max(d.quantity())));
+        let pieces = if lo == hi { format!("{lo}") } else { format!("{lo}–{hi}") };
+        let product = a.rule.product.as_ref().map(|p| format!(" for {p}")).unwrap_or_default();
+        let mut hint = "order more of each design".to_string();
+        if d.per_station && below.len() > 1 {
+            hint += ", share one design across the stations (`station_block: label`)";
+        }
+        if let Some(b) = a.rule.below {
+            hint += &format!(", or print it by {}", b.label());
+        }
+        out.push(
+            Diagnostic::data(format!(
+                "order line {line} ({}): {} design(s) of {pieces} pieces are below the {} minimum of {} pieces{product} ({}:{})",
+                d.job.item.id,
+                below.len(),
+                d.job.item.process.label(),
+                a.rule.minimum,
+                routing.file.display(),
+                a.rule.line,
+            ))
+            .in_file(&order.file)
+            .hint(hint),
+        );
+    }
+    out
+}
+
+/// Designs by order line, in line order (each line is one item with its inks).
+fn sections<'d, 'a>(designs: &'d [Design<'a>]) -> BTreeMap<usize, Vec<&'d Design<'a>>> {
+    let mut lines: BTreeMap<usize, Vec<&Design>> = BTreeMap::new();
+    for d in designs {
+        lines.entry(d.job.line).or_default().push(d);
+    }
+    lines
+}
+
+fn advice<'r>(routing: &'r Routing, d: &Design) -> Advice<'r> {
+    routing.advise(d.job.item.process, &d.job.item.product, d.quantity())
+}
+
+/// A label/value row of the grid: two pairs, the labels bold-looking in grey.
+fn grid_row(sh: &mut Sheet, fonts: &Fonts, header: &str, texts: [&str; 4]) -> Result<(), Diagnostic> {
+    let inks = [GREY, BLACK, GREY, BLACK];
+    let cells: Vec<(String, f64, usize)> =
+        texts.iter().zip(GRID).zip(inks).map(|((t, w), ink)| (t.to_string(), w, ink)).collect();
+    sh.row_inked(fonts, &cells, false, header)
+}
+
+/// One order line: the item's print facts, then a row per design.
+fn section(
+    sh: &mut Sheet,
+    fonts: &Fonts,
+    header: &str,
+    order: &Order,
+    routing: &Routing,
+    line: usize,
+    ds: &[&Design],
+) -> Result<(), Diagnostic> {
+    let j = &ds[0].job;
+    let item = j.item;
+    let qty: u64 = ds.iter().map(|d| d.quantity()).sum();
+    // The heading, the facts and the first designs stay together.
+    sh.y += mm(3.0);
+    sh.keep(fonts, header, mm(62.0))?;
     sh.text(
-        &fonts.sans,
-        &format!("交货日期：{}　设计数：{}　总数量：{} 件", order.due, designs.len(), total),
-        10.0,
+        &fonts.heavy,
+        &format!("第 {line} 行　{}（{}）　{} 个设计，共 {qty} 件", item.name, item.id, ds.len()),
+        11.0,
         BLACK,
         0.0,
     )?;
-    sh.rule();
-    let cols: [Column; 10] = [
-        ("序号", 8.0),
-        ("文件", 82.0),
-        ("物品", 18.0),
-        ("材质", 30.0),
-        ("工艺", 16.0),
-        ("油墨", 38.0),
-        ("成品尺寸", 18.0),
-        ("出血", 10.0),
-        ("制版", 15.0),
-        ("数量与派出所", 32.0),
+    let (pw, ph) = item.product_size;
+    let underbase = match item.underbase {
+        Some((choke, _)) => format!("有：白墨打底版先印，比图案每边内缩 {choke} mm"),
+        None => "无".into(),
+    };
+    let finishing =
+        if item.finishing.is_empty() { "无（印后即成品）".to_string() } else { item.finishing.join("；") };
+    let tolerance = order.tolerance.unwrap_or_else(|| routing.tolerance(item.process, &item.product));
+    let facts = [
+        [
+            "成品尺寸",
+            &format!("{pw}×{ph} mm（{}）", item.product),
+            "印刷区",
+            &format!("{}×{} mm（文件成品尺寸），出血 {} mm", item.width, item.height, item.bleed),
+        ],
+        ["印刷位置", &item.print_position, "印面", if item.sides == 2 { "双面" } else { "单面" }],
+        ["材质", &item.material, "材质颜色", &item.colour],
+        ["工艺", item.process.zh(), "油墨类型", &item.ink_type],
+        ["油墨颜色", &super::ink_summary(j), "白墨打底", &underbase],
+        ["后道加工", &finishing, "数量允差", &tolerance.zh()],
     ];
-    let widths = cols.map(|(_, w)| w);
-    let row = |texts: [String; 10]| -> Vec<(String, f64)> { texts.into_iter().zip(widths).collect() };
-    sh.table_head(fonts, &cols, &header)?;
-    for (n, d) in designs.iter().enumerate() {
-        let j = &d.job;
-        let size = format!("{}×{} mm", j.item.width, j.item.height);
-        let cells = row([
+    for r in facts {
+        grid_row(sh, fonts, header, r)?;
+    }
+    let rule = routing.rule(item.process, &item.product);
+    let cells = vec![("生产路线".to_string(), GRID[0], GREY), (Routing::explain(rule), 267.0 - GRID[0], BLACK)];
+    sh.row_inked(fonts, &cells, false, header)?;
+    if let Some(n) = &item.notes {
+        let cells = vec![("说明".to_string(), GRID[0], GREY), (n.clone(), 267.0 - GRID[0], BLACK)];
+        sh.row_inked(fonts, &cells, false, header)?;
+    }
+    sh.y += mm(1.5);
+    let cols: [Column; 7] = [
+        ("序号", 10.0),
+        ("文件", 96.0),
+        ("标语", 28.0),
+        ("派出所与数量", 40.0),
+        ("数量", 18.0),
+        ("制版", 17.0),
+        ("生产路线", 58.0),
+    ];
+    sh.table_head(fonts, &cols, header)?;
+    for (n, d) in ds.iter().enumerate() {
+        let a = advice(routing, d);
+        let ink = if a.fit == Fit::Below { RED } else { BLACK };
+        let texts = [
             (n + 1).to_string(),
             files_cell(d),
-            j.item.name.clone(),
-            j.item.material.clone(),
-            process_zh(j.item.process).to_string(),
-            super::ink_summary(j),
-            size.clone(),
-            format!("{} mm", j.item.bleed),
+            d.job.slogan.id.clone(),
+            stations_cell(d),
+            format!("{} 件", d.quantity()),
             setups_zh(d),
-            quantity_cell(d),
-        ]);
-        sh.row(fonts, &cells, false, &header)?;
+            a.note,
+        ];
+        let mut cells: Vec<(String, f64, usize)> =
+            texts.into_iter().zip(cols.map(|(_, w)| w)).map(|(t, w)| (t, w, BLACK)).collect();
+        cells[6].2 = ink;
+        sh.row_inked(fonts, &cells, false, header)?;
         // Its cut file on a row of its own: the vendor cuts from it, nothing prints from it.
-        if j.item.die_line.is_some() {
-            let cells = row([
+        if item.die_line.is_some() {
+            let texts = [
                 String::new(),
                 wrap_path(&format!("print/{}.cut.pdf", d.base())),
-                j.item.name.clone(),
-                "刀模线，与上一行文件同尺寸对位".into(),
-                "模切".into(),
-                "专色 CutContour（不印刷）".into(),
-                size,
-                format!("{} mm", j.item.bleed),
-                "刀模".into(),
+                "刀模线".into(),
                 "同上".into(),
-            ]);
-            sh.row(fonts, &cells, false, &header)?;
+                "同上".into(),
+                "刀模".into(),
+                "模切：专色 CutContour，不印刷，与上一行文件同尺寸对位".into(),
+            ];
+            let cells: Vec<(String, f64, usize)> =
+                texts.into_iter().zip(cols.map(|(_, w)| w)).map(|(t, w)| (t, w, BLACK)).collect();
+            sh.row_inked(fonts, &cells, false, header)?;
         }
     }
-    // The station block on sticker labels, for lines that asked for them.
+    Ok(())
+}
+
+/// The station block on sticker labels, for lines that asked for them.
+fn labels_section(
+    sh: &mut Sheet,
+    fonts: &Fonts,
+    header: &str,
+    order: &Order,
+    designs: &[Design],
+) -> Result<(), Diagnostic> {
     let labels = super::label_counts(order, designs);
-    if !labels.is_empty() {
-        let mut who = format!("{} 张", labels.iter().map(|(_, n)| n).sum::<u64>());
-        for (st, n) in &labels {
-            let _ = write!(who, "\n{} {n}", st.station.name);
-        }
-        let (w, h) = super::LABEL_SIZE;
-        let cells = row([
-            String::new(),
-            format!("{}（每页一个派出所）", super::LABELS),
-            "不干胶标签".into(),
-            "铜版纸不干胶".into(),
-            process_zh(crate::library::Process::DigitalCmyk).into(),
-            "CMYK 四色（黑字）".into(),
-            format!("{w}×{h} mm"),
-            "0 mm".into(),
-            "无需制版".into(),
-            who,
-        ]);
-        sh.row(fonts, &cells, false, &header)?;
+    if labels.is_empty() {
+        return Ok(());
     }
-    sh.y += mm(4.0);
-    // Per item: name, designs, screens or plates, pieces.
+    let count: u64 = labels.iter().map(|(_, n)| n).sum();
+    let (w, h) = super::LABEL_SIZE;
+    sh.y += mm(3.0);
+    sh.keep(fonts, header, mm(40.0))?;
+    sh.text(&fonts.heavy, &format!("派出所标签　{count} 张"), 11.0, BLACK, 0.0)?;
+    let facts = [
+        ["文件", &format!("{}（每页一个派出所）", super::LABELS), "成品尺寸", &format!("{w}×{h} mm，出血 0 mm")],
+        [
+            "材质",
+            "铜版纸不干胶（白色）",
+            "工艺",
+            &format!("{}，CMYK 黑字，无需制版", crate::library::Process::DigitalCmyk.zh()),
+        ],
+    ];
+    for r in facts {
+        grid_row(sh, fonts, header, r)?;
+    }
+    let mut who = String::new();
+    for (st, n) in &labels {
+        let _ = write!(who, "{}{} {n}", if who.is_empty() { "" } else { "、" }, st.station.name);
+    }
+    let cells = vec![("张数".to_string(), GRID[0], GREY), (who, 267.0 - GRID[0], BLACK)];
+    sh.row_inked(fonts, &cells, false, header)
+}
+
+/// Per item: name, designs, screens or plates, pieces; the table on one page.
+fn totals(sh: &mut Sheet, fonts: &Fonts, header: &str, designs: &[Design], total: u64) -> Result<(), Diagnostic> {
     let mut totals: BTreeMap<&str, (String, usize, usize, u64)> = BTreeMap::new();
     for d in designs {
         let e = totals.entry(d.job.item.id.as_str()).or_insert((d.job.item.name.clone(), 0, 0, 0));
@@ -150,21 +339,126 @@ pub(super) fn job_sheet(fonts: &Fonts, order: &Order, designs: &[Design]) -> Res
         e.2 += super::setups(d);
         e.3 += d.quantity();
     }
-    // The totals table stays on one page.
-    sh.keep(fonts, &header, mm(12.0) + (totals.len() + 2) as f64 * 16.0)?;
+    sh.y += mm(4.0);
+    sh.keep(fonts, header, mm(12.0) + (totals.len() + 2) as f64 * 16.0)?;
     sh.text(&fonts.heavy, "各物品合计", 11.0, BLACK, 0.0)?;
     let tcols: [Column; 5] = [("物品", 60.0), ("编号", 50.0), ("设计数", 30.0), ("制版数", 30.0), ("数量合计", 40.0)];
-    sh.table_head(fonts, &tcols, &header)?;
+    sh.table_head(fonts, &tcols, header)?;
     let twidths = tcols.map(|(_, w)| w);
     for (id, (name, files, setups, qty)) in &totals {
         let texts = [name.clone(), id.to_string(), files.to_string(), setups.to_string(), format!("{qty} 件")];
-        sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), false, &header)?;
+        sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), false, header)?;
     }
     let setups: usize = totals.values().map(|t| t.2).sum();
     let texts =
         ["总计".to_string(), String::new(), designs.len().to_string(), setups.to_string(), format!("{total} 件")];
-    sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), true, &header)?;
-    Ok(sh.pages)
+    sh.row(fonts, &texts.into_iter().zip(twidths).collect::<Vec<_>>(), true, header)
+}
+
+/// One item in a station's parcel: its name, pieces, and each design (slogan id) with its pieces.
+type Parcel<'a> = (&'a str, u64, Vec<(String, u32)>);
+
+/// 装箱单: per station, where its pieces go, who receives them, and what is
+/// in its parcel (by item, each design with its pieces).
+fn packing_list(
+    sh: &mut Sheet,
+    fonts: &Fonts,
+    header: &str,
+    order: &Order,
+    designs: &[Design],
+) -> Result<(), Diagnostic> {
+    // Station key → item → (pieces, designs with pieces), in design order.
+    let mut parcels: BTreeMap<&str, Vec<Parcel>> = BTreeMap::new();
+    for d in designs {
+        for (st, q) in &d.stations {
+            let items = parcels.entry(st.key.as_str()).or_default();
+            let name = d.job.item.name.as_str();
+            match items.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(e) => {
+                    e.1 += u64::from(*q);
+                    e.2.push((d.job.slogan.id.clone(), *q));
+                }
+                None => items.push((name, u64::from(*q), vec![(d.job.slogan.id.clone(), *q)])),
+            }
+        }
+    }
+    let labels = super::label_counts(order, designs);
+    sh.y += mm(4.0);
+    sh.keep(fonts, header, mm(40.0))?;
+    sh.text(&fonts.heavy, &format!("装箱单（按派出所分装，共 {} 个派出所）", order.stations.len()), 11.0, BLACK, 0.0)?;
+    let cols: [Column; 6] = [
+        ("序号", 10.0),
+        ("派出所", 32.0),
+        ("收货地址", 50.0),
+        ("收货人与电话", 34.0),
+        ("物品与数量", 125.0),
+        ("件数", 16.0),
+    ];
+    sh.table_head(fonts, &cols, header)?;
+    for (n, st) in order.stations.iter().enumerate() {
+        let s = &st.station;
+        let items = parcels.get(st.key.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let mut what = String::new();
+        let mut count = 0;
+        for (name, q, list) in items {
+            count += q;
+            let list: Vec<String> = list.iter().map(|(id, q)| format!("{id} {q}")).collect();
+            let _ = write!(what, "{}{name} {q} 件：{}", if what.is_empty() { "" } else { "\n" }, list.join("、"));
+        }
+        if let Some((_, q)) = labels.iter().find(|(l, _)| l.key == st.key) {
+            let _ = write!(what, "{}派出所标签 {q} 张", if what.is_empty() { "" } else { "\n" });
+        }
+        let (address, address_ink) = match s.delivery.as_ref().or(s.address.as_ref()) {
+            Some(a) => (a.clone(), BLACK),
+            None => ("未填写收货地址，请向订购单位确认".into(), RED),
+        };
+        let receiver = match &s.receiver {
+            Some(r) => r.clone(),
+            None => [Some(s.name.as_str()), s.phone.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n"),
+        };
+        let texts = [(n + 1).to_string(), s.name.clone(), address, receiver, what, format!("{count} 件")];
+        let mut cells: Vec<(String, f64, usize)> =
+            texts.into_iter().zip(cols.map(|(_, w)| w)).map(|(t, w)| (t, w, BLACK)).collect();
+        cells[2].2 = address_ink;
+        sh.row_inked(fonts, &cells, false, header)?;
+    }
+    Ok(())
+}
+
+/// 备注: what the figures on the sheet mean for the shop.
+fn notes(sh: &mut Sheet, fonts: &Fonts, header: &str, order: &Order, routing: &Routing) -> Result<(), Diagnostic> {
+    sh.y += mm(4.0);
+    sh.keep(fonts, header, mm(40.0))?;
+    sh.text(&fonts.heavy, "备注", 11.0, BLACK, 0.0)?;
+    let tolerance = match order.tolerance {
+        Some(t) => format!("本订单约定 {}", t.zh()),
+        None => format!("按各物品工艺（见各节，默认 {}）", routing.tolerance.zh()),
+    };
+    let lines = [
+        format!("1. 数量允差：{tolerance}；按实际交货数量结算，每个设计单独计算。"),
+        format!(
+            "2. 生产路线按工艺的起订量和经济批量给出（依据 {}），标“！”的设计低于起订量，改工艺须经订购单位同意。",
+            crate::routing::FILE
+        ),
+        "3. 印刷区为印刷文件的成品尺寸（TrimBox），成品尺寸为最终产品；印刷位置以本单为准。".into(),
+        "4. 按装箱单分派出所包装，外箱标注派出所名称、收货地址和物品数量；文件校验见 SHA256SUMS 和 manifest.json。"
+            .into(),
+        "5. 签样确认后开印；开印前如需改工艺、材质或数量，请先与订购单位联系。".into(),
+    ];
+    for l in lines {
+        sh.text(&fonts.sans, &l, 9.0, BLACK, 0.0)?;
+    }
+    Ok(())
+}
+
+/// Who gets a design and how many: each station with its pieces, or for
+/// many stations with the same pieces, their count.
+fn stations_cell(d: &Design) -> String {
+    let first = d.stations[0].1;
+    if d.stations.len() > 4 && d.stations.iter().all(|(_, q)| *q == first) {
+        return format!("{} 个派出所，各 {first} 件", d.stations.len());
+    }
+    d.stations.iter().map(|(st, q)| format!("{} {q}", st.station.name)).collect::<Vec<_>>().join("\n")
 }
 
 /// The job sheet's file cell: the print file, and the films of a screen print.
@@ -180,11 +474,11 @@ fn files_cell(d: &Design) -> String {
     s
 }
 
-/// A file name on as many lines as its 82 mm cell needs: ids do not break
-/// inside, so lines break after `/` and `--` (about 46 characters of 8 pt
+/// A file name on as many lines as its 96 mm cell needs: ids do not break
+/// inside, so lines break after `/` and `--` (about 54 characters of 8 pt
 /// Latin fit).
 fn wrap_path(path: &str) -> String {
-    const FIT: usize = 46;
+    const FIT: usize = 54;
     let mut pieces: Vec<&str> = Vec::new();
     let mut rest = path;
     while let Some(i) = rest.find("--").map(|i| i + 2).or_else(|| rest.find('/').map(|i| i + 1)) {
@@ -212,32 +506,5 @@ fn setups_zh(d: &Design) -> String {
         (crate::library::Process::ScreenPrint, n) => format!("网版 {n} 块"),
         (_, 0) => "无需制版".into(),
         (_, n) => format!("印版 {n} 块"),
-    }
-}
-
-/// The design's quantity and who gets it: each station with its pieces, or
-/// for many stations their count.
-fn quantity_cell(d: &Design) -> String {
-    let mut s = format!("{} 件", d.quantity());
-    let first = d.stations[0].1;
-    if d.stations.len() > 4 && d.stations.iter().all(|(_, q)| *q == first) {
-        let _ = write!(s, "\n{} 个派出所，各 {first} 件", d.stations.len());
-    } else {
-        for (st, q) in &d.stations {
-            let _ = write!(s, "\n{} {q}", st.station.name);
-        }
-    }
-    s
-}
-
-fn process_zh(p: crate::library::Process) -> &'static str {
-    use crate::library::Process::*;
-    match p {
-        OffsetCmyk => "胶印四色",
-        DigitalCmyk => "数码四色",
-        ScreenPrint => "丝网印刷",
-        HeatTransfer => "热转印",
-        DyeSublimation => "热升华",
-        Inkjet => "喷绘",
     }
 }

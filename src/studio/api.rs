@@ -503,6 +503,7 @@ pub async fn order(State(st): State<Arc<Studio>>, headers: HeaderMap, body: Byte
                     phone: x.phone,
                     hotline: x.hotline,
                     qr: x.qr,
+                    ..StationFile::default()
                 })
                 .collect(),
         ),

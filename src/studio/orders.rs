@@ -212,6 +212,7 @@ impl StationForm {
             phone: opt(&self.phone),
             hotline: opt(&self.hotline),
             qr: opt(&self.qr),
+            ..StationFile::default()
         }
     }
 }
