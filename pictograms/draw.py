@@ -339,13 +339,33 @@ def jindu():  # a syringe broken in two
     return affinity.scale(both, 1.12, 1.12, origin=(50, 50))
 
 
-def tiaojie():  # two speech bubbles: neighbours talking it over
-    a = U(rrect(4, 8, 62, 50, 14), poly((14, 44), (28, 48), (10, 62)))
-    a_in = rrect(12, 16, 54, 42, 8)
-    b = U(rrect(38, 40, 96, 82, 14), poly((86, 76), (72, 80), (90, 94)))
-    dots = U(circle(53, 61, 4), circle(67, 61, 4), circle(81, 61, 4))
-    back = cut(cut(a, a_in), b, gap=G)
-    return U(back, cut(b, dots))
+def forearm(wrist, angle, length, w, cuff_w, cuff_len):
+    """A forearm `w` wide from `wrist` out at `angle` (degrees, 0 = east, y down), then a gap and a
+    wider cuff; returns (arm, cuff) and the wrist's two edge points, first the one on the left of
+    the way out as seen on the page."""
+    dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    x, y = wrist
+    arm = stroke([(x, y), (x + length * dx, y + length * dy)], w, cap="flat")
+    c0, c1 = length + G, length + G + cuff_len
+    cuff = stroke([(x + c0 * dx, y + c0 * dy), (x + c1 * dx, y + c1 * dy)], cuff_w, cap="flat")
+    edges = ((x + dy * w / 2, y - dx * w / 2), (x - dy * w / 2, y + dx * w / 2))
+    return arm, cuff, edges
+
+
+def tiaojie():  # a handshake: two forearms with cuffs, the right hand's fingers over the left hand
+    # The right hand (in front) shows its back and three folded fingers pointing left; the left
+    # hand (behind) shows its edge left of those fingertips and its thumb arching over them.
+    # `fit` scales this by 0.9: fingers 8.5 and their gaps 6.5 print 7.7 and 5.9.
+    b_arm, b_cuff, (b_up, b_low) = forearm((70, 56), 50, 13, 18, 24, 14)
+    a_arm, a_cuff, (a_low, a_up) = forearm((28, 60), 130, 13, 18, 24, 14)
+    b_back = U(rrect(54, 24, 72, 66, 8), poly((64, 24), b_up, b_low))  # knuckles, tapering to the wrist
+    # fingertips step right downwards, so the left hand widens into its wrist
+    fingers = U(*[stroke([(x, y), (60, y)], 8.5) for x, y in ((36, 28.5), (39, 43.5), (43, 58.5))])
+    b = U(b_back, b_arm, fingers)
+    a_hand = U(circle(25, 35, 11), poly((25, 24), (48, 18), (48, 68), a_low, a_up, (14, 35)))
+    thumb = stroke([(27, 24), (35, 13), (52, 13), (60, 17)], 9)  # lies on the right hand's knuckles
+    a = cut(U(a_hand, a_arm), b, gap=G)
+    return fit(U(a, cut(b, thumb, gap=G), thumb, a_cuff, b_cuff))
 
 
 def fangguai():  # an adult and a child holding hands
