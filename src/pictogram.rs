@@ -339,7 +339,7 @@ pub fn without_own(lib: &crate::validate::Library) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for s in &lib.slogans {
         if let Some(stem) = s.file.file_stem().and_then(|f| f.to_str())
-            && !lib.pictograms.dir().join(format!("{stem}.svg")).is_file()
+            && !lib.pictograms.has(stem)
             && !out.iter().any(|(f, _)| f == stem)
         {
             out.push((stem.to_string(), s.topic.clone()));
@@ -365,13 +365,23 @@ impl Pictograms {
         &self.dir
     }
 
+    /// The file of pictogram `name`.
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.svg"))
+    }
+
+    /// Whether the folder has a pictogram `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.file(name).is_file()
+    }
+
     /// The pictogram `<name>.svg`.
     pub fn get(&self, name: &str) -> Result<Arc<Pictogram>, Diagnostic> {
         let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
         loaded
             .entry(name.to_string())
             .or_insert_with(|| {
-                let file = self.dir.join(format!("{name}.svg"));
+                let file = self.file(name);
                 if !file.is_file() {
                     return Err(Diagnostic::data(format!("no pictogram `{name}`"))
                         .in_file(&file)
@@ -387,7 +397,7 @@ impl Pictograms {
     /// slogan file prints before anyone draws for it).
     pub fn for_slogan(&self, slogan: &crate::validate::Slogan) -> Result<Arc<Pictogram>, Diagnostic> {
         match slogan.file.file_stem().and_then(|s| s.to_str()) {
-            Some(stem) if !self.dir.join(format!("{stem}.svg")).is_file() => self.get(GENERAL),
+            Some(stem) if !self.has(stem) => self.get(GENERAL),
             Some(stem) => self.get(stem),
             None => Err(Diagnostic::data(format!(
                 "slogan `{}` comes from no slogan file, so it has no pictogram",
@@ -455,9 +465,7 @@ pub fn check(lib: &crate::validate::Library) -> crate::diag::Diagnostics {
                     // A file in the folder had its error reported above; a
                     // missing general pictogram is reported once.
                     Err(d) => {
-                        if !lib.pictograms.dir().join(format!("{GENERAL}.svg")).is_file()
-                            && missing.insert(item.id.as_str())
-                        {
+                        if !lib.pictograms.has(GENERAL) && missing.insert(item.id.as_str()) {
                             problems.push(d);
                         }
                         continue;
