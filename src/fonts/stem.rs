@@ -820,6 +820,33 @@ mod tests {
         assert!(s.weight * MIN_STEM_PX <= 20.0 * 1.01, "raster too coarse: {} units a pixel", s.weight);
     }
 
+    /// Glyph `g` (bounding box `b`) filled at `scale` pixels a unit, with
+    /// `pad` pixels of outside all round: the mask, its width and height.
+    fn glyph_mask(
+        face: &ttf_parser::Face,
+        g: ttf_parser::GlyphId,
+        b: ttf_parser::Rect,
+        scale: f32,
+        pad: u32,
+    ) -> Option<(Mask, u32, u32)> {
+        let w = (f32::from(b.width()) * scale) as u32 + 2 * pad;
+        let h = (f32::from(b.height()) * scale) as u32 + 2 * pad;
+        let mut pb = Builder(PathBuilder::new());
+        face.outline_glyph(g, &mut pb);
+        let (path, mut mask) = (pb.0.finish()?, Mask::new(w, h)?);
+        let p = pad as f32;
+        let t = Transform::from_row(
+            scale,
+            0.0,
+            0.0,
+            -scale,
+            p - f32::from(b.x_min) * scale,
+            p + f32::from(b.y_max) * scale,
+        );
+        mask.fill_path(&path, FillRule::Winding, true, t);
+        Some((mask, w, h))
+    }
+
     /// Glyph contours never overlap in the shipped faces: the filled area
     /// of each glyph is the sum of its contours' signed areas. The underbase
     /// (layout) chokes a glyph by stroking its contours, which would cut a
@@ -868,19 +895,7 @@ mod tests {
                     continue;
                 };
                 let scale = 0.5f32;
-                let (w, h) = ((f32::from(b.width()) * scale) as u32 + 4, (f32::from(b.height()) * scale) as u32 + 4);
-                let mut pb = Builder(PathBuilder::new());
-                face.outline_glyph(gid, &mut pb);
-                let (Some(path), Some(mut mask)) = (pb.0.finish(), Mask::new(w, h)) else { continue };
-                let t = Transform::from_row(
-                    scale,
-                    0.0,
-                    0.0,
-                    -scale,
-                    2.0 - f32::from(b.x_min) * scale,
-                    2.0 + f32::from(b.y_max) * scale,
-                );
-                mask.fill_path(&path, FillRule::Winding, true, t);
+                let Some((mask, _, _)) = glyph_mask(&face, gid, b, scale, 2) else { continue };
                 let filled: f64 =
                     mask.data().iter().map(|&c| f64::from(c) / 255.0).sum::<f64>() / f64::from(scale * scale);
                 // Overlapping contours wound alike fill their overlap once but count it twice.
@@ -909,19 +924,7 @@ mod tests {
                 let g = face.glyph_index(c).unwrap();
                 let b = crate::fonts::glyph_bbox(&face, g).unwrap();
                 let scale = 300.0 / f32::from(b.width().max(b.height()));
-                let (w, h) = ((f32::from(b.width()) * scale) as u32 + 2, (f32::from(b.height()) * scale) as u32 + 2);
-                let mut pb = Builder(PathBuilder::new());
-                face.outline_glyph(g, &mut pb);
-                let mut mask = Mask::new(w, h).unwrap();
-                let t = Transform::from_row(
-                    scale,
-                    0.0,
-                    0.0,
-                    -scale,
-                    1.0 - f32::from(b.x_min) * scale,
-                    1.0 + f32::from(b.y_max) * scale,
-                );
-                mask.fill_path(&pb.0.finish().unwrap(), FillRule::Winding, true, t);
+                let (mask, w, h) = glyph_mask(&face, g, b, scale, 1).unwrap();
                 masks.push((mask.data().iter().map(|&c| c >= 128).collect(), w as usize, h as usize));
             }
         }
