@@ -9,7 +9,9 @@
 //!    items × 3 slogans, built as a vendor package in a fresh process
 //!    (3 runs; JIEDIQI_BENCH_COUNTY_RUNS to change it; JIEDIQI_BENCH_STATIONS=50,200
 //!    builds each size in turn, to show memory does not grow with stations;
-//!    JIEDIQI_BENCH_ONLY=county skips workload 1).
+//!    JIEDIQI_BENCH_ONLY=county skips workload 1; JIEDIQI_BENCH_APRON=print
+//!    orders the aprons with the station printed, one design per station,
+//!    instead of the script's default `station_block: off`).
 //!
 //! Medians over several runs, p95, and peak memory (max RSS, from
 //! `/usr/bin/time`, Debian package `time`). The cache folder is the bench's
@@ -58,7 +60,8 @@ impl Env {
     fn command(&self, project: &Path, args: &[&str], timed: bool) -> Command {
         let mut c = if timed {
             let mut c = Command::new("/usr/bin/time");
-            c.args(["-f", "%M"]).arg(BIN);
+            // Peak RSS (KB), then user and system CPU seconds.
+            c.args(["-f", "%M %U %S"]).arg(BIN);
             c
         } else {
             Command::new(BIN)
@@ -86,7 +89,7 @@ impl Env {
         let o = self.command(project, args, true).output().ok()?;
         assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
         let text = String::from_utf8_lossy(&o.stderr);
-        let kb: f64 = text.lines().last()?.trim().parse().ok()?;
+        let kb: f64 = text.lines().last()?.split_whitespace().next()?.parse().ok()?;
         Some(kb / 1024.0)
     }
 }
@@ -303,15 +306,18 @@ fn main() {
     let _ = std::fs::remove_dir_all(env.key.parent().unwrap().parent().unwrap());
 }
 
-/// Run once under GNU time: wall time and peak RSS in MB (if `time` is installed).
-fn measured(env: &Env, project: &Path, args: &[&str]) -> (Duration, Option<f64>) {
+/// Run once under GNU time: wall time, peak RSS in MB and CPU seconds (user
+/// + system; if `time` is installed). CPU time says more than wall time on
+/// a machine that others are using.
+fn measured(env: &Env, project: &Path, args: &[&str]) -> (Duration, Option<f64>, Option<f64>) {
     let t = Instant::now();
     let o = env.command(project, args, true).output().expect("run jiediqi under /usr/bin/time");
     let d = t.elapsed();
     assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stderr);
-    let kb: Option<f64> = text.lines().last().and_then(|l| l.trim().parse().ok());
-    (d, kb.map(|k| k / 1024.0))
+    let nums: Vec<f64> = text.lines().last().unwrap_or("").split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    let cpu = (nums.len() == 3).then(|| nums[1] + nums[2]);
+    (d, nums.first().map(|k| k / 1024.0), cpu)
 }
 
 fn tree_size(dir: &Path) -> (usize, u64, usize, u64) {
@@ -363,10 +369,12 @@ fn county_size(env: &Env, quick: bool, stations: usize) {
     let project = fresh_dir("county");
     copy_project(&project, true);
     let script = root().join("scripts/county-stations.py");
+    let apron = std::env::var("JIEDIQI_BENCH_APRON").unwrap_or_else(|_| "off".into());
     let o = Command::new("python3")
         .arg(&script)
         .arg("--stations")
         .arg(stations.to_string())
+        .args(["--apron-station-block", &apron])
         .arg(project.join("orders"))
         .output()
         .expect("run python3 scripts/county-stations.py");
@@ -381,20 +389,24 @@ fn county_size(env: &Env, quick: bool, stations: usize) {
     let args = ["order", order.to_str().unwrap(), "--out", out.to_str().unwrap()];
     let mut times = Vec::new();
     let mut peaks = Vec::new();
+    let mut cpus = Vec::new();
     for _ in 0..runs {
         let _ = std::fs::remove_dir_all(&out);
-        let (t, m) = measured(env, &project, &args);
+        let (t, m, c) = measured(env, &project, &args);
         times.push(t);
         peaks.extend(m);
+        cpus.extend(c);
     }
+    cpus.sort_by(f64::total_cmp);
     let (files, bytes, pngs, png_bytes) = tree_size(&out.join("county"));
     let sheet = std::fs::metadata(out.join("county/样稿总览.pdf")).map(|m| m.len()).unwrap_or(0);
     peaks.sort_by(f64::total_cmp);
     println!(
-        "2. county order, {stations} stations × 4 items × 3 slogans ({} print files): median {:.2} s (runs: {})  peak RSS median {}",
+        "2. county order, {stations} stations × 4 items × 3 slogans ({} jobs, aprons: station block {apron}): median {:.2} s (runs: {})  CPU median {}  peak RSS median {}",
         stations * 12,
         median(&times).as_secs_f64(),
         times.iter().map(|t| format!("{:.2}", t.as_secs_f64())).collect::<Vec<_>>().join(", "),
+        cpus.get(cpus.len() / 2).map_or("?".into(), |c| format!("{c:.2} s")),
         mb(peaks.get(peaks.len() / 2).copied())
     );
     println!(

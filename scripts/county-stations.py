@@ -6,10 +6,17 @@ Makes, in the folder given (default: orders/county/ under the project):
   county-stations.csv  N fictional police stations (default 200): id, name,
                        address, phone, hotline, QR link
   county.yaml          an order of 4 items x 3 slogans for all of them
-                       (N x 12 print files: 2,400 for 200 stations)
+                       (N x 12 jobs: 2,400 for 200 stations)
+
+The apron line says `station_block: off`, as the example order does: a
+county orders its aprons as one screen-printed design per slogan for every
+station (3 designs, 6 screens), not a set of screens per station (600
+designs for 200 stations); `--apron-station-block print` writes the other
+order (N x 12 print files), `label` puts the station on sticker labels.
 
 The stations are made up from fixed syllables, so the same N gives the same
-bytes every time. Usage: scripts/county-stations.py [--stations N] [DIR]
+bytes every time.
+Usage: scripts/county-stations.py [--stations N] [--apron-station-block off|label|print] [DIR]
 """
 
 import argparse
@@ -22,12 +29,13 @@ FIRST = "东西南北中上下前后新老大小高长石金银青白红黄柳�
 SECOND = "关河山湾桥庄营坪岭沟塘坝镇集口店铺园林"
 ROADS = ["人民路", "解放路", "建设路", "胜利街", "和平街", "文化路", "朝阳路", "团结路"]
 
-# Each item with three shipped slogans that fit it (lint checks them).
+# Each item with three shipped slogans that fit it (lint checks them), and
+# where its station block goes (None: printed, the default).
 LINES = [
-    ("bag-nonwoven", ["fanzha-shucaitan", "fanzha-96110", "fanzha-shuiguotan"], 300),
-    ("apron", ["fanzha-shuiguotan", "fanzha-shucaitan", "fanzha-96110"], 40),
-    ("poster-a3", ["fanzha-qiandaizi", "xiaofang-dianche", "fanzha-shucaitan"], 20),
-    ("mousepad-small", ["wangluo-mima", "fanzha-qiandaizi", "fanzha-96110"], 10),
+    ("bag-nonwoven", ["fanzha-shucaitan", "fanzha-96110", "fanzha-shuiguotan"], 300, None),
+    ("apron", ["fanzha-shuiguotan", "fanzha-shucaitan", "fanzha-96110"], 40, "apron"),
+    ("poster-a3", ["fanzha-qiandaizi", "xiaofang-dianche", "fanzha-shucaitan"], 20, None),
+    ("mousepad-small", ["wangluo-mima", "fanzha-qiandaizi", "fanzha-96110"], 10, None),
 ]
 
 
@@ -52,7 +60,7 @@ def stations(n):
     return out
 
 
-def order_yaml(csv_name, n):
+def order_yaml(csv_name, n, apron_block):
     lines = [
         "# County-scale order for the benchmark (scripts/county-stations.py): every",
         f"# station of {csv_name} gets 4 items x 3 slogans. Fictional stations.",
@@ -65,8 +73,10 @@ def order_yaml(csv_name, n):
         f"  csv: {csv_name}",
         "lines:",
     ]
-    for item, slogans, qty in LINES:
+    for item, slogans, qty, block in LINES:
         lines += [f"  - item: {item}", f"    slogans: [{', '.join(slogans)}]", f"    quantity: {qty}"]
+        if block == "apron" and apron_block != "print":
+            lines.append(f"    station_block: {apron_block}   # one design per slogan for every station")
     return "\n".join(lines) + "\n"
 
 
@@ -74,6 +84,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir", nargs="?", default=os.path.join(os.path.dirname(__file__), "..", "orders", "county"))
     ap.add_argument("--stations", type=int, default=200)
+    ap.add_argument("--apron-station-block", choices=["off", "label", "print"], default="off")
     args = ap.parse_args()
     if args.stations < 1:
         sys.exit("--stations must be at least 1")
@@ -85,7 +96,7 @@ def main():
     with open(os.path.join(args.dir, "county-stations.csv"), "w", encoding="utf-8") as f:
         f.write(buf.getvalue())
     with open(os.path.join(args.dir, "county.yaml"), "w", encoding="utf-8") as f:
-        f.write(order_yaml("county-stations.csv", args.stations))
+        f.write(order_yaml("county-stations.csv", args.stations, args.apron_station_block))
     print(f"wrote {args.stations} stations and county.yaml to {args.dir}")
 
 
