@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 cp "$data" "$work/$name.ti3"
 (
   cd "$work"
-  colprof -qm -bm -kr -l330 -nc \
+  colprof -qm -bl -kr -l330 -nc \
     -A "jiediqi" \
     -D "Jiediqi FOGRA39 (ISO 12647-2:2004 coated, from FOGRA39L data)" \
     -C "Made by jiediqi from the FOGRA39L characterisation data (icc-profiles-free, zlib licence). No warranty." \
