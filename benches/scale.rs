@@ -306,9 +306,9 @@ fn main() {
     let _ = std::fs::remove_dir_all(env.key.parent().unwrap().parent().unwrap());
 }
 
-/// Run once under GNU time: wall time, peak RSS in MB and CPU seconds (user
-/// + system; if `time` is installed). CPU time says more than wall time on
-/// a machine that others are using.
+/// Run once under GNU time: wall time, peak RSS in MB and CPU seconds, user
+/// and system (if `time` is installed). CPU time says more than wall time
+/// on a machine that others are using.
 fn measured(env: &Env, project: &Path, args: &[&str]) -> (Duration, Option<f64>, Option<f64>) {
     let t = Instant::now();
     let o = env.command(project, args, true).output().expect("run jiediqi under /usr/bin/time");

@@ -60,8 +60,12 @@ pub struct Picture {
 /// A table column: its heading and width, mm.
 pub type Column<'a> = (&'a str, f64);
 
+/// Where a streamed sheet hands each page when it is full (see [`Sheet::streamed`]).
+pub type Sink<'a> = Box<dyn FnMut(Scene) -> Result<(), Diagnostic> + 'a>;
+
 /// A document being filled from top to bottom, page after page.
-pub struct Sheet {
+pub struct Sheet<'a> {
+    /// Its pages; a streamed sheet holds only the one being filled.
     pub pages: Vec<Scene>,
     /// Where the next block goes on the last page, pt from its top.
     pub y: f64,
@@ -71,11 +75,29 @@ pub struct Sheet {
     /// Page size, mm.
     pub w: f64,
     pub h: f64,
+    sink: Option<Sink<'a>>,
 }
 
-impl Sheet {
-    pub fn new(title: String, proof: bool, (w, h): (f64, f64)) -> Sheet {
-        Sheet { pages: Vec::new(), y: 0.0, title, proof, w, h }
+impl<'a> Sheet<'a> {
+    pub fn new(title: String, proof: bool, (w, h): (f64, f64)) -> Sheet<'a> {
+        Sheet { pages: Vec::new(), y: 0.0, title, proof, w, h, sink: None }
+    }
+
+    /// A sheet that hands each page to `sink` as soon as the next one is
+    /// begun (the last at [`Sheet::finish`]): memory for one page, however
+    /// long the document (a county's job sheet has a row per design).
+    pub fn streamed(title: String, proof: bool, size: (f64, f64), sink: Sink<'a>) -> Sheet<'a> {
+        Sheet { sink: Some(sink), ..Sheet::new(title, proof, size) }
+    }
+
+    /// The pages (none for a streamed sheet: its last one goes to its sink).
+    pub fn finish(mut self) -> Result<Vec<Scene>, Diagnostic> {
+        if let Some(sink) = &mut self.sink {
+            for page in self.pages.drain(..) {
+                sink(page)?;
+            }
+        }
+        Ok(self.pages)
     }
 
     pub fn page(&mut self) -> &mut Scene {
@@ -83,6 +105,11 @@ impl Sheet {
     }
 
     pub fn new_page(&mut self, fonts: &Fonts, header: &str) -> Result<(), Diagnostic> {
+        if let Some(sink) = &mut self.sink
+            && let Some(full) = self.pages.pop()
+        {
+            sink(full)?;
+        }
         self.pages.push(Scene {
             underbase: None,
             width: mm(self.w),
@@ -243,7 +270,7 @@ impl Sheet {
     }
 }
 
-impl Sheet {
+impl Sheet<'_> {
     /// A framed block kept on one page: a bold title, then lines with room
     /// to write on them by hand (a sign-off box).
     pub fn boxed(&mut self, fonts: &Fonts, header: &str, title: &str, lines: &[String]) -> Result<(), Diagnostic> {
@@ -304,4 +331,96 @@ pub fn para(
 pub fn pdf(pages: &[Scene], epoch: Option<i64>) -> Result<Vec<u8>, Diagnostic> {
     let opts = crate::export::pdf::PdfOptions { epoch, ..Default::default() };
     crate::export::pdf::export_pages(pages, &opts).map_err(|e| Diagnostic::data(e.to_string()))
+}
+
+/// A document as [`pdf`] writes it, made page by page and never held whole:
+/// `make` fills a [`Sheet::streamed`] with the sink it is given. It runs
+/// twice (the PDF writer first gathers the glyphs of all pages), so it must
+/// make the same pages both times; the bytes equal [`pdf`] of those pages.
+pub fn pdf_streamed(
+    make: &dyn Fn(Sink<'_>) -> Result<(), Diagnostic>,
+    epoch: Option<i64>,
+) -> Result<Vec<u8>, Diagnostic> {
+    use crate::export::pdf::{self as pdfx, PdfError};
+    struct Made<'m> {
+        make: &'m dyn Fn(Sink<'_>) -> Result<(), Diagnostic>,
+        /// Why `make` failed (the writer's own errors are passed through).
+        failed: std::cell::RefCell<Option<Diagnostic>>,
+    }
+    impl pdfx::Pages for Made<'_> {
+        fn each(&self, f: &mut dyn FnMut(&Scene) -> Result<(), PdfError>) -> Result<(), PdfError> {
+            let mut written: Option<PdfError> = None;
+            let made = (self.make)(Box::new(|page: Scene| {
+                f(&page).map_err(|e| {
+                    let d = Diagnostic::data(e.to_string());
+                    written = Some(e);
+                    d
+                })
+            }));
+            match (made, written) {
+                (Ok(()), _) => Ok(()),
+                (Err(_), Some(e)) => Err(e),
+                (Err(d), None) => {
+                    let message = d.message.clone();
+                    *self.failed.borrow_mut() = Some(d);
+                    Err(PdfError::Pages(message))
+                }
+            }
+        }
+    }
+    let made = Made { make, failed: std::cell::RefCell::new(None) };
+    let opts = pdfx::PdfOptions { epoch, ..Default::default() };
+    pdfx::export_streamed(&made, &opts)
+        .map_err(|e| made.failed.take().unwrap_or_else(|| Diagnostic::data(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sheet of `rows` table rows, new pages as they fill.
+    fn rows(sh: &mut Sheet, fonts: &Fonts, rows: usize) -> Result<(), Diagnostic> {
+        sh.new_page(fonts, "测试")?;
+        for i in 0..rows {
+            sh.row(
+                fonts,
+                &[(format!("第{i}行 bag-nonwoven--fanzha-96110--zhan{i:03}"), 120.0), ("无纺布袋".into(), 60.0)],
+                false,
+                "测试",
+            )?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_streamed_sheet_holds_one_page_and_writes_the_same_bytes() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let lib = Library::load(&root).unwrap();
+        let fonts = Fonts::load(&lib).unwrap();
+        let mut whole = Sheet::new("测试".into(), false, A4);
+        rows(&mut whole, &fonts, 150).unwrap();
+        let pages = whole.finish().unwrap();
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        let held = std::cell::Cell::new(0usize);
+        let made = pdf_streamed(
+            &|sink| {
+                let mut sh = Sheet::streamed("测试".into(), false, A4, sink);
+                let n = 150;
+                rows(&mut sh, &fonts, n)?;
+                held.set(held.get().max(sh.pages.len()));
+                assert!(sh.finish()?.is_empty());
+                Ok(())
+            },
+            Some(0),
+        )
+        .unwrap();
+        assert_eq!(held.get(), 1, "a streamed sheet holds the page being filled only");
+        assert!(made == pdf(&pages, Some(0)).unwrap(), "streamed and whole documents differ");
+    }
+
+    #[test]
+    fn a_failing_page_maker_reports_its_own_problem() {
+        let e = pdf_streamed(&|_sink| Err(Diagnostic::data("no such row").hint("check the row")), None).unwrap_err();
+        assert_eq!(e.message, "no such row");
+    }
 }

@@ -875,7 +875,10 @@ fn documents(
     let mut docs = vec![
         Entry {
             path: "生产单.pdf".into(),
-            bytes: document::pdf(&jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing)?, opts.epoch)?,
+            bytes: document::pdf_streamed(
+                &|sink| jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing, sink),
+                opts.epoch,
+            )?,
         },
         Entry {
             path: "样稿总览.pdf".into(),

@@ -95,6 +95,9 @@ pub enum PdfError {
     /// Raster previews are RGB; a print file takes CMYK and spot colours only.
     #[error("{0} allows only CMYK and spot colours, and this page has an RGB image")]
     RgbImage(&'static str),
+    /// The pages of a streamed document could not be made.
+    #[error("{0}")]
+    Pages(String),
 }
 
 struct Ids(i32);
@@ -216,7 +219,7 @@ fn f(v: f64) -> f32 {
 
 /// A font in use: its glyphs, the text each stands for, and whether any is
 /// set upright in a vertical column.
-type UsedFont<'a> = (&'a Font, BTreeSet<u16>, BTreeMap<u16, String>, bool);
+type UsedFont = (std::sync::Arc<Font>, BTreeSet<u16>, BTreeMap<u16, String>, bool);
 
 /// Where a glyph set upright in a column is positioned in vertical mode
 /// (its position vector v, font units from its baseline origin). Any v
@@ -255,19 +258,44 @@ pub fn export_cut(scene: &Scene, opts: &PdfOptions) -> Result<Option<Vec<u8>>, P
         return Ok(None);
     }
     let opts = PdfOptions { outline_text: true, ..opts.clone() };
-    write(std::slice::from_ref(scene), &opts, Part::Cut).map(Some)
+    write(&std::slice::from_ref(scene), &opts, Part::Cut).map(Some)
 }
 
 /// A PDF with one page per scene (proof sheets); fonts are shared by all pages.
 pub fn export_pages(scenes: &[Scene], opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
-    write(scenes, opts, Part::Print)
+    write(&scenes, opts, Part::Print)
 }
 
-fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, PdfError> {
-    if let Some(x) = opts.pdfx
-        && scenes.iter().flat_map(|s| &s.elements).any(|e| matches!(e, Element::Image(_)))
-    {
-        return Err(PdfError::RgbImage(x.label()));
+/// Pages given one at a time, for a document too long to hold at once (a
+/// county's job sheet): `each` hands every page to `f`, in order. The
+/// writer calls it twice — the fonts' glyph sets, over all pages, are
+/// chosen before the first page is written — so it must give the same
+/// pages both times; only the PDF's bytes are held, never all the pages.
+pub trait Pages {
+    fn each(&self, f: &mut dyn FnMut(&Scene) -> Result<(), PdfError>) -> Result<(), PdfError>;
+}
+
+impl Pages for &[Scene] {
+    fn each(&self, f: &mut dyn FnMut(&Scene) -> Result<(), PdfError>) -> Result<(), PdfError> {
+        self.iter().try_for_each(f)
+    }
+}
+
+/// [`export_pages`] of pages made as they are written: the same bytes.
+pub fn export_streamed(pages: &dyn Pages, opts: &PdfOptions) -> Result<Vec<u8>, PdfError> {
+    write(pages, opts, Part::Print)
+}
+
+fn write(scenes: &dyn Pages, opts: &PdfOptions, part: Part) -> Result<Vec<u8>, PdfError> {
+    if let Some(x) = opts.pdfx {
+        let mut image = false;
+        scenes.each(&mut |s| {
+            image |= s.elements.iter().any(|e| matches!(e, Element::Image(_)));
+            Ok(())
+        })?;
+        if image {
+            return Err(PdfError::RgbImage(x.label()));
+        }
     }
     let mut ids = Ids(0);
     // Room for the output profile up front: growing the buffer past it would
@@ -286,19 +314,23 @@ fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, Pdf
     // Fonts in use (unless outlined): glyph sets per book index, over all pages.
     let mut used: BTreeMap<usize, UsedFont> = BTreeMap::new();
     if !opts.outline_text && part == Part::Print {
-        for el in scenes.iter().flat_map(|s| &s.elements) {
-            if let Element::Text(run) = el {
-                let e =
-                    used.entry(run.font.index).or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new(), false));
-                for g in &run.glyphs {
-                    e.1.insert(g.id);
-                    e.3 |= g.vertical;
-                    if !g.text.is_empty() {
-                        e.2.entry(g.id).or_insert_with(|| g.text.clone());
+        scenes.each(&mut |s| {
+            for el in &s.elements {
+                if let Element::Text(run) = el {
+                    let e = used
+                        .entry(run.font.index)
+                        .or_insert_with(|| (run.font.clone(), BTreeSet::new(), BTreeMap::new(), false));
+                    for g in &run.glyphs {
+                        e.1.insert(g.id);
+                        e.3 |= g.vertical;
+                        if !g.text.is_empty() {
+                            e.2.entry(g.id).or_insert_with(|| g.text.clone());
+                        }
                     }
                 }
             }
-        }
+            Ok(())
+        })?;
     }
     struct Embedded {
         name: String,
@@ -386,9 +418,11 @@ fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, Pdf
     let font_refs: Vec<(String, Ref)> =
         embedded.values().flat_map(|e| std::iter::once((e.name.clone(), e.type0)).chain(e.vertical.clone())).collect();
 
-    let mut page_ids = Vec::with_capacity(scenes.len());
+    let mut page_ids = Vec::new();
     let mut outline_cache: BTreeMap<(usize, u16), Vec<OSeg>> = BTreeMap::new();
-    for scene in scenes {
+    let mut first_title: Option<String> = None;
+    scenes.each(&mut |scene| {
+        first_title.get_or_insert_with(|| scene.title.clone());
         let page_id = ids.next();
         page_ids.push(page_id);
         let slug = slug_width(scene, opts);
@@ -611,10 +645,11 @@ fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, Pdf
         for ink in &scene.inks {
             id_hash_input.extend(ink.label().bytes().chain(ink.cmyk().iter().flat_map(|v| v.to_be_bytes())));
         }
-    }
-    let title = match (part, scenes.first()) {
-        (Part::Print, Some(s)) => s.title.clone(),
-        (Part::Cut, Some(s)) => format!("CutContour — {}", s.title),
+        Ok(())
+    })?;
+    let title = match (part, first_title) {
+        (Part::Print, Some(t)) => t,
+        (Part::Cut, Some(t)) => format!("CutContour — {t}"),
         (_, None) => "jiediqi".into(),
     };
     let title = title.as_str();

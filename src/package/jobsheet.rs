@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::Design;
 use crate::diag::Diagnostic;
-use crate::document::{A4, A4_LANDSCAPE, BLACK, Column, Fonts, GREY, Picture, RED, Sheet};
+use crate::document::{A4, A4_LANDSCAPE, BLACK, Column, Fonts, GREY, Picture, RED, Sheet, Sink};
 use crate::export::png;
 use crate::mm;
 use crate::order::Order;
@@ -80,13 +80,15 @@ const GRID: [f64; 4] = [30.0, 103.5, 30.0, 103.5];
 /// material, sides, inks, finishing; then its designs with quantities,
 /// setups and a routing note), totals per item, the packing list per
 /// station, notes and the proof sign-off box.
+/// Its pages go to `sink` one by one (a county's sheet has a row per design).
 pub(super) fn job_sheet(
     fonts: &Fonts,
     order: &Order,
     designs: &[Design],
     routing: &Routing,
-) -> Result<Vec<Scene>, Diagnostic> {
-    let mut sh = Sheet::new(format!("生产单 — {}", order.title), false, A4_LANDSCAPE);
+    sink: Sink<'_>,
+) -> Result<(), Diagnostic> {
+    let mut sh = Sheet::streamed(format!("生产单 — {}", order.title), false, A4_LANDSCAPE, sink);
     let header = format!("生产单　{}", order.title);
     sh.new_page(fonts, &header)?;
     let total: u64 = designs.iter().map(Design::quantity).sum();
@@ -148,7 +150,7 @@ pub(super) fn job_sheet(
             "意见：□ 同意印刷　　□ 修改后重新签样　　说明：＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿".into(),
         ],
     )?;
-    Ok(sh.pages)
+    sh.finish().map(drop)
 }
 
 /// The routing warnings of the sheet, one per order line and rule, for the
