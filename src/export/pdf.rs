@@ -203,6 +203,12 @@ fn write(scenes: &[Scene], opts: &PdfOptions, part: Part) -> Result<Vec<u8>, Pdf
             if let Element::Text(run) = el {
                 let e =
                     used.entry(run.font.index).or_insert_with(|| (&run.font, BTreeSet::new(), BTreeMap::new(), false));
+                // One subset of every run's glyphs: from a font that has them
+                // all (a partial read holds only its own runs' outlines; the
+                // bytes it holds are the whole font's, so the subset is the same).
+                if e.0.is_partial() && !run.font.is_partial() {
+                    e.0 = &run.font;
+                }
                 for g in &run.glyphs {
                     e.1.insert(g.id);
                     e.3 |= g.vertical;
