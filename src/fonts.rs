@@ -347,7 +347,6 @@ impl Font {
     /// while read, or its tables are not plain TrueType — and the whole
     /// file is read instead.
     fn parse_partial(index: usize, path: &Path, chars: &[char]) -> Option<Font> {
-        use std::os::unix::fs::FileExt as _;
         let meta = std::fs::metadata(path).ok()?;
         if !meta.is_file() || meta.len() > 64 << 20 {
             return None;
@@ -357,6 +356,14 @@ impl Font {
         if !verified::known(&meta, sum) {
             return None;
         }
+        let font = Font::read_partial(index, path, &meta, chars)?;
+        // Unchanged while read: the pieces are the verified file's bytes.
+        verified::unchanged(path, &meta).then_some(font)
+    }
+
+    /// The reading part of [`Font::parse_partial`], which checks the file first.
+    fn read_partial(index: usize, path: &Path, meta: &std::fs::Metadata, chars: &[char]) -> Option<Font> {
+        use std::os::unix::fs::FileExt as _;
         let file = std::fs::File::open(path).ok()?;
         let len = usize::try_from(meta.len()).ok()?;
         // Zeroed by the allocator's fresh pages: the parts never read are never touched.
@@ -436,10 +443,6 @@ impl Font {
             for &(a, b) in &spans {
                 components(&data[a..b], &mut todo);
             }
-        }
-        // Unchanged while read: the pieces are the verified file's bytes.
-        if !verified::unchanged(path, &meta) {
-            return None;
         }
         let mut chars = chars.to_vec();
         chars.sort_unstable();
@@ -727,6 +730,72 @@ mod tests {
             ["JiediqiSans-Bold.ttf", "JiediqiSansExt-Bold.ttf", "JiediqiKai-Regular.ttf"]
         );
         assert_eq!(names("sans", ""), ["JiediqiSans-Regular.ttf"]);
+    }
+
+    /// A font read for some characters sets them exactly as the whole font:
+    /// same metrics, glyphs, advances, outlines and PDF subset; it holds no
+    /// other outline; and a file not noted as verified is never read in part.
+    #[test]
+    fn a_partial_font_sets_its_characters_as_the_whole_font() {
+        use super::Font;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/JiediqiSans-Bold.ttf");
+        let text = "转账之前多核实，“安全账户”是骗局！96110";
+        let chars: Vec<char> = text.chars().collect();
+        let meta = std::fs::metadata(&path).unwrap();
+        let part = Font::read_partial(0, &path, &meta, &chars).expect("reads in part");
+        let whole = Font::parse(0, &path).unwrap();
+        assert!(part.is_partial() && !whole.is_partial());
+        assert_eq!(part.data.len(), whole.data.len());
+        assert_eq!(
+            (part.postscript_name.as_str(), part.units_per_em, part.ideograph_height, part.bbox, part.em_top),
+            (whole.postscript_name.as_str(), whole.units_per_em, whole.ideograph_height, whole.bbox, whole.em_top)
+        );
+        assert!(part.covers(&chars) && !part.covers(&['龙']));
+        let (pf, wf) = (part.face(), whole.face());
+        for vertical in [false, true] {
+            let shape = |f: &Font| {
+                let mut buf = rustybuzz::UnicodeBuffer::new();
+                buf.push_str(text);
+                if vertical {
+                    buf.set_direction(rustybuzz::Direction::TopToBottom);
+                }
+                let out = f.shape(&f.shaper(), buf);
+                let ids: Vec<u16> = out.glyph_infos().iter().map(|g| g.glyph_id as u16).collect();
+                let pos: Vec<(i32, i32)> = out.glyph_positions().iter().map(|p| (p.x_advance, p.y_advance)).collect();
+                (ids, pos)
+            };
+            let (ids, pos) = shape(&part);
+            assert_eq!((&ids, &pos), (&shape(&whole).0, &shape(&whole).1), "vertical {vertical}");
+            for &g in &ids {
+                assert!(part.has_glyph(g), "glyph {g} not read");
+                let id = ttf_parser::GlyphId(g);
+                assert_eq!(super::glyph_bbox(&pf, id), super::glyph_bbox(&wf, id), "glyph {g}");
+                assert!(super::glyph_bbox(&pf, id).is_some(), "glyph {g} has no outline");
+            }
+            let mut remap = subsetter::GlyphRemapper::new();
+            ids.iter().for_each(|&g| {
+                remap.remap(g);
+            });
+            assert!(
+                subsetter::subset(&part.data, 0, &remap).unwrap() == subsetter::subset(&whole.data, 0, &remap).unwrap()
+            );
+        }
+        let other = wf.glyph_index('龙').unwrap().0;
+        assert!(!part.has_glyph(other) && whole.has_glyph(other));
+        // Most of the outlines were never read.
+        let read = (0..wf.number_of_glyphs()).filter(|&g| part.has_glyph(g)).count();
+        assert!(read < 300, "{read} glyphs read");
+        // A copy of the file (another inode, never noted) is read whole.
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/partial-font-test");
+        let _ = std::fs::create_dir_all(&dir);
+        let copy = dir.join(format!("JiediqiSans-Bold.ttf-{}", std::process::id()));
+        std::fs::copy(&path, &copy).unwrap();
+        let copy_named = dir.join(format!("{}", std::process::id()));
+        std::fs::create_dir_all(&copy_named).unwrap();
+        let named = copy_named.join("JiediqiSans-Bold.ttf");
+        std::fs::rename(&copy, &named).unwrap();
+        assert!(Font::parse_partial(0, &named, &chars).is_none());
+        let _ = std::fs::remove_dir_all(&copy_named);
     }
 
     #[test]
