@@ -411,7 +411,6 @@ impl Font {
         let mut todo: Vec<u16> =
             std::iter::once(0).chain(wanted.iter().filter_map(|&c| face.glyph_index(c)).map(|g| g.0)).collect();
         substitutes(&face, &mut todo);
-        drop(face);
         // In rounds (a composite's parts are known once it is read), each
         // round's outlines in as few reads as the file's order allows:
         // outlines less than a page apart are read with what lies between
