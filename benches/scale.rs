@@ -9,9 +9,10 @@
 //!    items × 3 slogans, built as a vendor package in a fresh process
 //!    (3 runs; JIEDIQI_BENCH_COUNTY_RUNS to change it; JIEDIQI_BENCH_STATIONS=50,200
 //!    builds each size in turn, to show memory does not grow with stations;
-//!    JIEDIQI_BENCH_ONLY=county skips workload 1; JIEDIQI_BENCH_APRON=print
-//!    orders the aprons with the station printed, one design per station,
-//!    instead of the script's default `station_block: off`).
+//!    JIEDIQI_BENCH_ONLY=county skips workload 1, JIEDIQI_BENCH_ONLY=poster
+//!    workload 2; JIEDIQI_BENCH_APRON=print orders the aprons with the station
+//!    printed, one design per station, instead of the script's default
+//!    `station_block: off`).
 //!
 //! Medians over several runs, p95, and peak memory (max RSS, from
 //! `/usr/bin/time`, Debian package `time`). The cache folder is the bench's
@@ -290,7 +291,10 @@ fn main() {
         })
         .collect();
     println!("   the same, no verified index (whole log verified each run): median {}", ms(median(&cold)));
-    county(&env, quick);
+    // JIEDIQI_BENCH_ONLY=poster: workload 1 alone.
+    if !std::env::var("JIEDIQI_BENCH_ONLY").is_ok_and(|v| v == "poster") {
+        county(&env, quick);
+    }
     if std::env::var_os("JIEDIQI_BENCH_KEEP").is_some() {
         // For profiling by hand: the project, key and cache stay.
         println!(

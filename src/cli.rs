@@ -859,6 +859,12 @@ fn render(lib: &Library, log: &ReviewLog, args: &RenderArgs) -> Result<ExitCode,
         .flat_map(|i| slogans.iter().map(move |s| (i, *s)))
         .filter(|(i, s)| !listed || i.suits(s))
         .collect();
+    // A short run reads only the glyphs it sets from each font (the two
+    // sans faces are 5.3 MB); a long one reads them whole.
+    if pairs.len() <= 8 {
+        let (items, slogans): (Vec<&Item>, Vec<&Slogan>) = pairs.iter().copied().unzip();
+        layout::expect_fonts(lib, &items, &slogans, station.as_ref());
+    }
     // A bar only for a person watching: both streams on a terminal.
     let interactive = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     let bar = if interactive && pairs.len() > 1 {

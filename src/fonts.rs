@@ -56,6 +56,19 @@ mod verified {
         )
     }
 
+    /// Whether `path`, which had `meta`, is noted as having hashed to `sum`
+    /// with this very identity and change time (so its bytes are the pinned
+    /// ones without reading them all).
+    pub fn known(meta: &std::fs::Metadata, sum: &str) -> bool {
+        let line = stamp(meta, sum);
+        cache_file().and_then(|c| std::fs::read_to_string(c).ok()).is_some_and(|t| t.lines().any(|l| l == line))
+    }
+
+    /// Whether `path` still has the identity and change time of `meta`.
+    pub fn unchanged(path: &Path, meta: &std::fs::Metadata) -> bool {
+        std::fs::metadata(path).ok().is_some_and(|a| stamp(&a, "") == stamp(meta, ""))
+    }
+
     /// Whether `data` (read from `path`, which had `meta` before the read)
     /// has the SHA-256 `sum`: from the cache when the file is unchanged
     /// since it last hashed right, else by hashing (and noting it).
@@ -99,7 +112,11 @@ pub struct Font {
     /// Stable index in the book: identifies the font in scenes.
     pub index: usize,
     pub path: PathBuf,
+    /// The file's bytes; in a partial font ([`Font::partial`]) the glyph
+    /// outlines of other characters are zeros.
     pub data: Vec<u8>,
+    /// `Some` when only some glyphs were read ([`FontBook::expect`]).
+    partial: Option<Partial>,
     /// PostScript name (for the PDF's BaseFont).
     pub postscript_name: String,
     pub units_per_em: f64,
@@ -122,6 +139,16 @@ pub struct Font {
     /// Shaping plans by the text's direction, script and language: making
     /// one reads the font's layout tables, and a scene shapes many short runs.
     plans: std::sync::Mutex<std::collections::HashMap<PlanKey, Plan>>,
+}
+
+/// What a partial font holds: every table but `glyf` whole, and of `glyf`
+/// the outlines of the glyphs its characters can become.
+#[derive(Debug)]
+struct Partial {
+    /// The characters it was read for, sorted.
+    chars: Vec<char>,
+    /// By glyph id: whether the outline was read.
+    glyphs: Vec<bool>,
 }
 
 /// A shaping plan (rustybuzz's has no `Debug`).
@@ -147,6 +174,81 @@ pub fn glyph_bbox(face: &ttf_parser::Face, g: ttf_parser::GlyphId) -> Option<ttf
     }
 }
 
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn be16(b: &[u8]) -> usize {
+    usize::from(u16::from_be_bytes([b[0], b[1]]))
+}
+
+fn be32(b: &[u8]) -> usize {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize
+}
+
+/// Adds to `glyphs` every glyph the face's substitutions can make from them
+/// (vertical forms, ligatures, alternates), until nothing new comes.
+fn substitutes(face: &ttf_parser::Face, glyphs: &mut Vec<u16>) {
+    use ttf_parser::gsub::{SingleSubstitution as One, SubstitutionSubtable as S};
+    let Some(gsub) = face.tables().gsub else { return };
+    let mut seen: std::collections::BTreeSet<u16> = glyphs.iter().copied().collect();
+    let mut todo = glyphs.clone();
+    while let Some(g) = todo.pop() {
+        let id = ttf_parser::GlyphId(g);
+        let mut out = Vec::new();
+        for lookup in gsub.lookups {
+            for sub in lookup.subtables.into_iter::<S>() {
+                let Some(k) = sub.coverage().get(id) else { continue };
+                match sub {
+                    S::Single(One::Format1 { delta, .. }) => out.push(g.wrapping_add(delta as u16)),
+                    S::Single(One::Format2 { substitutes, .. }) => out.extend(substitutes.get(k).map(|v| v.0)),
+                    S::Multiple(m) => {
+                        out.extend(m.sequences.get(k).into_iter().flat_map(|q| q.substitutes).map(|v| v.0))
+                    }
+                    S::Alternate(a) => {
+                        out.extend(a.alternate_sets.get(k).into_iter().flat_map(|q| q.alternates).map(|v| v.0))
+                    }
+                    S::Ligature(l) => out.extend(l.ligature_sets.get(k).into_iter().flatten().map(|q| q.glyph.0)),
+                    S::ReverseChainSingle(r) => out.extend(r.substitutes.get(k).map(|v| v.0)),
+                    // Contexts only call other lookups, which this walks too.
+                    S::Context(_) | S::ChainContext(_) => {}
+                }
+            }
+        }
+        for o in out {
+            if seen.insert(o) {
+                glyphs.push(o);
+                todo.push(o);
+            }
+        }
+    }
+}
+
+/// The glyphs a composite glyph's outline `data` is made of (none for a simple one).
+fn components(data: &[u8], out: &mut Vec<u16>) {
+    if data.len() < 10 || i16::from_be_bytes([data[0], data[1]]) >= 0 {
+        return;
+    }
+    let mut at = 10;
+    while let Some(b) = data.get(at..at + 4) {
+        let flags = be16(&b[0..2]);
+        out.push(be16(&b[2..4]) as u16);
+        at += 4 + if flags & 0x0001 != 0 { 4 } else { 2 };
+        at += if flags & 0x0008 != 0 {
+            2
+        } else if flags & 0x0040 != 0 {
+            4
+        } else if flags & 0x0080 != 0 {
+            8
+        } else {
+            0
+        };
+        if flags & 0x0020 == 0 {
+            break;
+        }
+    }
+}
+
 impl Font {
     /// A glyph's outline as SVG path data in font units (`None`: no ink).
     pub fn svg_path(&self, id: u16, make: impl FnOnce() -> Option<String>) -> Option<std::sync::Arc<str>> {
@@ -169,7 +271,7 @@ impl Font {
             return Err(Diagnostic::data("not a font file (a regular file of at most 64 MiB)").in_file(path));
         }
         let data = std::fs::read(path).map_err(cannot)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file_name(path);
         // Only one of the SHIPPED fonts, byte for byte, is ever loaded.
         match SHIPPED.iter().find(|(n, _)| *n == name) {
             Some((_, sum)) if verified::matches(path, &meta, &data, sum) => {}
@@ -190,6 +292,11 @@ impl Font {
                 .hint("use the fonts in fonts/README.md; a new font is added there and to SHIPPED in src/fonts.rs"));
             }
         }
+        Font::build(index, path, data, None)
+    }
+
+    /// Metrics and names from `data` (the whole file, or a partial read).
+    fn build(index: usize, path: &Path, data: Vec<u8>, partial: Option<Partial>) -> Result<Font, Diagnostic> {
         let face = ttf_parser::Face::parse(&data, 0)
             .map_err(|e| Diagnostic::data(format!("not a usable font: {e}")).in_file(path))?;
         let upem = f64::from(face.units_per_em());
@@ -221,11 +328,140 @@ impl Font {
             ascender: asc,
             descender: desc,
             data: Vec::new(),
+            partial,
             svg_paths: Default::default(),
             stems: Default::default(),
             plans: Default::default(),
         };
         Ok(Font { data, ..font })
+    }
+
+    /// The font read for `chars` only: every table but `glyf` (a tenth of
+    /// a CJK face), and of `glyf` the outlines of the glyphs those
+    /// characters map to, the vertical presentation forms, the digits and 国 (which
+    /// layout measures), every glyph the font's substitutions can turn
+    /// them into, and the parts of composite glyphs. Reading the two sans
+    /// faces whole was most of a one-poster run's kernel time (5.3 MB).
+    /// `None` when that cannot be done safely — the file is not noted as
+    /// verified with its identity and change time ([`verified`]), it changed
+    /// while read, or its tables are not plain TrueType — and the whole
+    /// file is read instead.
+    fn parse_partial(index: usize, path: &Path, chars: &[char]) -> Option<Font> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() || meta.len() > 64 << 20 {
+            return None;
+        }
+        let name = file_name(path);
+        let (_, sum) = SHIPPED.iter().find(|(n, _)| *n == name)?;
+        if !verified::known(&meta, sum) {
+            return None;
+        }
+        let font = Font::read_partial(index, path, &meta, chars)?;
+        // Unchanged while read: the pieces are the verified file's bytes.
+        verified::unchanged(path, &meta).then_some(font)
+    }
+
+    /// The reading part of [`Font::parse_partial`], which checks the file first.
+    fn read_partial(index: usize, path: &Path, meta: &std::fs::Metadata, chars: &[char]) -> Option<Font> {
+        use std::os::unix::fs::FileExt as _;
+        let file = std::fs::File::open(path).ok()?;
+        let len = usize::try_from(meta.len()).ok()?;
+        // Zeroed by the allocator's fresh pages: the parts never read are never touched.
+        let mut data = vec![0u8; len];
+        let read = |data: &mut [u8], at: usize, n: usize| -> Option<()> {
+            let end = at.checked_add(n).filter(|&e| e <= data.len())?;
+            file.read_exact_at(&mut data[at..end], at as u64).ok()
+        };
+        read(&mut data, 0, 12)?;
+        let tables = usize::from(u16::from_be_bytes([data[4], data[5]]));
+        read(&mut data, 12, 16 * tables)?;
+        let mut glyf = None;
+        for t in 0..tables {
+            let r = &data[12 + 16 * t..28 + 16 * t];
+            let (tag, at, n) = (&r[0..4], be32(&r[8..12]), be32(&r[12..16]));
+            if tag == b"glyf" {
+                glyf = Some((at, n));
+            } else {
+                read(&mut data, at, n)?;
+            }
+        }
+        let (glyf_at, glyf_len) = glyf?;
+        let face = ttf_parser::Face::parse(&data, 0).ok()?;
+        let count = usize::from(face.number_of_glyphs());
+        let head = face.raw_face().table(ttf_parser::Tag::from_bytes(b"head"))?;
+        // A copy (37 KB): the outlines are read into `data` while it is used.
+        let loca = face.raw_face().table(ttf_parser::Tag::from_bytes(b"loca"))?.to_vec();
+        let long = match head.get(50..52)? {
+            [0, 0] => false,
+            [0, 1] => true,
+            _ => return None,
+        };
+        let range = |g: usize| -> Option<(usize, usize)> {
+            let at = |i: usize| -> Option<usize> {
+                Some(if long { be32(loca.get(4 * i..4 * i + 4)?) } else { 2 * be16(loca.get(2 * i..2 * i + 2)?) })
+            };
+            let (a, b) = (at(g)?, at(g + 1)?);
+            (a <= b && b <= glyf_len).then_some((glyf_at + a, b - a))
+        };
+        // Layout also sets marks in their vertical presentation forms (both
+        // blocks, rather than its table: fonts know nothing of layout).
+        let forms = ('\u{FE10}'..='\u{FE19}').chain('\u{FE30}'..='\u{FE4F}');
+        let wanted: Vec<char> = chars.iter().copied().chain(forms).chain('0'..='9').chain(['国']).collect();
+        let mut glyphs = vec![false; count];
+        let mut todo: Vec<u16> =
+            std::iter::once(0).chain(wanted.iter().filter_map(|&c| face.glyph_index(c)).map(|g| g.0)).collect();
+        substitutes(&face, &mut todo);
+        // In rounds (a composite's parts are known once it is read), each
+        // round's outlines in as few reads as the file's order allows:
+        // outlines less than a page apart are read with what lies between
+        // (the file's own bytes all the same).
+        while !todo.is_empty() {
+            let mut spans: Vec<(usize, usize)> = Vec::new();
+            for g in todo.drain(..) {
+                let i = usize::from(g);
+                if i >= count || glyphs[i] {
+                    continue;
+                }
+                glyphs[i] = true;
+                let (at, n) = range(i)?;
+                if n > 0 {
+                    spans.push((at, at + n));
+                }
+            }
+            spans.sort_unstable();
+            let mut merged: Vec<(usize, usize)> = Vec::new();
+            for &(a, b) in &spans {
+                match merged.last_mut() {
+                    Some(last) if a <= last.1 + 4096 => last.1 = last.1.max(b),
+                    _ => merged.push((a, b)),
+                }
+            }
+            for &(a, b) in &merged {
+                read(&mut data, a, b - a)?;
+            }
+            for &(a, b) in &spans {
+                components(&data[a..b], &mut todo);
+            }
+        }
+        let mut chars = chars.to_vec();
+        chars.sort_unstable();
+        chars.dedup();
+        Font::build(index, path, data, Some(Partial { chars, glyphs })).ok()
+    }
+
+    /// Whether only some glyphs were read ([`FontBook::expect`]).
+    pub fn is_partial(&self) -> bool {
+        self.partial.is_some()
+    }
+
+    /// Whether glyph `id`'s outline was read (always, in a whole font).
+    pub fn has_glyph(&self, id: u16) -> bool {
+        self.partial.as_ref().is_none_or(|p| p.glyphs.get(usize::from(id)).copied().unwrap_or(false))
+    }
+
+    /// Whether this font can set every character of `chars` as the whole font would.
+    fn covers(&self, chars: &[char]) -> bool {
+        self.partial.as_ref().is_none_or(|p| chars.iter().all(|c| p.chars.binary_search(c).is_ok()))
     }
 
     /// A parsed view of the face; cheap (tables are read lazily).
@@ -265,6 +501,8 @@ impl Font {
 struct Slot {
     path: PathBuf,
     font: OnceLock<Result<Arc<Font>, Diagnostic>>,
+    /// Read for [`FontBook::expect`]'s characters only (`None`: could not be).
+    part: OnceLock<Option<Arc<Font>>>,
 }
 
 /// All fonts of the project, by role.
@@ -272,6 +510,8 @@ struct Slot {
 pub struct FontBook {
     slots: Vec<Slot>,
     roles: BTreeMap<String, Vec<usize>>,
+    /// The characters a short run expects to set ([`FontBook::expect`]), sorted.
+    expected: OnceLock<Vec<char>>,
 }
 
 impl FontBook {
@@ -304,7 +544,7 @@ impl FontBook {
                 let idx = match slots.iter().position(|s| s.path == path) {
                     Some(i) => i,
                     None => {
-                        slots.push(Slot { path, font: OnceLock::new() });
+                        slots.push(Slot { path, font: OnceLock::new(), part: OnceLock::new() });
                         slots.len() - 1
                     }
                 };
@@ -316,7 +556,7 @@ impl FontBook {
                 );
             }
         }
-        problems.into_result(FontBook { slots, roles })
+        problems.into_result(FontBook { slots, roles, expected: OnceLock::new() })
     }
 
     pub fn has_role(&self, role: &str) -> bool {
@@ -325,6 +565,33 @@ impl FontBook {
 
     pub fn role_names(&self) -> impl Iterator<Item = &str> {
         self.roles.keys().map(String::as_str)
+    }
+
+    /// Tell the book which characters this process expects to set (a
+    /// one-poster run: the slogan, the station, the item's own texts).
+    /// [`FontBook::chain_for`] then hands out fonts read for those
+    /// characters only when its text is among them, and the whole font
+    /// otherwise, so a character left out costs time, never a wrong glyph.
+    /// Only the first call counts.
+    pub fn expect(&self, chars: impl IntoIterator<Item = char>) {
+        let mut v: Vec<char> = chars.into_iter().collect();
+        v.sort_unstable();
+        v.dedup();
+        let _ = self.expected.set(v);
+    }
+
+    /// The font at `index` for a text of `chars`: the partial one when it
+    /// covers them and the whole font has not been read anyway.
+    fn font_for(&self, index: usize, chars: &[char]) -> Result<Arc<Font>, Diagnostic> {
+        let slot = &self.slots[index];
+        if let Some(expected) = self.expected.get()
+            && slot.font.get().is_none()
+            && let Some(part) = slot.part.get_or_init(|| Font::parse_partial(index, &slot.path, expected).map(Arc::new))
+            && part.covers(chars)
+        {
+            return Ok(part.clone());
+        }
+        self.font(index)
     }
 
     /// The font at a book index, parsed on first use.
@@ -356,8 +623,9 @@ impl FontBook {
         left.sort_unstable();
         left.dedup();
         let mut fonts = Vec::new();
+        let all = left.clone();
         for &i in self.role_slots(role)? {
-            let font = self.font(i)?;
+            let font = self.font_for(i, &all)?;
             let face = font.face();
             left.retain(|&c| face.glyph_index(c).is_none());
             fonts.push(font);
@@ -461,6 +729,72 @@ mod tests {
             ["JiediqiSans-Bold.ttf", "JiediqiSansExt-Bold.ttf", "JiediqiKai-Regular.ttf"]
         );
         assert_eq!(names("sans", ""), ["JiediqiSans-Regular.ttf"]);
+    }
+
+    /// A font read for some characters sets them exactly as the whole font:
+    /// same metrics, glyphs, advances, outlines and PDF subset; it holds no
+    /// other outline; and a file not noted as verified is never read in part.
+    #[test]
+    fn a_partial_font_sets_its_characters_as_the_whole_font() {
+        use super::Font;
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/JiediqiSans-Bold.ttf");
+        let text = "转账之前多核实，“安全账户”是骗局！96110";
+        let chars: Vec<char> = text.chars().collect();
+        let meta = std::fs::metadata(&path).unwrap();
+        let part = Font::read_partial(0, &path, &meta, &chars).expect("reads in part");
+        let whole = Font::parse(0, &path).unwrap();
+        assert!(part.is_partial() && !whole.is_partial());
+        assert_eq!(part.data.len(), whole.data.len());
+        assert_eq!(
+            (part.postscript_name.as_str(), part.units_per_em, part.ideograph_height, part.bbox, part.em_top),
+            (whole.postscript_name.as_str(), whole.units_per_em, whole.ideograph_height, whole.bbox, whole.em_top)
+        );
+        assert!(part.covers(&chars) && !part.covers(&['龙']));
+        let (pf, wf) = (part.face(), whole.face());
+        for vertical in [false, true] {
+            let shape = |f: &Font| {
+                let mut buf = rustybuzz::UnicodeBuffer::new();
+                buf.push_str(text);
+                if vertical {
+                    buf.set_direction(rustybuzz::Direction::TopToBottom);
+                }
+                let out = f.shape(&f.shaper(), buf);
+                let ids: Vec<u16> = out.glyph_infos().iter().map(|g| g.glyph_id as u16).collect();
+                let pos: Vec<(i32, i32)> = out.glyph_positions().iter().map(|p| (p.x_advance, p.y_advance)).collect();
+                (ids, pos)
+            };
+            let (ids, pos) = shape(&part);
+            assert_eq!((&ids, &pos), (&shape(&whole).0, &shape(&whole).1), "vertical {vertical}");
+            for &g in &ids {
+                assert!(part.has_glyph(g), "glyph {g} not read");
+                let id = ttf_parser::GlyphId(g);
+                assert_eq!(super::glyph_bbox(&pf, id), super::glyph_bbox(&wf, id), "glyph {g}");
+                assert!(super::glyph_bbox(&pf, id).is_some(), "glyph {g} has no outline");
+            }
+            let mut remap = subsetter::GlyphRemapper::new();
+            ids.iter().for_each(|&g| {
+                remap.remap(g);
+            });
+            assert!(
+                subsetter::subset(&part.data, 0, &remap).unwrap() == subsetter::subset(&whole.data, 0, &remap).unwrap()
+            );
+        }
+        let other = wf.glyph_index('龙').unwrap().0;
+        assert!(!part.has_glyph(other) && whole.has_glyph(other));
+        // Most of the outlines were never read.
+        let read = (0..wf.number_of_glyphs()).filter(|&g| part.has_glyph(g)).count();
+        assert!(read < 300, "{read} glyphs read");
+        // A copy of the file (another inode, never noted) is read whole.
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/partial-font-test");
+        let _ = std::fs::create_dir_all(&dir);
+        let copy = dir.join(format!("JiediqiSans-Bold.ttf-{}", std::process::id()));
+        std::fs::copy(&path, &copy).unwrap();
+        let copy_named = dir.join(format!("{}", std::process::id()));
+        std::fs::create_dir_all(&copy_named).unwrap();
+        let named = copy_named.join("JiediqiSans-Bold.ttf");
+        std::fs::rename(&copy, &named).unwrap();
+        assert!(Font::parse_partial(0, &named, &chars).is_none());
+        let _ = std::fs::remove_dir_all(&copy_named);
     }
 
     #[test]

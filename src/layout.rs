@@ -1249,7 +1249,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             }
         }
     }
-    Ok(Scene {
+    let scene = Scene {
         width: tw,
         height: th,
         bleed,
@@ -1264,7 +1264,9 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         title: format!("{} — {}", item.name, slogan.text()),
         slogan_lines,
         split_words,
-    })
+    };
+    all_glyphs_read(&scene)?;
+    Ok(scene)
 }
 
 /// The author's lines as one: a line that ends without a mark is followed by
@@ -1564,7 +1566,45 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
         }
     }
     scene.title = format!("{PROOF_MARK} — {}", scene.title);
-    Ok(())
+    all_glyphs_read(scene)
+}
+
+/// Tell the font book what a run of `items` × `slogans` (for `station`)
+/// will set, so a short run reads only those characters' outlines
+/// ([`crate::fonts::FontBook::expect`]): every text a scene takes from the
+/// slogan, the station and the zones, the proof mark, and printable ASCII.
+/// A character missed here costs a whole font read, never a wrong glyph.
+pub fn expect_fonts(lib: &Library, items: &[&Item], slogans: &[&Slogan], station: Option<&Station>) {
+    let mut chars: Vec<char> = PROOF_MARK.chars().chain(' '..='~').chain(['\u{3000}']).collect();
+    let mut add = |t: &str| chars.extend(t.chars());
+    for s in slogans {
+        s.lines.iter().for_each(|l| add(l));
+        s.tip.iter().for_each(|t| add(t));
+        add(&s.topic);
+        add(&s.heading);
+    }
+    for i in items {
+        add(&i.name);
+        i.zones.iter().filter_map(|z| z.text.as_deref()).for_each(&mut add);
+    }
+    if let Some(st) = station {
+        let fields = [&st.phone, &st.hotline, &st.address, &st.qr, &st.delivery, &st.receiver];
+        add(&st.name);
+        fields.into_iter().flatten().for_each(|f| add(f));
+    }
+    lib.fonts.expect(chars);
+}
+
+/// A scene never draws a glyph its font was read without (see
+/// [`Scene::unread_glyph`]): a loud failure instead of a blank character.
+fn all_glyphs_read(scene: &Scene) -> Result<(), Diagnostic> {
+    match scene.unread_glyph() {
+        None => Ok(()),
+        Some((font, id)) => Err(Diagnostic::data(format!(
+            "internal error: glyph {id} of {font} is drawn but was not read from the font"
+        ))
+        .hint("please report this with the command you ran")),
+    }
 }
 
 fn paint_of(e: &Element) -> Option<&Paint> {

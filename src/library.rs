@@ -522,7 +522,9 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, Diagnostic> {
             .hint("split it into smaller files"));
     }
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Vec::new();
+    // Sized from the file (one more byte to see its end): growing from
+    // empty copied each slogan file of a big library several times.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     use std::io::Read as _;
     file.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > max {
@@ -658,6 +660,22 @@ pub fn load_where<T: for<'de> Deserialize<'de>>(
     keep: impl Fn(&Path, &[u8]) -> bool,
 ) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
     load_narrowed(dir, keep, |_| None)
+}
+
+/// As [`load_where`], the files chosen by their path alone, before any is read.
+pub fn load_named<T: for<'de> Deserialize<'de>>(
+    dir: &Path,
+    wanted: impl Fn(&Path) -> bool,
+) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+    let mut out = Vec::new();
+    let mut problems = Diagnostics::default();
+    for path in yaml_files(dir)?.into_iter().filter(|p| wanted(p)) {
+        match read_bounded(&path, MAX_FILE_BYTES).and_then(|b| utf8(&path, b)).and_then(|t| parse_yaml(&path, &t)) {
+            Ok(v) => out.push((path, v)),
+            Err(d) => problems.push(d),
+        }
+    }
+    Ok((out, problems))
 }
 
 /// As [`load_where`], the files chosen by their path and raw bytes (before

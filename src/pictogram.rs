@@ -49,6 +49,8 @@ pub struct Pictogram {
     pub file: PathBuf,
     /// The outline in box units (0–100, y down), nonzero fill.
     pub path: Path,
+    /// SHA-256 of the file's bytes: the key of the shipped measures ([`measured`]).
+    sum: String,
     thin: OnceLock<Thin>,
 }
 
@@ -158,16 +160,29 @@ impl Pictogram {
             .in_file(file)
             .hint("keep every point of the drawing inside the viewBox"));
         }
-        Ok(Pictogram { name, file: file.to_path_buf(), path, thin: OnceLock::new() })
+        let sum = crate::review::sha256_hex(text.as_bytes());
+        Ok(Pictogram { name, file: file.to_path_buf(), path, sum, thin: OnceLock::new() })
     }
 
-    /// The narrowest stroke and gap, box units; measured once.
+    /// The narrowest stroke and gap, box units: from the shipped measures
+    /// when the file's bytes are one of the shipped drawings, else measured
+    /// (once per process).
     pub fn thin(&self) -> Thin {
-        *self.thin.get_or_init(|| {
-            let stroke = thin_run(&self.measure(Measure::Strokes)).unwrap_or(0.0);
-            let gap = thin_run(&self.measure(Measure::Gaps));
-            Thin { stroke, gap }
-        })
+        *self.thin.get_or_init(|| measured::lookup(&self.sum).unwrap_or_else(|| self.measure_thin()))
+    }
+
+    /// The narrowest stroke and gap, measured from the outline now (about
+    /// 300 M instructions, 30 ms: a 1000 × 1000 raster and two distance
+    /// transforms).
+    pub fn measure_thin(&self) -> Thin {
+        let stroke = thin_run(&self.measure(Measure::Strokes)).unwrap_or(0.0);
+        let gap = thin_run(&self.measure(Measure::Gaps));
+        Thin { stroke, gap }
+    }
+
+    /// Whether [`Pictogram::thin`] comes from the shipped measures.
+    pub fn is_shipped(&self) -> bool {
+        measured::lookup(&self.sum).is_some()
     }
 
     fn measure(&self, what: Measure) -> Stems {
@@ -242,6 +257,94 @@ impl Pictogram {
                 })
                 .collect(),
         )
+    }
+}
+
+/// The shipped drawings' measures (`pictograms/thin.txt`, written by the
+/// ignored test `pictogram::measured::tests::regenerate`), so a poster does
+/// not rasterise its pictogram to learn what it measured when it was drawn:
+/// measuring was 96 % of a one-poster run. Keyed by the SHA-256 of the
+/// file's bytes, so a changed or new drawing — in this folder or a
+/// project's own — is measured instead; a test checks every entry against
+/// the measure.
+pub mod measured {
+    use super::Thin;
+
+    const DATA: &str = include_str!("../pictograms/thin.txt");
+    pub const HEAD: &str = "# jiediqi pictogram measures v1: name sha256 stroke gap (box units; - for no gap)";
+
+    /// The measure of the drawing whose bytes hash to `sum`, if shipped.
+    pub fn lookup(sum: &str) -> Option<Thin> {
+        DATA.lines().skip(1).find_map(|l| {
+            let mut f = l.split(' ');
+            let (_name, s, stroke, gap) = (f.next()?, f.next()?, f.next()?, f.next()?);
+            if s != sum {
+                return None;
+            }
+            let gap = if gap == "-" { None } else { Some(gap.parse().ok()?) };
+            Some(Thin { stroke: stroke.parse().ok()?, gap })
+        })
+    }
+
+    /// One line of the table. `{}` prints an f64 as the shortest text that
+    /// reads back as the same number, so the table holds the measure exactly.
+    pub fn line(name: &str, sum: &str, t: Thin) -> String {
+        let gap = t.gap.map_or_else(|| "-".to_string(), |g| g.to_string());
+        format!("{name} {sum} {} {gap}\n", t.stroke)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::{Pictogram, Pictograms};
+        use super::*;
+
+        fn shipped() -> Vec<Pictogram> {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pictograms");
+            let pics = Pictograms::new(dir);
+            pics.names().unwrap().iter().map(|n| Pictogram::load(&pics.file(n)).unwrap()).collect()
+        }
+
+        /// `JIEDIQI_BLESS=1 cargo test --release --lib pictogram::measured -- --ignored`
+        /// rewrites pictograms/thin.txt (about a second).
+        #[test]
+        #[ignore]
+        fn regenerate() {
+            if std::env::var_os("JIEDIQI_BLESS").is_none() {
+                return;
+            }
+            let mut out = format!("{HEAD}\n");
+            for p in shipped() {
+                out.push_str(&line(&p.name, &p.sum, p.measure_thin()));
+            }
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pictograms/thin.txt");
+            std::fs::write(file, out).unwrap();
+        }
+
+        /// Every shipped drawing is in the table, and the table says exactly
+        /// what measuring it now says.
+        #[test]
+        fn the_table_is_what_the_drawings_measure() {
+            let pics = shipped();
+            assert!(pics.len() >= 28, "{}", pics.len());
+            assert_eq!(DATA.lines().next(), Some(HEAD));
+            assert_eq!(DATA.lines().count(), pics.len() + 1, "an entry for a drawing that is gone");
+            for p in &pics {
+                assert!(p.is_shipped(), "{} is not in pictograms/thin.txt: regenerate it", p.name);
+                assert_eq!(p.thin(), p.measure_thin(), "{}", p.name);
+            }
+        }
+
+        /// A drawing whose bytes differ from the shipped one by one character
+        /// (here a space) is measured, not looked up.
+        #[test]
+        fn a_changed_drawing_is_measured() {
+            let p = &shipped()[0];
+            let text = std::fs::read_to_string(&p.file).unwrap().replacen("<path", "<path ", 1);
+            let changed = Pictogram::parse(&p.file, &text).unwrap();
+            assert!(!changed.is_shipped());
+            assert_eq!(lookup(&changed.sum), None);
+            assert!(lookup(&p.sum).is_some());
+        }
     }
 }
 

@@ -61,6 +61,20 @@ pub struct DieLine {
 pub const CROP_MARK_WIDTH: f64 = 0.25;
 
 impl Scene {
+    /// A glyph drawn from a font that was read without it (a partial font,
+    /// [`crate::fonts::FontBook::expect`]): font file and glyph id. Never
+    /// expected; layout refuses such a scene rather than draw a blank.
+    pub fn unread_glyph(&self) -> Option<(String, u16)> {
+        self.elements.iter().find_map(|e| match e {
+            Element::Text(run) => run
+                .glyphs
+                .iter()
+                .find(|g| !run.font.has_glyph(g.id))
+                .map(|g| (run.font.path.display().to_string(), g.id)),
+            _ => None,
+        })
+    }
+
     /// Width of the slug outside the bleed that carries crop marks: 10 mm
     /// when they are asked for and the item allows them, else none.
     pub fn slug(&self, marks: bool) -> f64 {

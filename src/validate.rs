@@ -898,10 +898,11 @@ pub fn parse_hex(s: &str) -> Option<Rgb> {
 }
 
 fn load_items(dir: &Path, fonts: Option<&FontBook>, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Item> {
-    let keep = |p: &Path, _: &[u8]| {
+    // By file name alone: the other templates are not even read.
+    let keep = |p: &Path| {
         only.is_none_or(|ids| p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| ids.iter().any(|i| i == s)))
     };
-    let files = match library::load_where::<ItemFile>(dir, keep) {
+    let files = match library::load_named::<ItemFile>(dir, keep) {
         Ok((files, p)) => {
             problems.0.extend(p.0);
             files

@@ -518,6 +518,40 @@ fn a_run_where_every_write_fails_says_so() {
     );
 }
 
+/// A font that hashed right once and is noted as verified, then changed in
+/// place (size and modification time kept): the next one-poster run, which
+/// reads fonts in part only when they are noted with their change time,
+/// reads it whole and refuses it.
+#[test]
+fn a_font_changed_after_it_verified_is_refused_by_a_short_run() {
+    let p = project_copy("fonts-noted");
+    std::fs::remove_file(p.join("fonts")).unwrap();
+    std::fs::create_dir_all(p.join("fonts")).unwrap();
+    for e in std::fs::read_dir(root().join("fonts")).unwrap() {
+        let f = e.unwrap().path();
+        std::fs::copy(&f, p.join("fonts").join(f.file_name().unwrap())).unwrap();
+    }
+    approve_all(&p);
+    let words = "render --slogan fanzha-shucaitan --item poster-a3 --format pdf";
+    for _ in 0..2 {
+        // Hashed and noted, then read in part.
+        let o = run_words(&p, words, &p.join("out"));
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let bold = p.join("fonts/JiediqiSans-Bold.ttf");
+    let when = std::fs::metadata(&bold).unwrap().modified().unwrap();
+    let mut evil = std::fs::read(&bold).unwrap();
+    // A byte inside glyf (which starts at 155 212), in place.
+    evil[400_000] ^= 0x55;
+    let f = std::fs::OpenOptions::new().write(true).open(&bold).unwrap();
+    std::os::unix::fs::FileExt::write_all_at(&f, &evil[400_000..400_001], 400_000).unwrap();
+    f.set_modified(when).unwrap();
+    drop(f);
+    let o = run_words(&p, words, &p.join("out2"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("font JiediqiSans-Bold.ttf differs from the one jiediqi ships"), "{}", stderr(&o));
+}
+
 /// A second review (attacker's try): fonts decide what a page says. A
 /// changed shipped font is refused; a font jiediqi does not ship never
 /// reaches a print file, and never draws the proof mark.

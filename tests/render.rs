@@ -1320,3 +1320,42 @@ fn a_too_thin_pictogram_is_refused() {
     assert!(stderr(&o).contains("zone `picto`: pictogram `fanzha`"), "{}", stderr(&o));
     assert!(files(&out).is_empty(), "{:?}", files(&out));
 }
+
+/// A one-pair render reads from each font only the glyphs it sets (once the
+/// font is noted as verified on this machine); its files are byte for byte
+/// those of a run that read the fonts whole: every item, horizontal and
+/// vertical, with a station's footer, as print files and as marked proofs.
+#[test]
+fn reading_only_the_glyphs_set_changes_no_byte() {
+    let lib = library();
+    let cache = scratch("partial-cache");
+    let run = |out: &Path, item: &str, slogan: &str, proof: bool| {
+        let mut args = vec!["render", "--slogan", slogan, "--item", item, "--format", "pdf", "--format", "svg"];
+        args.extend(["--station", "examples/station.yaml", "--out", out.to_str().unwrap()]);
+        if proof {
+            args.push("--proof");
+        }
+        let project = if proof { root() } else { approved_root().to_path_buf() };
+        let o = command_in(&project, &args).env("XDG_CACHE_HOME", &cache).current_dir(root()).output().unwrap();
+        assert!(o.status.success(), "{item} {slogan}: {}", stderr(&o));
+    };
+    let mut compared = 0;
+    for (k, item) in lib.items.iter().enumerate() {
+        // A different slogan per item, so many characters are exercised.
+        let fits: Vec<_> = lib.slogans.iter().filter(|s| item.suits(s)).collect();
+        let slogan = &fits[(k * 37) % fits.len()].id;
+        let proof = k % 3 == 0;
+        let (whole, partial) = (scratch(&format!("whole-{k}")), scratch(&format!("partial-{k}")));
+        // No note of the fonts yet: read whole (and noted); then read in part.
+        let _ = std::fs::remove_dir_all(&cache);
+        run(&whole, &item.id, slogan, proof);
+        run(&partial, &item.id, slogan, proof);
+        assert_eq!(files(&whole), files(&partial));
+        for f in files(&whole) {
+            let (a, b) = (std::fs::read(whole.join(&f)).unwrap(), std::fs::read(partial.join(&f)).unwrap());
+            assert!(a == b, "{f} differs when only the set glyphs are read");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 2 * lib.items.len(), "{compared}");
+}

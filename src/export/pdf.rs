@@ -320,6 +320,12 @@ fn write(scenes: &dyn Pages, opts: &PdfOptions, part: Part) -> Result<Vec<u8>, P
                     let e = used
                         .entry(run.font.index)
                         .or_insert_with(|| (run.font.clone(), BTreeSet::new(), BTreeMap::new(), false));
+                    // One subset of every run's glyphs: from a font that has them
+                    // all (a partial read holds only its own runs' outlines; the
+                    // bytes it holds are the whole font's, so the subset is the same).
+                    if e.0.is_partial() && !run.font.is_partial() {
+                        e.0 = run.font.clone();
+                    }
                     for g in &run.glyphs {
                         e.1.insert(g.id);
                         e.3 |= g.vertical;
