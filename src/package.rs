@@ -978,6 +978,7 @@ fn labels(
             title: format!("派出所标签 — {}", s.name),
             slogan_lines: 0,
             split_words: Vec::new(),
+            notes: Vec::new(),
         });
     }
     let pdf_opts =
