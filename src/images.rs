@@ -243,6 +243,21 @@ impl StationImage {
     }
 }
 
+/// A mask with each pixel made `k` × `k` pixels (the same shapes).
+fn enlarged(m: &Pixels, k: u32) -> Arc<Pixels> {
+    let (w, h) = (m.width * k, m.height * k);
+    let stride = (w as usize).div_ceil(8);
+    let mut bits = vec![0u8; stride * h as usize];
+    for y in 0..h {
+        for x in 0..w {
+            if m.inked(x / k, y / k) {
+                bits[y as usize * stride + x as usize / 8] |= 0x80 >> (x % 8);
+            }
+        }
+    }
+    Arc::new(Pixels { width: w, height: h, key: fnv_mix(m.key, &k.to_be_bytes()), data: PixelData::Mask { bits } })
+}
+
 /// How dark an sRGB pixel is, 0 (white) to 1 (black): 1 − luma (Rec. 709
 /// weights on the encoded values, as a greyscale conversion takes them).
 fn darkness(p: &[u8]) -> f64 {
@@ -315,6 +330,11 @@ fn decoded(e: image::ImageError) -> String {
 
 fn raster_png(bytes: &[u8]) -> Result<Kind, String> {
     use image::ImageDecoder as _;
+    // The header's size first: a decoder given a bomb may fail less clearly.
+    if let Some(ihdr) = bytes.get(16..24) {
+        let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        check_size(be(&ihdr[..4]), be(&ihdr[4..]))?;
+    }
     let mut dec = image::codecs::png::PngDecoder::new(std::io::Cursor::new(bytes)).map_err(decoded)?;
     let (w, h) = dec.dimensions();
     check_size(w, h)?;
@@ -792,7 +812,11 @@ pub fn place(
     );
     // Largest print size at the floor, for the message.
     let (fw, fh) = (iw / floor * 25.4, ih / floor * 25.4);
-    if ppi < floor * PPI_REFUSE_SHARE {
+    let qr = z.source == Some(Source::QrImage);
+    // A QR code's measure is its module (below), not its pixels: its
+    // modules are sharp at any resolution, and the mask is enlarged pixel
+    // for pixel to the floor so a preflight's resolution check holds too.
+    if !qr && ppi < floor * PPI_REFUSE_SHARE {
         return Err(format!(
             "{at}, below the item's floor of {floor:.0} ppi (refused under {:.0}): it would print blurred; at {floor:.0} ppi this file covers at most {fw:.1} × {fh:.1} mm, or give {:.0} × {:.0} pixels or more",
             floor * PPI_REFUSE_SHARE,
@@ -800,7 +824,7 @@ pub fn place(
             (hmm / 25.4 * floor).ceil()
         ));
     }
-    if ppi < floor {
+    if !qr && ppi < floor {
         notes.push(format!(
             "item `{}` zone `{}`: `{}` ({}): {at}, a little under the item's {floor:.0} ppi; it prints, slightly soft",
             item.id,
@@ -834,7 +858,11 @@ pub fn place(
             let Some(paint) = paint else {
                 return Err("a threshold prints in the zone's ink, and the zone has none".into());
             };
-            Raster { rect, clip, pixels: img.threshold().ok_or("a vector picture has no pixels")?, paint: Some(paint) }
+            let mut pixels = img.threshold().ok_or("a vector picture has no pixels")?;
+            if qr && ppi < floor {
+                pixels = enlarged(&pixels, (floor / ppi).ceil().min(64.0) as u32);
+            }
+            Raster { rect, clip, pixels, paint: Some(paint) }
         }
         PrintAs::Halftone => {
             let Some(paint) = paint else {

@@ -1078,6 +1078,10 @@ fn build_side(
     };
     let mut texts: Vec<Option<Vec<String>>> = Vec::new();
     for z in &item.zones {
+        if z.side != side {
+            texts.push(None);
+            continue;
+        }
         texts.push(match z.role {
             Role::Slogan => Some(match z.slogan_line {
                 Some(i) => slogan.lines.get(i).cloned().into_iter().collect(),
