@@ -232,8 +232,10 @@ impl StationImage {
         let side = f64::from(right - left + 1).max(f64::from(bottom - top + 1));
         let modules = side / module.max(1e-9);
         let n = modules.round() as u32;
-        let fits =
-            module >= 1.0 && (21..=177).contains(&n) && (n - 21) % 4 == 0 && (modules - f64::from(n)).abs() < 0.5;
+        let fits = module >= 1.0
+            && (21..=177).contains(&n)
+            && (n - 21).is_multiple_of(4)
+            && (modules - f64::from(n)).abs() < 0.5;
         if !fits {
             return Err(format!(
                 "the picture does not look like a QR code (its top-left mark is {finder:.0} px, so {modules:.1} modules a side, not 21, 25, … 177)"

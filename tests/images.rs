@@ -439,7 +439,8 @@ fn load_error(name: &str, field: &str, file: &str, make: impl FnOnce(&Path)) -> 
 
 #[test]
 fn bad_picture_files_are_refused_with_what_to_do() {
-    let cases: Vec<(&str, &str, Box<dyn FnOnce(&Path)>, &str)> = vec![
+    type Make = Box<dyn FnOnce(&Path)>;
+    let cases: Vec<(&str, &str, Make, &str)> = vec![
         ("logo", "missing.png", Box::new(|_| {}), "cannot read"),
         (
             "officer.photo",
