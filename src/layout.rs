@@ -1334,7 +1334,14 @@ fn build_side(
         elements,
         die_line,
         crop_marks_allowed: item.crop_marks,
-        folds: item.folds.iter().map(|&f| mm(f)).collect(),
+        // The back is turned over the vertical axis (long-edge duplex): its
+        // folds lie mirrored, the outside's first fold the inside's last.
+        folds: {
+            let mut f: Vec<f64> =
+                item.folds.iter().map(|&f| mm(if side == 0 { f } else { item.width - f })).collect();
+            f.sort_by(f64::total_cmp);
+            f
+        },
         title: match side {
             0 => format!("{} — {}", item.name, slogan.text()),
             _ => format!("{}（背面）— {}", item.name, slogan.text()),

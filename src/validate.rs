@@ -1505,6 +1505,8 @@ fn check_variant(
         }
         if text_zone || matches!(z.role, Role::Qr | Role::Image) {
             for &f in &raw.folds {
+                // The back is turned over: its folds lie mirrored.
+                let f = if z.side.unwrap_or(1) > 1 { trim.width - f } else { f };
                 if x < f + safe - eps && x + w > f - safe + eps {
                     err(
                         format!("{zname}: box [{x}, {y}, {w}, {h}] comes within {safe} mm of the fold at {f} mm"),
