@@ -1337,8 +1337,7 @@ fn build_side(
         // The back is turned over the vertical axis (long-edge duplex): its
         // folds lie mirrored, the outside's first fold the inside's last.
         folds: {
-            let mut f: Vec<f64> =
-                item.folds.iter().map(|&f| mm(if side == 0 { f } else { item.width - f })).collect();
+            let mut f: Vec<f64> = item.folds.iter().map(|&f| mm(if side == 0 { f } else { item.width - f })).collect();
             f.sort_by(f64::total_cmp);
             f
         },
