@@ -943,35 +943,47 @@ impl Job<'_> {
     /// Lay out, export every format in memory, then write: a pair that fails
     /// writes nothing.
     fn run(&self, item: &Item, slogan: &Slogan, proof: bool, approved: Option<i64>) -> JobResult {
-        let mut scene = layout::build_scene(self.lib, item, slogan, &SceneOptions { station: self.station })?;
+        // One scene per side: the PDF has a page each, PNG and SVG a file each.
+        let mut scenes = layout::build_sides(self.lib, item, slogan, &SceneOptions { station: self.station })?;
         let mut base = format!("{}--{}", item.id, slogan.id);
         if proof {
-            layout::mark_as_proof(self.lib, &mut scene)?;
+            for scene in &mut scenes {
+                layout::mark_as_proof(self.lib, scene)?;
+            }
             base.push_str("--样稿未审定");
         }
+        for note in scenes.iter().flat_map(|s| &s.notes) {
+            eprintln!("note: {note}");
+        }
+        let scene = &scenes[0];
+        let sides = || scenes.iter().enumerate().map(|(i, s)| (layout::side_suffix(i), s));
         let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(self.formats.len());
         for f in self.formats {
             match f {
                 Format::Pdf => {
                     let fail = |ext: &str, e: pdf::PdfError| Diagnostic::data(format!("{base}.{ext}: {e}"));
                     let opts = pdf::PdfOptions { epoch: self.pdf.epoch.or(approved), ..self.pdf.clone() };
-                    files.push((format!("{base}.pdf"), pdf::export(&scene, &opts).map_err(|e| fail("pdf", e))?));
+                    files.push((format!("{base}.pdf"), pdf::export_pages(&scenes, &opts).map_err(|e| fail("pdf", e))?));
                     // The die line, never in the print file, in its own file beside it.
-                    if let Some(cut) = pdf::export_cut(&scene, &opts).map_err(|e| fail("cut.pdf", e))? {
+                    if let Some(cut) = pdf::export_cut(scene, &opts).map_err(|e| fail("cut.pdf", e))? {
                         files.push((format!("{base}.cut.pdf"), cut));
                     }
                 }
                 Format::Svg => {
                     let opts = svg::PrintOptions { marks: self.pdf.marks };
-                    files.push((format!("{base}.svg"), svg::print(&scene, &opts).into_bytes()));
-                    for (ink, film) in svg::plates(&scene, &opts) {
-                        files.push((format!("{base}.ink-{ink}.svg"), film.into_bytes()));
+                    for (suffix, scene) in sides() {
+                        files.push((format!("{base}{suffix}.svg"), svg::print(scene, &opts).into_bytes()));
+                        for (ink, film) in svg::plates(scene, &opts) {
+                            files.push((format!("{base}{suffix}.ink-{ink}.svg"), film.into_bytes()));
+                        }
                     }
                 }
                 Format::Png => {
-                    let png =
-                        png::export(&scene, &self.png).map_err(|e| Diagnostic::data(format!("{base}.png: {e}")))?;
-                    files.push((format!("{base}.png"), png));
+                    for (suffix, scene) in sides() {
+                        let png = png::export(scene, &self.png)
+                            .map_err(|e| Diagnostic::data(format!("{base}{suffix}.png: {e}")))?;
+                        files.push((format!("{base}{suffix}.png"), png));
+                    }
                 }
             }
         }

@@ -125,6 +125,7 @@ impl<'a> Sheet<'a> {
             title: self.title.clone(),
             slogan_lines: 0,
             split_words: Vec::new(),
+            notes: Vec::new(),
         });
         self.y = mm(MARGIN);
         self.text(&fonts.heavy, header, 15.0, BLACK, 0.0)?;

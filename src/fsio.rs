@@ -292,9 +292,13 @@ fn is_pair_file(base: &str, name: &str) -> bool {
             !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
     };
+    // The back of a two-sided item has its own single-page files: `<base>--back.png`.
+    let back = |ext: &str| ext.strip_prefix("--back").is_some_and(|e| matches!(e, ".svg" | ".png") || film(e));
     !base.is_empty()
         && !name.contains('/')
-        && name.strip_prefix(base).is_some_and(|ext| matches!(ext, ".pdf" | ".cut.pdf" | ".svg" | ".png") || film(ext))
+        && name
+            .strip_prefix(base)
+            .is_some_and(|ext| matches!(ext, ".pdf" | ".cut.pdf" | ".svg" | ".png") || film(ext) || back(ext))
 }
 
 /// Files that belong together (the PDF, SVG and PNG of one render): all are
@@ -481,10 +485,14 @@ mod tests {
     #[test]
     fn a_pair_names_its_cut_file_and_films_and_nothing_else() {
         let b = "mousepad-small--x";
-        for ok in [".pdf", ".cut.pdf", ".svg", ".png", ".ink-red.svg", ".ink-pms-186.svg"] {
+        for ok in
+            [".pdf", ".cut.pdf", ".svg", ".png", ".ink-red.svg", ".ink-pms-186.svg", "--back.png", "--back.ink-red.svg"]
+        {
             assert!(is_pair_file(b, &format!("{b}{ok}")), "{ok}");
         }
-        for bad in [".ink-.svg", ".ink-../a.svg", ".ink-Red.svg", ".ink-red.pdf", ".cut.svg", ".txt", "/x.pdf"] {
+        for bad in
+            [".ink-.svg", ".ink-../a.svg", ".ink-Red.svg", ".ink-red.pdf", ".cut.svg", ".txt", "/x.pdf", "--back.pdf"]
+        {
             assert!(!is_pair_file(b, &format!("{b}{bad}")), "{bad}");
         }
         assert!(!is_pair_file("", ".pdf"));

@@ -117,8 +117,7 @@ pub fn layout(data: &[u8]) {
         hotline: Some("96110".into()),
         address: Some("城关镇人民路 88 号".into()),
         qr: Some("https://example.org/s".into()),
-        delivery: None,
-        receiver: None,
+        ..Station::default()
     });
     let lib = project();
     for item in &lib.items {

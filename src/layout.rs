@@ -1017,8 +1017,31 @@ pub struct SceneOptions<'a> {
     pub station: Option<&'a Station>,
 }
 
-/// Lay out one slogan on one item.
+/// Lay out one slogan on one item: the front (all of a one-sided item).
 pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOptions) -> Result<Scene, Diagnostic> {
+    build_side(lib, item, slogan, opts, 0)
+}
+
+/// Every side of an item, the front first: one scene (one PDF page) each,
+/// with the same trim, bleed and inks.
+pub fn build_sides(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOptions) -> Result<Vec<Scene>, Diagnostic> {
+    (0..usize::from(item.sides.max(1))).map(|side| build_side(lib, item, slogan, opts, side)).collect()
+}
+
+/// The file-name suffix of a side's single-page files (PNG, SVG): none for
+/// the front, `--back` for the back.
+pub fn side_suffix(side: usize) -> &'static str {
+    if side == 0 { "" } else { "--back" }
+}
+
+/// Lay out one side (0 the front) of one slogan on one item.
+fn build_side(
+    lib: &Library,
+    item: &Item,
+    slogan: &Slogan,
+    opts: &SceneOptions,
+    side: usize,
+) -> Result<Scene, Diagnostic> {
     let subject = format!("slogan `{}` on item `{}`", slogan.id, item.id);
     let zone_loc = |z: &Zone| Location::at(&item.file, z.line, 1);
     item.takes(slogan).map_err(|why| {
@@ -1029,6 +1052,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     let mut elements = Vec::new();
     let mut slogan_lines = 0;
     let mut split_words = Vec::new();
+    let mut notes = Vec::new();
     // Filled areas so far, for overprint decisions: (rect pt, ink).
     let mut fills: Vec<([f64; 4], usize)> = Vec::new();
     let (tw, th, bleed) = (mm(item.width), mm(item.height), mm(item.bleed));
@@ -1054,6 +1078,10 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
     };
     let mut texts: Vec<Option<Vec<String>>> = Vec::new();
     for z in &item.zones {
+        if z.side != side {
+            texts.push(None);
+            continue;
+        }
         texts.push(match z.role {
             Role::Slogan => Some(match z.slogan_line {
                 Some(i) => slogan.lines.get(i).cloned().into_iter().collect(),
@@ -1065,12 +1093,54 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
             Role::Heading => {
                 z.text.as_ref().map(|t| vec![t.replace("{heading}", &slogan.heading).replace("{topic}", &slogan.topic)])
             }
-            Role::Qr | Role::Decoration => None,
+            Role::Qr | Role::Decoration | Role::Image => None,
         });
     }
     for (zi, z) in item.zones.iter().enumerate() {
+        if z.side != side {
+            continue;
+        }
         let [x, y, w, h] = z.rect.map(mm);
         match z.role {
+            Role::Image => {
+                let Some(st) = opts.station else { continue };
+                let Some(source) = z.source else { continue };
+                let Some(img) = st.image(source) else {
+                    notes.push(format!(
+                        "item `{}` zone `{}` is empty: station `{}` has no `{}`",
+                        item.id,
+                        z.id,
+                        st.name,
+                        source.field()
+                    ));
+                    continue;
+                };
+                let placed = crate::images::place(item, z, img, &mut notes).map_err(|m| {
+                    Diagnostic::data(format!(
+                        "item `{}` zone `{}`: station `{}` field `{}` ({}): {m}",
+                        item.id,
+                        z.id,
+                        st.name,
+                        img.field,
+                        img.file.display()
+                    ))
+                    .at(zone_loc(z))
+                    .in_zone(&z.id)
+                    .hint(if m.contains("ppi") || m.contains("module") {
+                        "give a larger picture file (more pixels), or make the zone smaller in the template"
+                    } else {
+                        "fix the picture file named in the station file"
+                    })
+                })?;
+                let placed = placed.into_iter().map(|e| match e {
+                    Element::Fill { path, paint } => {
+                        let paint = Paint { overprint: overprints(item, &fills, [x, y, w, h], paint.ink), ..paint };
+                        Element::Fill { path, paint }
+                    }
+                    e => e,
+                });
+                elements.extend(placed);
+            }
             Role::Decoration => {
                 let Some(ink) = z.ink else { continue };
                 let paint = Paint { ink, tint: z.tint, overprint: false };
@@ -1131,9 +1201,13 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
                 // rule (text never runs across a separator).
                 let own = [x, y, x + w, y + h];
                 let prints = |j: usize| {
-                    texts[j].is_some()
-                        || matches!(item.zones[j].shape, Shape::Pictogram | Shape::Line)
-                        || (item.zones[j].role == Role::Qr && opts.station.is_some_and(|s| s.qr.is_some()))
+                    let zj = &item.zones[j];
+                    zj.side == side
+                        && (texts[j].is_some()
+                            || matches!(zj.shape, Shape::Pictogram | Shape::Line)
+                            || (zj.role == Role::Qr && opts.station.is_some_and(|s| s.qr.is_some()))
+                            || (zj.role == Role::Image
+                                && opts.station.zip(zj.source).is_some_and(|(s, src)| s.image(src).is_some())))
                 };
                 let hits = |a: [f64; 4], j: usize| {
                     let [bx, by, bw, bh] = item.zones[j].rect.map(mm);
@@ -1260,10 +1334,20 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
         elements,
         die_line,
         crop_marks_allowed: item.crop_marks,
-        folds: item.folds.iter().map(|&f| mm(f)).collect(),
-        title: format!("{} — {}", item.name, slogan.text()),
+        // The back is turned over the vertical axis (long-edge duplex): its
+        // folds lie mirrored, the outside's first fold the inside's last.
+        folds: {
+            let mut f: Vec<f64> = item.folds.iter().map(|&f| mm(if side == 0 { f } else { item.width - f })).collect();
+            f.sort_by(f64::total_cmp);
+            f
+        },
+        title: match side {
+            0 => format!("{} — {}", item.name, slogan.text()),
+            _ => format!("{}（背面）— {}", item.name, slogan.text()),
+        },
         slogan_lines,
         split_words,
+        notes,
     };
     all_glyphs_read(&scene)?;
     Ok(scene)
@@ -1316,6 +1400,14 @@ fn moved(e: &Element, dx: f64, dy: f64) -> Element {
             img.rect[0] += dx;
             img.rect[1] += dy;
             Element::Image(img)
+        }
+        Element::Raster(r) => {
+            let mut r = r.clone();
+            r.rect[0] += dx;
+            r.rect[1] += dy;
+            r.clip[0] += dx;
+            r.clip[1] += dy;
+            Element::Raster(r)
         }
     }
 }
@@ -1611,6 +1703,7 @@ fn paint_of(e: &Element) -> Option<&Paint> {
     match e {
         Element::Fill { paint, .. } | Element::Stroke { paint, .. } => Some(paint),
         Element::Text(run) => Some(&run.paint),
+        Element::Raster(r) => r.paint.as_ref(),
         Element::Image(_) => None,
     }
 }

@@ -18,6 +18,7 @@ pub mod fonts;
 pub mod fsio;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod images;
 pub mod layout;
 pub mod library;
 pub mod linebreak;

@@ -123,6 +123,10 @@ pub struct ItemFile {
     /// never printed; marked in the slug with the crop marks and dashed in previews.
     #[serde(default)]
     pub folds: Vec<f64>,
+    /// Lines an inch of a halftoned photo on a spot-ink item (default 45,
+    /// a screen printer's usual on fabric and card).
+    #[serde(default)]
+    pub line_screen: Option<Spanned<f64>>,
     /// The name of the design the top-level `zones` make (the default style);
     /// `standard` / 标准版 when absent.
     #[serde(default)]
@@ -355,6 +359,31 @@ pub enum Role {
     Heading,
     Qr,
     Decoration,
+    /// A station picture (`source: logo | photo | qr_image`).
+    Image,
+}
+
+/// How an image zone fills its box.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fit {
+    /// The whole picture, as large as fits, aligned in the box.
+    #[default]
+    Contain,
+    /// The box filled, the picture's overflow cut off (centred).
+    Cover,
+}
+
+/// How a raster picture becomes the item's inks.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrintAs {
+    /// CMYK pixels through the output profile (process-colour items).
+    Colour,
+    /// The zone's ink where the picture is darker than mid grey (QR codes, line logos).
+    Threshold,
+    /// Round dots of the zone's ink at the item's line screen (photos in one spot ink).
+    Halftone,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
@@ -448,6 +477,21 @@ pub struct ZoneEntry {
     /// Slogan zones: the author's lines run on as one (a cloth banner).
     #[serde(default)]
     pub one_line: bool,
+    /// The side the zone prints on: 1 (the front, the default) or 2 (the
+    /// back of a two-sided item, `sides: 2`).
+    #[serde(default)]
+    pub side: Option<u8>,
+    /// Image zones: which station picture.
+    #[serde(default)]
+    pub source: Option<crate::images::Source>,
+    /// Image zones: contain (the default) or cover the box.
+    #[serde(default)]
+    pub fit: Fit,
+    /// Image zones: how a raster picture prints (default: colour on a
+    /// process item, else halftone for the photo and threshold otherwise;
+    /// a QR code always by threshold).
+    #[serde(default)]
+    pub print_as: Option<PrintAs>,
 }
 
 /// `fonts/fonts.yaml`: font roles and their fallback chains.
@@ -487,6 +531,27 @@ pub struct StationFile {
     /// Who receives them, name and phone (收货人).
     #[serde(default)]
     pub receiver: Option<String>,
+    /// The station's logo: a PNG, JPEG or SVG file next to the station file.
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// An app's QR code as a picture (e.g. the 国家反诈中心 app's), PNG.
+    #[serde(default)]
+    pub qr_image: Option<String>,
+    /// The community officer (社区民警) for contact cards.
+    #[serde(default)]
+    pub officer: Option<OfficerEntry>,
+}
+
+/// The community officer of a station.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerEntry {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// A portrait, PNG or JPEG, next to the station file.
+    #[serde(default)]
+    pub photo: Option<String>,
 }
 
 /// The largest data file we read (a slogan file of the whole library is

@@ -370,7 +370,7 @@ impl Order {
         let mut stations: Vec<OrderStation> = Vec::new();
         for (eloc, e) in entries {
             let key = key_of(e.id.as_deref().unwrap_or(&e.name));
-            let station = match Station::from_file_with(e, &raw.qr_schemes) {
+            let station = match Station::from_file_in(e, &raw.qr_schemes, path.parent()) {
                 Ok(s) => s,
                 Err(m) => {
                     problems.push(Diagnostic::data(m).at(eloc).hint("correct that field of the station"));
@@ -768,6 +768,7 @@ fn stations_from_rows(
                     qr: get(qr),
                     delivery: get(delivery),
                     receiver: get(receiver),
+                    ..StationEntry::default()
                 },
             )),
             None => problems.push(Diagnostic::data("the station has no name").at(loc).hint("fill in the name")),

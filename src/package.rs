@@ -274,21 +274,24 @@ fn clear(log: &ReviewLog, order: &Order, jobs: &mut [Job], problems: &mut Diagno
 fn lay_out(lib: &Library, d: &Design) -> Result<Vec<Scene>, Diagnostics> {
     let j = &d.job;
     let pages = if d.pages { d.stations.len() } else { 1 };
-    let scenes: Vec<Result<Scene, Diagnostic>> = (0..pages)
+    // A two-sided item: each station's front, then its back.
+    let scenes: Vec<Result<Vec<Scene>, Diagnostic>> = (0..pages)
         .into_par_iter()
         .map(|p| {
             let station = (j.station_block == StationBlock::Print).then_some(&d.stations[p].0.station);
-            let mut scene = layout::build_scene(lib, j.item, j.slogan, &SceneOptions { station })?;
-            // The order's ink swaps: same indices, other spot colours.
-            scene.inks = j.inks.clone();
-            Ok(scene)
+            let mut sides = layout::build_sides(lib, j.item, j.slogan, &SceneOptions { station })?;
+            for scene in &mut sides {
+                // The order's ink swaps: same indices, other spot colours.
+                scene.inks = j.inks.clone();
+            }
+            Ok(sides)
         })
         .collect();
     let mut problems = Diagnostics::default();
     let mut out = Vec::with_capacity(pages);
     for (p, s) in scenes.into_iter().enumerate() {
         match s {
-            Ok(s) => out.push(s),
+            Ok(s) => out.extend(s),
             Err(e) => {
                 let name = d.page_base(p);
                 problems.push(Diagnostic { message: format!("{name}: {}", e.message), ..e })
@@ -445,9 +448,10 @@ fn render_files(
     {
         v.push(put(format!("print/{base}.cut.pdf"), cut)?);
     }
-    // SVGs are single pages: one per page, named after its station.
+    // SVGs are single pages: one per page, named after its station (and side).
+    let sides = usize::from(job.item.sides.max(1));
     for (k, scene) in scenes.iter().enumerate() {
-        let name = design.page_base(k);
+        let name = format!("{}{}", design.page_base(k / sides), layout::side_suffix(k % sides));
         if order.vendor.svg {
             let svg_opts = svg::PrintOptions { marks: true };
             v.push(put(format!("svg/{name}.svg"), svg::print(scene, &svg_opts).into_bytes())?);
@@ -981,6 +985,7 @@ fn labels(
             title: format!("派出所标签 — {}", s.name),
             slogan_lines: 0,
             split_words: Vec::new(),
+            notes: Vec::new(),
         });
     }
     let pdf_opts =

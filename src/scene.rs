@@ -45,6 +45,10 @@ pub struct Scene {
     /// (zone id, word) for each word broken across lines: no break between
     /// words fitted (lint warns).
     pub split_words: Vec<(String, String)>,
+    /// What does not stop the print but someone should hear of: a picture
+    /// just under its resolution floor, an image zone the station has no
+    /// picture for.
+    pub notes: Vec<String>,
 }
 
 /// A cut contour: a path stroked in its technical ink.
@@ -289,6 +293,60 @@ pub enum Element {
     Text(TextRun),
     /// A raster picture (previews on proof sheets; never in print files).
     Image(Image),
+    /// A station's picture in the item's inks (CMYK pixels, or a 1-bit mask
+    /// painted in one ink), clipped to its zone: in print files.
+    Raster(Raster),
+}
+
+/// Pixels placed at `rect` (pt: the whole picture, which may reach past the
+/// zone when it covers it) and drawn only inside `clip` (the zone's box).
+#[derive(Debug, Clone)]
+pub struct Raster {
+    pub rect: [f64; 4],
+    pub clip: [f64; 4],
+    pub pixels: Arc<Pixels>,
+    /// A mask's ink (`None` for CMYK pixels).
+    pub paint: Option<Paint>,
+}
+
+/// Pixels in print colours; `key` names their content (the source file's
+/// hash and the conversion), so a PDF embeds each distinct picture once.
+pub struct Pixels {
+    pub width: u32,
+    pub height: u32,
+    pub key: u64,
+    pub data: PixelData,
+}
+
+impl std::fmt::Debug for Pixels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pixels({}×{}, {:016x})", self.width, self.height, self.key)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum PixelData {
+    /// 4 bytes a pixel (C, M, Y, K, 0–255), and the screen colours the same
+    /// pixels print as through the output profile (3 bytes a pixel).
+    Cmyk { cmyk: Vec<u8>, srgb: Vec<u8> },
+    /// One bit a pixel, rows padded to whole bytes, most significant bit
+    /// first, 1 where the ink prints.
+    Mask { bits: Vec<u8> },
+}
+
+impl Pixels {
+    /// Bytes per row of a mask.
+    pub fn mask_stride(&self) -> usize {
+        (self.width as usize).div_ceil(8)
+    }
+
+    /// Whether a mask pixel prints (false for CMYK pixels).
+    pub fn inked(&self, x: u32, y: u32) -> bool {
+        match &self.data {
+            PixelData::Mask { bits } => bits[y as usize * self.mask_stride() + x as usize / 8] & (0x80 >> (x % 8)) != 0,
+            PixelData::Cmyk { .. } => false,
+        }
+    }
 }
 
 /// 8-bit RGB pixels placed in a rectangle (pt).

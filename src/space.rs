@@ -98,6 +98,10 @@ pub fn largest_empty(scene: &Scene, item: &Item) -> Empty {
                 let [x, y, w, h] = img.rect.map(|v| v * to_mm);
                 cover([x, y, x + w, y + h]);
             }
+            Element::Raster(r) => {
+                let ([x, y, w, h], [cx, cy, cw, ch]) = (r.rect.map(|v| v * to_mm), r.clip.map(|v| v * to_mm));
+                cover([x.max(cx), y.max(cy), (x + w).min(cx + cw), (y + h).min(cy + ch)]);
+            }
         }
     }
     let (best, [c, r, bw, bh]) = largest_rect(&grid, cols, rows);

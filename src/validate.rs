@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::FontBook;
+use crate::images::{Source, StationImage};
 use crate::library::{
-    self, Align, DieShape, Direction, InkEntry, ItemFile, Minimums, Process, PunctuationStyle, Repeat, Role, Shape,
-    SloganFile, StationFile, Takes,
+    self, Align, DieShape, Direction, Fit, InkEntry, ItemFile, Minimums, PrintAs, Process, PunctuationStyle, Repeat,
+    Role, Shape, SloganFile, StationFile, Takes,
 };
 use crate::scene::{Ink, InkKind, Rgb};
 use crate::segment::Segmenter;
+use std::sync::Arc;
 
 /// A checked slogan.
 #[derive(Debug, Clone)]
@@ -100,6 +102,8 @@ pub struct Item {
     pub takes: Takes,
     /// Vertical folds, mm from the trim's left edge.
     pub folds: Vec<f64>,
+    /// Lines an inch of a halftoned photo (spot-ink items).
+    pub line_screen: f64,
     /// An n-up sheet: the first piece's copies, as offsets (mm) from it.
     pub copies: Vec<[f64; 2]>,
     /// Choke in mm and the `Underbase` ink: a white plate under the artwork.
@@ -305,6 +309,12 @@ pub struct Zone {
     pub slogan_line: Option<usize>,
     /// A slogan zone that runs the author's lines on as one.
     pub one_line: bool,
+    /// The side it prints on, 0-based (0 the front, 1 the back).
+    pub side: usize,
+    /// Image zones: the station picture, how it fills the box and prints.
+    pub source: Option<Source>,
+    pub fit: Fit,
+    pub print_as: Option<PrintAs>,
     pub line: u64,
 }
 
@@ -320,13 +330,37 @@ pub struct Station {
     pub delivery: Option<String>,
     /// Who receives them (收货人), name and phone.
     pub receiver: Option<String>,
+    /// The community officer's name and phone (`{officer}`, `{officer_phone}`).
+    pub officer: Option<String>,
+    pub officer_phone: Option<String>,
+    /// The station's pictures, read and checked.
+    pub logo: Option<Arc<StationImage>>,
+    pub photo: Option<Arc<StationImage>>,
+    pub qr_image: Option<Arc<StationImage>>,
 }
 
 impl Station {
     pub fn load(path: &Path) -> Result<Station, Diagnostic> {
         let raw: StationFile = library::load_yaml(path)?;
-        Station::from_file(raw)
-            .map_err(|m| Diagnostic::data(m).in_file(path).hint("fill it in on one line, or leave the field out"))
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Station::from_file_in(raw, &[], Some(dir)).map_err(|m| {
+            let hint = if m.contains("picture") || m.contains("`logo`") || m.contains("photo") || m.contains("qr_image")
+            {
+                "give a PNG, JPEG or SVG file next to the station file, or leave the field out"
+            } else {
+                "fill it in on one line, or leave the field out"
+            };
+            Diagnostic::data(m).in_file(path).hint(hint)
+        })
+    }
+
+    /// The picture a zone places, if the station has it.
+    pub fn image(&self, source: Source) -> Option<&Arc<StationImage>> {
+        match source {
+            Source::Logo => self.logo.as_ref(),
+            Source::Photo => self.photo.as_ref(),
+            Source::QrImage => self.qr_image.as_ref(),
+        }
     }
 
     /// A station from its data, every field checked: present fields are
@@ -339,7 +373,19 @@ impl Station {
     /// As [`Station::from_file`], also taking QR links with the URI schemes
     /// an order declares (`qr_schemes: [weixin]`).
     pub fn from_file_with(raw: StationFile, qr_schemes: &[String]) -> Result<Station, String> {
+        Station::from_file_in(raw, qr_schemes, None)
+    }
+
+    /// As [`Station::from_file_with`], reading the station's pictures
+    /// (`logo`, `qr_image`, `officer.photo`) from `dir` (the folder of the
+    /// file that names them); without a folder, pictures are refused.
+    pub fn from_file_in(raw: StationFile, qr_schemes: &[String], dir: Option<&Path>) -> Result<Station, String> {
         let name = raw.name.trim().to_string();
+        let officer = raw.officer.clone().unwrap_or_default();
+        let officer_fields = [
+            ("officer.name", raw.officer.as_ref().map(|o| &o.name), limits::STATION_NAME),
+            ("officer.phone", officer.phone.as_ref(), limits::PHONE),
+        ];
         let fields = [
             ("id", raw.id.as_ref(), limits::STATION_KEY),
             ("name", Some(&raw.name), limits::STATION_NAME),
@@ -349,8 +395,11 @@ impl Station {
             ("qr", raw.qr.as_ref(), limits::QR_LINK),
             ("delivery", raw.delivery.as_ref(), limits::ADDRESS),
             ("receiver", raw.receiver.as_ref(), limits::STATION_NAME + limits::PHONE),
+            ("logo", raw.logo.as_ref(), limits::ADDRESS),
+            ("qr_image", raw.qr_image.as_ref(), limits::ADDRESS),
+            ("officer.photo", officer.photo.as_ref(), limits::ADDRESS),
         ];
-        for (key, value, max) in fields {
+        for (key, value, max) in fields.into_iter().chain(officer_fields) {
             let Some(v) = value else { continue };
             if v.trim().is_empty() || v.chars().any(char::is_control) {
                 return Err(format!("station `{name}`: field `{key}` is empty or has control characters"));
@@ -361,7 +410,7 @@ impl Station {
             if v.chars().any(invisible) {
                 return Err(format!("station `{name}`: field `{key}` has an invisible character"));
             }
-            if formula_like(v, matches!(key, "phone" | "hotline")) {
+            if formula_like(v, matches!(key, "phone" | "hotline" | "officer.phone")) {
                 return Err(format!(
                     "station `{name}`: field `{key}` begins with `{}`, which a spreadsheet runs as a formula",
                     v.trim_start().chars().next().unwrap_or(' ')
@@ -369,7 +418,8 @@ impl Station {
             }
             // Footers print these unreviewed: a phone field holds a number
             // (digits, spaces, + - ( ) and 转 for an extension), never words.
-            if matches!(key, "phone" | "hotline") && !v.chars().all(|c| c.is_ascii_digit() || " +-()（）转".contains(c))
+            if matches!(key, "phone" | "hotline" | "officer.phone")
+                && !v.chars().all(|c| c.is_ascii_digit() || " +-()（）转".contains(c))
             {
                 return Err(format!(
                     "station `{name}`: field `{key}` is `{v}`: a phone number has only digits, spaces, + - ( ) and 转"
@@ -381,6 +431,17 @@ impl Station {
         {
             return Err(format!("station `{name}`: QR link `{q}` {why}"));
         }
+        let picture = |field: &'static str, file: Option<&String>| -> Result<Option<Arc<StationImage>>, String> {
+            let Some(file) = file else { return Ok(None) };
+            let Some(dir) = dir else {
+                return Err(format!(
+                    "station `{name}`: field `{field}` names a picture, which only a station file (--station, or an order's list) can bring"
+                ));
+            };
+            StationImage::load(&dir.join(file.trim()), field)
+                .map(|i| Some(Arc::new(i)))
+                .map_err(|m| format!("station `{name}`: field `{field}`: {m}"))
+        };
         Ok(Station {
             name: raw.name.trim().to_string(),
             phone: raw.phone,
@@ -389,6 +450,11 @@ impl Station {
             qr: raw.qr,
             delivery: raw.delivery,
             receiver: raw.receiver,
+            logo: picture("logo", raw.logo.as_ref())?,
+            qr_image: picture("qr_image", raw.qr_image.as_ref())?,
+            photo: picture("officer.photo", officer.photo.as_ref())?,
+            officer: raw.officer.as_ref().map(|o| o.name.trim().to_string()),
+            officer_phone: officer.phone,
         })
     }
 
@@ -405,6 +471,8 @@ impl Station {
                 "phone" => self.phone.as_ref(),
                 "hotline" => self.hotline.as_ref(),
                 "address" => self.address.as_ref(),
+                "officer" => self.officer.as_ref(),
+                "officer_phone" => self.officer_phone.as_ref(),
                 _ => return Err(format!("unknown field `{{{key}}}`")),
             };
             out.push_str(value.ok_or_else(|| format!("the station has no `{key}`"))?);
@@ -1073,6 +1141,18 @@ fn check_variant(
             "see shared/PRINT.md: text ≥ 6 pt (about 2.1 mm) on paper, ≥ 3 mm on fabric; strokes ≥ 0.2 mm; ink_total is a percentage (50–400), image_ppi pixels per inch",
         );
     }
+    let line_screen = match &raw.line_screen {
+        Some(l) if !in_range(l.value, 10.0, 200.0) => {
+            err(
+                format!("item `{id}`: line_screen {} is out of range", l.value),
+                &at(l.referenced.line(), l.referenced.column()),
+                "give lines an inch, 10–200 (screen print on fabric 35–55, on card 55–85)",
+            );
+            45.0
+        }
+        Some(l) => l.value,
+        None => 45.0,
+    };
     if let Some((d, dloc)) = &die
         && !in_range(d.corner_radius, 0.0, short_side / 2.0)
     {
@@ -1391,7 +1471,7 @@ fn check_variant(
         }
         let text_zone = matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading);
         let eps = 1e-6;
-        if text_zone || z.role == Role::Qr {
+        if text_zone || matches!(z.role, Role::Qr | Role::Image) {
             let s = safe;
             if x < s - eps
                 || y < s - eps
@@ -1411,7 +1491,7 @@ fn check_variant(
         {
             err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
         }
-        if (text_zone || z.role == Role::Qr)
+        if (text_zone || matches!(z.role, Role::Qr | Role::Image))
             && let Some(d) = die_line.as_ref().map(|(d, _)| d)
             && !matches!(d, Die::Rect { .. })
             && !d.holds_box([x, y, w, h], trim.width, trim.height, safe)
@@ -1424,8 +1504,10 @@ fn check_variant(
                 "move or shrink the box so that its corners lie inside the cut, a safe margin from its edge",
             );
         }
-        if text_zone || z.role == Role::Qr {
+        if text_zone || matches!(z.role, Role::Qr | Role::Image) {
             for &f in &raw.folds {
+                // The back is turned over: its folds lie mirrored.
+                let f = if z.side.unwrap_or(1) > 1 { trim.width - f } else { f };
                 if x < f + safe - eps && x + w > f - safe + eps {
                     err(
                         format!("{zname}: box [{x}, {y}, {w}, {h}] comes within {safe} mm of the fold at {f} mm"),
@@ -1513,6 +1595,54 @@ fn check_variant(
         if z.shape == Shape::Pictogram {
             check_pictogram_zone(&zname, z, &trim, safe, &loc, &mut err);
         }
+        if let Some(n) = z.side
+            && !(1..=raw.sides.value).contains(&n)
+        {
+            err(
+                format!("{zname}: side {n} is not a side of this item (sides: {})", raw.sides.value),
+                &loc,
+                "give `side: 1` (the front) or, on an item with `sides: 2`, `side: 2` (the back)",
+            );
+        }
+        if z.role == Role::Image {
+            if z.source.is_none() {
+                err(
+                    format!("{zname}: an image zone needs `source`"),
+                    &loc,
+                    "add `source: logo`, `source: photo` or `source: qr_image` (the station file's picture)",
+                );
+            }
+            let one_ink = raw.process.uses_spot_inks()
+                || matches!(z.print_as, Some(PrintAs::Threshold | PrintAs::Halftone))
+                || matches!(z.source, Some(Source::Logo | Source::QrImage));
+            if one_ink && z.ink.is_none() {
+                err(
+                    format!("{zname} has no ink"),
+                    &loc,
+                    "add `ink:`: a QR code, a logo (SVG or threshold) and any picture on a spot-ink item print in one ink",
+                );
+            }
+            if z.print_as == Some(PrintAs::Colour) && raw.process.uses_spot_inks() {
+                err(
+                    format!("{zname}: `print_as: colour` needs process colour, and this item prints spot inks"),
+                    &loc,
+                    "use `print_as: halftone` (a photo) or `print_as: threshold` (a logo, a QR code)",
+                );
+            }
+            if z.source == Some(Source::QrImage) && matches!(z.print_as, Some(PrintAs::Colour | PrintAs::Halftone)) {
+                err(
+                    format!("{zname}: a QR code prints by threshold (solid modules in one ink)"),
+                    &loc,
+                    "remove `print_as`, or set `print_as: threshold`",
+                );
+            }
+        } else if z.source.is_some() || z.print_as.is_some() || z.fit != Fit::Contain {
+            err(
+                format!("{zname}: `source`, `fit` and `print_as` are for image zones"),
+                &loc,
+                "set `role: image`, or remove them",
+            );
+        }
         let mut grow = Vec::new();
         for g in &z.grow {
             match zone_ids.iter().position(|i| i == g) {
@@ -1550,12 +1680,17 @@ fn check_variant(
             tint: z.tint.unwrap_or(100.0) / 100.0,
             slogan_line: z.line.map(|n| n.saturating_sub(1)),
             one_line: z.one_line,
+            side: usize::from(z.side.unwrap_or(1).max(1)) - 1,
+            source: z.source,
+            fit: z.fit,
+            print_as: z.print_as,
             line: zline,
         });
     }
     // Text and QR zones must not cover each other (slogan over tip, QR over
     // footer) unless the template says the overlap is meant.
-    let printed = |z: &&Zone| matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading | Role::Qr);
+    let printed =
+        |z: &&Zone| matches!(z.role, Role::Slogan | Role::Tip | Role::Footer | Role::Heading | Role::Qr | Role::Image);
     let meant = |a: &str, b: &str| {
         raw.zones.iter().any(|z| {
             (z.value.id == a && z.value.overlaps.iter().any(|o| o == b))
@@ -1568,7 +1703,7 @@ fn check_variant(
             let [ax, ay, aw, ah] = a.rect;
             let [bx, by, bw, bh] = b.rect;
             let (w, h) = ((ax + aw).min(bx + bw) - ax.max(bx), (ay + ah).min(by + bh) - ay.max(by));
-            if w > 1e-6 && h > 1e-6 && !meant(&a.id, &b.id) {
+            if a.side == b.side && w > 1e-6 && h > 1e-6 && !meant(&a.id, &b.id) {
                 err(
                     format!("{who}: zones `{}` and `{}` overlap by {w:.1} × {h:.1} mm", a.id, b.id),
                     &Location::at(path, b.line, 1),
@@ -1652,10 +1787,28 @@ fn check_variant(
             "an item has exactly one zone with role: slogan, or one per line (`line: 1`, `line: 2`) with `takes: {lines: 2}`",
         );
     }
-    for r in [Role::Tip, Role::Footer, Role::Qr, Role::Heading] {
-        if zones.iter().filter(|z| z.role == r).count() > 1 {
-            err(format!("{who} has more than one {r:?} zone").to_lowercase(), &file_loc, "keep one zone per role");
+    // Footers may repeat (the station on one line, the officer on another).
+    for r in [Role::Tip, Role::Qr, Role::Heading] {
+        for side in 0..usize::from(raw.sides.value) {
+            if zones.iter().filter(|z| z.role == r && z.side == side).count() > 1 {
+                err(
+                    format!("{who} has more than one {r:?} zone").to_lowercase()
+                        + &if side > 0 { format!(" on side {}", side + 1) } else { String::new() },
+                    &file_loc,
+                    "keep one zone per role on each side",
+                );
+            }
         }
+    }
+    if raw.sides.value == 2 && !zones.iter().any(|z| z.side == 1) {
+        err(
+            format!("{who} has `sides: 2` but no zone on side 2"),
+            &file_loc,
+            "give the back's zones `side: 2`, or set `sides: 1`",
+        );
+    }
+    if zones.iter().any(|z| z.role == Role::Slogan && z.side > 0) {
+        err(format!("{who}: the slogan prints on the front"), &file_loc, "give the slogan zone `side: 1`");
     }
     Item {
         id,
@@ -1683,6 +1836,7 @@ fn check_variant(
         die_line,
         takes,
         folds: raw.folds,
+        line_screen,
         copies,
         underbase,
         punctuation: raw.punctuation,

@@ -361,6 +361,7 @@ fn pdfx_refuses_rgb_images() {
         title: "x".into(),
         slogan_lines: 0,
         split_words: vec![],
+        notes: Vec::new(),
     };
     for x in [PdfX::X4, PdfX::X1a] {
         let e = pdf::export(&scene, &PdfOptions { pdfx: Some(x), ..Default::default() }).unwrap_err();
@@ -399,6 +400,7 @@ fn swatches(inks: &[(Ink, f64)]) -> Scene {
         title: "swatches".into(),
         slogan_lines: 0,
         split_words: vec![],
+        notes: Vec::new(),
     }
 }
 

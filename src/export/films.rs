@@ -92,6 +92,12 @@ fn film(scene: &Scene, ink: usize, n: usize, count: usize, opts: &FilmOptions) -
                 }
                 Element::Fill { path, paint: p }
             }),
+            // A mask prints as its ink's film (or clears a film it knocks out).
+            Element::Raster(r) => r
+                .paint
+                .as_ref()
+                .and_then(on_film)
+                .map(|p| Element::Raster(crate::scene::Raster { paint: Some(p), ..r.clone() })),
             Element::Image(_) => None,
         };
         elements.extend(put);
@@ -113,6 +119,7 @@ fn film(scene: &Scene, ink: usize, n: usize, count: usize, opts: &FilmOptions) -
         title: format!("菲林 {n}/{count} {} — {}", scene.inks[ink].label(), scene.title),
         slogan_lines: scene.slogan_lines,
         split_words: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

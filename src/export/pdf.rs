@@ -13,7 +13,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::outline::{OSeg, glyph_outline, place};
 use crate::fonts::Font;
-use crate::scene::{CROP_MARK_WIDTH, Element, InkKind, Paint, Path, Scene, Seg};
+use crate::scene::{CROP_MARK_WIDTH, Element, InkKind, Paint, Path, PixelData, Pixels, Scene, Seg};
 
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
@@ -424,6 +424,9 @@ fn write(scenes: &dyn Pages, opts: &PdfOptions, part: Part) -> Result<Vec<u8>, P
     let font_refs: Vec<(String, Ref)> =
         embedded.values().flat_map(|e| std::iter::once((e.name.clone(), e.type0)).chain(e.vertical.clone())).collect();
 
+    // Station pictures: one XObject per distinct picture in the whole file,
+    // however many zones and pages place it.
+    let mut xobjects: BTreeMap<u64, (String, Ref)> = BTreeMap::new();
     let mut page_ids = Vec::new();
     let mut outline_cache: BTreeMap<(usize, u16), Vec<OSeg>> = BTreeMap::new();
     let mut first_title: Option<String> = None;
@@ -526,6 +529,37 @@ fn write(scenes: &dyn Pages, opts: &PdfOptions, part: Part) -> Result<Vec<u8>, P
                     c.x_object(Name(name.as_bytes()));
                     c.restore_state();
                     images.push((name, id));
+                }
+                Element::Raster(r) => {
+                    let px = &r.pixels;
+                    let (name, id) = match xobjects.get(&px.key) {
+                        Some(x) => x.clone(),
+                        None => {
+                            let (name, id) = (format!("Px{}", xobjects.len()), ids.next());
+                            write_pixels(&mut pdf, id, px);
+                            id_hash_input.extend_from_slice(&px.key.to_be_bytes());
+                            xobjects.insert(px.key, (name.clone(), id));
+                            (name, id)
+                        }
+                    };
+                    if !images.iter().any(|(n, _)| *n == name) {
+                        images.push((name.clone(), id));
+                    }
+                    c.save_state();
+                    let [cx, cy, cw, ch] = r.clip;
+                    c.rect(f(cx), f(cy), f(cw), f(ch));
+                    c.clip_nonzero();
+                    c.end_path();
+                    if let Some(p) = &r.paint {
+                        begin_paint(&mut c, scene, &cs_names, p, true);
+                    }
+                    let [ix, iy, iw, ih] = r.rect;
+                    c.transform([f(iw), 0.0, 0.0, f(-ih), f(ix), f(iy + ih)]);
+                    c.x_object(Name(name.as_bytes()));
+                    if let Some(p) = &r.paint {
+                        end_paint(&mut c, p);
+                    }
+                    c.restore_state();
                 }
                 Element::Text(run) => {
                     begin_paint(&mut c, scene, &cs_names, &run.paint, true);
@@ -835,6 +869,31 @@ fn begin_paint(c: &mut Content, scene: &Scene, cs: &BTreeMap<usize, String>, pai
         }
         (None, _) => {}
     }
+}
+
+/// A station picture's XObject: CMYK pixels (8 bits, DeviceCMYK, the output
+/// intent's space), or a 1-bit stencil mask painted in the current fill
+/// colour (a spot ink's Separation), so each plate gets exactly its pixels.
+fn write_pixels(pdf: &mut Pdf, id: Ref, px: &Pixels) {
+    let (data, mask) = match &px.data {
+        PixelData::Cmyk { cmyk, .. } => (cmyk, false),
+        PixelData::Mask { bits } => (bits, true),
+    };
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(data, 6);
+    let mut x = pdf.image_xobject(id, &packed);
+    x.filter(Filter::FlateDecode);
+    x.width(px.width as i32);
+    x.height(px.height as i32);
+    if mask {
+        // Our bit 1 is ink; a stencil paints where its sample is 0 unless decoded [1 0].
+        x.image_mask(true);
+        x.bits_per_component(1);
+        x.decode([1.0, 0.0]);
+    } else {
+        x.color_space().device_cmyk();
+        x.bits_per_component(8);
+    }
+    x.finish();
 }
 
 fn end_paint(c: &mut Content, paint: &Paint) {

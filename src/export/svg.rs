@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use super::outline::{OSeg, glyph_outline};
 use crate::PT_PER_MM;
 use crate::color;
-use crate::scene::{CROP_MARK_WIDTH, Element, InkKind, Paint, Path, Rgb, Scene, Seg};
+use crate::scene::{CROP_MARK_WIDTH, Element, InkKind, Paint, Path, PixelData, Rgb, Scene, Seg};
 
 /// Which part of the page a preview shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -102,6 +102,33 @@ enum Kind {
     Preview { area: Area, backdrop: bool },
     Print,
     Plate(usize),
+}
+
+/// RGBA pixels as a PNG (for `<image>`), or `None` if the encoder fails.
+fn rgba_png(width: u32, height: u32, rgba: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::Fast);
+    let mut w = enc.write_header().ok()?;
+    w.write_image_data(rgba).ok()?;
+    w.finish().ok()?;
+    Some(out)
+}
+
+/// Standard base64 with padding (RFC 4648), for data URLs.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let v =
+            (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            s.push(if i <= c.len() { char::from(A[(v >> shift) as usize & 63]) } else { '=' });
+        }
+    }
+    s
 }
 
 fn n(v: f64) -> String {
@@ -189,6 +216,8 @@ struct Writer<'a> {
     /// shape knocks it out only where it meets one of them; elsewhere a
     /// white shape would only clutter the film.
     inked: Vec<Bounds>,
+    /// Clip paths written so far (their ids).
+    clips: usize,
 }
 
 /// x0, y0, x1, y1 (pt).
@@ -242,6 +271,7 @@ impl<'a> Writer<'a> {
             s: String::with_capacity(16 * 1024),
             glyphs: BTreeMap::new(),
             inked: Vec::new(),
+            clips: 0,
         };
         w.header();
         w.defs();
@@ -468,6 +498,7 @@ impl<'a> Writer<'a> {
                     )
                     .ok();
                 }
+                Element::Raster(r) => self.raster(r),
                 Element::Text(run) => {
                     let Some(a) = self.paint(&run.paint, true, run_bounds(run)) else { continue };
                     writeln!(self.s, "<g{a}>").ok();
@@ -529,6 +560,73 @@ impl<'a> Writer<'a> {
                 .ok();
             }
         }
+    }
+
+    /// A station picture as an embedded PNG, clipped to its zone: CMYK
+    /// pixels as the screen colours they print as (a vendor's SVG cannot
+    /// carry CMYK pixels; the PDF does), a mask in its ink's colour (black
+    /// on its film, white where it knocks another film out), drawn pixel
+    /// for pixel so a threshold or halftone stays crisp.
+    fn raster(&mut self, r: &crate::scene::Raster) {
+        let px = &r.pixels;
+        let [cx, cy, cw, ch] = r.clip;
+        let clip = [cx, cy, cx + cw, cy + ch];
+        let (attrs, rgba, crisp) = match (&px.data, &r.paint) {
+            (PixelData::Cmyk { srgb, .. }, _) => {
+                if matches!(self.kind, Kind::Plate(_)) {
+                    return;
+                }
+                let mut rgba = Vec::with_capacity(srgb.len() / 3 * 4);
+                for p in srgb.chunks_exact(3) {
+                    rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
+                }
+                (r#" data-ink="CMYK""#.to_string(), rgba, false)
+            }
+            (PixelData::Mask { .. }, Some(paint)) => {
+                let Some(a) = self.paint(paint, true, Some(clip)) else { return };
+                let colour = match self.kind {
+                    Kind::Plate(i) if paint.ink == i => Rgb(0, 0, 0),
+                    Kind::Plate(_) => Rgb(255, 255, 255),
+                    _ => color::ink_srgb(&self.scene.inks[paint.ink], paint.tint),
+                };
+                let mut rgba = Vec::with_capacity(px.width as usize * px.height as usize * 4);
+                for y in 0..px.height {
+                    for x in 0..px.width {
+                        let on = px.inked(x, y);
+                        rgba.extend_from_slice(&[colour.0, colour.1, colour.2, if on { 255 } else { 0 }]);
+                    }
+                }
+                // Only the data-ink (and tint) of the paint: the picture carries its colour.
+                let a = a.split(" fill=").next().unwrap_or("").split(" style=").next().unwrap_or("").to_string();
+                (a, rgba, true)
+            }
+            (PixelData::Mask { .. }, None) => return,
+        };
+        let Some(png) = rgba_png(px.width, px.height, &rgba) else { return };
+        let id = format!("clip{}", self.clips);
+        self.clips += 1;
+        let [x, y, w, h] = r.rect;
+        writeln!(
+            self.s,
+            r#"<clipPath id="{id}"><rect x="{}" y="{}" width="{}" height="{}"/></clipPath>"#,
+            n(cx),
+            n(cy),
+            n(cw),
+            n(ch)
+        )
+        .ok();
+        let rendering = if crisp { r#" image-rendering="optimizeSpeed""# } else { "" };
+        writeln!(
+            self.s,
+            r#"<image{attrs} data-picture="{:016x}" clip-path="url(#{id})" x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none"{rendering} xlink:href="data:image/png;base64,{}"/>"#,
+            px.key,
+            n(x),
+            n(y),
+            n(w),
+            n(h),
+            base64(&png)
+        )
+        .ok();
     }
 
     /// The attributes of a paint, or `None` where a film leaves the shape
@@ -620,6 +718,7 @@ mod tests {
             title: "t".into(),
             slogan_lines: 1,
             split_words: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
