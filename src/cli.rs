@@ -767,9 +767,20 @@ fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
             .hint("write into a folder of its own, e.g. --out out"));
     }
-    for data in
-        ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio", "data"]
-    {
+    for data in [
+        "slogans",
+        "layouts",
+        "reviews",
+        "fonts",
+        "lint",
+        "orders",
+        "examples",
+        "art",
+        "pictograms",
+        "mockups",
+        "studio",
+        "data",
+    ] {
         let dir = lib.root.join(data);
         if inside(out, &dir) {
             return Err(Diagnostic::io(format!("--out {} is inside the project's {data}/ folder", out.display()))

@@ -112,7 +112,9 @@ impl Drawing {
         let hint = "a mockup is an SVG in mm with groups `under`/`over` and a `<rect id=\"print-area\">`; see mockups/README.md";
         let size = std::fs::metadata(file)
             .map_err(|e| {
-                Diagnostic::io(format!("item `{}`: cannot read its mockup drawing: {e}", item.id)).in_file(file).hint(hint)
+                Diagnostic::io(format!("item `{}`: cannot read its mockup drawing: {e}", item.id))
+                    .in_file(file)
+                    .hint(hint)
             })?
             .len();
         if size > MAX_BYTES {
@@ -158,10 +160,9 @@ impl Drawing {
             return Err(bad(root, format!("the mockup's viewBox {w}×{h} mm is out of range")));
         }
         let num = |node: usvg::roxmltree::Node, name: &str| -> Result<f64, Diagnostic> {
-            node.attribute(name)
-                .and_then(|v| v.trim().parse::<f64>().ok())
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| bad(node, format!("`{}` needs a number `{name}` (mm)", node.attribute("id").unwrap_or("rect"))))
+            node.attribute(name).and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite()).ok_or_else(|| {
+                bad(node, format!("`{}` needs a number `{name}` (mm)", node.attribute("id").unwrap_or("rect")))
+            })
         };
         let mut pieces = Vec::new();
         for node in doc.descendants().filter(|n| n.is_element()) {
@@ -174,7 +175,8 @@ impl Drawing {
                     return Err(bad(node, format!("mockup drawings may not use the attribute `{}`", a.name())));
                 }
             }
-            let Some(id) = node.attribute("id").filter(|id| *id == "print-area" || id.starts_with("print-area-")) else {
+            let Some(id) = node.attribute("id").filter(|id| *id == "print-area" || id.starts_with("print-area-"))
+            else {
                 continue;
             };
             if name != "rect" {
@@ -187,14 +189,24 @@ impl Drawing {
             let from = match node.attribute("data-from") {
                 None => [0.0, 0.0, item.width, item.height],
                 Some(v) => {
-                    let f: Vec<f64> = v.split([' ', ',']).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
+                    let f: Vec<f64> =
+                        v.split([' ', ',']).filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect();
                     let [x, y, fw, fh] = f[..] else {
                         return Err(bad(node, format!("`{id}`: data-from needs four numbers, x y w h in trim mm")));
                     };
-                    if x < -0.01 || y < -0.01 || fw <= 0.0 || fh <= 0.0 || x + fw > item.width + 0.01 || y + fh > item.height + 0.01 {
+                    if x < -0.01
+                        || y < -0.01
+                        || fw <= 0.0
+                        || fh <= 0.0
+                        || x + fw > item.width + 0.01
+                        || y + fh > item.height + 0.01
+                    {
                         return Err(bad(
                             node,
-                            format!("`{id}`: data-from {x} {y} {fw} {fh} is not inside the trim ({}×{} mm)", item.width, item.height),
+                            format!(
+                                "`{id}`: data-from {x} {y} {fw} {fh} is not inside the trim ({}×{} mm)",
+                                item.width, item.height
+                            ),
                         ));
                     }
                     [x, y, fw, fh]
@@ -218,14 +230,21 @@ impl Drawing {
             pieces.push(Piece { from, at: at_rect });
         }
         if pieces.is_empty() {
-            return Err(Diagnostic::data("the mockup has no `<rect id=\"print-area\">`".to_string()).in_file(file).hint(hint));
+            return Err(Diagnostic::data("the mockup has no `<rect id=\"print-area\">`".to_string())
+                .in_file(file)
+                .hint(hint));
         }
         let tree = usvg::Tree::from_xmltree(&doc, &usvg::Options::default())
             .map_err(|e| Diagnostic::data(format!("cannot read mockup drawing: {e}")).in_file(file).hint(hint))?;
+        // usvg sizes the tree in px (width="300mm"); shapes are wanted in the viewBox's mm.
+        let size = tree.size();
+        let fix = usvg::Transform::from_scale(w as f32 / size.width(), h as f32 / size.height());
         let group = |id: &str| -> Result<Vec<Shape>, Diagnostic> {
             let mut out = Vec::new();
             match tree.node_by_id(id) {
-                Some(usvg::Node::Group(g)) => collect(g, &mut out).map_err(|m| Diagnostic::data(m).in_file(file).hint(hint))?,
+                Some(usvg::Node::Group(g)) => {
+                    collect(g, fix, &mut out).map_err(|m| Diagnostic::data(m).in_file(file).hint(hint))?
+                }
                 Some(_) => return Err(Diagnostic::data(format!("`{id}` must be a `<g>`")).in_file(file).hint(hint)),
                 None => {}
             }
@@ -262,19 +281,20 @@ fn rgb(c: usvg::Color) -> Rgb {
 }
 
 /// Every shape of a group, transforms applied, in drawing mm.
-fn collect(group: &usvg::Group, out: &mut Vec<Shape>) -> Result<(), String> {
+fn collect(group: &usvg::Group, fix: usvg::Transform, out: &mut Vec<Shape>) -> Result<(), String> {
     for node in group.children() {
         match node {
             usvg::Node::Group(g) => {
                 if g.opacity().get() < 1.0 || g.clip_path().is_some() || g.mask().is_some() || !g.filters().is_empty() {
                     return Err(format!("group `{}`: no group opacity, clips, masks or filters in mockups", g.id()));
                 }
-                collect(g, out)?
+                collect(g, fix, out)?
             }
             usvg::Node::Path(p) => {
                 if !p.is_visible() {
                     continue;
                 }
+                let t = fix.pre_concat(p.abs_transform());
                 let solid = |paint: &usvg::Paint| match paint {
                     usvg::Paint::Color(c) => Ok(rgb(*c)),
                     _ => Err(format!("path `{}`: mockups use solid colours only", p.id())),
@@ -287,8 +307,8 @@ fn collect(group: &usvg::Group, out: &mut Vec<Shape>) -> Result<(), String> {
                     Some(s) => Some(Stroke {
                         colour: solid(s.paint())?,
                         opacity: s.opacity().get(),
-                        width: s.width().get() * scale_of(p.abs_transform()),
-                        dash: s.dasharray().map(|d| d.iter().map(|v| v * scale_of(p.abs_transform())).collect()),
+                        width: s.width().get() * scale_of(t),
+                        dash: s.dasharray().map(|d| d.iter().map(|v| v * scale_of(t)).collect()),
                         cap: match s.linecap() {
                             usvg::LineCap::Butt => "butt",
                             usvg::LineCap::Round => "round",
@@ -302,7 +322,7 @@ fn collect(group: &usvg::Group, out: &mut Vec<Shape>) -> Result<(), String> {
                     }),
                     None => None,
                 };
-                let Some(data) = p.data().clone().transform(p.abs_transform()) else { continue };
+                let Some(data) = p.data().clone().transform(t) else { continue };
                 out.push(Shape { d: path_data(&data), fill, stroke });
             }
             usvg::Node::Image(_) | usvg::Node::Text(_) => {
@@ -374,7 +394,14 @@ pub fn ink_caption(item: &Item) -> String {
     if printing.iter().all(|i| matches!(i.kind, InkKind::Process { .. })) {
         return "四色印刷（CMYK）".into();
     }
-    let names: Vec<String> = printing.iter().map(|i| i.label()).collect();
+    let base = item.underbase.map(|(_, i)| i);
+    let names: Vec<String> = item
+        .inks
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| !matches!(i.kind, InkKind::Technical { .. }))
+        .map(|(n, i)| if Some(n) == base { "白墨打底".to_string() } else { i.label() })
+        .collect();
     format!("{} 色：{}", names.len(), names.join("、"))
 }
 
@@ -388,14 +415,45 @@ fn length_label(mm: f64) -> String {
     if mm >= 1000.0 { format!("{} m", n(mm / 1000.0)) } else { format!("{} cm", n(mm / 10.0)) }
 }
 
+/// Where the drawing sits on the mockup's canvas, mm.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    /// Round the drawing, on every side.
+    pub margin: f64,
+    /// The caption's text size.
+    pub text: f64,
+    /// The caption's band under the drawing.
+    pub band: f64,
+    /// The whole canvas.
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Drawing {
+    pub fn frame(&self) -> Frame {
+        let (dw, dh) = self.size;
+        let long = dw.max(dh);
+        let (margin, text) = (long * 0.04, long / 42.0);
+        let band = text * 3.6;
+        Frame { margin, text, band, width: dw + 2.0 * margin, height: dh + 2.0 * margin + band }
+    }
+
+    /// Where a point of the trim (mm) lands on the canvas (mm), through the
+    /// first piece that holds it.
+    pub fn place(&self, (x, y): (f64, f64)) -> Option<(f64, f64)> {
+        let m = self.frame().margin;
+        self.pieces
+            .iter()
+            .find(|p| x >= p.from[0] && x <= p.from[0] + p.from[2] && y >= p.from[1] && y <= p.from[1] + p.from[3])
+            .map(|p| (m + p.at[0] + x - p.from[0], m + p.at[1] + y - p.from[1]))
+    }
+}
+
 /// The mockup of `scene` (an item's print scene) on its product, as SVG in mm.
 pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Result<String, Diagnostic> {
     let (dw, dh) = drawing.size;
     let long = dw.max(dh);
-    let margin = long * 0.04;
-    let text = long / 42.0;
-    let band = text * 3.6;
-    let (cw, ch) = (dw + 2.0 * margin, dh + 2.0 * margin + band);
+    let Frame { margin, text, band, width: cw, height: ch } = drawing.frame();
 
     // The artwork: the print file's scene as the preview shows the trim, but
     // with no die line (the dashed outline marks the print area instead).
@@ -476,6 +534,9 @@ pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Resu
     s.push_str("</g>\n");
     // The print area, dashed: the die's shape where there is one.
     let dash_w = long / 900.0;
+    // Dark grey on light materials, light grey on dark ones (the navy apron).
+    let luma = |c: Rgb| 0.2126 * f64::from(c.0) + 0.7152 * f64::from(c.1) + 0.0722 * f64::from(c.2);
+    let dash_colour = if luma(item.substrate) < 110.0 { "#c9c9c9" } else { "#444444" };
     for p in &drawing.pieces {
         let [ax, ay, aw, ah] = p.at;
         match &die {
@@ -483,7 +544,7 @@ pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Resu
                 let k = 1.0 / PT_PER_MM;
                 writeln!(
                     s,
-                    r##"<svg x="{}" y="{}" width="{}" height="{}" viewBox="{} {} {} {}" overflow="hidden"><path data-mockup="print-area" fill="none" stroke="#444444" stroke-width="{}" stroke-dasharray="{} {}" d="{}"/></svg>"##,
+                    r##"<svg x="{}" y="{}" width="{}" height="{}" viewBox="{} {} {} {}" overflow="hidden"><path data-mockup="print-area" fill="none" stroke="{dash_colour}" stroke-width="{}" stroke-dasharray="{} {}" d="{}"/></svg>"##,
                     n(ax),
                     n(ay),
                     n(aw),
@@ -502,7 +563,7 @@ pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Resu
             None => {
                 writeln!(
                     s,
-                    r##"<rect data-mockup="print-area" x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#444444" stroke-width="{}" stroke-dasharray="{} {}"/>"##,
+                    r##"<rect data-mockup="print-area" x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{dash_colour}" stroke-width="{}" stroke-dasharray="{} {}"/>"##,
                     n(ax),
                     n(ay),
                     n(aw),
@@ -623,17 +684,12 @@ fn blank(w: f64, h: f64) -> Scene {
 fn caption_scene(item: &Item, fonts: &Fonts, (w, h): (f64, f64), text_mm: f64) -> Result<Scene, Diagnostic> {
     let mut sc = blank(w, h);
     let big = text_mm * PT_PER_MM;
-    let (runs, used) = document::para(&fonts.heavy, &format!("示意图　{}", item.product), big, (0.0, 0.0), sc.width, document::BLACK)?;
+    let (runs, used) =
+        document::para(&fonts.heavy, &format!("示意图　{}", item.product), big, (0.0, 0.0), sc.width, document::BLACK)?;
     sc.elements.extend(runs);
     let (pw, ph) = item.product_size;
-    let detail = format!(
-        "成品 {}×{} mm · 印刷区 {}×{} mm · {}",
-        n(pw),
-        n(ph),
-        n(item.width),
-        n(item.height),
-        ink_caption(item)
-    );
+    let detail =
+        format!("成品 {}×{} mm · 印刷区 {}×{} mm · {}", n(pw), n(ph), n(item.width), n(item.height), ink_caption(item));
     let (runs, _) =
         document::para(&fonts.sans, &detail, big * 0.62, (0.0, used + big * 0.35), sc.width, document::GREY)?;
     sc.elements.extend(runs);
@@ -649,17 +705,23 @@ fn scale_label(fonts: &Fonts, label: &str, size_mm: f64) -> Result<Scene, Diagno
 
 /// A mockup SVG drawn as a PNG, [`PNG_LONG_SIDE`] pixels on its long side.
 pub fn png(svg_text: &str) -> Result<Vec<u8>, Diagnostic> {
+    png_sized(svg_text, PNG_LONG_SIDE)
+}
+
+/// A mockup SVG drawn as a PNG, `long_side` pixels (at most 8000) on its long side.
+pub fn png_sized(svg_text: &str, long_side: u32) -> Result<Vec<u8>, Diagnostic> {
     let fail = |e: String| Diagnostic::data(format!("cannot draw the mockup: {e}"));
+    let long_side = long_side.clamp(1, 8000);
     let tree = usvg::Tree::from_str(svg_text, &usvg::Options::default()).map_err(|e| fail(e.to_string()))?;
     let size = tree.size();
-    let k = PNG_LONG_SIDE as f32 / size.width().max(size.height());
+    let k = long_side as f32 / size.width().max(size.height());
     let (w, h) = (((size.width() * k).round() as u32).max(1), ((size.height() * k).round() as u32).max(1));
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| fail(format!("{w}×{h} pixels")))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(k, k), &mut pixmap.as_mut());
     let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     // The resolution recorded is the product's: pixels per inch of the real thing.
-    let dpi = f64::from(PNG_LONG_SIDE) / (f64::from(size.width().max(size.height())) / 25.4);
+    let dpi = f64::from(long_side) / (f64::from(size.width().max(size.height())) / 25.4);
     crate::export::png::encode_rgb(w, h, &rgb, dpi).map_err(|e| fail(e.to_string()))
 }
 

@@ -82,11 +82,7 @@ pub fn preview(scene: &Scene, opts: &PreviewOptions) -> String {
 pub fn preview_parts(scene: &Scene, opts: &PreviewOptions) -> (Vec<String>, String) {
     let mut w = Writer::bare(scene, Kind::Preview { area: opts.area, backdrop: opts.backdrop }, false);
     w.defs();
-    let defs = std::mem::take(&mut w.s)
-        .lines()
-        .filter(|l| l.starts_with("<path id="))
-        .map(str::to_string)
-        .collect();
+    let defs = std::mem::take(&mut w.s).lines().filter(|l| l.starts_with("<path id=")).map(str::to_string).collect();
     w.body();
     (defs, w.s)
 }
