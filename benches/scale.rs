@@ -108,7 +108,7 @@ fn copy_project(dir: &Path, with_slogans: bool) {
         }
     }
     // Read-only inputs the items draw from.
-    for sub in ["fonts", "pictograms"] {
+    for sub in ["fonts", "pictograms", "mockups"] {
         std::os::unix::fs::symlink(root().join(sub), dir.join(sub)).unwrap();
     }
 }

@@ -225,7 +225,8 @@ pub struct RenderArgs {
     pub out: PathBuf,
     /// Formats to write: pdf (and <name>.cut.pdf, the die line, for items
     /// that have one), svg (the composite and <name>.ink-<id>.svg, a film
-    /// per spot ink), png (a proof).
+    /// per spot ink), png (a proof), mockup (the product drawn to scale
+    /// with the artwork on it: <name>.mockup.svg and .mockup.png; not for print).
     #[arg(long, value_delimiter = ',', default_value = "pdf,svg,png")]
     pub format: Vec<Format>,
     /// Convert all text to outlines (文字转曲): no fonts in the PDF.
@@ -313,6 +314,8 @@ pub enum Format {
     Pdf,
     Svg,
     Png,
+    /// The product mockup (示意图): <name>.mockup.svg and <name>.mockup.png.
+    Mockup,
 }
 
 /// Entry point of the binary.
@@ -666,6 +669,7 @@ pub fn check(lib: &Library) -> Diagnostics {
         }
     }
     problems.0.extend(crate::pictogram::check(lib).0);
+    problems.0.extend(crate::mockup::check(lib).0);
     let mut roles: Vec<(&str, Role)> = Vec::new();
     for item in &lib.items {
         for z in &item.zones {
@@ -763,9 +767,20 @@ fn guard_out(lib: &Library, out: &Path) -> Result<(), Diagnostic> {
         return Err(Diagnostic::io(format!("--out {} is the project folder", out.display()))
             .hint("write into a folder of its own, e.g. --out out"));
     }
-    for data in
-        ["slogans", "layouts", "reviews", "fonts", "lint", "orders", "examples", "art", "pictograms", "studio", "data"]
-    {
+    for data in [
+        "slogans",
+        "layouts",
+        "reviews",
+        "fonts",
+        "lint",
+        "orders",
+        "examples",
+        "art",
+        "pictograms",
+        "mockups",
+        "studio",
+        "data",
+    ] {
         let dir = lib.root.join(data);
         if inside(out, &dir) {
             return Err(Diagnostic::io(format!("--out {} is inside the project's {data}/ folder", out.display()))
@@ -984,6 +999,15 @@ impl Job<'_> {
                             .map_err(|e| Diagnostic::data(format!("{base}{suffix}.png: {e}")))?;
                         files.push((format!("{base}{suffix}.png"), png));
                     }
+                }
+                Format::Mockup => {
+                    let fail = |e: Diagnostic| Diagnostic::data(format!("{base}.mockup.svg: {e}"));
+                    let drawing = crate::mockup::Drawing::for_item(&self.lib.root, item)?;
+                    let fonts = crate::document::Fonts::load(self.lib)?;
+                    let text = crate::mockup::svg(item, scene, &drawing, &fonts).map_err(fail)?;
+                    let png = crate::mockup::png(&text).map_err(fail)?;
+                    files.push((format!("{base}.mockup.svg"), text.into_bytes()));
+                    files.push((format!("{base}.mockup.png"), png));
                 }
             }
         }

@@ -23,6 +23,7 @@ pub mod layout;
 pub mod library;
 pub mod linebreak;
 pub mod lint;
+pub mod mockup;
 pub mod order;
 pub mod package;
 pub mod pictogram;

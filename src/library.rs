@@ -119,6 +119,9 @@ pub struct ItemFile {
     /// zones and the die line describe the first piece, the others repeat it.
     #[serde(default)]
     pub repeat: Option<Spanned<Repeat>>,
+    /// The product drawing of its mockup (示意图): `mockups/<name>.svg`.
+    #[serde(default)]
+    pub mockup: Option<Spanned<String>>,
     /// Vertical fold lines, mm from the trim's left edge (a folded leaflet):
     /// never printed; marked in the slug with the crop marks and dashed in previews.
     #[serde(default)]

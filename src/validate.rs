@@ -115,6 +115,9 @@ pub struct Item {
     pub variants: Vec<Variant>,
     /// Index into `variants` of the style these zones are.
     pub style: usize,
+    /// The product drawing for mockups, `mockups/<name>.svg` (read when a
+    /// mockup is made; a plain outline of the product when absent).
+    pub mockup: Option<String>,
     pub file: PathBuf,
 }
 
@@ -1189,6 +1192,19 @@ fn check_variant(
             "product_size is the finished product (the whole bag); the trim is the print area on it",
         );
     }
+    // A file name in mockups/, nothing that climbs out of it.
+    let mockup = raw.mockup.as_ref().map(|m| m.value.clone());
+    if let Some(m) = &raw.mockup
+        && (m.value.is_empty()
+            || m.value.len() > 64
+            || !m.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        err(
+            format!("item `{id}`: mockup `{}` is not a drawing name", crate::diag::term(&m.value)),
+            &at(m.referenced.line(), m.referenced.column()),
+            "name a file of mockups/ without `.svg`: lower-case letters, digits and `-`, e.g. `mockup: bag-nonwoven`",
+        );
+    }
     if !(1..=2).contains(&raw.sides.value) {
         err(
             format!("item `{id}`: sides {} is not 1 or 2", raw.sides.value),
@@ -1843,6 +1859,7 @@ fn check_variant(
         zones,
         variants: Vec::new(),
         style: 0,
+        mockup,
         file: path.to_path_buf(),
     }
 }

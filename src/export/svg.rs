@@ -75,6 +75,18 @@ pub fn preview(scene: &Scene, opts: &PreviewOptions) -> String {
     Writer::new(scene, Kind::Preview { area: opts.area, backdrop: opts.backdrop }, false).finish()
 }
 
+/// A preview to place inside another SVG (a mockup): the glyph outlines
+/// (`<path id=…>`, one a line, ids shared by every scene set in the same
+/// fonts, so a document that places several keeps each once) and the
+/// drawing in the scene's pt coordinates, for a viewport the caller makes.
+pub fn preview_parts(scene: &Scene, opts: &PreviewOptions) -> (Vec<String>, String) {
+    let mut w = Writer::bare(scene, Kind::Preview { area: opts.area, backdrop: opts.backdrop }, false);
+    w.defs();
+    let defs = std::mem::take(&mut w.s).lines().filter(|l| l.starts_with("<path id=")).map(str::to_string).collect();
+    w.body();
+    (defs, w.s)
+}
+
 /// The vendor's composite SVG: the artwork only.
 pub fn print(scene: &Scene, opts: &PrintOptions) -> String {
     Writer::new(scene, Kind::Print, opts.marks).finish()
@@ -262,9 +274,9 @@ fn run_bounds(run: &crate::scene::TextRun) -> Option<Bounds> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(scene: &'a Scene, kind: Kind, marks: bool) -> Writer<'a> {
+    fn bare(scene: &'a Scene, kind: Kind, marks: bool) -> Writer<'a> {
         let slug = if matches!(kind, Kind::Preview { .. }) { 0.0 } else { scene.slug(marks) };
-        let mut w = Writer {
+        Writer {
             scene,
             kind,
             slug,
@@ -272,7 +284,11 @@ impl<'a> Writer<'a> {
             glyphs: BTreeMap::new(),
             inked: Vec::new(),
             clips: 0,
-        };
+        }
+    }
+
+    fn new(scene: &'a Scene, kind: Kind, marks: bool) -> Writer<'a> {
+        let mut w = Writer::bare(scene, kind, marks);
         w.header();
         w.defs();
         w.body();

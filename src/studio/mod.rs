@@ -123,10 +123,10 @@ const MAX_SCENES: usize = 8192;
 type Stamp = Vec<(PathBuf, std::time::SystemTime, u64)>;
 
 /// The project's data, reloaded when a file under slogans/, layouts/,
-/// lint/ or pictograms/ changed (a CLI user's edits show at the next page).
+/// lint/, pictograms/ or mockups/ changed (a CLI user's edits show at the next page).
 fn stamp(root: &Path) -> Stamp {
     let mut out = Vec::new();
-    for dir in ["slogans", "layouts", "lint", "fonts", "pictograms"] {
+    for dir in ["slogans", "layouts", "lint", "fonts", "pictograms", "mockups"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
         for e in entries.flatten() {
             if let Ok(m) = e.metadata() {

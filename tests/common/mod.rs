@@ -112,7 +112,7 @@ pub fn tool_ok(cmd: &str, args: &[&str]) -> String {
 /// A copy of the project's data (fonts linked) that a test may break.
 pub fn project_copy(name: &str) -> PathBuf {
     let dir = scratch(name);
-    for sub in ["layouts", "slogans", "examples", "lint", "orders", "pictograms", "data"] {
+    for sub in ["layouts", "slogans", "examples", "lint", "orders", "pictograms", "mockups", "data"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
         for e in std::fs::read_dir(root().join(sub)).unwrap() {
             let p = e.unwrap().path();
