@@ -20,10 +20,10 @@ use resvg::usvg;
 
 use crate::PT_PER_MM;
 use crate::diag::{Diagnostic, Location};
-use crate::document::{self, Fonts};
+use crate::document::{self, Fonts, Picture};
 use crate::export::svg::{self, Area, PreviewOptions};
 use crate::scene::{InkKind, Rgb, Scene};
-use crate::validate::Item;
+use crate::validate::{Item, Library};
 
 /// A drawing file is small; a bigger one is a mistake (or an attack on `check`).
 const MAX_BYTES: u64 = 512 * 1024;
@@ -711,23 +711,44 @@ pub fn png(svg_text: &str) -> Result<Vec<u8>, Diagnostic> {
 
 /// A mockup SVG drawn as a PNG, `long_side` pixels (at most 8000) on its long side.
 pub fn png_sized(svg_text: &str, long_side: u32) -> Result<Vec<u8>, Diagnostic> {
+    let (pic, long_mm) = pixels(svg_text, long_side)?;
+    // The resolution recorded is the product's: pixels per inch of the real thing.
+    let dpi = f64::from(pic.width.max(pic.height)) / (long_mm / 25.4);
+    crate::export::png::encode_rgb(pic.width, pic.height, &pic.rgb, dpi)
+        .map_err(|e| Diagnostic::data(format!("cannot draw the mockup: {e}")))
+}
+
+/// The mockup of `scene` on `item`'s product as SVG: the one way the proof
+/// sheet, the contact sheet and the studio draw a product.
+pub fn for_scene(lib: &Library, item: &Item, scene: &Scene) -> Result<String, Diagnostic> {
+    let drawing = Drawing::for_item(&lib.root, item)?;
+    svg(item, scene, &drawing, &Fonts::load(lib)?)
+}
+
+/// The mockup of `scene` as a picture for a document grid, `long_side` pixels.
+pub fn picture(lib: &Library, item: &Item, scene: &Scene, long_side: u32) -> Result<Picture, Diagnostic> {
+    Ok(pixels(&for_scene(lib, item, scene)?, long_side)?.0)
+}
+
+/// Draw a mockup SVG on white; also gives the drawing's long side in mm.
+fn pixels(svg_text: &str, long_side: u32) -> Result<(Picture, f64), Diagnostic> {
     let fail = |e: String| Diagnostic::data(format!("cannot draw the mockup: {e}"));
     let long_side = long_side.clamp(1, 8000);
     let tree = usvg::Tree::from_str(svg_text, &usvg::Options::default()).map_err(|e| fail(e.to_string()))?;
     let size = tree.size();
+    // usvg sizes the tree in px at its 96 dpi: back to the drawing's mm.
+    let long_mm = f64::from(size.width().max(size.height())) * 25.4 / 96.0;
     let k = long_side as f32 / size.width().max(size.height());
     let (w, h) = (((size.width() * k).round() as u32).max(1), ((size.height() * k).round() as u32).max(1));
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| fail(format!("{w}×{h} pixels")))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(k, k), &mut pixmap.as_mut());
     let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    // The resolution recorded is the product's: pixels per inch of the real thing.
-    let dpi = f64::from(long_side) / (f64::from(size.width().max(size.height())) / 25.4);
-    crate::export::png::encode_rgb(w, h, &rgb, dpi).map_err(|e| fail(e.to_string()))
+    Ok((Picture { width: w, height: h, rgb: std::sync::Arc::new(rgb) }, long_mm))
 }
 
 /// `check`: every template's drawing reads and fits its item.
-pub fn check(lib: &crate::validate::Library) -> crate::diag::Diagnostics {
+pub fn check(lib: &Library) -> crate::diag::Diagnostics {
     let mut problems = crate::diag::Diagnostics::default();
     for item in lib.items.iter().filter(|i| i.mockup.is_some()) {
         if let Err(d) = Drawing::for_item(&lib.root, item) {

@@ -886,7 +886,7 @@ fn documents(
         },
         Entry {
             path: "样稿总览.pdf".into(),
-            bytes: document::pdf(&jobsheet::contact_sheet(&fonts, order, &plan.designs, samples)?, opts.epoch)?,
+            bytes: document::pdf(&jobsheet::contact_sheet(lib, &fonts, order, &plan.designs, samples)?, opts.epoch)?,
         },
         Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() },
     ];

@@ -2,8 +2,6 @@
 //! slogan, with its wording, lint findings, review history and small previews
 //! on every item it is meant for.
 
-use std::sync::Arc;
-
 use crate::diag::Diagnostic;
 use crate::document::{self, A4, BLACK, Fonts, GREY, MARGIN, Picture, RED, Sheet};
 use crate::export::png;
@@ -14,7 +12,11 @@ use crate::review::{self, ReviewLog};
 use crate::scene::Scene;
 use crate::validate::{Library, Slogan, Station};
 
-/// A preview: the item's trim area as pixels, at most `max_px` on its long side.
+/// The long side of a mockup on the proof sheet, pixels.
+const MOCKUP_PX: u32 = 600;
+
+/// A preview of a slogan on an item: the product mockup for the sheet and
+/// the flat trim area as a PNG file.
 pub struct Preview {
     pub item: String,
     pub name: String,
@@ -39,13 +41,14 @@ pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: boo
         }
         let long_in = scene.width.max(scene.height) / 72.0;
         let dpi = (600.0 / long_in).min(100.0);
+        // The file is the flat artwork (what the print file holds); the sheet
+        // shows it on the product, true to scale, as the officer will see it.
         let (w, h, rgb) = png::render_rgb(&scene, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
-        // Drawn once: the sheet's picture and the PNG file are the same pixels.
         let png = png::encode_rgb(w, h, &rgb, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
         out.push(Preview {
             item: item.id.clone(),
             name: item.name.clone(),
-            picture: Picture { width: w, height: h, rgb: Arc::new(rgb) },
+            picture: crate::mockup::picture(lib, item, &scene, MOCKUP_PX)?,
             png,
             proof,
         });

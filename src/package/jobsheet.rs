@@ -9,30 +9,30 @@ use rayon::prelude::*;
 use super::Design;
 use crate::diag::Diagnostic;
 use crate::document::{A4, A4_LANDSCAPE, BLACK, Column, Fonts, GREY, Picture, RED, Sheet, Sink};
-use crate::export::png;
 use crate::mm;
 use crate::order::Order;
 use crate::routing::{Advice, Fit, Routing};
 use crate::scene::Scene;
+use crate::validate::Library;
 
 /// 样稿总览: every design small, with its station and quantity.
+/// The long side of a contact-sheet cell's mockup, pixels.
+const CELL_PX: u32 = 400;
+
 pub(super) fn contact_sheet(
+    lib: &Library,
     fonts: &Fonts,
     order: &Order,
     designs: &[Design],
     samples: &[Scene],
 ) -> Result<Vec<Scene>, Diagnostic> {
-    // One cell per item × slogan (super::proof_groups), by the first page
-    // of its first design (`samples`, one a group).
+    // One cell per item × slogan (super::proof_groups): the product mockup of
+    // the first page of its first design (`samples`, one a group).
     let groups = super::proof_groups(designs);
     let pictures: Vec<Picture> = samples
         .par_iter()
-        .map(|s| {
-            let long_in = s.width.max(s.height) / 72.0;
-            let dpi = (320.0 / long_in).min(60.0);
-            let (width, height, rgb) = png::render_rgb(s, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
-            Ok(Picture { width, height, rgb: std::sync::Arc::new(rgb) })
-        })
+        .zip(&groups)
+        .map(|(s, g)| crate::mockup::picture(lib, designs[g.start].job.item, s, CELL_PX))
         .collect::<Result<_, Diagnostic>>()?;
     let mut sh = Sheet::new(format!("样稿总览 — {}", order.title), false, A4);
     let header = format!("样稿总览　{}", order.title);

@@ -34,7 +34,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
-use crate::export::svg;
 use crate::layout::{self, SceneOptions};
 use crate::review::ReviewLog;
 use crate::review::key::Keyring;
@@ -362,7 +361,8 @@ impl Studio {
         if let Some(svg) = self.views_of(lib).and_then(|v| v.svgs.get(&key).cloned()) {
             return Ok(svg);
         }
-        let svg = axum::body::Bytes::from(self.render(|| scene_svg(lib, &*self.scene(lib, item, slogan)?, proof))?);
+        let svg =
+            axum::body::Bytes::from(self.render(|| scene_svg(lib, item, &*self.scene(lib, item, slogan)?, proof))?);
         let Some(mut v) = self.views_of(lib) else { return Ok(svg) };
         if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
             v.svgs.clear();
@@ -547,25 +547,30 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .with_state(studio)
 }
 
-/// A slogan on an item as the studio shows it: the print scene as SVG,
-/// marked 样稿·未审定 when `proof`.
+/// A slogan on an item as the studio shows it: the product mockup (示意图)
+/// with the print scene on it, marked 样稿·未审定 when `proof`.
 pub fn preview_svg(
     lib: &Library,
     item: &crate::validate::Item,
     slogan: &crate::validate::Slogan,
     proof: bool,
 ) -> Result<String, Diagnostic> {
-    scene_svg(lib, &layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?, proof)
+    scene_svg(lib, item, &layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?, proof)
 }
 
-/// A scene as the studio shows it, marked 样稿·未审定 when `proof`.
-fn scene_svg(lib: &Library, scene: &crate::scene::Scene, proof: bool) -> Result<String, Diagnostic> {
+/// A scene on its product as the studio shows it, marked 样稿·未审定 when `proof`.
+fn scene_svg(
+    lib: &Library,
+    item: &crate::validate::Item,
+    scene: &crate::scene::Scene,
+    proof: bool,
+) -> Result<String, Diagnostic> {
     if proof {
         let mut scene = scene.clone();
         layout::mark_as_proof(lib, &mut scene)?;
-        return Ok(svg::preview(&scene, &svg::PreviewOptions::default()));
+        return crate::mockup::for_scene(lib, item, &scene);
     }
-    Ok(svg::preview(scene, &svg::PreviewOptions::default()))
+    crate::mockup::for_scene(lib, item, scene)
 }
 
 /// Run library work (loading, layout, lint, writes) off the async threads;
