@@ -710,8 +710,8 @@ fn a_cut_file_keeps_the_slug_of_its_print_file() {
 }
 
 /// Print SVGs are artwork only: no material colour (the apron's navy was a
-/// solid screen) and no die line. Previews — the studio's and the PNG
-/// proofs' — still show both.
+/// solid screen) and no die line. The studio's previews are product mockups:
+/// the material shows and the artwork is cut to the die's shape.
 #[test]
 fn print_svgs_hold_artwork_only_and_previews_keep_substrate_and_die_line() {
     let out = scratch("svg-print");
@@ -741,9 +741,16 @@ fn print_svgs_hold_artwork_only_and_previews_keep_substrate_and_die_line() {
     );
     let file = out.join("apron-preview.svg");
     std::fs::write(&file, &preview).unwrap();
-    assert_eq!(pixel(&rsvg(&file, 24, None), 1, 1), [0x1f, 0x2a, 0x44, 255], "the preview shows the navy apron");
+    // The preview is the apron's mockup: its page is the scene's, the navy is the apron cloth in it.
+    let pm = rsvg(&file, 24, None);
+    let navy = pm.data().chunks(4).filter(|p| p[..] == [0x1f, 0x2a, 0x44, 255]).count();
+    assert!(navy * 10 > pm.data().len() / 4, "the preview does not show the navy apron ({navy} navy pixels)");
     let preview = jiediqi::studio::preview_svg(&lib, lib.item("mousepad-small").unwrap(), slogan, false).unwrap();
-    assert!(preview.contains(r#"data-die-line="true" data-ink="CutContour""#), "no die line in the preview");
+    // The mockup cuts the artwork to the die's shape and dashes that shape as the print area;
+    // the CutContour ink itself never shows on a product picture.
+    assert!(preview.contains(r#"<clipPath id="die">"#), "the preview is not cut to the die line");
+    assert!(preview.contains(r#"data-mockup="print-area""#), "no print area dashed in the preview");
+    assert!(!preview.contains("CutContour"), "the die ink drawn on the product picture");
 }
 
 /// A screen printer's films: one SVG per spot ink, black where that ink
