@@ -100,9 +100,19 @@ impl StationImage {
             m if m.starts_with("cannot read") => format!("{m}; put the file next to the station file"),
             m => format!("`{name}`: {m}"),
         })?;
-        let hash = fnv(&bytes);
+        Self::from_bytes(file, &bytes, field)
+    }
+
+    /// Check a picture's bytes (an upload) as [`StationImage::load`] checks
+    /// a file's; `file` names it in errors and its extension must match.
+    pub fn from_bytes(file: &FsPath, bytes: &[u8], field: &'static str) -> Result<StationImage, String> {
+        let name = file.display();
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(format!("`{name}` is larger than {} MB", MAX_BYTES >> 20));
+        }
+        let hash = fnv(bytes);
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        let found = sniff(&bytes);
+        let found = sniff(bytes);
         let named = match ext.as_str() {
             "png" => Some(Format::Png),
             "jpg" | "jpeg" => Some(Format::Jpeg),
@@ -131,9 +141,9 @@ impl StationImage {
             }
         };
         let kind = match format {
-            Format::Png => raster_png(&bytes),
-            Format::Jpeg => raster_jpeg(&bytes),
-            Format::Svg => vector(&bytes).map(Kind::Vector),
+            Format::Png => raster_png(bytes),
+            Format::Jpeg => raster_jpeg(bytes),
+            Format::Svg => vector(bytes).map(Kind::Vector),
         }
         .map_err(|m| format!("`{name}`: {m}"))?;
         Ok(StationImage {
@@ -144,6 +154,12 @@ impl StationImage {
             cmyk: OnceLock::new(),
             threshold: OnceLock::new(),
         })
+    }
+
+    /// The file extension a picture's bytes call for (`png`, `jpg`, `svg`),
+    /// or `None` when they are none of those.
+    pub fn extension_of(bytes: &[u8]) -> Option<&'static str> {
+        sniff(bytes).map(Format::ext)
     }
 
     /// Pixel width and height (`None` for a vector picture).

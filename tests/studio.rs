@@ -971,3 +971,165 @@ async fn admins_keep_the_accounts_and_nobody_else_can() {
 fn enc_path(p: &str) -> String {
     p.split('/').map(|seg| if seg.is_ascii() { seg.to_string() } else { enc(seg) }).collect::<Vec<_>>().join("/")
 }
+
+/// A station's profile keeps everything it has through the studio: an
+/// officer's edit of the text fields keeps the hand-written logo, QR picture
+/// and officer; pictures are uploaded (checked, stored by their content's
+/// hash), wait for the admin with the rest, show on the contact card drawn by
+/// jiediqi, and reach studio orders, which the CLI builds as they are.
+#[tokio::test]
+async fn station_pictures_and_officer_survive_studio_edits_and_reach_orders() {
+    let (p, st) = studio_with_key("studio-station-pictures");
+    let stations = p.join("stations");
+    std::fs::create_dir_all(&stations).unwrap();
+    for f in ["logo.svg", "fanzha-app.png", "officer.png"] {
+        std::fs::copy(p.join("examples").join(f), stations.join(f)).unwrap();
+    }
+    let hand = std::fs::read_to_string(p.join("examples/station.yaml")).unwrap();
+    std::fs::write(stations.join("chengguan.yaml"), format!("id: chengguan\n{hand}")).unwrap();
+    let lib = jiediqi::validate::Library::load(&p).unwrap();
+    let card = lib.item("card-contact").unwrap();
+    let slogan = lib.slogans.iter().find(|x| card.takes(x).is_ok()).unwrap().id.clone();
+    let o = jiediqi_in(&p, &["approve", &slogan, "--by", "李建国"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (cookie, csrf) = sign_in(&st, "王芳", "officer pass 1").await;
+
+    // The form shows the officer; an edit of the phone keeps pictures and officer.
+    let (_, _, page) = send(&st, get("/station", Some(&cookie))).await;
+    assert!(page.contains("value=\"李警官\"") && page.contains("标志（已有）"), "{page}");
+    let form = format!(
+        "csrf={csrf}&name={}&phone=0912-7654321&hotline=96110&address={}&qr={}&officer={}&officer_phone=138-0000-0000&delivery=&receiver={}",
+        enc("城关派出所"),
+        enc("城关镇人民路 88 号"),
+        enc("https://example.org/chengguan"),
+        enc("李警官"),
+        enc("王芳 138-1111-2222")
+    );
+    let (status, _, page) = send(&st, post("/station", Some(&cookie), &form)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let pending = std::fs::read_to_string(stations.join("pending/chengguan.yaml")).unwrap();
+    for want in [
+        "0912-7654321",
+        "logo: \"../logo.svg\"",
+        "qr_image: \"../fanzha-app.png\"",
+        "photo: \"../officer.png\"",
+        "王芳 138-1111-2222",
+    ] {
+        assert!(pending.contains(want), "{want} missing from\n{pending}");
+    }
+
+    // A new logo: stored by its hash under stations/pictures, pending.
+    let png = std::fs::read(p.join("examples/officer.png")).unwrap();
+    let up = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, Vec<u8>)>| {
+        let fields: Vec<(&str, String)> = fields;
+        let (ct, body) = multipart(
+            &fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>(),
+            &file.as_ref().map(|(n, b)| vec![("file", *n, &b[..])]).unwrap_or_default(),
+        );
+        Request::post("/station/picture")
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::COOKIE, cookie.as_str())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, page) =
+        send(&st, up(vec![("csrf", csrf.clone()), ("kind", "logo".into())], Some(("标志.png", png.clone())))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let name = format!("pictures/{}.png", &jiediqi::review::sha256_hex(&png)[..32]);
+    assert_eq!(std::fs::read(stations.join(&name)).unwrap(), png);
+    let pending = std::fs::read_to_string(stations.join("pending/chengguan.yaml")).unwrap();
+    assert!(pending.contains(&format!("logo: \"../{name}\"")) && pending.contains("0912-7654321"), "{pending}");
+    // Not a picture, a picture named for another field's kind, no CSRF token, a
+    // reviewer: each refused, nothing changed.
+    for (fields, file, want) in [
+        (
+            vec![("csrf", csrf.clone()), ("kind", "logo".to_string())],
+            Some(("a.png", b"<html>hi</html>".to_vec())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            vec![("csrf", csrf.clone()), ("kind", "../../orders/x".to_string())],
+            Some(("a.png", png.clone())),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![("csrf", "forged".to_string()), ("kind", "logo".to_string())],
+            Some(("a.png", png.clone())),
+            StatusCode::FORBIDDEN,
+        ),
+    ] {
+        let (status, _, page) = send(&st, up(fields, file)).await;
+        assert_eq!(status, want, "{page}");
+    }
+    assert_eq!(std::fs::read_to_string(stations.join("pending/chengguan.yaml")).unwrap(), pending);
+    let (rev, rcsrf) = sign_in(&st, "李建国", "reviewer pass").await;
+    let (ct, body) = multipart(&[("csrf", &rcsrf), ("kind", "logo")], &[("file", "a.png", &png)]);
+    let req = Request::post("/station/picture")
+        .header(header::CONTENT_TYPE, ct)
+        .header(header::COOKIE, &rev)
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(send(&st, req).await.0, StatusCode::FORBIDDEN);
+    // An SVG with a script is taken as shapes only: the card jiediqi draws carries no script.
+    let evil = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" onload="alert(1)"><script>alert(2)</script><rect width="10" height="10" fill="#c00"/></svg>"##;
+    let (status, _, page) =
+        send(&st, up(vec![("csrf", csrf.clone()), ("kind", "logo".into())], Some(("logo.svg", evil.to_vec())))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for side in ["1", "2"] {
+        let (status, h, svg) = send(&st, get(&format!("/station/card/{side}.svg"), Some(&cookie))).await;
+        assert_eq!(status, StatusCode::OK, "{svg}");
+        assert_eq!(h[header::CONTENT_TYPE], "image/svg+xml");
+        assert!(!svg.contains("script") && !svg.contains("onload") && !svg.contains("alert"), "{svg}");
+    }
+    let (_, _, back) = send(&st, get("/station/card/2.svg", Some(&cookie))).await;
+    assert!(back.contains("<image"), "the officer's photo is not on the card's back");
+    // Put the PNG logo back, remove the QR picture: both pending.
+    send(&st, up(vec![("csrf", csrf.clone()), ("kind", "logo".into())], Some(("标志.png", png.clone())))).await;
+    let (status, _, _) =
+        send(&st, up(vec![("csrf", csrf.clone()), ("kind", "qr_image".into()), ("remove", "1".into())], None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let pending = std::fs::read_to_string(stations.join("pending/chengguan.yaml")).unwrap();
+    assert!(!pending.contains("qr_image") && pending.contains("../pictures/"), "{pending}");
+
+    // The admin sees the change with its card and approves it.
+    let (admin, acsrf) = sign_in(&st, "张管理", "admin pass 1").await;
+    let (_, _, list) = send(&st, get("/admin/stations", Some(&admin))).await;
+    assert!(list.contains("/admin/stations/chengguan/card/2.svg") && list.contains("社区民警 李警官"), "{list}");
+    let (status, _, svg) = send(&st, get("/admin/stations/chengguan/card/1.svg", Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK, "{svg}");
+    assert_eq!(send(&st, get("/admin/stations/chengguan/card/1.svg", Some(&cookie))).await.0, StatusCode::FORBIDDEN);
+    let (status, _, page) =
+        send(&st, post("/admin/stations/chengguan/approve", Some(&admin), &format!("csrf={acsrf}"))).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let live = std::fs::read_to_string(stations.join("chengguan.yaml")).unwrap();
+    assert!(live.contains(&format!("logo: \"{name}\"")) && live.contains("photo: \"officer.png\""), "{live}");
+    // The admin's own form has no officer fields: registering a change keeps them.
+    let form = format!(
+        "csrf={acsrf}&key=chengguan&name={}&address={}&phone=0912-7654321",
+        enc("城关派出所"),
+        enc("城关镇人民路 88 号")
+    );
+    let (status, _, page) = send(&st, post("/admin/stations", Some(&admin), &form)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let live = std::fs::read_to_string(stations.join("chengguan.yaml")).unwrap();
+    assert!(live.contains("李警官") && live.contains(&name) && live.contains("王芳 138-1111-2222"), "{live}");
+
+    // A contact card order for the station: its officer and pictures come along.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("title", "城关联系卡"),
+        ("vendor", "城关印务"),
+        ("due", "2026-12-20"),
+        ("stations", "own"),
+        ("qty-card-contact", "500"),
+        ("per-card-contact", "station"),
+        ("slogan", slogan.as_str()),
+    ];
+    let (status, _, page) = send(&st, post_multipart("/orders", &cookie, &fields, &[])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let order = std::fs::read_to_string(p.join("orders/studio-0001.yaml")).unwrap();
+    assert!(order.contains(&format!("../stations/{name}")) && order.contains("../stations/officer.png"), "{order}");
+    let out = p.join("out").display().to_string();
+    let o = jiediqi_in(&p, &["order", &p.join("orders/studio-0001.yaml").display().to_string(), "--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

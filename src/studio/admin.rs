@@ -276,6 +276,12 @@ fn stations(st: &Studio, s: &Session, note: Option<&str>, status: StatusCode) ->
                 h3 { code { (key) } }
                 p { "现在印的：" @match load_profile(&st.root, key) { Some(l) => (station_line(&l)), None => "（还没有登记）" } }
                 p { "改成：" strong { (station_line(p)) } }
+                @if p.logo.is_some() || p.qr_image.is_some() || p.officer.as_ref().is_some_and(|o| o.photo.is_some()) {
+                    div.cards {
+                        img src={ "/admin/stations/" (key) "/card/1.svg" } alt="改动后的联系卡正面" width="300";
+                        img src={ "/admin/stations/" (key) "/card/2.svg" } alt="改动后的联系卡背面" width="300";
+                    }
+                }
                 form.inline method="post" action={ "/admin/stations/" (key) "/approve" } {
                     input type="hidden" name="csrf" value=(s.csrf);
                     button.primary type="submit" { "通过" }
@@ -307,6 +313,22 @@ fn stations(st: &Studio, s: &Session, note: Option<&str>, status: StatusCode) ->
     page_response(status, pages::page("派出所", Some(s), body))
 }
 
+/// `GET /admin/stations/{key}/card/{side}.svg`: the contact card with the
+/// station's change, for the admin to see its pictures before approving.
+pub async fn station_card(
+    State(st): State<Arc<Studio>>,
+    headers: HeaderMap,
+    UrlPath((key, side)): UrlPath<(String, String)>,
+) -> Response {
+    if let Err(r) = admin(&st, &headers, "/admin/stations/…/card") {
+        return r;
+    }
+    if super::orders::profile_path(&st.root, &key).is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    super::orders::card_response(st, key, side, true).await
+}
+
 /// `POST /admin/stations`: register a station or change it, at once.
 pub async fn station_add(
     State(st): State<Arc<Studio>>,
@@ -324,9 +346,13 @@ pub async fn station_add(
     let Some(path) = super::orders::profile_path(&st.root, &key) else {
         return stations(&st, &s, Some("编号只能用小写字母、数字和 -。"), StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let file = f.profile(&key);
+    let live = super::orders::load_profile(&st.root, &key);
+    let file = match f.profile(&key, live.as_ref()) {
+        Ok(file) => file,
+        Err(m) => return stations(&st, &s, Some(&m), StatusCode::UNPROCESSABLE_ENTITY),
+    };
     let what = format!("The station's profile, registered by {} in the studio.", s.user.name);
-    match super::orders::save_station(&path, &file, &what) {
+    match super::orders::save_station(&path, &file, super::orders::FROM_STATIONS, &what) {
         Ok(()) => {
             st.db().audit(Some(&s.user.name), "station-register", &key);
             stations(&st, &s, Some(&format!("已登记 {key}。")), StatusCode::OK)
@@ -380,7 +406,12 @@ async fn station_decide(
         // Written again from what was checked, not moved: the file that is
         // printed from is one this server made.
         let what = format!("The station's profile, approved by {} in the studio.", s.user.name);
-        if let Err(d) = super::orders::save_station(&live, &StationFile { id: Some(key.clone()), ..file }, &what) {
+        if let Err(d) = super::orders::save_station(
+            &live,
+            &StationFile { id: Some(key.clone()), ..file },
+            super::orders::FROM_STATIONS,
+            &what,
+        ) {
             return stations(&st, &s, Some(&pages::diagnostic_zh(&d)), StatusCode::UNPROCESSABLE_ENTITY);
         }
     }

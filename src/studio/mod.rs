@@ -516,6 +516,11 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/proof/{file}", get(queue::proof_pdf))
         .route("/station", get(orders::station_page).post(orders::station_save))
         .route(
+            "/station/picture",
+            post(orders::picture_save).layer(axum::extract::DefaultBodyLimit::max(orders::MAX_PICTURE + (64 << 10))),
+        )
+        .route("/station/card/{side}", get(orders::card_svg))
+        .route(
             "/orders",
             get(orders::orders_page)
                 .post(orders::order_post)
@@ -540,6 +545,7 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/admin/stations", get(admin::stations_page).post(admin::station_add))
         .route("/admin/stations/{key}/approve", post(admin::station_approve))
         .route("/admin/stations/{key}/discard", post(admin::station_discard))
+        .route("/admin/stations/{key}/card/{side}", get(admin::station_card))
         .fallback(|| async {
             html(StatusCode::NOT_FOUND, pages::message("找不到这个页面", "地址不对，回首页看看。"))
         })
@@ -559,7 +565,7 @@ pub fn preview_svg(
 }
 
 /// A scene on its product as the studio shows it, marked 样稿·未审定 when `proof`.
-fn scene_svg(
+pub(super) fn scene_svg(
     lib: &Library,
     item: &crate::validate::Item,
     scene: &crate::scene::Scene,

@@ -18,7 +18,7 @@ use super::{Studio, blocking, html as page_response, pages, same, to_login};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::edit::{quoted, scalar};
 use crate::fsio::{self, Durability};
-use crate::library::StationFile;
+use crate::library::{OfficerEntry, StationFile};
 use crate::validate::{Library, Station};
 
 /// Largest station list upload.
@@ -48,6 +48,38 @@ pub fn pending_path(root: &Path, key: &str) -> Option<PathBuf> {
     profile_path(root, key).map(|p| root.join("stations").join("pending").join(p.file_name().unwrap_or_default()))
 }
 
+/// The relative path from a profile's folder to `stations/`, where picture
+/// fields are written from: a profile in memory names its pictures from
+/// `stations/` (`pictures/<hash>.png`, or a hand-written `logo.svg`); the
+/// file it is written to names them from its own folder, so each file is a
+/// `--station` file (or order) the CLI reads as it is.
+pub(super) const FROM_STATIONS: &str = "";
+const FROM_PENDING: &str = "../";
+const FROM_ORDERS: &str = "../stations/";
+
+/// A profile with `f` applied to each relative picture path it names.
+fn map_pictures(mut p: StationFile, f: impl Fn(&str) -> String) -> StationFile {
+    let g = |v: &mut Option<String>| {
+        if let Some(x) = v
+            && !Path::new(x.trim()).is_absolute()
+        {
+            *x = f(x.trim());
+        }
+    };
+    g(&mut p.logo);
+    g(&mut p.qr_image);
+    if let Some(o) = &mut p.officer {
+        g(&mut o.photo);
+    }
+    p
+}
+
+/// Check a profile (pictures named from `stations/`) as a `--station` file
+/// is checked, pictures read and decoded.
+pub(super) fn check_profile(root: &Path, p: &StationFile) -> Result<Station, String> {
+    Station::from_file_in(p.clone(), &[], Some(&root.join("stations")))
+}
+
 fn load_station(path: &Path) -> Option<StationFile> {
     if !path.is_file() {
         return None;
@@ -62,7 +94,8 @@ pub(super) fn load_profile(root: &Path, key: &str) -> Option<StationFile> {
 
 /// A station's profile as its officer last submitted it, not yet approved.
 pub(super) fn load_pending(root: &Path, key: &str) -> Option<StationFile> {
-    load_station(&pending_path(root, key)?)
+    let p = load_station(&pending_path(root, key)?)?;
+    Some(map_pictures(p, |x| x.strip_prefix(FROM_PENDING).map_or_else(|| format!("pending/{x}"), str::to_string)))
 }
 
 /// The county's stations: every approved profile, by key.
@@ -93,15 +126,40 @@ fn profiles_in(dir: &Path, load: impl Fn(&str) -> Option<StationFile>) -> Vec<(S
 
 /// A station's profile on one line, as the pages show it.
 pub(super) fn station_line(p: &StationFile) -> Markup {
-    html! { (p.name) @for x in [&p.address, &p.phone, &p.hotline, &p.qr].into_iter().flatten() { "　" (x) } }
+    let officer = p.officer.as_ref().map(|o| {
+        let mut t = format!("社区民警 {}", o.name);
+        if let Some(ph) = &o.phone {
+            t.push_str(&format!(" {ph}"));
+        }
+        t
+    });
+    let delivery = p.delivery.as_ref().map(|d| format!("收货地址 {d}"));
+    let receiver = p.receiver.as_ref().map(|r| format!("收货人 {r}"));
+    let pictures: Vec<&str> = [
+        p.logo.as_ref().map(|_| "标志"),
+        p.officer.as_ref().and_then(|o| o.photo.as_ref()).map(|_| "民警照片"),
+        p.qr_image.as_ref().map(|_| "二维码图片"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let pictures = (!pictures.is_empty()).then(|| format!("图片：{}", pictures.join("、")));
+    html! {
+        (p.name)
+        @for x in [&p.address, &p.phone, &p.hotline, &p.qr, &officer, &delivery, &receiver, &pictures].into_iter().flatten() { "　" (x) }
+    }
 }
 
-/// Write a station profile file (checked like a `--station` file first).
-pub(super) fn save_station(path: &Path, file: &StationFile, what: &str) -> Result<(), Diagnostic> {
-    Station::from_file(file.clone()).map_err(Diagnostic::data)?;
-    let mut text = format!("# {what}\n");
-    text.push_str(&station_yaml(file, ""));
+/// Write a station profile file (checked like a `--station` file first):
+/// `file` names its pictures from `stations/`, `to_stations` is the way
+/// there from `path`'s folder.
+pub(super) fn save_station(path: &Path, file: &StationFile, to_stations: &str, what: &str) -> Result<(), Diagnostic> {
+    let written = map_pictures(file.clone(), |p| format!("{to_stations}{p}"));
+    // The folder first: `../x.png` is resolved through it.
     std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).map_err(|e| Diagnostic::io(e.to_string()))?;
+    Station::from_file_in(written.clone(), &[], path.parent()).map_err(Diagnostic::data)?;
+    let mut text = format!("# {what}\n");
+    text.push_str(&station_yaml(&written, ""));
     fsio::write_atomic(path, text.as_bytes(), Durability::Sync)
 }
 
@@ -177,15 +235,53 @@ fn station_form(
                 label { "值班电话" input name="phone" value=(v(&p.phone)) maxlength="32"; }
                 label { "反诈热线" input name="hotline" value=(v(&p.hotline)) maxlength="32"; }
                 label { "二维码链接（http 或 https）" input name="qr" value=(v(&p.qr)) maxlength="300"; }
+                fieldset {
+                    legend { "社区民警（印在联系卡背面）" }
+                    label { "姓名" input name="officer" value=(p.officer.as_ref().map(|o| o.name.as_str()).unwrap_or("")) maxlength="40"; }
+                    label { "电话" input name="officer_phone" value=(p.officer.as_ref().and_then(|o| o.phone.clone()).unwrap_or_default()) maxlength="32"; }
+                }
+                fieldset {
+                    legend { "收货（写在给印刷厂的分送单上）" }
+                    label { "收货地址（不填就用上面的地址）" input name="delivery" value=(v(&p.delivery)) maxlength="80"; }
+                    label { "收货人和电话" input name="receiver" value=(v(&p.receiver)) maxlength="72"; }
+                }
                 button.primary type="submit" { "提交核对" }
+            }
+            h2 { "图片" }
+            p.meta { "标志印在联系卡、袋子等物品上；民警照片和 App 二维码图片印在联系卡背面。PNG、JPEG 或 SVG，最大 12 MB。上传以后同样要管理员核对。" }
+            @for (kind, label, has) in picture_fields(p) {
+                form.picture method="post" action="/station/picture" enctype="multipart/form-data" data-kind=(kind) {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="kind" value=(kind);
+                    label { (label) @if has { "（已有）" } input type="file" name="file" accept=".png,.jpg,.jpeg,.svg"; }
+                    button type="submit" { "上传" }
+                    @if has { button type="submit" name="remove" value="1" { "去掉" } }
+                }
+            }
+            @if p.logo.is_some() || p.qr_image.is_some() || p.officer.as_ref().is_some_and(|o| o.photo.is_some()) {
+                h2 { "联系卡上的样子" }
+                p.meta { "按上面的信息排的联系卡，正面和背面（样稿）。" }
+                div.cards {
+                    img src="/station/card/1.svg" alt="联系卡正面" width="340";
+                    img src="/station/card/2.svg" alt="联系卡背面" width="340";
+                }
             }
         },
     )
 }
 
+/// The picture fields of a profile: (form kind, label, whether it has one).
+fn picture_fields(p: &StationFile) -> [(&'static str, &'static str, bool); 3] {
+    [
+        ("logo", "标志", p.logo.is_some()),
+        ("photo", "民警照片", p.officer.as_ref().is_some_and(|o| o.photo.is_some())),
+        ("qr_image", "App 二维码图片", p.qr_image.is_some()),
+    ]
+}
+
 /// A station's profile as a form gives it (the officer's page; the admin's,
 /// which also names the key).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Clone)]
 pub struct StationForm {
     pub(super) csrf: String,
     #[serde(default)]
@@ -199,21 +295,49 @@ pub struct StationForm {
     hotline: String,
     #[serde(default)]
     qr: String,
+    // Fields a form may leave out (the admin's has none of them): absent
+    // keeps what the profile has, empty clears it.
+    officer: Option<String>,
+    officer_phone: Option<String>,
+    delivery: Option<String>,
+    receiver: Option<String>,
 }
 
 impl StationForm {
-    /// The profile of station `key`, fields trimmed, empty ones left out.
-    pub(super) fn profile(&self, key: &str) -> StationFile {
+    /// The profile of station `key` as the form changes `base` (the profile
+    /// it was shown): fields trimmed, empty ones left out; the pictures, and
+    /// what the form does not carry, stay as `base` has them.
+    pub(super) fn profile(&self, key: &str, base: Option<&StationFile>) -> Result<StationFile, String> {
         let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-        StationFile {
-            id: Some(key.to_string()),
-            name: self.name.trim().to_string(),
-            address: opt(&self.address),
-            phone: opt(&self.phone),
-            hotline: opt(&self.hotline),
-            qr: opt(&self.qr),
-            ..StationFile::default()
+        let mut p = base.cloned().unwrap_or_default();
+        p.id = Some(key.to_string());
+        p.name = self.name.trim().to_string();
+        p.address = opt(&self.address);
+        p.phone = opt(&self.phone);
+        p.hotline = opt(&self.hotline);
+        p.qr = opt(&self.qr);
+        if let Some(d) = &self.delivery {
+            p.delivery = opt(d);
         }
+        if let Some(r) = &self.receiver {
+            p.receiver = opt(r);
+        }
+        if self.officer.is_some() || self.officer_phone.is_some() {
+            let photo = p.officer.as_ref().and_then(|o| o.photo.clone());
+            let name = self.officer.as_deref().map(opt).unwrap_or_else(|| p.officer.as_ref().map(|o| o.name.clone()));
+            let phone = match &self.officer_phone {
+                Some(v) => opt(v),
+                None => p.officer.as_ref().and_then(|o| o.phone.clone()),
+            };
+            p.officer = match name {
+                Some(name) => Some(OfficerEntry { name, phone, photo }),
+                None if phone.is_some() || photo.is_some() => {
+                    return Err("社区民警的电话或照片要有姓名：填上民警姓名".into());
+                }
+                None => None,
+            };
+        }
+        Ok(p)
     }
 }
 
@@ -226,22 +350,171 @@ pub async fn station_save(State(st): State<Arc<Studio>>, headers: HeaderMap, For
     let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
         return refuse(&st, &s, "POST /station");
     };
-    let file = f.profile(&key);
     let live = load_profile(&st.root, &key);
-    if let Err(m) = Station::from_file(file.clone()) {
-        return page_response(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            station_form(&s, &key, &file, live.as_ref(), false, Some(&m), false),
-        );
-    }
-    let Some(path) = pending_path(&st.root, &key) else { return refuse(&st, &s, "station key") };
+    let base = load_pending(&st.root, &key).or_else(|| live.clone());
+    let checked = f.profile(&key, base.as_ref()).and_then(|file| check_profile(&st.root, &file).map(|_| file));
+    let file = match checked {
+        Ok(file) => file,
+        Err(m) => {
+            // Shown again as typed (on top of what it changed), with the problem.
+            let shown = StationForm { officer: None, officer_phone: None, ..f.clone() }
+                .profile(&key, base.as_ref())
+                .unwrap_or_else(|_| base.clone().unwrap_or_default());
+            return page_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                station_form(&s, &key, &shown, live.as_ref(), false, Some(&m), false),
+            );
+        }
+    };
+    submit(&st, &s, &key, &file, live.as_ref())
+}
+
+/// Write an officer's change as the pending profile and show the form again.
+fn submit(st: &Studio, s: &Session, key: &str, file: &StationFile, live: Option<&StationFile>) -> Response {
+    let Some(path) = pending_path(&st.root, key) else { return refuse(st, s, "station key") };
     let what = format!("The station's profile as {} submitted it in the studio; an admin approves it.", s.user.name);
-    match save_station(&path, &file, &what) {
+    match save_station(&path, file, FROM_PENDING, &what) {
         Ok(()) => {
-            st.db().audit(Some(&s.user.name), "station-submit", &key);
-            page_response(StatusCode::OK, station_form(&s, &key, &file, live.as_ref(), true, None, true))
+            st.db().audit(Some(&s.user.name), "station-submit", key);
+            page_response(StatusCode::OK, station_form(s, key, file, live, true, None, true))
         }
         Err(d) => page_response(StatusCode::INTERNAL_SERVER_ERROR, pages::problem(&d)),
+    }
+}
+
+/// Largest picture upload (a phone's photo is 3–8 MB).
+pub const MAX_PICTURE: usize = 12 << 20;
+
+/// `POST /station/picture`: an officer's logo, photo or QR picture (or its
+/// removal). The file is checked as the CLI checks a station's picture,
+/// kept under `stations/pictures/` by its content's hash (never by the
+/// uploaded name), and waits with the rest of the change for an admin.
+pub async fn picture_save(State(st): State<Arc<Studio>>, headers: HeaderMap, mut m: Multipart) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return to_login() };
+    let (mut csrf, mut kind, mut remove, mut bytes) = (String::new(), String::new(), false, Vec::new());
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return page_response(StatusCode::BAD_REQUEST, pages::message("表单没能读完", &e.to_string())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let value = match field.bytes().await {
+            Ok(v) => v,
+            Err(e) => return page_response(StatusCode::BAD_REQUEST, pages::message("表单没能读完", &e.to_string())),
+        };
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
+            "kind" => kind = String::from_utf8_lossy(&value).into_owned(),
+            "remove" => remove = &value[..] == b"1",
+            "file" => bytes = value.to_vec(),
+            _ => {}
+        }
+    }
+    if !same(&s.csrf, &csrf) {
+        return super::csrf_refused(&st, &s);
+    }
+    let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
+        return refuse(&st, &s, "POST /station/picture");
+    };
+    let field: &'static str = match kind.as_str() {
+        "logo" => "logo",
+        "photo" => "officer.photo",
+        "qr_image" => "qr_image",
+        _ => {
+            return page_response(
+                StatusCode::BAD_REQUEST,
+                pages::message("没有这种图片", "只能传标志、民警照片或二维码图片。"),
+            );
+        }
+    };
+    let st2 = st.clone();
+    blocking(move || {
+        let live = load_profile(&st2.root, &key);
+        let mut file = load_pending(&st2.root, &key).or_else(|| live.clone()).unwrap_or_default();
+        let again = |file: &StationFile, m: &str| {
+            Ok(page_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                station_form(&s, &key, file, live.as_ref(), false, Some(m), false),
+            ))
+        };
+        if file.name.trim().is_empty() {
+            return again(&file, "先填好派出所名称并提交，再传图片。");
+        }
+        let named = if remove {
+            None
+        } else {
+            let Some(ext) = crate::images::StationImage::extension_of(&bytes) else {
+                return again(&file, "这个文件不是 PNG、JPEG 或 SVG 图片。");
+            };
+            let name = format!("pictures/{}.{ext}", crate::review::sha256_hex(&bytes).get(..32).unwrap_or_default());
+            let path = st2.root.join("stations").join(&name);
+            if let Err(m) = crate::images::StationImage::from_bytes(Path::new(&name), &bytes, field) {
+                return again(&file, &format!("图片不能用：{m}"));
+            }
+            if !path.is_file() {
+                std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+                    .map_err(|e| Diagnostic::io(e.to_string()))?;
+                fsio::write_atomic(&path, &bytes, Durability::Sync)?;
+            }
+            Some(name)
+        };
+        match field {
+            "logo" => file.logo = named,
+            "qr_image" => file.qr_image = named,
+            _ => match (&mut file.officer, named) {
+                (Some(o), named) => o.photo = named,
+                (None, None) => {}
+                (None, Some(_)) => return again(&file, "先在上面填社区民警的姓名并提交，再传民警照片。"),
+            },
+        }
+        if let Err(m) = check_profile(&st2.root, &file) {
+            return again(&file, &m);
+        }
+        Ok(submit(&st2, &s, &key, &file, live.as_ref()))
+    })
+    .await
+}
+
+/// `GET /station/card/{side}.svg`: the contact card (side 1 the front, 2
+/// the back) laid out with the officer's station as last submitted, marked
+/// as a proof: how the pictures and fields print, drawn by jiediqi (an
+/// uploaded SVG is never served as it came).
+pub async fn card_svg(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(side): UrlPath<String>) -> Response {
+    let Some((_, s)) = st.session(&headers) else { return StatusCode::UNAUTHORIZED.into_response() };
+    let Some(key) = s.user.station.clone() else { return StatusCode::NOT_FOUND.into_response() };
+    card_response(st, key, side, true).await
+}
+
+/// A station's contact card as an SVG response (see [`card_svg`]); from
+/// the pending profile when `pending` and there is one.
+pub(super) async fn card_response(st: Arc<Studio>, key: String, side: String, pending: bool) -> Response {
+    let side: usize = match side.strip_suffix(".svg") {
+        Some("1") => 0,
+        Some("2") => 1,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let svg = tokio::task::spawn_blocking(move || -> Result<Option<String>, Diagnostic> {
+        let file = match pending {
+            true => load_pending(&st.root, &key).or_else(|| load_profile(&st.root, &key)),
+            false => load_profile(&st.root, &key),
+        };
+        let Some(file) = file else { return Ok(None) };
+        let station = check_profile(&st.root, &file).map_err(Diagnostic::data)?;
+        let lib = st.library()?;
+        let Some(item) = lib.item("card-contact") else { return Ok(None) };
+        let Some(slogan) = lib.slogans.iter().find(|x| item.takes(x).is_ok()) else { return Ok(None) };
+        let opts = crate::layout::SceneOptions { station: Some(&station) };
+        let sides = crate::layout::build_sides(&lib, item, slogan, &opts)?;
+        let Some(scene) = sides.get(side) else { return Ok(None) };
+        super::scene_svg(&lib, item, scene, true).map(Some)
+    })
+    .await;
+    match svg {
+        Ok(Ok(Some(svg))) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
+        Ok(Ok(None)) => StatusCode::NOT_FOUND.into_response(),
+        Ok(Err(d)) => (StatusCode::UNPROCESSABLE_ENTITY, d.message).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
@@ -262,6 +535,19 @@ fn station_yaml(f: &StationFile, pad: &str) -> String {
     field("phone", &f.phone);
     field("hotline", &f.hotline);
     field("qr", &f.qr);
+    field("delivery", &f.delivery);
+    field("receiver", &f.receiver);
+    field("logo", &f.logo);
+    field("qr_image", &f.qr_image);
+    if let Some(o) = &f.officer {
+        let mut m = format!("{{ name: {}", quoted(&o.name));
+        for (k, v) in [("phone", &o.phone), ("photo", &o.photo)] {
+            if let Some(v) = v {
+                m.push_str(&format!(", {k}: {}", quoted(v)));
+            }
+        }
+        out.push_str(&format!("{pad}officer: {m} }}\n"));
+    }
     out
 }
 
@@ -556,7 +842,8 @@ fn build_numbered(
             Ok(list) if !list.is_empty() => {
                 stations.push_str("stations:\n  list:\n");
                 for x in &list {
-                    stations.push_str(&station_yaml(x, "      "));
+                    let x = map_pictures(x.clone(), |p| format!("{FROM_ORDERS}{p}"));
+                    stations.push_str(&station_yaml(&x, "      "));
                 }
             }
             Ok(_) => problems.push(Diagnostic::data("名单里没有派出所").hint("名单第一行是列名，下面每行一个派出所")),
