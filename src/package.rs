@@ -389,6 +389,13 @@ pub(crate) fn proof_path(d: &Design) -> String {
     format!("proofs/{}--{}.png", d.job.item.id, d.job.slogan.id)
 }
 
+/// The cut file of an item × slogan: `print/mousepad-desk--fanzha-qiandaizi.cut.pdf`.
+/// The die line is the item's, so every station's design of it is cut
+/// from the same file (one file, not one a station).
+pub(crate) fn cut_path(d: &Design) -> String {
+    format!("print/{}--{}.cut.pdf", d.job.item.id, d.job.slogan.id)
+}
+
 /// The station whose version a group's proof shows, when the station block
 /// is printed in it (else the proof is the very design of every station).
 pub(crate) fn proof_station<'a>(group: &[Design<'a>]) -> Option<&'a OrderStation> {
@@ -442,11 +449,13 @@ fn render_files(
         let bytes = films::export(scene, &film_opts).map_err(|e| Diagnostic::data(format!("{base} films: {e}")))?;
         v.push(put(format!("films/{base}.pdf"), bytes)?);
     }
-    // The die line beside its print file, never in it.
-    if let Some(cut) =
-        pdf::export_cut(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{base}.cut.pdf: {e}")))?
+    // The die line beside its print files, never in them: one per item ×
+    // slogan, written with the group's proof.
+    if proof
+        && let Some(cut) =
+            pdf::export_cut(scene, &pdf_opts).map_err(|e| Diagnostic::data(format!("{}: {e}", cut_path(design))))?
     {
-        v.push(put(format!("print/{base}.cut.pdf"), cut)?);
+        v.push(put(cut_path(design), cut)?);
     }
     // SVGs are single pages: one per page, named after its station (and side).
     let sides = usize::from(job.item.sides.max(1));
@@ -1021,6 +1030,8 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
         designs.iter().flat_map(|d| (0..d.stations.len().max(1)).map(move |k| (d.page_base(k), d))).collect();
     let proofs: BTreeMap<String, &[Design]> =
         proof_groups(designs).into_iter().map(|g| (proof_path(&designs[g.start]), &designs[g])).collect();
+    let cuts: BTreeMap<String, &[Design]> =
+        proof_groups(designs).into_iter().map(|g| (cut_path(&designs[g.start]), &designs[g])).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
     let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));
@@ -1050,6 +1061,11 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
                 });
                 (g, sample)
             }
+            // A cut file serves every design of its item × slogan.
+            _ if kind == "cut" => match cuts.get(&e.path) {
+                Some(g) => (*g, String::new()),
+                None => continue,
+            },
             _ => match by_base.get(base) {
                 Some(d) => (std::slice::from_ref(*d), String::new()),
                 None => continue,
@@ -1143,8 +1159,9 @@ fn readme(order: &Order, pdfx: pdf::PdfX) -> String {
         "                （物品--标语编号），数量为各所合计，分所数量见生产单。页面 = 成品尺寸 + 出血，".into(),
         "                含 TrimBox/BleedBox 和裁切线；颜色为各物品的印刷油墨（CMYK 或专色）。".into(),
         "                丝网印刷的物品文字已转曲（不含字体），其余物品字体已嵌入子集。".into(),
-        "                有刀模（如鼠标垫圆角）的物品另有同名的 .cut.pdf：只有刀模线（专色 CutContour，叠印），".into(),
-        "                页面和各 Box 与印刷文件相同，供切割或模切对位；刀模线不在印刷文件里，不会印出来。".into(),
+        "                有刀模（如鼠标垫圆角）的物品另有 物品--标语编号.cut.pdf：只有刀模线（专色 CutContour，".into(),
+        "                叠印），这条标语各派出所的文件共用一份；页面和各 Box 与印刷文件相同，供切割或模切".into(),
+        "                对位；刀模线不在印刷文件里，不会印出来。".into(),
         format!(
             "                格式为 {}，输出意图 {}（ISO 12647-2:2004 铜版纸胶印），内嵌 ICC 特性文件。",
             pdfx.label(),

@@ -58,15 +58,15 @@ fn the_example_order_makes_a_complete_package() {
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     // 16 distinct designs: 2 bags, 2 posters and 1 mouse pad carry each
     // station's block (× 3 stations); the apron has none, so its three
-    // stations share one file. The mouse pads' die line in a cut file beside
-    // each of their print files.
+    // stations share one file. The mouse pads' die line in one cut file
+    // beside their three stations' print files: the die is the item's.
     let print: Vec<&&str> = names.iter().filter(|n| n.starts_with("print/")).collect();
-    assert_eq!(print.len(), 16 + 3, "{names:?}");
+    assert_eq!(print.len(), 16 + 1, "{names:?}");
     let cuts: Vec<&&&str> = print.iter().filter(|n| n.ends_with(".cut.pdf")).collect();
-    assert_eq!(cuts.len(), 3);
-    assert!(cuts.iter().all(|n| n.starts_with("print/mousepad-small--")), "{cuts:?}");
-    for cut in &cuts {
-        assert!(names.contains(&cut.replace(".cut.pdf", ".pdf").as_str()), "{cut} without its print file");
+    assert_eq!(cuts, [&&"print/mousepad-small--wangluo-mima.cut.pdf"]);
+    for st in ["chengguan", "dongguan", "xihe"] {
+        let pad = format!("print/mousepad-small--wangluo-mima--{st}.pdf");
+        assert!(names.contains(&pad.as_str()), "{pad} missing: {names:?}");
     }
     // One proof per item × slogan, not per file: 1 apron, 2 bags, 1 mouse
     // pad, 2 posters; a per-station design's proof is its first station's.
@@ -108,11 +108,14 @@ fn the_example_order_makes_a_complete_package() {
         assert_eq!(data.len(), bytes, "{path}");
         checked += 1;
     }
-    assert_eq!(checked, 19 + 24 + 7 + 6 + 3, "every file and document listed");
+    assert_eq!(checked, 17 + 24 + 7 + 6 + 3, "every file and document listed");
     // Each cut file is listed as one, with the die line's ink only; a film with its ink.
     let row = |path: &str| manifest.lines().find(|l| l.contains(&format!("\"path\": \"{path}\""))).unwrap().to_string();
-    let cut = row("print/mousepad-small--wangluo-mima--chengguan.cut.pdf");
+    let cut = row("print/mousepad-small--wangluo-mima.cut.pdf");
     assert!(cut.contains("\"kind\": \"cut\"") && cut.contains("\"inks\": [\"CutContour\"]"), "{cut}");
+    for st in ["chengguan", "dongguan", "xihe"] {
+        assert!(cut.contains(&format!("{{\"id\": \"{st}\"")), "the cut file serves every station: {cut}");
+    }
     let print_row = row("print/mousepad-small--wangluo-mima--chengguan.pdf");
     assert!(print_row.contains("\"kind\": \"print\"") && !print_row.contains("CutContour"), "{print_row}");
     let film = row("svg/bag-nonwoven--fanzha-shucaitan--chengguan.ink-red.svg");
@@ -131,8 +134,9 @@ fn the_example_order_makes_a_complete_package() {
             .collect()
     };
     let base = "print/mousepad-small--wangluo-mima--chengguan";
-    assert_eq!(box_lines(&format!("{base}.pdf")), box_lines(&format!("{base}.cut.pdf")));
-    let cut_plates = plates(&pkg.join(format!("{base}.cut.pdf")), 12);
+    let cut_file = "print/mousepad-small--wangluo-mima.cut.pdf";
+    assert_eq!(box_lines(&format!("{base}.pdf")), box_lines(cut_file));
+    let cut_plates = plates(&pkg.join(cut_file), 12);
     let inked: Vec<&String> =
         cut_plates.iter().filter(|(_, (_, _, px))| px.iter().any(|&v| v > 5)).map(|(n, _)| n).collect();
     assert_eq!(inked, ["CutContour"]);
@@ -261,7 +265,7 @@ fn sharded_output_equals_unsharded_output() {
             }
         }
     }
-    assert_eq!(seen.len(), 16 + 3);
+    assert_eq!(seen.len(), 16 + 1, "16 print files and the mouse pads' one cut file");
 }
 
 #[test]

@@ -291,16 +291,23 @@ fn section(
             texts.into_iter().zip(cols.map(|(_, w)| w)).map(|(t, w)| (t, w, BLACK)).collect();
         cells[6].2 = ink;
         sh.row_inked(fonts, &cells, false, header)?;
-        // Its cut file on a row of its own: the vendor cuts from it, nothing prints from it.
-        if item.die_line.is_some() {
+        // The item × slogan's cut file on a row of its own, after its last
+        // design: the vendor cuts every one of them from it, nothing prints from it.
+        let last_of_slogan = ds.get(n + 1).is_none_or(|next| next.job.slogan.id != d.job.slogan.id);
+        if item.die_line.is_some() && last_of_slogan {
+            let shared = ds.iter().filter(|x| x.job.slogan.id == d.job.slogan.id).count();
+            let (whose, with) = match shared {
+                1 => ("同上".to_string(), "与上一行文件同尺寸对位".to_string()),
+                k => ("上面各行".to_string(), format!("上面 {k} 个文件共用，同尺寸对位")),
+            };
             let texts = [
                 String::new(),
-                wrap_path(&format!("print/{}.cut.pdf", d.base())),
+                wrap_path(&super::cut_path(d)),
                 "刀模线".into(),
-                "同上".into(),
-                "同上".into(),
+                whose.clone(),
+                whose,
                 "刀模".into(),
-                "模切：专色 CutContour，不印刷，与上一行文件同尺寸对位".into(),
+                format!("模切：专色 CutContour，不印刷，{with}"),
             ];
             let cells: Vec<(String, f64, usize)> =
                 texts.into_iter().zip(cols.map(|(_, w)| w)).map(|(t, w)| (t, w, BLACK)).collect();
