@@ -47,10 +47,12 @@ impl PackageOptions {
 /// Resolution of the PNG proofs in a package.
 const PROOF_DPI: f64 = 100.0;
 
-/// A document of the package, made in memory (job sheet, manifest, …).
-struct Entry {
-    path: String,
-    bytes: Vec<u8>,
+/// Write a document of the package (job sheet, manifest, …) into the
+/// staged folder as soon as it is made: its bytes are dropped at once, so
+/// the documents of a county's order are never all in memory together.
+fn stage_doc(staged: &fsio::StagedDir, path: &str, bytes: Vec<u8>) -> Result<Written, Diagnostic> {
+    staged.write(path, &bytes)?;
+    Ok(Written { path: path.to_string(), len: bytes.len() as u64, sha256: sha256_hex(&bytes) })
 }
 
 /// A design file, already in the staged folder: all the manifest and the
@@ -87,7 +89,7 @@ pub fn write(
         let dir = out.join(format!("{}.shard-{i}-of-{n}", order.name));
         let staged = fsio::StagedDir::new(&dir)?;
         let files = render(lib, order, &plan, &chosen, opts, &staged)?.files;
-        let docs = shard_documents(&files, fingerprint);
+        let docs = shard_documents(&staged, &files, fingerprint)?;
         install(&dir, staged, &files, &docs, None, None)?;
         return Ok(vec![dir]);
     }
@@ -102,7 +104,7 @@ pub fn write(
         // byte for byte what this process renders for that job.
         check_shards(order, out, &fingerprint, &files)?;
     }
-    let docs = documents(lib, order, &plan, &files, &samples, opts)?;
+    let docs = documents(lib, order, &plan, &files, &samples, opts, &staged)?;
     install(&dir, staged, &files, &docs, Some(opts.zip), opts.epoch)?;
     let mut written = vec![dir];
     if opts.zip {
@@ -484,12 +486,16 @@ const SHARD_FINGERPRINT: &str = "SHARD-FINGERPRINT";
 
 /// A shard's own documents: the checksums of its files and the fingerprint
 /// of the inputs they were made from.
-fn shard_documents(files: &[Written], fingerprint: String) -> [Entry; 2] {
+fn shard_documents(
+    staged: &fsio::StagedDir,
+    files: &[Written],
+    fingerprint: String,
+) -> Result<[Written; 2], Diagnostic> {
     let list: String = files.iter().map(|e| format!("{}  {}\n", e.sha256, e.path)).collect();
-    [
-        Entry { path: SHARD_SUMS.into(), bytes: list.into_bytes() },
-        Entry { path: SHARD_FINGERPRINT.into(), bytes: fingerprint.into_bytes() },
-    ]
+    Ok([
+        stage_doc(staged, SHARD_SUMS, list.into_bytes())?,
+        stage_doc(staged, SHARD_FINGERPRINT, fingerprint.into_bytes())?,
+    ])
 }
 
 /// What every design file depends on, hashed: the tool's version, the
@@ -766,7 +772,7 @@ fn install(
     dir: &Path,
     staged: fsio::StagedDir,
     files: &[Written],
-    docs: &[Entry],
+    docs: &[Written],
     zip: Option<bool>,
     epoch: Option<i64>,
 ) -> Result<(), Diagnostics> {
@@ -787,13 +793,10 @@ fn install(
                 .into());
         }
     }
-    for e in docs {
-        staged.write(&e.path, &e.bytes)?;
-    }
     let zip_staged = if zip == Some(true) {
         // Tagged with the manifest's checksum, so a run that dies after
         // the swap is finished by the next (see recover()).
-        let manifest = docs.iter().find(|e| e.path == "manifest.json").map(|e| sha256_hex(&e.bytes));
+        let manifest = docs.iter().find(|e| e.path == "manifest.json").map(|e| e.sha256.clone());
         let tag = format!("m{}", manifest.as_deref().and_then(|m| m.get(..16)).unwrap_or("0"));
         let (z, sum) = fsio::StagedFile::stream(&zip_file, &tag, |w| write_zip(w, &name, epoch, &staged, files, docs))?;
         crate::fault::point("install.zip");
@@ -823,16 +826,16 @@ fn install(
     Ok(())
 }
 
-/// The package's zip, written to `w` as it goes: the design files read back
-/// from the staged folder a few at a time (deflated in parallel, written in
-/// order), then the documents. Returns the zip's SHA-256.
+/// The package's zip, written to `w` as it goes: the design files, then the
+/// documents, read back from the staged folder a few at a time (deflated in
+/// parallel, written in order). Returns the zip's SHA-256.
 fn write_zip(
     w: &mut dyn std::io::Write,
     folder: &str,
     epoch: Option<i64>,
     staged: &fsio::StagedDir,
     files: &[Written],
-    docs: &[Entry],
+    docs: &[Written],
 ) -> Result<String, Diagnostic> {
     use sha2::Digest as _;
     struct Hashing<'a> {
@@ -852,7 +855,7 @@ fn write_zip(
     let zip_err = |e: std::io::Error| Diagnostic::data(format!("{folder}.zip: {e}")).hint("split the order");
     let mut z = crate::zip::Writer::new(Hashing { w, sha: sha2::Sha256::new() }, folder, epoch);
     // A chunk's files (a few MB) are in memory at once, never the package.
-    for chunk in files.chunks(32) {
+    for chunk in files.chunks(32).chain(docs.chunks(32)) {
         let packed = chunk
             .par_iter()
             .map(|f| {
@@ -865,9 +868,6 @@ fn write_zip(
         for (f, (data, p)) in chunk.iter().zip(&packed) {
             z.add(&f.path, data, p).map_err(zip_err)?;
         }
-    }
-    for e in docs {
-        z.add(&e.path, &e.bytes, &crate::zip::pack(&e.bytes)).map_err(zip_err)?;
     }
     let h = z.finish().map_err(zip_err)?;
     Ok(review::hex(&h.sha.finalize()))
@@ -882,37 +882,30 @@ fn documents(
     files: &[Written],
     samples: &[Scene],
     opts: &PackageOptions,
-) -> Result<Vec<Entry>, Diagnostic> {
+    staged: &fsio::StagedDir,
+) -> Result<Vec<Written>, Diagnostic> {
     let fonts = Fonts::load(lib)?;
     let pdfx = opts.pdfx(order);
-    let mut docs = vec![
-        Entry {
-            path: "生产单.pdf".into(),
-            bytes: document::pdf_streamed(
-                &|sink| jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing, sink),
-                opts.epoch,
-            )?,
-        },
-        Entry {
-            path: "样稿总览.pdf".into(),
-            bytes: document::pdf(&jobsheet::contact_sheet(lib, &fonts, order, &plan.designs, samples)?, opts.epoch)?,
-        },
-        Entry { path: "README.txt".into(), bytes: readme(order, pdfx).into_bytes() },
-    ];
+    let mut docs = Vec::new();
     if let Some(labels) = labels(&fonts, order, &plan.designs, opts)? {
-        docs.insert(0, labels);
+        docs.push(stage_doc(staged, LABELS, labels)?);
     }
+    let sheet = document::pdf_streamed(
+        &|sink| jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing, sink),
+        opts.epoch,
+    )?;
+    docs.push(stage_doc(staged, "生产单.pdf", sheet)?);
+    let contact = document::pdf(&jobsheet::contact_sheet(lib, &fonts, order, &plan.designs, samples)?, opts.epoch)?;
+    docs.push(stage_doc(staged, "样稿总览.pdf", contact)?);
+    docs.push(stage_doc(staged, "README.txt", readme(order, pdfx).into_bytes())?);
     // Manifest and checksums cover everything above.
     let manifest = manifest(order, pdfx, &plan.designs, files, &docs);
-    docs.push(Entry { path: "manifest.json".into(), bytes: manifest.into_bytes() });
+    docs.push(stage_doc(staged, "manifest.json", manifest.into_bytes())?);
     let mut sums = String::new();
-    for e in files {
+    for e in files.iter().chain(&docs) {
         let _ = writeln!(sums, "{}  {}", e.sha256, e.path);
     }
-    for e in &docs {
-        let _ = writeln!(sums, "{}  {}", sha256_hex(&e.bytes), e.path);
-    }
-    docs.push(Entry { path: "SHA256SUMS".into(), bytes: sums.into_bytes() });
+    docs.push(stage_doc(staged, "SHA256SUMS", sums.into_bytes())?);
     Ok(docs)
 }
 
@@ -951,7 +944,7 @@ fn labels(
     order: &Order,
     designs: &[Design],
     opts: &PackageOptions,
-) -> Result<Option<Entry>, Diagnostic> {
+) -> Result<Option<Vec<u8>>, Diagnostic> {
     let counts = label_counts(order, designs);
     if counts.is_empty() {
         return Ok(None);
@@ -1000,7 +993,7 @@ fn labels(
     let pdf_opts =
         pdf::PdfOptions { marks: false, outline_text: false, epoch: opts.epoch, pdfx: Some(opts.pdfx(order)) };
     let bytes = pdf::export_pages(&pages, &pdf_opts).map_err(|e| Diagnostic::data(format!("{LABELS}: {e}")))?;
-    Ok(Some(Entry { path: LABELS.into(), bytes }))
+    Ok(Some(bytes))
 }
 
 /// Screens or plates to make for a design: one screen per printing ink of
@@ -1025,7 +1018,7 @@ pub(crate) fn ink_summary(j: &Job) -> String {
     s
 }
 
-fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written], docs: &[Entry]) -> String {
+fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written], docs: &[Written]) -> String {
     let by_base: BTreeMap<String, &Design> =
         designs.iter().flat_map(|d| (0..d.stations.len().max(1)).map(move |k| (d.page_base(k), d))).collect();
     let proofs: BTreeMap<String, &[Design]> =
@@ -1122,8 +1115,8 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
             .collect();
         rows.push(format!(
             "    {{\"path\": \"{LABELS}\", \"kind\": \"label\", \"sha256\": \"{}\", \"bytes\": {}, \"trim_mm\": [{}, {}], \"process\": \"digital CMYK\", \"stations\": [{}]}}",
-            sha256_hex(&e.bytes),
-            e.bytes.len(),
+            e.sha256,
+            e.len,
             LABEL_SIZE.0,
             LABEL_SIZE.1,
             counts.join(", ")
@@ -1133,14 +1126,7 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
     let _ = writeln!(s, "  ],");
     let docs: Vec<String> = docs
         .iter()
-        .map(|e| {
-            format!(
-                "    {{\"path\": \"{}\", \"sha256\": \"{}\", \"bytes\": {}}}",
-                esc(&e.path),
-                sha256_hex(&e.bytes),
-                e.bytes.len()
-            )
-        })
+        .map(|e| format!("    {{\"path\": \"{}\", \"sha256\": \"{}\", \"bytes\": {}}}", esc(&e.path), e.sha256, e.len))
         .collect();
     let _ = writeln!(s, "  \"documents\": [\n{}\n  ]", docs.join(",\n"));
     let _ = writeln!(s, "}}");
