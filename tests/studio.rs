@@ -1095,6 +1095,7 @@ async fn station_pictures_and_officer_survive_studio_edits_and_reach_orders() {
     let (admin, acsrf) = sign_in(&st, "张管理", "admin pass 1").await;
     let (_, _, list) = send(&st, get("/admin/stations", Some(&admin))).await;
     assert!(list.contains("/admin/stations/chengguan/card/2.svg") && list.contains("社区民警 李警官"), "{list}");
+    assert!(list.contains("图片有改动：标志、App 二维码图片"), "{list}");
     let (status, _, svg) = send(&st, get("/admin/stations/chengguan/card/1.svg", Some(&admin))).await;
     assert_eq!(status, StatusCode::OK, "{svg}");
     assert_eq!(send(&st, get("/admin/stations/chengguan/card/1.svg", Some(&cookie))).await.0, StatusCode::FORBIDDEN);

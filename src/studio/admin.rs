@@ -276,6 +276,8 @@ fn stations(st: &Studio, s: &Session, note: Option<&str>, status: StatusCode) ->
                 h3 { code { (key) } }
                 p { "现在印的：" @match load_profile(&st.root, key) { Some(l) => (station_line(&l)), None => "（还没有登记）" } }
                 p { "改成：" strong { (station_line(p)) } }
+                @let changed = super::orders::pictures_changed(load_profile(&st.root, key).as_ref(), p);
+                @if !changed.is_empty() { p.error { "图片有改动：" (changed.join("、")) "（看下面的联系卡）" } }
                 @if p.logo.is_some() || p.qr_image.is_some() || p.officer.as_ref().is_some_and(|o| o.photo.is_some()) {
                     div.cards {
                         img src={ "/admin/stations/" (key) "/card/1.svg" } alt="改动后的联系卡正面" width="300";

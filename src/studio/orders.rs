@@ -270,6 +270,17 @@ fn station_form(
     )
 }
 
+/// Which pictures a change sets, replaces or removes, by their labels.
+pub(super) fn pictures_changed(live: Option<&StationFile>, p: &StationFile) -> Vec<&'static str> {
+    let photo = |f: &StationFile| f.officer.as_ref().and_then(|o| o.photo.clone());
+    let pairs = [
+        ("标志", live.and_then(|l| l.logo.clone()), p.logo.clone()),
+        ("民警照片", live.and_then(photo), photo(p)),
+        ("App 二维码图片", live.and_then(|l| l.qr_image.clone()), p.qr_image.clone()),
+    ];
+    pairs.into_iter().filter(|(_, a, b)| a != b).map(|(k, _, _)| k).collect()
+}
+
 /// The picture fields of a profile: (form kind, label, whether it has one).
 fn picture_fields(p: &StationFile) -> [(&'static str, &'static str, bool); 3] {
     [
