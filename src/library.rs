@@ -126,6 +126,11 @@ pub struct ItemFile {
     /// never printed; marked in the slug with the crop marks and dashed in previews.
     #[serde(default)]
     pub folds: Vec<f64>,
+    /// Where the product's use covers it (a desk mat's keyboard and mouse),
+    /// boxes [x, y, width, height] mm: no text, QR code or picture there,
+    /// and the empty-area check counts them as taken.
+    #[serde(default)]
+    pub keep_clear: Vec<[f64; 4]>,
     /// Lines an inch of a halftoned photo on a spot-ink item (default 45,
     /// a screen printer's usual on fabric and card).
     #[serde(default)]

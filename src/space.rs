@@ -64,6 +64,10 @@ pub fn largest_empty(scene: &Scene, item: &Item) -> Empty {
             }
         }
     };
+    // What the product's use covers is not a dead area of the design.
+    for b in &item.keep_clear {
+        cover([b[0], b[1], b[0] + b[2], b[1] + b[3]]);
+    }
     let to_mm = 1.0 / crate::PT_PER_MM;
     for e in &scene.elements {
         match e {

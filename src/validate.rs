@@ -102,6 +102,8 @@ pub struct Item {
     pub takes: Takes,
     /// Vertical folds, mm from the trim's left edge.
     pub folds: Vec<f64>,
+    /// Areas the product's use covers (see the template's `keep_clear`), mm.
+    pub keep_clear: Vec<[f64; 4]>,
     /// Lines an inch of a halftoned photo (spot-ink items).
     pub line_screen: f64,
     /// An n-up sheet: the first piece's copies, as offsets (mm) from it.
@@ -1287,6 +1289,15 @@ fn check_variant(
             );
         }
     }
+    for b in &raw.keep_clear {
+        if !(b.iter().all(|v| v.is_finite()) && b[2] > 0.0 && b[3] > 0.0) {
+            err(
+                format!("item `{id}`: keep_clear box {b:?} is not a box"),
+                &file_loc,
+                "give each area as [x, y, width, height] in mm, width and height above 0",
+            );
+        }
+    }
     let mut last_fold = 0.0;
     for &f in &raw.folds {
         if !(f.is_finite() && f > last_fold && f < trim.width) {
@@ -1521,6 +1532,17 @@ fn check_variant(
             );
         }
         if text_zone || matches!(z.role, Role::Qr | Role::Image) {
+            for b in &raw.keep_clear {
+                if x < b[0] + b[2] - eps && x + w > b[0] + eps && y < b[1] + b[3] - eps && y + h > b[1] + eps {
+                    err(
+                        format!(
+                            "{zname}: box [{x}, {y}, {w}, {h}] lies in the keep_clear area {b:?}, which the product's use covers"
+                        ),
+                        &loc,
+                        "move the box out of the area (a desk mat's keyboard and mouse), or change `keep_clear`",
+                    );
+                }
+            }
             for &f in &raw.folds {
                 // The back is turned over: its folds lie mirrored.
                 let f = if z.side.unwrap_or(1) > 1 { trim.width - f } else { f };
@@ -1852,6 +1874,7 @@ fn check_variant(
         die_line,
         takes,
         folds: raw.folds,
+        keep_clear: raw.keep_clear,
         line_screen,
         copies,
         underbase,

@@ -172,29 +172,36 @@ fn outline_height(p: &jiediqi::scene::Path) -> f64 {
     ys.iter().copied().fold(f64::MIN, f64::max) - ys.iter().copied().fold(f64::MAX, f64::min)
 }
 
-/// On the desk mat the slogan sits on the left, beside the keyboard, not
-/// under a right hand on the mouse: every glyph of it in the left 45 %.
+/// On the desk mat nothing to read lies where the keyboard and the mouse
+/// hand go (the template's `keep_clear`, which must name that area): every
+/// glyph of every style lies outside it, and the slogan above it or left of it.
 #[test]
-fn the_desk_mats_slogan_is_not_under_the_mouse_hand() {
+fn the_desk_mats_text_is_not_under_the_keyboard_or_the_mouse_hand() {
     let lib = library();
     let base = lib.item("mousepad-desk").unwrap();
+    let clear = base.keep_clear.clone();
+    assert!(
+        clear.iter().any(|b| b[0] + b[2] >= base.width - 1.0 && b[1] + b[3] >= base.height - 1.0),
+        "the desk mat's keep_clear does not hold the mouse corner: {clear:?}"
+    );
     for v in &base.variants {
         let item = base.styled(Some(&v.id)).unwrap();
         for s in sample(&lib, &item) {
             let scene = build_scene(&lib, &item, s, &SceneOptions { station: None }).unwrap();
-            let right = scene
-                .elements
-                .iter()
-                .filter_map(|e| if let Element::Text(r) = e { Some(r) } else { None })
-                .flat_map(|r| r.glyphs.iter().map(|g| g.x))
-                .fold(f64::MIN, f64::max);
-            assert!(
-                right / PT_PER_MM < 0.45 * item.width,
-                "{} {}: text reaches {:.0} mm",
-                item.id,
-                s.id,
-                right / PT_PER_MM
-            );
+            for e in &scene.elements {
+                let Element::Text(r) = e else { continue };
+                for g in &r.glyphs {
+                    let (x, y) = (g.x / PT_PER_MM, g.y / PT_PER_MM);
+                    for b in &clear {
+                        assert!(
+                            !(x > b[0] && x < b[0] + b[2] && y > b[1] && y < b[1] + b[3]),
+                            "{} {}: a glyph at [{x:.0}, {y:.0}] mm lies under the hands ({b:?})",
+                            item.id,
+                            s.id
+                        );
+                    }
+                }
+            }
         }
     }
 }
