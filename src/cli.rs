@@ -1001,13 +1001,16 @@ impl Job<'_> {
                     }
                 }
                 Format::Mockup => {
-                    let fail = |e: Diagnostic| Diagnostic::data(format!("{base}.mockup.svg: {e}"));
                     let drawing = crate::mockup::Drawing::for_item(&self.lib.root, item)?;
                     let fonts = crate::document::Fonts::load(self.lib)?;
-                    let text = crate::mockup::svg(item, scene, &drawing, &fonts).map_err(fail)?;
-                    let png = crate::mockup::png(&text).map_err(fail)?;
-                    files.push((format!("{base}.mockup.svg"), text.into_bytes()));
-                    files.push((format!("{base}.mockup.png"), png));
+                    // A two-sided item's back has its own mockup, as its own PNG and SVG.
+                    for (k, (suffix, scene)) in sides().enumerate() {
+                        let fail = |e: Diagnostic| Diagnostic::data(format!("{base}{suffix}.mockup.svg: {e}"));
+                        let text = crate::mockup::svg_side(item, scene, &drawing, &fonts, k).map_err(fail)?;
+                        let png = crate::mockup::png(&text).map_err(fail)?;
+                        files.push((format!("{base}{suffix}.mockup.svg"), text.into_bytes()));
+                        files.push((format!("{base}{suffix}.mockup.png"), png));
+                    }
                 }
             }
         }

@@ -451,6 +451,18 @@ impl Drawing {
 
 /// The mockup of `scene` (an item's print scene) on its product, as SVG in mm.
 pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Result<String, Diagnostic> {
+    svg_side(item, scene, drawing, fonts, 0)
+}
+
+/// The mockup of side `side` (0 the front) of a two-sided item, its caption
+/// naming the side (正面, 背面); a one-sided item's names none.
+pub fn svg_side(
+    item: &Item,
+    scene: &Scene,
+    drawing: &Drawing,
+    fonts: &Fonts,
+    side: usize,
+) -> Result<String, Diagnostic> {
     let (dw, dh) = drawing.size;
     let long = dw.max(dh);
     let Frame { margin, text, band, width: cw, height: ch } = drawing.frame();
@@ -463,7 +475,12 @@ pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Resu
 
     // The caption, set by the document engine in pt and placed in mm.
     let cap_w = cw * 0.68;
-    let caption = caption_scene(item, fonts, (cap_w, band), text)?;
+    let side = match (item.sides, side) {
+        (2, 0) => "　正面",
+        (2, _) => "　背面",
+        _ => "",
+    };
+    let caption = caption_scene(item, fonts, (cap_w, band), text, side)?;
     let (cap_defs, cap_body) = svg::preview_parts(&caption, &PreviewOptions { area: Area::Trim, backdrop: false });
     defs.extend(cap_defs);
     defs.sort();
@@ -479,7 +496,7 @@ pub fn svg(item: &Item, scene: &Scene, drawing: &Drawing, fonts: &Fonts) -> Resu
         n(ch)
     )
     .ok();
-    writeln!(s, "<title>示意图 — {}</title>", esc(&scene.title)).ok();
+    writeln!(s, "<title>示意图 — {}{side}</title>", esc(&scene.title)).ok();
     writeln!(
         s,
         "<desc>mockup, not for print: the product drawn flat to scale (units: mm), the print file's artwork on its print area (dashed)</desc>"
@@ -682,11 +699,17 @@ fn blank(w: f64, h: f64) -> Scene {
 }
 
 /// 示意图 and what the picture shows: product, sizes, inks.
-fn caption_scene(item: &Item, fonts: &Fonts, (w, h): (f64, f64), text_mm: f64) -> Result<Scene, Diagnostic> {
+fn caption_scene(
+    item: &Item,
+    fonts: &Fonts,
+    (w, h): (f64, f64),
+    text_mm: f64,
+    side: &str,
+) -> Result<Scene, Diagnostic> {
     let mut sc = blank(w, h);
     let big = text_mm * PT_PER_MM;
-    let (runs, used) =
-        document::para(&fonts.heavy, &format!("示意图　{}", item.product), big, (0.0, 0.0), sc.width, document::BLACK)?;
+    let title = format!("示意图　{}{side}", item.product);
+    let (runs, used) = document::para(&fonts.heavy, &title, big, (0.0, 0.0), sc.width, document::BLACK)?;
     sc.elements.extend(runs);
     let (pw, ph) = item.product_size;
     let detail =

@@ -290,3 +290,39 @@ fn a_template_cannot_name_a_drawing_outside_mockups() {
     assert!(!out.status.success(), "check took a path for a drawing name");
     assert!(err.contains("layouts/bag-nonwoven.yaml") && err.contains("not a drawing name"), "{err}");
 }
+
+/// A two-sided item has a mockup of each side, the back's as its own files
+/// (`--back`), each caption naming its side; a one-sided item's names none.
+#[test]
+fn two_sided_items_have_a_mockup_of_each_side() {
+    let out = scratch("mockup-sides");
+    let o = out.to_str().unwrap();
+    let r = jiediqi(&[
+        "render",
+        "--slogan",
+        "fanzha-qiandaizi",
+        "--item",
+        "card-contact",
+        "--item",
+        "poster-a3",
+        "--proof",
+        "--station",
+        "examples/station.yaml",
+        "--format",
+        "mockup",
+        "--out",
+        o,
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let names = files(&out);
+    assert_eq!(names.len(), 6, "{names:?}");
+    let read = |n: &str| std::fs::read_to_string(out.join(n)).unwrap();
+    let front = read("card-contact--fanzha-qiandaizi.mockup.svg");
+    let back = read("card-contact--fanzha-qiandaizi--back.mockup.svg");
+    let title = |svg: &str| svg.split("<title>").nth(1).unwrap().split("</title>").next().unwrap().to_string();
+    assert!(title(&front).ends_with("正面") && title(&back).ends_with("背面"), "{} / {}", title(&front), title(&back));
+    // The back shows the back's artwork: the officer's photo is on it, not on the front.
+    assert!(back.contains("<image") && front.matches("<image").count() < back.matches("<image").count());
+    let poster = read("poster-a3--fanzha-qiandaizi.mockup.svg");
+    assert!(!title(&poster).contains("面"), "{}", title(&poster));
+}
