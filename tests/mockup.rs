@@ -204,27 +204,22 @@ fn a_die_cut_item_shows_no_artwork_outside_its_die() {
     assert!(!close(pixel(&mock, x * k, y * k), canvas, 6), "no artwork inside the die");
 }
 
+/// `render` of fanzha-qiandaizi's mockups on `items`, as a proof with the example station.
+fn mockup_args(items: &[&str], out: &std::path::Path) -> Vec<String> {
+    let mut a: Vec<String> = ["render", "--slogan", "fanzha-qiandaizi", "--proof"].map(String::from).to_vec();
+    for i in items {
+        a.extend(["--item".to_string(), i.to_string()]);
+    }
+    a.extend(["--station", "examples/station.yaml", "--format", "mockup", "--out"].map(String::from));
+    a.push(out.display().to_string());
+    a
+}
+
 #[test]
 fn render_writes_a_mockup_svg_and_png_the_same_each_time() {
     let out = scratch("mockup-render");
-    let args = [
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "couplet-7",
-        "--item",
-        "bag-nonwoven",
-        "--proof",
-        "--station",
-        "examples/station.yaml",
-        "--format",
-        "mockup",
-        "--out",
-    ];
-    let mut a: Vec<&str> = args.to_vec();
-    let o = out.to_str().unwrap();
-    a.push(o);
+    let a = mockup_args(&["couplet-7", "bag-nonwoven"], &out);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
     let r = jiediqi(&a);
     assert!(r.status.success(), "{}", stderr(&r));
     let names = files(&out);
@@ -296,23 +291,8 @@ fn a_template_cannot_name_a_drawing_outside_mockups() {
 #[test]
 fn two_sided_items_have_a_mockup_of_each_side() {
     let out = scratch("mockup-sides");
-    let o = out.to_str().unwrap();
-    let r = jiediqi(&[
-        "render",
-        "--slogan",
-        "fanzha-qiandaizi",
-        "--item",
-        "card-contact",
-        "--item",
-        "poster-a3",
-        "--proof",
-        "--station",
-        "examples/station.yaml",
-        "--format",
-        "mockup",
-        "--out",
-        o,
-    ]);
+    let a = mockup_args(&["card-contact", "poster-a3"], &out);
+    let r = jiediqi(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(r.status.success(), "{}", stderr(&r));
     let names = files(&out);
     assert_eq!(names.len(), 6, "{names:?}");
