@@ -1021,10 +1021,12 @@ pub(crate) fn ink_summary(j: &Job) -> String {
 fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written], docs: &[Written]) -> String {
     let by_base: BTreeMap<String, &Design> =
         designs.iter().flat_map(|d| (0..d.stations.len().max(1)).map(move |k| (d.page_base(k), d))).collect();
-    let proofs: BTreeMap<String, &[Design]> =
-        proof_groups(designs).into_iter().map(|g| (proof_path(&designs[g.start]), &designs[g])).collect();
-    let cuts: BTreeMap<String, &[Design]> =
-        proof_groups(designs).into_iter().map(|g| (cut_path(&designs[g.start]), &designs[g])).collect();
+    // A proof and a cut file each stand for their item × slogan's designs.
+    let groups = proof_groups(designs);
+    let by_group = |path: fn(&Design) -> String| -> BTreeMap<String, &[Design]> {
+        groups.iter().map(|g| (path(&designs[g.start]), &designs[g.clone()])).collect()
+    };
+    let (proofs, cuts) = (by_group(proof_path), by_group(cut_path));
     let mut s = String::new();
     let _ = writeln!(s, "{{");
     let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));

@@ -278,7 +278,7 @@ fn stations(st: &Studio, s: &Session, note: Option<&str>, status: StatusCode) ->
                 p { "改成：" strong { (station_line(p)) } }
                 @let changed = super::orders::pictures_changed(load_profile(&st.root, key).as_ref(), p);
                 @if !changed.is_empty() { p.error { "图片有改动：" (changed.join("、")) "（看下面的联系卡）" } }
-                @if p.logo.is_some() || p.qr_image.is_some() || p.officer.as_ref().is_some_and(|o| o.photo.is_some()) {
+                @if super::orders::has_pictures(p) {
                     div.cards {
                         img src={ "/admin/stations/" (key) "/card/1.svg" } alt="改动后的联系卡正面" width="300";
                         img src={ "/admin/stations/" (key) "/card/2.svg" } alt="改动后的联系卡背面" width="300";
@@ -328,7 +328,7 @@ pub async fn station_card(
     if super::orders::profile_path(&st.root, &key).is_none() {
         return StatusCode::NOT_FOUND.into_response();
     }
-    super::orders::card_response(st, key, side, true).await
+    super::orders::card_response(st, key, side).await
 }
 
 /// `POST /admin/stations`: register a station or change it, at once.

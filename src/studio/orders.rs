@@ -18,6 +18,7 @@ use super::{Studio, blocking, html as page_response, pages, same, to_login};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::edit::{quoted, scalar};
 use crate::fsio::{self, Durability};
+use crate::images::Source;
 use crate::library::{OfficerEntry, StationFile};
 use crate::validate::{Library, Station};
 
@@ -249,7 +250,7 @@ fn station_form(
             }
             h2 { "图片" }
             p.meta { "标志印在联系卡、袋子等物品上；民警照片和 App 二维码图片印在联系卡背面。PNG、JPEG 或 SVG，最大 12 MB。上传以后同样要管理员核对。" }
-            @for (kind, label, has) in picture_fields(p) {
+            @for (kind, label, has) in pictures(p).map(|(k, l, f)| (k, l, f.is_some())) {
                 form.picture method="post" action="/station/picture" enctype="multipart/form-data" data-kind=(kind) {
                     input type="hidden" name="csrf" value=(s.csrf);
                     input type="hidden" name="kind" value=(kind);
@@ -258,7 +259,7 @@ fn station_form(
                     @if has { button type="submit" name="remove" value="1" { "去掉" } }
                 }
             }
-            @if p.logo.is_some() || p.qr_image.is_some() || p.officer.as_ref().is_some_and(|o| o.photo.is_some()) {
+            @if has_pictures(p) {
                 h2 { "联系卡上的样子" }
                 p.meta { "按上面的信息排的联系卡，正面和背面（样稿）。" }
                 div.cards {
@@ -270,24 +271,29 @@ fn station_form(
     )
 }
 
-/// Which pictures a change sets, replaces or removes, by their labels.
-pub(super) fn pictures_changed(live: Option<&StationFile>, p: &StationFile) -> Vec<&'static str> {
-    let photo = |f: &StationFile| f.officer.as_ref().and_then(|o| o.photo.clone());
-    let pairs = [
-        ("标志", live.and_then(|l| l.logo.clone()), p.logo.clone()),
-        ("民警照片", live.and_then(photo), photo(p)),
-        ("App 二维码图片", live.and_then(|l| l.qr_image.clone()), p.qr_image.clone()),
-    ];
-    pairs.into_iter().filter(|(_, a, b)| a != b).map(|(k, _, _)| k).collect()
+/// The pictures of a profile: (form kind, label, the file it names).
+fn pictures(p: &StationFile) -> [(&'static str, &'static str, Option<&String>); 3] {
+    [
+        ("logo", "标志", p.logo.as_ref()),
+        ("photo", "民警照片", p.officer.as_ref().and_then(|o| o.photo.as_ref())),
+        ("qr_image", "App 二维码图片", p.qr_image.as_ref()),
+    ]
 }
 
-/// The picture fields of a profile: (form kind, label, whether it has one).
-fn picture_fields(p: &StationFile) -> [(&'static str, &'static str, bool); 3] {
-    [
-        ("logo", "标志", p.logo.is_some()),
-        ("photo", "民警照片", p.officer.as_ref().is_some_and(|o| o.photo.is_some())),
-        ("qr_image", "App 二维码图片", p.qr_image.is_some()),
-    ]
+/// Whether a profile names any picture (the contact card is worth showing).
+pub(super) fn has_pictures(p: &StationFile) -> bool {
+    pictures(p).iter().any(|(_, _, f)| f.is_some())
+}
+
+/// Which pictures a change sets, replaces or removes, by their labels.
+pub(super) fn pictures_changed(live: Option<&StationFile>, p: &StationFile) -> Vec<&'static str> {
+    let before = live.map(pictures);
+    pictures(p)
+        .into_iter()
+        .enumerate()
+        .filter(|(k, (_, _, now))| before.as_ref().and_then(|b| b[*k].2) != *now)
+        .map(|(_, (_, label, _))| label)
+        .collect()
 }
 
 /// A station's profile as a form gives it (the officer's page; the admin's,
@@ -428,10 +434,10 @@ pub async fn picture_save(State(st): State<Arc<Studio>>, headers: HeaderMap, mut
     let (Some(key), Role::Officer) = (s.user.station.clone(), s.user.role) else {
         return refuse(&st, &s, "POST /station/picture");
     };
-    let field: &'static str = match kind.as_str() {
-        "logo" => "logo",
-        "photo" => "officer.photo",
-        "qr_image" => "qr_image",
+    let source = match kind.as_str() {
+        "logo" => Source::Logo,
+        "photo" => Source::Photo,
+        "qr_image" => Source::QrImage,
         _ => {
             return page_response(
                 StatusCode::BAD_REQUEST,
@@ -460,7 +466,7 @@ pub async fn picture_save(State(st): State<Arc<Studio>>, headers: HeaderMap, mut
             };
             let name = format!("pictures/{}.{ext}", crate::review::sha256_hex(&bytes).get(..32).unwrap_or_default());
             let path = st2.root.join("stations").join(&name);
-            if let Err(m) = crate::images::StationImage::from_bytes(Path::new(&name), &bytes, field) {
+            if let Err(m) = crate::images::StationImage::from_bytes(Path::new(&name), &bytes, source.field()) {
                 return again(&file, &format!("图片不能用：{m}"));
             }
             if !path.is_file() {
@@ -470,10 +476,10 @@ pub async fn picture_save(State(st): State<Arc<Studio>>, headers: HeaderMap, mut
             }
             Some(name)
         };
-        match field {
-            "logo" => file.logo = named,
-            "qr_image" => file.qr_image = named,
-            _ => match (&mut file.officer, named) {
+        match source {
+            Source::Logo => file.logo = named,
+            Source::QrImage => file.qr_image = named,
+            Source::Photo => match (&mut file.officer, named) {
                 (Some(o), named) => o.photo = named,
                 (None, None) => {}
                 (None, Some(_)) => return again(&file, "先在上面填社区民警的姓名并提交，再传民警照片。"),
@@ -494,23 +500,21 @@ pub async fn picture_save(State(st): State<Arc<Studio>>, headers: HeaderMap, mut
 pub async fn card_svg(State(st): State<Arc<Studio>>, headers: HeaderMap, UrlPath(side): UrlPath<String>) -> Response {
     let Some((_, s)) = st.session(&headers) else { return StatusCode::UNAUTHORIZED.into_response() };
     let Some(key) = s.user.station.clone() else { return StatusCode::NOT_FOUND.into_response() };
-    card_response(st, key, side, true).await
+    card_response(st, key, side).await
 }
 
-/// A station's contact card as an SVG response (see [`card_svg`]); from
-/// the pending profile when `pending` and there is one.
-pub(super) async fn card_response(st: Arc<Studio>, key: String, side: String, pending: bool) -> Response {
+/// A station's contact card as an SVG response (see [`card_svg`]): from
+/// its pending profile when there is one, else the approved one.
+pub(super) async fn card_response(st: Arc<Studio>, key: String, side: String) -> Response {
     let side: usize = match side.strip_suffix(".svg") {
         Some("1") => 0,
         Some("2") => 1,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     let svg = tokio::task::spawn_blocking(move || -> Result<Option<String>, Diagnostic> {
-        let file = match pending {
-            true => load_pending(&st.root, &key).or_else(|| load_profile(&st.root, &key)),
-            false => load_profile(&st.root, &key),
+        let Some(file) = load_pending(&st.root, &key).or_else(|| load_profile(&st.root, &key)) else {
+            return Ok(None);
         };
-        let Some(file) = file else { return Ok(None) };
         let station = check_profile(&st.root, &file).map_err(Diagnostic::data)?;
         let lib = st.library()?;
         let Some(item) = lib.item("card-contact") else { return Ok(None) };
