@@ -347,7 +347,9 @@ impl Pair {
             }
             io_error(p, &e)
         };
-        if let Err(e) = create_fresh(&self.journal).and_then(|mut f| f.write_all(names.as_bytes())) {
+        // One file needs no journal: its rename alone is all or nothing.
+        let journal = self.files.len() > 1;
+        if journal && let Err(e) = create_fresh(&self.journal).and_then(|mut f| f.write_all(names.as_bytes())) {
             return Err(fail(&self.dir, e, &self.files));
         }
         crate::fault::point("pair.journal");
@@ -365,7 +367,9 @@ impl Pair {
             crate::fault::point("pair.rename");
             done.push(target.clone());
         }
-        let _ = std::fs::remove_file(&self.journal);
+        if journal {
+            let _ = std::fs::remove_file(&self.journal);
+        }
         Ok(done)
     }
 }

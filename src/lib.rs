@@ -33,6 +33,7 @@ pub mod review;
 pub mod routing;
 pub mod scene;
 pub mod segment;
+pub mod slogan_index;
 pub mod space;
 pub mod studio;
 pub mod timefmt;

@@ -760,9 +760,18 @@ pub fn load_narrowed<T: for<'de> Deserialize<'de>>(
     keep: impl Fn(&Path, &[u8]) -> bool,
     narrow: impl Fn(&str) -> Option<String>,
 ) -> Result<(Vec<(PathBuf, T)>, Diagnostics), Diagnostic> {
+    Ok(load_narrowed_from(yaml_files(dir)?, keep, narrow))
+}
+
+/// As [`load_narrowed`], over the files given (in their order).
+pub fn load_narrowed_from<T: for<'de> Deserialize<'de>>(
+    files: Vec<PathBuf>,
+    keep: impl Fn(&Path, &[u8]) -> bool,
+    narrow: impl Fn(&str) -> Option<String>,
+) -> (Vec<(PathBuf, T)>, Diagnostics) {
     let mut out = Vec::new();
     let mut problems = Diagnostics::default();
-    for path in yaml_files(dir)? {
+    for path in files {
         let parsed = read_bounded(&path, MAX_FILE_BYTES).and_then(|bytes| {
             if !keep(&path, &bytes) {
                 return Ok(None);
@@ -779,7 +788,7 @@ pub fn load_narrowed<T: for<'de> Deserialize<'de>>(
             Err(d) => problems.push(d),
         }
     }
-    Ok((out, problems))
+    (out, problems)
 }
 
 /// All files of a folder parsed, every failure collected.

@@ -715,17 +715,45 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
         })
     };
     let narrow = |text: &str| only.and_then(|ids| narrow_slogans(text, ids));
-    let files = match library::load_narrowed::<SloganFile>(dir, keep, narrow) {
-        Ok((files, p)) => {
-            problems.0.extend(p.0);
-            files
-        }
+    let Some(ids) = only else {
+        return match library::load_narrowed::<SloganFile>(dir, keep, narrow) {
+            Ok((files, p)) => {
+                problems.0.extend(p.0);
+                check_slogan_files(files, problems)
+            }
+            Err(d) => {
+                problems.push(d);
+                Vec::new()
+            }
+        };
+    };
+    // Named slogans: from the files the slogan index says define them
+    // (see `slogan_index`), else from every file, noting where they were.
+    let listing = match crate::slogan_index::Listing::read(dir) {
+        Ok(l) => l,
         Err(d) => {
             problems.push(d);
             return Vec::new();
         }
     };
-    check_slogan_files(files, problems)
+    let noted = listing.noted(ids);
+    let files = noted.clone().unwrap_or_else(|| listing.files.clone());
+    let (files, p) = library::load_narrowed_from::<SloganFile>(files, keep, narrow);
+    let clean = p.is_empty() && problems.is_empty();
+    problems.0.extend(p.0);
+    let before = problems.0.len();
+    let slogans = check_slogan_files(files, problems);
+    if noted.is_none() && clean && problems.0.len() == before {
+        let mut found: BTreeMap<String, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
+        // Only the ids asked for: every file that could define one was read
+        // (it holds the id's text, or escapes); other ids seen on the way
+        // may be defined in files that were skipped.
+        for s in slogans.iter().filter(|s| ids.contains(&s.id)) {
+            found.entry(s.id.clone()).or_default().insert(s.file.clone());
+        }
+        listing.note(&found);
+    }
+    slogans
 }
 
 /// A slogan file's text with every entry that cannot be one of `ids`

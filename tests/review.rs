@@ -692,3 +692,48 @@ fn a_log_edited_after_it_was_indexed_is_still_refused() {
     std::fs::write(&log, &good).unwrap();
     assert!(render_poster(&p, "jiaotong-toukui").status.success());
 }
+
+/// Issue 11, point 9: a print run reads only the slogan files the slogan
+/// index (in the cache folder) names, but an edit, a new file defining the
+/// id again, or a forged index never makes it print other words.
+#[test]
+fn the_slogan_index_never_hides_an_edit_or_a_second_definition() {
+    let p = decided_project("slogan-index");
+    // Only settled files are indexed.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    let abs = p.join("slogans").canonicalize().unwrap();
+    let name = &jiediqi::review::sha256_hex(abs.to_string_lossy().as_bytes())[..32];
+    let index = test_cache().join("jiediqi/slogan-index").join(name);
+    let noted = std::fs::read_to_string(&index).unwrap_or_else(|e| panic!("{}: {e}", index.display()));
+    assert!(noted.lines().any(|l| l == "jiaotong-toukui\tjiaotong.yaml"), "{noted}");
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    // A second file defining the id: the listing changed, every file is read.
+    let file = p.join("slogans/jiaotong.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let entry: String = text.lines().skip(3).take(4).map(|l| format!("{l}\n")).collect();
+    std::fs::write(p.join("slogans/zz-copy.yaml"), format!("topic: 交通安全\nslogans:\n{entry}")).unwrap();
+    let o = render_poster(&p, "jiaotong-toukui");
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("slogan id `jiaotong-toukui` is used twice"), "{}", stderr(&o));
+    std::fs::remove_file(p.join("slogans/zz-copy.yaml")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    // The wording edited in place: the edit is what is read, and it is not approved.
+    std::fs::write(&file, text.replace("平安把家回", "平安回家去")).unwrap();
+    let o = render_poster(&p, "jiaotong-toukui");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not approved"), "{}", stderr(&o));
+    std::fs::write(&file, &text).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(render_poster(&p, "jiaotong-toukui").status.success());
+    // A forged index naming another file: the slogan is not found, nothing printed.
+    let noted = std::fs::read_to_string(&index).unwrap();
+    assert!(noted.contains("jiaotong-toukui\tjiaotong.yaml"), "{noted}");
+    std::fs::write(&index, noted.replace("jiaotong-toukui\tjiaotong.yaml", "jiaotong-toukui\tfanzha.yaml")).unwrap();
+    let out = p.join("out-forged");
+    let o = run_words(&p, "render --slogan jiaotong-toukui --item poster-a3 --format pdf", &out);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("jiaotong-toukui"), "{}", stderr(&o));
+    assert!(files(&out).is_empty(), "{:?}", files(&out));
+}

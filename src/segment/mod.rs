@@ -201,9 +201,6 @@ const VIEWS_KEPT: usize = 4;
 
 thread_local! {
     static VIEWS: std::cell::RefCell<Vec<View>> = const { std::cell::RefCell::new(Vec::new()) };
-    /// Where the words starting with a character lie in the dictionary.
-    static RANGES: std::cell::RefCell<std::collections::HashMap<char, (usize, usize)>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// Every dictionary word that occurs in `text`, with its frequency (a word
@@ -233,26 +230,26 @@ fn for_each_word(text: &str, mut f: impl FnMut(&str, u64)) {
     }
 }
 
-/// The byte range of the lines whose word starts with `c` (memoised).
+/// (character, offset) pairs, little-endian u32, one per first character of
+/// the dictionary's words, in order (made by `build.rs`).
+static FIRST_CHARS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jieba-first-chars.bin"));
+
+/// The byte range of the lines whose word starts with `c`.
 fn first_char_range(c: char) -> (usize, usize) {
-    RANGES.with(|r| {
-        *r.borrow_mut().entry(c).or_insert_with(|| {
-            let mut buf = [0u8; 4];
-            let key = c.encode_utf8(&mut buf).as_bytes().to_vec();
-            let lo = lower_bound_in(&key, 0, DICT.len());
-            // Past every word starting with `c`: its last byte plus one.
-            let mut next = key.clone();
-            let mut hi = DICT.len();
-            while let Some(last) = next.pop() {
-                if last < 0xFF {
-                    next.push(last + 1);
-                    hi = lower_bound_in(&next, lo, DICT.len());
-                    break;
-                }
-            }
-            (lo, hi)
-        })
-    })
+    let entry = |i: usize| {
+        let at = |k: usize| u32::from_le_bytes(FIRST_CHARS[k..k + 4].try_into().unwrap_or([0; 4]));
+        (at(8 * i), at(8 * i + 4) as usize)
+    };
+    let n = FIRST_CHARS.len() / 8;
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if entry(mid).0 < u32::from(c) { lo = mid + 1 } else { hi = mid }
+    }
+    match (lo < n).then(|| entry(lo)) {
+        Some((k, start)) if k == u32::from(c) => (start, if lo + 1 < n { entry(lo + 1).1 } else { DICT.len() }),
+        _ => (0, 0),
+    }
 }
 
 /// The word and frequency of a line; lines are `word freq`.
@@ -293,7 +290,8 @@ fn lower_bound_in(key: &[u8], from: usize, to: usize) -> usize {
 
 /// The frequency jieba's dictionary gives a word.
 pub fn lookup(word: &str) -> Option<u64> {
-    let at = lower_bound_in(word.as_bytes(), 0, DICT.len());
+    let (lo, hi) = first_char_range(word.chars().next()?);
+    let at = lower_bound_in(word.as_bytes(), lo, hi);
     let line = line_at(at);
     (word_of(line) == word).then(|| freq_of(line))
 }
@@ -323,6 +321,24 @@ mod tests {
         assert_eq!(longest, DICT_MAX_CHARS);
         assert_eq!(lookup("派出所"), Some(freq_of(DICT.lines().find(|l| word_of(l) == "派出所").unwrap())));
         assert_eq!(lookup("派出所长官"), None);
+    }
+
+    #[test]
+    fn the_first_character_table_covers_each_word_exactly() {
+        let mut at = 0;
+        let mut seen = std::collections::BTreeMap::new();
+        for line in DICT.split_inclusive('\n') {
+            let c = line.chars().next().unwrap();
+            let (lo, hi) = *seen.entry(c).or_insert_with(|| first_char_range(c));
+            assert!(lo <= at && at + line.len() <= hi, "{line:?} at {at} outside {lo}..{hi}");
+            at += line.len();
+        }
+        // The ranges tile the dictionary, in order.
+        let total: usize = seen.values().map(|(lo, hi)| hi - lo).sum();
+        assert_eq!(total, DICT.len());
+        assert_eq!(first_char_range(FILLER.chars().next().unwrap()), (0, 0));
+        assert_eq!(lookup("\u{E000}"), None);
+        assert_eq!(lookup(""), None);
     }
 
     #[test]
