@@ -32,28 +32,14 @@ pub const SHIPPED: &[(&str, &str)] = &[
 /// (which no user can set) are as they were when it hashed right need not be
 /// hashed again. Kept in the user's cache folder, beside nothing of the project.
 mod verified {
-    use std::os::unix::fs::MetadataExt as _;
     use std::path::{Path, PathBuf};
 
     fn cache_file() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
-        Some(base.join("jiediqi").join("verified-fonts"))
+        Some(crate::fsio::cache_base()?.join("jiediqi").join("verified-fonts"))
     }
 
     fn stamp(m: &std::fs::Metadata, sum: &str) -> String {
-        format!(
-            "{sum} {} {} {} {}.{} {}.{}",
-            m.dev(),
-            m.ino(),
-            m.len(),
-            m.mtime(),
-            m.mtime_nsec(),
-            m.ctime(),
-            m.ctime_nsec()
-        )
+        format!("{sum} {}", crate::fsio::identity(m))
     }
 
     /// Whether `path`, which had `meta`, is noted as having hashed to `sum`

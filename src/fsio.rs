@@ -142,6 +142,33 @@ pub enum Durability {
     Sync,
 }
 
+/// A file's identity as `stat` gives it: device, inode, size, modification
+/// and change time. The change time no user can set, and every write or
+/// rename changes it: the caches keyed on files (verified fonts, the review
+/// and slogan indexes) note this, not the bytes.
+pub fn identity(m: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    format!("{} {} {} {}.{} {}.{}", m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec())
+}
+
+/// Whether a file last changed at least `settle` before `at`: on file
+/// systems with coarse clocks a second change within the same tick could
+/// keep its change time, so only settled files are noted in a cache.
+pub fn settled(m: &std::fs::Metadata, at: std::time::SystemTime, settle: std::time::Duration) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    let changed = std::time::SystemTime::UNIX_EPOCH
+        + std::time::Duration::new(m.ctime().max(0) as u64, m.ctime_nsec().clamp(0, 999_999_999) as u32);
+    at.duration_since(changed).is_ok_and(|d| d >= settle)
+}
+
+/// The user's cache folder: `$XDG_CACHE_HOME`, else `$HOME/.cache`.
+pub fn cache_base() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))
+}
+
 /// Write `bytes` to `path` atomically. A symlink at `path` is replaced, not
 /// followed: an output file never writes through a link someone planted.
 pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), Diagnostic> {

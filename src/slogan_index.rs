@@ -16,7 +16,6 @@
 //! in a print file that no reviewer approved.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
 use std::time::{Duration, SystemTime};
@@ -45,38 +44,20 @@ impl Listing {
     pub fn read(dir: &Path) -> Result<Listing, crate::diag::Diagnostic> {
         let files = crate::library::yaml_files(dir)?;
         let now = SystemTime::now();
-        let mut stamp = sha2::Sha256::default();
+        let mut listed = String::new();
         let mut settled = true;
         for f in &files {
-            use sha2::Digest as _;
             let Ok(m) = std::fs::metadata(f) else {
                 // Gone or unreadable: the read that follows says so; note nothing.
                 settled = false;
                 continue;
             };
             let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            stamp.update(
-                format!(
-                    "{name}\0{} {} {} {}.{} {}.{}\n",
-                    m.dev(),
-                    m.ino(),
-                    m.len(),
-                    m.mtime(),
-                    m.mtime_nsec(),
-                    m.ctime(),
-                    m.ctime_nsec()
-                )
-                .as_bytes(),
-            );
-            let changed = SystemTime::UNIX_EPOCH
-                + Duration::new(m.ctime().max(0) as u64, m.ctime_nsec().clamp(0, 999_999_999) as u32);
-            settled &= now.duration_since(changed).is_ok_and(|d| d >= SETTLED);
+            listed.push_str(&format!("{name}\0{}\n", fsio::identity(&m)));
+            settled &= fsio::settled(&m, now, SETTLED);
         }
-        let stamp = {
-            use sha2::Digest as _;
-            stamp.finalize().iter().map(|b| format!("{b:02x}")).collect()
-        };
-        let index = crate::review::index::cache_base().and_then(|base| {
+        let stamp = crate::review::sha256_hex(listed.as_bytes());
+        let index = fsio::cache_base().and_then(|base| {
             let abs = dir.canonicalize().ok()?;
             let id = crate::review::sha256_hex(abs.to_string_lossy().as_bytes());
             Some(base.join("jiediqi").join("slogan-index").join(&id[..32]))

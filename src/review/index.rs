@@ -21,7 +21,7 @@
 //! as before (and a new index noted). The index can make a run refuse, never
 //! approve: a slogan missing from it reads as pending.
 
-use std::os::unix::fs::{FileExt as _, MetadataExt as _};
+use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -37,13 +37,7 @@ const MAGIC: &str = "jiediqi review index 1";
 /// timestamps a second change within the same tick could keep its change time.
 const SETTLED: Duration = Duration::from_millis(100);
 
-/// The user's cache folder: `$XDG_CACHE_HOME`, else `$HOME/.cache`.
-pub fn cache_base() -> Option<PathBuf> {
-    std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))
-}
+pub use crate::fsio::cache_base;
 
 /// The index of one project folder, keyed by its absolute path.
 fn cache_dir(base: &Path, root: &Path) -> Option<PathBuf> {
@@ -54,13 +48,11 @@ fn cache_dir(base: &Path, root: &Path) -> Option<PathBuf> {
 
 /// The identity of the log file as `stat` gives it.
 pub(super) fn stamp(m: &std::fs::Metadata) -> String {
-    format!("{} {} {} {}.{} {}.{}", m.dev(), m.ino(), m.len(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec())
+    fsio::identity(m)
 }
 
 fn settled(m: &std::fs::Metadata, read_at: SystemTime) -> bool {
-    let changed =
-        SystemTime::UNIX_EPOCH + Duration::new(m.ctime().max(0) as u64, m.ctime_nsec().clamp(0, 999_999_999) as u32);
-    read_at.duration_since(changed).is_ok_and(|d| d >= SETTLED)
+    fsio::settled(m, read_at, SETTLED)
 }
 
 fn bucket_of(id: &str) -> usize {
