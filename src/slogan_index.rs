@@ -17,7 +17,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
 use std::time::{Duration, SystemTime};
 
 use crate::fsio::{self, Durability};
@@ -36,6 +35,8 @@ pub struct Listing {
     stamp: String,
     settled: bool,
     index: Option<PathBuf>,
+    /// The index's entries, if it is one of this stamp (read once).
+    entries: Option<BTreeMap<String, BTreeSet<String>>>,
 }
 
 impl Listing {
@@ -62,13 +63,14 @@ impl Listing {
             let id = crate::review::sha256_hex(abs.to_string_lossy().as_bytes());
             Some(base.join("jiediqi").join("slogan-index").join(&id[..32]))
         });
-        Ok(Listing { files, stamp, settled, index })
+        let entries = index.as_deref().and_then(|i| entries(i, &stamp));
+        Ok(Listing { files, stamp, settled, index, entries })
     }
 
     /// The files that define `ids`, if every one of them is noted under
     /// this listing's stamp.
     pub fn noted(&self, ids: &[String]) -> Option<Vec<PathBuf>> {
-        let entries = self.entries()?;
+        let entries = self.entries.as_ref()?;
         let mut names: BTreeSet<&str> = BTreeSet::new();
         for id in ids {
             names.extend(entries.get(id.as_str())?.iter().map(String::as_str));
@@ -91,15 +93,12 @@ impl Listing {
         if !self.settled || found.is_empty() {
             return;
         }
-        let mut entries: BTreeMap<String, BTreeSet<String>> = self
-            .entries()
-            .map(|e| e.into_iter().map(|(k, v)| (k.to_string(), v.into_iter().collect())).collect())
-            .unwrap_or_default();
+        let mut entries = self.entries.clone().unwrap_or_default();
         let mut changed = false;
         for (id, files) in found {
             let names: BTreeSet<String> =
                 files.iter().filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
-            if names.is_empty() || id.contains(['\t', '\n']) || names.iter().any(|n| n.contains(['\t', '\n'])) {
+            if id.contains(['\t', '\n']) || names.iter().any(|n| n.contains(['\t', '\n'])) {
                 continue;
             }
             if entries.get(id) != Some(&names) {
@@ -128,21 +127,21 @@ impl Listing {
             let _ = fsio::write_atomic(path, text.as_bytes(), Durability::Rename);
         }
     }
+}
 
-    /// The index's entries if it is one of this stamp.
-    fn entries(&self) -> Option<BTreeMap<String, Vec<String>>> {
-        let bytes = crate::library::read_bounded(self.index.as_ref()?, MAX_BYTES).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let mut lines = text.lines();
-        if lines.next()? != MAGIC || lines.next()? != self.stamp {
-            return None;
-        }
-        let mut out = BTreeMap::new();
-        for line in lines {
-            let mut parts = line.split('\t');
-            let id = parts.next()?;
-            out.insert(id.to_string(), parts.map(str::to_string).collect());
-        }
-        Some(out)
+/// The entries of the index at `path` if it is one of `stamp`.
+fn entries(path: &Path, stamp: &str) -> Option<BTreeMap<String, BTreeSet<String>>> {
+    let bytes = crate::library::read_bounded(path, MAX_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != MAGIC || lines.next()? != stamp {
+        return None;
     }
+    let mut out = BTreeMap::new();
+    for line in lines {
+        let mut parts = line.split('\t');
+        let id = parts.next()?;
+        out.insert(id.to_string(), parts.map(str::to_string).collect());
+    }
+    Some(out)
 }

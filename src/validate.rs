@@ -705,18 +705,8 @@ pub fn invisible(c: char) -> bool {
 const ID_HINT: &str = "ids are 1–48 lowercase ASCII letters, digits and `-` (they become file names)";
 
 fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Slogan> {
-    // A file that does not contain an id's text cannot define that slogan,
-    // unless it writes ids with YAML escapes (`"abc-de\x66"`): such files
-    // are read too, so an id means the same to every command.
-    let keep = |_: &Path, text: &[u8]| {
-        only.is_none_or(|ids| {
-            memchr::memchr(b'\\', text).is_some()
-                || ids.iter().any(|id| memchr::memmem::find(text, id.as_bytes()).is_some())
-        })
-    };
-    let narrow = |text: &str| only.and_then(|ids| narrow_slogans(text, ids));
     let Some(ids) = only else {
-        return match library::load_narrowed::<SloganFile>(dir, keep, narrow) {
+        return match library::load_all::<SloganFile>(dir) {
             Ok((files, p)) => {
                 problems.0.extend(p.0);
                 check_slogan_files(files, problems)
@@ -727,8 +717,16 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
             }
         };
     };
-    // Named slogans: from the files the slogan index says define them
-    // (see `slogan_index`), else from every file, noting where they were.
+    // A file that does not contain an id's text cannot define that slogan,
+    // unless it writes ids with YAML escapes (`"abc-de\x66"`): such files
+    // are read too, so an id means the same to every command.
+    let keep = |_: &Path, text: &[u8]| {
+        memchr::memchr(b'\\', text).is_some()
+            || ids.iter().any(|id| memchr::memmem::find(text, id.as_bytes()).is_some())
+    };
+    let narrow = |text: &str| narrow_slogans(text, ids);
+    // From the files the slogan index says define them (see `slogan_index`),
+    // else from every file, noting where they were.
     let listing = match crate::slogan_index::Listing::read(dir) {
         Ok(l) => l,
         Err(d) => {
@@ -737,13 +735,12 @@ fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics)
         }
     };
     let noted = listing.noted(ids);
-    let files = noted.clone().unwrap_or_else(|| listing.files.clone());
+    let from_index = noted.is_some();
+    let files = noted.unwrap_or_else(|| listing.files.clone());
     let (files, p) = library::load_narrowed_from::<SloganFile>(files, keep, narrow);
-    let clean = p.is_empty() && problems.is_empty();
     problems.0.extend(p.0);
-    let before = problems.0.len();
     let slogans = check_slogan_files(files, problems);
-    if noted.is_none() && clean && problems.0.len() == before {
+    if !from_index && problems.is_empty() {
         let mut found: BTreeMap<String, std::collections::BTreeSet<PathBuf>> = BTreeMap::new();
         // Only the ids asked for: every file that could define one was read
         // (it holds the id's text, or escapes); other ids seen on the way

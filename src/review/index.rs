@@ -46,15 +46,6 @@ fn cache_dir(base: &Path, root: &Path) -> Option<PathBuf> {
     Some(base.join("jiediqi").join("review-index").join(&id[..32]))
 }
 
-/// The identity of the log file as `stat` gives it.
-pub(super) fn stamp(m: &std::fs::Metadata) -> String {
-    fsio::identity(m)
-}
-
-fn settled(m: &std::fs::Metadata, read_at: SystemTime) -> bool {
-    fsio::settled(m, read_at, SETTLED)
-}
-
 fn bucket_of(id: &str) -> usize {
     usize::from(sha2::Sha256::digest(id.as_bytes())[0]) % BUCKETS
 }
@@ -104,7 +95,9 @@ pub(super) fn save(base: &Path, root: &Path, keys: &Keyring, v: &Verified) {
     // The file read is the file stat'ed before and after, and old enough
     // that any later change shows in its change time.
     let after = std::fs::metadata(v.log_path).ok();
-    if after.as_ref().is_none_or(|a| stamp(a) != stamp(v.before)) || !settled(v.before, v.read_at) {
+    if after.as_ref().is_none_or(|a| fsio::identity(a) != fsio::identity(v.before))
+        || !fsio::settled(v.before, v.read_at, SETTLED)
+    {
         return;
     }
     let spans = record_spans(v.text);
@@ -117,7 +110,7 @@ pub(super) fn save(base: &Path, root: &Path, keys: &Keyring, v: &Verified) {
         "{MAGIC}\nproject {}\nlog {}\nfile {}\nhead {} {} {} {}\nkey {}\nmachine {} {}\n",
         abs.display(),
         first.prev,
-        stamp(v.before),
+        fsio::identity(v.before),
         last.seq,
         head_at,
         head_end - head_at,
@@ -202,7 +195,7 @@ pub(super) fn lookup(
     }
     let log_id = field("log")?;
     let meta = std::fs::metadata(log_path).ok()?;
-    if field("file")? != stamp(&meta) {
+    if field("file")? != fsio::identity(&meta) {
         return None;
     }
     // This machine's records of the log's head and the project's log, as
