@@ -1217,7 +1217,8 @@ fn proof_cmd(
     for (s, pv) in slogans.iter().zip(&previews) {
         for p in pv {
             let mark = if p.proof { "--样稿未审定" } else { "" };
-            let path = preview_dir.join(format!("{}--{}{mark}.png", p.item, s.id));
+            let side = layout::side_suffix(p.side);
+            let path = preview_dir.join(format!("{}--{}{mark}{side}.png", p.item, s.id));
             fsio::write_atomic(&path, &p.png, fsio::Durability::Rename)?;
         }
     }

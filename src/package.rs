@@ -132,10 +132,11 @@ struct Plan<'a> {
 }
 
 /// What [`render`] hands on: the files written, in package order, and the
-/// first page of each item × slogan's first design (for the contact sheet).
+/// sides of the first page of each item × slogan's first design (for the
+/// contact sheet).
 struct Rendered {
     files: Vec<Written>,
-    samples: Vec<Scene>,
+    samples: Vec<Vec<Scene>>,
 }
 
 /// One distinct design: one print file (with its films, cut file, SVGs and
@@ -335,7 +336,7 @@ fn render(
         Ok(Written { path, len: bytes.len() as u64, sha256 })
     };
     let failed = AtomicBool::new(false);
-    type Out = Result<(Vec<Written>, Option<Scene>), Diagnostics>;
+    type Out = Result<(Vec<Written>, Option<Vec<Scene>>), Diagnostics>;
     let results: Vec<Out> = (0..plan.designs.len())
         .into_par_iter()
         .map(|k| {
@@ -348,7 +349,8 @@ fn render(
                 failed.store(true, Ordering::Relaxed);
                 Diagnostics::from(e)
             })?;
-            Ok((files, proof[k].then(|| scenes.into_iter().next()).flatten()))
+            let sides = usize::from(d.job.item.sides.max(1));
+            Ok((files, proof[k].then(|| scenes.into_iter().take(sides).collect())))
         })
         .collect();
     let mut problems = Diagnostics::default();
@@ -386,9 +388,10 @@ pub(crate) fn proof_groups(designs: &[Design]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// The proof of an item × slogan: `proofs/poster-a3--fanzha-qiandaizi.png`.
-pub(crate) fn proof_path(d: &Design) -> String {
-    format!("proofs/{}--{}.png", d.job.item.id, d.job.slogan.id)
+/// The proof of one side of an item × slogan:
+/// `proofs/poster-a3--fanzha-qiandaizi.png`, `proofs/card-contact--fanzha-96110--back.png`.
+pub(crate) fn proof_path(d: &Design, side: usize) -> String {
+    format!("proofs/{}--{}{}.png", d.job.item.id, d.job.slogan.id, layout::side_suffix(side))
 }
 
 /// The cut file of an item × slogan: `print/mousepad-desk--fanzha-qiandaizi.cut.pdf`.
@@ -471,12 +474,15 @@ fn render_files(
             }
         }
     }
-    // One proof per item × slogan (see proof_groups()), from the first page.
+    // One proof per item × slogan (see proof_groups()) and side, from the
+    // first page: the back prints too.
     if proof {
-        let path = proof_path(design);
-        let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
-            .map_err(|e| Diagnostic::data(format!("{path}: {e}")))?;
-        v.push(put(path, png_bytes)?);
+        for (side, scene) in scenes.iter().take(sides).enumerate() {
+            let path = proof_path(design, side);
+            let png_bytes = png::export(scene, &png::PngOptions { dpi: PROOF_DPI })
+                .map_err(|e| Diagnostic::data(format!("{path}: {e}")))?;
+            v.push(put(path, png_bytes)?);
+        }
     }
     Ok(v)
 }
@@ -880,7 +886,7 @@ fn documents(
     order: &Order,
     plan: &Plan,
     files: &[Written],
-    samples: &[Scene],
+    samples: &[Vec<Scene>],
     opts: &PackageOptions,
     staged: &fsio::StagedDir,
 ) -> Result<Vec<Written>, Diagnostic> {
@@ -1023,10 +1029,15 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
         designs.iter().flat_map(|d| (0..d.stations.len().max(1)).map(move |k| (d.page_base(k), d))).collect();
     // A proof and a cut file each stand for their item × slogan's designs.
     let groups = proof_groups(designs);
-    let by_group = |path: fn(&Design) -> String| -> BTreeMap<String, &[Design]> {
-        groups.iter().map(|g| (path(&designs[g.start]), &designs[g.clone()])).collect()
-    };
-    let (proofs, cuts) = (by_group(proof_path), by_group(cut_path));
+    let proofs: BTreeMap<String, &[Design]> = groups
+        .iter()
+        .flat_map(|g| {
+            let d = &designs[g.start];
+            (0..usize::from(d.job.item.sides.max(1))).map(move |side| (proof_path(d, side), &designs[g.clone()]))
+        })
+        .collect();
+    let cuts: BTreeMap<String, &[Design]> =
+        groups.iter().map(|g| (cut_path(&designs[g.start]), &designs[g.clone()])).collect();
     let mut s = String::new();
     let _ = writeln!(s, "{{");
     let _ = writeln!(s, "  \"order\": \"{}\",", esc(&order.name));
@@ -1061,7 +1072,8 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
                 Some(g) => (*g, String::new()),
                 None => continue,
             },
-            _ => match by_base.get(base) {
+            // A back side's SVGs are named after the page with `--back`.
+            _ => match by_base.get(base).or_else(|| by_base.get(base.strip_suffix(layout::side_suffix(1))?)) {
                 Some(d) => (std::slice::from_ref(*d), String::new()),
                 None => continue,
             },

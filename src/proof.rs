@@ -15,11 +15,14 @@ use crate::validate::{Library, Slogan, Station};
 /// The long side of a mockup on the proof sheet, pixels.
 const MOCKUP_PX: u32 = 600;
 
-/// A preview of a slogan on an item: the product mockup for the sheet and
-/// the flat trim area as a PNG file.
+/// A preview of a slogan on one side of an item: the product mockup for
+/// the sheet and the flat trim area as a PNG file.
 pub struct Preview {
     pub item: String,
     pub name: String,
+    /// 0 the front; two-sided items (card, tri-fold) have a back, which
+    /// the reviewer sees too: its text prints as well.
+    pub side: usize,
     pub picture: Picture,
     pub png: Vec<u8>,
     pub proof: bool,
@@ -31,27 +34,36 @@ pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: boo
         if !item.suits(s) {
             continue;
         }
-        let mut scene = match layout::build_scene(lib, item, s, &SceneOptions { station }) {
-            Ok(scene) => scene,
+        let scenes = match layout::build_sides(lib, item, s, &SceneOptions { station }) {
+            Ok(scenes) => scenes,
             // Lint reports what does not fit; the sheet shows the rest.
             Err(_) => continue,
         };
-        if proof {
-            layout::mark_as_proof(lib, &mut scene)?;
+        let two_sided = scenes.len() > 1;
+        for (side, mut scene) in scenes.into_iter().enumerate() {
+            if proof {
+                layout::mark_as_proof(lib, &mut scene)?;
+            }
+            let long_in = scene.width.max(scene.height) / 72.0;
+            let dpi = (600.0 / long_in).min(100.0);
+            // The file is the flat artwork (what the print file holds); the sheet
+            // shows it on the product, true to scale, as the officer will see it.
+            let (w, h, rgb) = png::render_rgb(&scene, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
+            let png = png::encode_rgb(w, h, &rgb, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
+            let name = match (two_sided, side) {
+                (false, _) => item.name.clone(),
+                (true, 0) => format!("{}（正面）", item.name),
+                (true, _) => format!("{}（背面）", item.name),
+            };
+            out.push(Preview {
+                item: item.id.clone(),
+                name,
+                side,
+                picture: crate::mockup::picture(lib, item, &scene, MOCKUP_PX)?,
+                png,
+                proof,
+            });
         }
-        let long_in = scene.width.max(scene.height) / 72.0;
-        let dpi = (600.0 / long_in).min(100.0);
-        // The file is the flat artwork (what the print file holds); the sheet
-        // shows it on the product, true to scale, as the officer will see it.
-        let (w, h, rgb) = png::render_rgb(&scene, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
-        let png = png::encode_rgb(w, h, &rgb, dpi).map_err(|e| Diagnostic::data(e.to_string()))?;
-        out.push(Preview {
-            item: item.id.clone(),
-            name: item.name.clone(),
-            picture: crate::mockup::picture(lib, item, &scene, MOCKUP_PX)?,
-            png,
-            proof,
-        });
     }
     Ok(out)
 }

@@ -377,6 +377,62 @@ fn an_order_line_may_swap_a_swappable_spot_ink() {
 }
 
 #[test]
+fn two_sided_items_have_both_sides_proofed_listed_and_on_the_contact_sheet() {
+    let p = approved_order_project("order-two-sided");
+    let path = p.join("orders/two-sided.yaml");
+    let example = std::fs::read_to_string(p.join(ORDER)).unwrap();
+    let head = &example[..example.find("stations:").unwrap()];
+    let mut text = head.to_string();
+    text.push_str("stations:\n  list:\n");
+    for (id, name) in [("chengguan", "城关派出所"), ("dongguan", "东关派出所")] {
+        text.push_str(&format!(
+            "    - {{ id: {id}, name: {name}, phone: 0912-1234567, address: 人民路 88 号, qr: \"https://example.org/{id}\", officer: {{ name: 李警官, phone: 138-0000-0000 }} }}\n"
+        ));
+    }
+    text.push_str("lines:\n  - item: card-contact\n    slogans: [fanzha-96110]\n    quantity: 500\n");
+    text.push_str("  - item: trifold-16k\n    slogans: [fanzha-96110]\n    quantity: 500\n");
+    std::fs::write(&path, text).unwrap();
+    let out = p.join("out");
+    let o = jiediqi_in(&p, &["order", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pkg = out.join("two-sided");
+    let proofs = files(&pkg.join("proofs"));
+    assert_eq!(
+        proofs,
+        [
+            "card-contact--fanzha-96110--back.png",
+            "card-contact--fanzha-96110.png",
+            "trifold-16k--fanzha-96110--back.png",
+            "trifold-16k--fanzha-96110.png"
+        ]
+    );
+    // The back proof is the back: the officer's name is drawn on it, not on the front.
+    let front = std::fs::read(pkg.join("proofs/card-contact--fanzha-96110.png")).unwrap();
+    let back = std::fs::read(pkg.join("proofs/card-contact--fanzha-96110--back.png")).unwrap();
+    assert_ne!(front, back);
+    // Every file is in the manifest, the back sides' SVGs and proofs too.
+    let manifest = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
+    let sums = std::fs::read_to_string(pkg.join("SHA256SUMS")).unwrap();
+    for line in sums.lines() {
+        let path = line.split_once("  ").unwrap().1;
+        if !matches!(path, "生产单.pdf" | "样稿总览.pdf" | "README.txt" | "manifest.json") {
+            assert!(manifest.contains(&format!("\"path\": \"{path}\"")), "{path} not in the manifest");
+        }
+    }
+    let row = manifest
+        .lines()
+        .find(|l| l.contains("\"path\": \"svg/card-contact--fanzha-96110--dongguan--back.svg\""))
+        .unwrap();
+    assert!(row.contains("\"stations\": [{\"id\": \"dongguan\""), "{row}");
+    // The contact sheet shows each side: one cell for the front, one for the back.
+    let sheet = pkg.join("样稿总览.pdf");
+    let text = tool_ok("pdftotext", &[sheet.to_str().unwrap(), "-"]);
+    // (the mockups' own captions are pictures: the cell labels are the text).
+    assert_eq!(text.matches("背面").count(), 2, "{text}");
+    assert!(text.contains("card-contact--fanzha-96110\n背面"), "{text}");
+}
+
+#[test]
 fn check_validates_the_orders_too() {
     let p = project_copy("order-check");
     let o = jiediqi_in(&p, &["check"]);

@@ -267,14 +267,20 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
     let previews = files(&out.join("previews"));
     // One a pair the item takes (the couplet takes only 7+7 lines).
     let lib = jiediqi::validate::Library::load(&p).unwrap();
-    let pairs = ["jiaotong-shouji", "fanzha-qiandaizi"]
+    // Two-sided items (card, tri-fold) have a preview of each side: the back prints too.
+    let sides = ["jiaotong-shouji", "fanzha-qiandaizi"]
         .iter()
         .map(|id| lib.slogan(id).unwrap())
         .flat_map(|s| lib.items.iter().filter(move |i| i.suits(s)))
-        .count();
-    assert!(pairs > 30, "{pairs}");
-    assert_eq!(previews.len(), pairs, "{previews:?}");
-    assert!(previews.iter().all(|f| f.ends_with("--样稿未审定.png")));
+        .map(|i| usize::from(i.sides.max(1)))
+        .sum::<usize>();
+    assert!(sides > 30, "{sides}");
+    assert_eq!(previews.len(), sides, "{previews:?}");
+    assert!(previews.iter().all(|f| f.ends_with("--样稿未审定.png") || f.ends_with("--样稿未审定--back.png")));
+    assert!(previews.iter().any(|f| f == "card-contact--fanzha-qiandaizi--样稿未审定--back.png"), "{previews:?}");
+    for want in ["警民联系卡（正面）", "警民联系卡（背面）"] {
+        assert!(text.contains(want), "proof sheet lacks {want}");
+    }
     // --pending picks what waits for a decision: the stale one, not the decided one.
     let out2 = p.join("sheet2");
     let o = run_words(&p, "proof --pending", &out2);

@@ -24,15 +24,20 @@ pub(super) fn contact_sheet(
     fonts: &Fonts,
     order: &Order,
     designs: &[Design],
-    samples: &[Scene],
+    samples: &[Vec<Scene>],
 ) -> Result<Vec<Scene>, Diagnostic> {
-    // One cell per item × slogan (super::proof_groups): the product mockup of
-    // the first page of its first design (`samples`, one a group).
+    // One cell per item × slogan (super::proof_groups) and side: the product
+    // mockup of the first page of its first design (`samples`, the sides of
+    // one a group), the back beside the front.
     let groups = super::proof_groups(designs);
-    let pictures: Vec<Picture> = samples
+    let cells: Vec<(usize, usize, &Scene)> = samples
+        .iter()
+        .enumerate()
+        .flat_map(|(g, sides)| sides.iter().enumerate().map(move |(side, s)| (g, side, s)))
+        .collect();
+    let pictures: Vec<Picture> = cells
         .par_iter()
-        .zip(&groups)
-        .map(|(s, g)| crate::mockup::picture(lib, designs[g.start].job.item, s, CELL_PX))
+        .map(|&(g, _, s)| crate::mockup::picture(lib, designs[groups[g].start].job.item, s, CELL_PX))
         .collect::<Result<_, Diagnostic>>()?;
     let mut sh = Sheet::new(format!("样稿总览 — {}", order.title), false, A4);
     let header = format!("样稿总览　{}", order.title);
@@ -48,10 +53,13 @@ pub(super) fn contact_sheet(
     }
     let cells: Vec<(&Picture, String)> = pictures
         .iter()
-        .zip(&groups)
-        .map(|(p, g)| {
-            let group = &designs[g.clone()];
+        .zip(&cells)
+        .map(|(p, &(g, side, _))| {
+            let group = &designs[groups[g].clone()];
             let (d, j) = (&group[0], &group[0].job);
+            if side > 0 {
+                return (p, format!("{}--{}\n背面", j.item.id, j.slogan.id));
+            }
             let quantity: u64 = group.iter().map(Design::quantity).sum();
             let label = match super::proof_station(group) {
                 None => format!("{}--{}\n{}　×{} 件", j.item.id, j.slogan.id, d.stations_label(), quantity),
