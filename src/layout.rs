@@ -31,6 +31,9 @@ pub struct TextRequest<'a> {
     pub line_spacing: f64,
     pub align: Align,
     pub valign: Align,
+    /// The lines start-aligned as a block that `align` places (a list),
+    /// rather than each line aligned on its own.
+    pub block: bool,
     pub drop_trailing: bool,
     pub paint: Paint,
     /// Word boundaries, so lines break between words; `None`: anywhere
@@ -46,6 +49,8 @@ pub struct SetText {
     /// The lines (or columns) as set, trailing marks dropped where asked.
     pub lines: Vec<String>,
     pub runs: Vec<TextRun>,
+    /// A list's bullets, one a line, in the text's paint.
+    pub bullets: Vec<Path>,
     /// Words broken across lines because no break between words fitted.
     pub split_words: Vec<String>,
 }
@@ -712,7 +717,10 @@ fn choose_lines(
                 let bad = bad_breaks(l, &l.options[c].0) as f64;
                 let good = c as f64 - bad;
                 let per_bad = if l.units.len() > 10 { 0.4 } else { 3.0 };
-                0.1 * good + per_bad * bad
+                // A list's item broken in two reads as two items: only when
+                // the size would otherwise be half.
+                let per_good = if req.block { 1.0 } else { 0.1 };
+                per_good * good + per_bad * bad
             })
             .sum();
         let score = size / (1.0 + penalty);
@@ -784,6 +792,39 @@ fn fit_lines<'a>(
     Err(FitError::TooLong { best_size: largest })
 }
 
+/// How far a list's lines are indented for their bullets, em.
+const BULLET_INDENT: f64 = 0.9;
+
+/// A tip cut into clauses, each ending after its punctuation (and the
+/// closing quotes or brackets that follow it): `充满就拔，别整夜充。` →
+/// `充满就拔，` `别整夜充。`. A clause of one or two characters (`好，`)
+/// stays with the next, so that no line is a stub.
+pub fn clauses(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        cur.push(c);
+        if "，；。！？,;!?".contains(c) {
+            while let Some(&q) = chars.peek().filter(|q| "”’」』）)》".contains(**q)) {
+                cur.push(q);
+                chars.next();
+            }
+            if cur.chars().filter(|c| !linebreak::is_good_break(*c)).count() > 2 {
+                out.push(std::mem::take(&mut cur).trim().to_string());
+            }
+        }
+    }
+    let rest = cur.trim();
+    match out.last_mut() {
+        // A stub at the end joins the clause before it.
+        Some(last) if rest.chars().count() <= 2 && !rest.is_empty() => last.push_str(rest),
+        _ if !rest.is_empty() => out.push(rest.to_string()),
+        _ => {}
+    }
+    out
+}
+
 /// Set text in a zone at the largest size that fits.
 pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     let vertical = req.direction == Direction::Vertical;
@@ -809,6 +850,10 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     }
     let [x, y, w, h] = req.rect;
     let (along, across) = if vertical { (h, w) } else { (w, h) };
+    // A list's bullets stand in the margin its lines are indented by: room
+    // kept for them at the largest size the text may take.
+    let indent = if req.block && !vertical && req.lines.len() > 1 { BULLET_INDENT } else { 0.0 };
+    let along = along - indent * req.max_size.min(across);
     // Too long at the minimum size whatever the breaks: refused before the text is cut into words.
     let area_size = (along * across / total_em.max(1e-6)).sqrt();
     if area_size + 1e-9 < req.min_size {
@@ -871,6 +916,7 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
     let em_top = req.fonts[0].em_top;
     let longest = composed.iter().map(|(_, c)| c.length).fold(0.0, f64::max);
     let mut runs: Vec<TextRun> = Vec::new();
+    let mut bullets = Vec::new();
     let mut set_lines = Vec::new();
     for (n, (l, c)) in composed.iter().enumerate() {
         let step = n as f64 * req.line_spacing * size;
@@ -884,11 +930,18 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
             let right = x + w - (w - block) * factor(req.align);
             (right - size / 2.0 - step, y + (h - longest * size) * factor(req.valign))
         } else {
-            (x + (w - c.length * size) * factor(req.align), y + (h - block) * factor(req.valign) + step + em_top * size)
+            let length = if req.block { longest + indent } else { c.length };
+            let top = y + (h - block) * factor(req.valign) + step;
+            (x + (w - length * size) * factor(req.align) + indent * size, top + em_top * size)
         };
+        // A bullet before each authored line's first line, at the middle of
+        // the ideographs (their em box runs from 0.88 em above the baseline).
+        if indent > 0.0 && c.items.first().is_some_and(|&(i, _, _)| i == 0) {
+            bullets.push(Path::circle(ox - indent * size * 0.55, oy - 0.38 * size, 0.15 * size));
+        }
         place(&mut runs, l.units, c, req.fonts, size, (ox, oy), vertical, req.paint);
     }
-    Ok(SetText { size, lines: set_lines, runs, split_words })
+    Ok(SetText { size, lines: set_lines, runs, bullets, split_words })
 }
 
 /// Place a composed line's glyphs, grouped into one run per font. The
@@ -1088,6 +1141,7 @@ fn build_side(
                 None if z.one_line => vec![run_on(&slogan.lines)],
                 None => slogan.lines.clone(),
             }),
+            Role::Tip if z.chunks => slogan.tip.as_deref().map(clauses),
             Role::Tip => slogan.tip.clone().map(|t| vec![t]),
             Role::Footer => footer_text(z)?.map(|t| vec![t]),
             Role::Heading => {
@@ -1245,7 +1299,11 @@ fn build_side(
                     line_spacing: z.line_spacing,
                     align: z.align,
                     valign: z.valign,
-                    drop_trailing: z.role == Role::Slogan && item.punctuation == PunctuationStyle::DropTrailing,
+                    // A chunked tip reads as a list: its lines start together,
+                    // without line-end punctuation where the item drops it.
+                    block: z.chunks,
+                    drop_trailing: (z.role == Role::Slogan || z.chunks)
+                        && item.punctuation == PunctuationStyle::DropTrailing,
                     paint,
                     words: Some(&words),
                 };
@@ -1255,7 +1313,16 @@ fn build_side(
                     Role::Heading => format!("the heading of {subject}"),
                     _ => format!("the station footer on item `{}`", item.id),
                 };
-                let set = set_text(&req).map_err(|e| match e {
+                // Chunks that do not fit at the minimum size: the tip as one paragraph.
+                let one;
+                let set = match set_text(&req) {
+                    Err(FitError::TooLong { .. } | FitError::TooThin { .. }) if z.chunks && lines.len() > 1 => {
+                        one = vec![lines.concat()];
+                        set_text(&TextRequest { lines: &one, block: false, drop_trailing: false, ..req })
+                    }
+                    set => set,
+                };
+                let set = set.map_err(|e| match e {
                     FitError::Missing(cs) => Diagnostic::data(format!(
                         "{what}, zone `{}`: no font of role `{role}` has {}",
                         z.id,
@@ -1290,6 +1357,7 @@ fn build_side(
                     slogan_lines += set.lines.len();
                 }
                 split_words.extend(set.split_words.iter().map(|w| (z.id.clone(), w.clone())));
+                elements.extend(set.bullets.into_iter().map(|path| Element::Fill { path, paint }));
                 elements.extend(set.runs.into_iter().map(Element::Text));
             }
             Role::Qr => {
@@ -1626,6 +1694,7 @@ pub fn mark_as_proof(lib: &Library, scene: &mut Scene) -> Result<(), Diagnostic>
         line_spacing: 1.2,
         align: Align::Center,
         valign: Align::Center,
+        block: false,
         drop_trailing: false,
         paint: Paint { ink, tint: 0.45, overprint: false },
         words: None,
@@ -1745,6 +1814,20 @@ mod tests {
         Paint { ink: 0, tint: 1.0, overprint: false }
     }
 
+    #[test]
+    fn tips_cut_into_clauses_without_stubs() {
+        assert_eq!(
+            clauses("充满就拔，别整夜充，别从楼上拉电线下来充。"),
+            ["充满就拔，", "别整夜充，", "别从楼上拉电线下来充。"]
+        );
+        // Closing quotes stay with their clause; a two-character clause joins the next.
+        assert_eq!(clauses("他说“别转账！”好，先挂断。"), ["他说“别转账！”", "好，先挂断。"]);
+        // A stub at the end joins the clause before it; no punctuation, one clause.
+        assert_eq!(clauses("陌生链接不要点，好吗"), ["陌生链接不要点，好吗"]);
+        assert_eq!(clauses("陌生链接不要点"), ["陌生链接不要点"]);
+        assert!(clauses("  ").is_empty());
+    }
+
     /// Set at exactly `size` pt in a zone `width_em` ems wide and very tall.
     fn at_fixed(lines: &[&str], width_em: f64, direction: Direction, drop: bool) -> Result<SetText, FitError> {
         at_fixed_with(lines, width_em, direction, drop, None)
@@ -1776,6 +1859,7 @@ mod tests {
             line_spacing: 1.2,
             align: Align::Start,
             valign: Align::Start,
+            block: false,
             drop_trailing: drop,
             paint: paint(),
             words,
@@ -2119,6 +2203,7 @@ mod tests {
             line_spacing: 1.25,
             align: Align::Center,
             valign: Align::Center,
+            block: false,
             drop_trailing: false,
             paint: paint(),
             words: None,
@@ -2136,6 +2221,68 @@ mod tests {
             Err(FitError::TooLong { best_size }) => assert!(best_size < 5.0 && best_size > 0.0),
             other => panic!("expected TooLong, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_chunked_tip_is_a_list_with_a_bullet_a_clause() {
+        let fonts = chain("sans");
+        let lines = clauses("三不一多：未知链接不点击，陌生来电不轻信，个人信息不透露，转账汇款多核实。");
+        assert_eq!(lines.len(), 4);
+        let req = TextRequest {
+            lines: &lines,
+            fonts: &fonts,
+            direction: Direction::Horizontal,
+            rect: [0.0, 0.0, 300.0, 200.0],
+            min_size: 10.0,
+            max_size: 30.0,
+            min_stroke: 0.0,
+            line_spacing: 1.35,
+            align: Align::Center,
+            valign: Align::Center,
+            block: true,
+            drop_trailing: true,
+            paint: paint(),
+            words: None,
+        };
+        let set = set_text(&req).unwrap();
+        // One line and one bullet a clause, the line-end marks dropped.
+        assert_eq!(set.lines, ["三不一多：未知链接不点击", "陌生来电不轻信", "个人信息不透露", "转账汇款多核实"]);
+        assert_eq!(set.bullets.len(), 4);
+        // The lines start together (a list), right of their bullets, and the
+        // block (bullets included) sits in the middle of the zone.
+        let firsts: Vec<f64> = set
+            .lines
+            .iter()
+            .map(|l| {
+                let c = l.chars().next().unwrap().to_string();
+                set.runs[0].glyphs.iter().find(|g| g.text == c).unwrap().x
+            })
+            .collect();
+        assert!(firsts.iter().all(|x| (x - firsts[0]).abs() < 1e-6), "{firsts:?}");
+        let xs: Vec<f64> = set.bullets[0]
+            .0
+            .iter()
+            .filter_map(|s| match *s {
+                Seg::Move(x, _) | Seg::Line(x, _) | Seg::Cubic(_, _, _, _, x, _) => Some(x),
+                Seg::Close => None,
+            })
+            .collect();
+        let (bx, bright) = (xs.iter().copied().fold(f64::MAX, f64::min), xs.iter().copied().fold(0.0, f64::max));
+        assert!(bright < firsts[0] && bx > 0.0, "{bx} {bright} {firsts:?}");
+        let right = set.runs[0].glyphs.iter().map(|g| g.x + set.size).fold(0.0, f64::max);
+        let left = firsts[0] - BULLET_INDENT * set.size;
+        assert!(
+            left >= 0.0 && left <= bx && (left - (300.0 - right)).abs() < 0.05 * set.size,
+            "not centred: {left} .. {right}"
+        );
+        // Each list line is set as one line: the whole line fits the width.
+        assert!(right <= 300.0 + 1e-6);
+        // Too many clauses for the zone as a list, a paragraph: layout falls back (see build_side).
+        let tight = TextRequest { rect: [0.0, 0.0, 300.0, 40.0], ..req };
+        assert!(matches!(set_text(&tight), Err(FitError::TooLong { .. })));
+        let one = vec![lines.concat()];
+        let para = set_text(&TextRequest { lines: &one, block: false, drop_trailing: false, ..tight }).unwrap();
+        assert!(para.bullets.is_empty() && para.lines.len() <= 2, "{:?}", para.lines);
     }
 
     #[test]
@@ -2188,6 +2335,7 @@ mod tests {
             line_spacing: 1.5,
             align: Align::Start,
             valign: Align::Center,
+            block: false,
             drop_trailing: false,
             paint: paint(),
             words: None,

@@ -485,6 +485,11 @@ pub struct ZoneEntry {
     /// Slogan zones: the author's lines run on as one (a cloth banner).
     #[serde(default)]
     pub one_line: bool,
+    /// Tip zones: one line per clause (split after ，；。！？), short
+    /// chunks a passer-by takes in at a glance, when they fit at the zone's
+    /// minimum size; else the tip runs on as one paragraph.
+    #[serde(default)]
+    pub chunks: bool,
     /// The side the zone prints on: 1 (the front, the default) or 2 (the
     /// back of a two-sided item, `sides: 2`).
     #[serde(default)]

@@ -314,6 +314,8 @@ pub struct Zone {
     pub slogan_line: Option<usize>,
     /// A slogan zone that runs the author's lines on as one.
     pub one_line: bool,
+    /// A tip zone that sets the tip one clause a line (when that fits).
+    pub chunks: bool,
     /// The side it prints on, 0-based (0 the front, 1 the back).
     pub side: usize,
     /// Image zones: the station picture, how it fills the box and prints.
@@ -1583,6 +1585,9 @@ fn check_variant(
         if (z.line.is_some() || z.one_line) && z.role != Role::Slogan {
             err(format!("{zname}: `line` and `one_line` are for slogan zones"), &loc, "remove them from this zone");
         }
+        if z.chunks && z.role != Role::Tip {
+            err(format!("{zname}: `chunks` is for tip zones"), &loc, "remove it from this zone");
+        }
         if let Some(n) = z.line
             && (z.one_line
                 || !(1..=2).contains(&n)
@@ -1743,6 +1748,7 @@ fn check_variant(
             tint: z.tint.unwrap_or(100.0) / 100.0,
             slogan_line: z.line.map(|n| n.saturating_sub(1)),
             one_line: z.one_line,
+            chunks: z.chunks,
             side: usize::from(z.side.unwrap_or(1).max(1)) - 1,
             source: z.source,
             fit: z.fit,

@@ -700,6 +700,12 @@ fn die_shapes_folds_and_couplet_strips_are_checked() {
         ("trifold-16k", "folds: [93, 189]", "folds: [189, 93]", "fold at 93 mm is not inside the trim, left to right"),
         ("couplet-7", "    line: 2\n", "", "item `couplet-7` has 2 slogan zones"),
         (
+            "poster-a3",
+            "    grow: [tip]\n",
+            "    grow: [tip]\n    chunks: true\n",
+            "zone `slogan`: `chunks` is for tip zones",
+        ),
+        (
             "couplet-7",
             "takes: { lines: 2, chars: 7 }",
             "takes: { lines: 3 }",

@@ -1366,3 +1366,54 @@ fn reading_only_the_glyphs_set_changes_no_byte() {
     }
     assert!(compared >= 2 * lib.items.len(), "{compared}");
 }
+
+/// A tip set one clause a line (`chunks: true` on the poster) reads as a
+/// list; a tip of more clauses than the zone holds as a list is set as one
+/// paragraph instead of failing.
+#[test]
+fn chunked_tips_are_lists_and_fall_back_to_a_paragraph() {
+    let p = project_copy("chunked-tips");
+    let many: String = (1..=9).map(|i| format!("第{i}条别忘，")).collect();
+    std::fs::write(
+        p.join("slogans/zz.yaml"),
+        format!(
+            "topic: 反诈\nslogans:\n  - id: tip-list\n    lines: [钱袋子要捂得紧, 陌生来电别轻信]\n    tip: 先挂断，再核实，不转账。\n    items: [poster-a3]\n  - id: tip-long\n    lines: [钱袋子要捂得紧, 陌生来电别轻信]\n    tip: {many}\n    items: [poster-a3]\n"
+        ),
+    )
+    .unwrap();
+    let out = p.join("out");
+    let o = jiediqi_in(
+        &p,
+        &[
+            "render",
+            "--slogan",
+            "tip-list",
+            "--slogan",
+            "tip-long",
+            "--item",
+            "poster-a3",
+            "--proof",
+            "--format",
+            "pdf",
+            "--station",
+            "examples/station.yaml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines = |id: &str| -> Vec<String> {
+        let pdf = out.join(format!("poster-a3--{id}--样稿未审定.pdf"));
+        tool_ok("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]).lines().map(|l| l.trim().to_string()).collect()
+    };
+    // One line a clause, line-end marks dropped as on the slogan.
+    let list = lines("tip-list");
+    for want in ["先挂断", "再核实", "不转账"] {
+        assert!(list.iter().any(|l| l == want), "{want} is not a line of its own: {list:?}");
+    }
+    // Nine clauses do not fit as a list: a paragraph of a few lines, punctuation kept.
+    let long = lines("tip-long");
+    let tip: Vec<&String> = long.iter().filter(|l| l.contains("条别忘")).collect();
+    assert!((1..=4).contains(&tip.len()), "{long:?}");
+    assert!(tip[0].contains("第1条别忘，第2条别忘，"), "{tip:?}");
+}
