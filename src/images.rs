@@ -3,7 +3,8 @@
 //! loaded; converted to an item's inks when a zone places them.
 //!
 //! - PNG and JPEG (the `image` crate, nothing else compiled in) become 8-bit
-//!   sRGB pixels. Refused: a file past [`MAX_BYTES`], a picture past
+//!   sRGB pixels, converted from their embedded ICC profile when they have
+//!   one (see `to_srgb`). Refused: a file past [`MAX_BYTES`], a picture past
 //!   [`MAX_PIXELS`] or [`MAX_SIDE`] (checked from the header, before a pixel
 //!   is decoded: a small file that claims a huge picture is a decompression
 //!   bomb), 16 bits a channel, transparency, CMYK JPEG, a name whose
@@ -361,8 +362,9 @@ fn raster_png(bytes: &[u8]) -> Result<Kind, String> {
         return Err("the picture has 16 bits a channel: save it with 8 bits a channel (8-bit RGB)".into());
     }
     dec.set_limits(limits()).map_err(decoded)?;
+    let icc = dec.icc_profile().map_err(decoded)?;
     let img = image::DynamicImage::from_decoder(dec).map_err(decoded)?;
-    rgb_of(img)
+    to_srgb(rgb_of(img)?, icc.as_deref())
 }
 
 fn raster_jpeg(bytes: &[u8]) -> Result<Kind, String> {
@@ -384,9 +386,41 @@ fn raster_jpeg(bytes: &[u8]) -> Result<Kind, String> {
     dec.set_limits(limits()).map_err(decoded)?;
     // Phones store pictures sideways with an EXIF turn: apply it.
     let orientation = dec.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc = dec.icc_profile().map_err(decoded)?;
     let mut img = image::DynamicImage::from_decoder(dec).map_err(decoded)?;
     img.apply_orientation(orientation);
-    rgb_of(img)
+    to_srgb(rgb_of(img)?, icc.as_deref())
+}
+
+/// Pixels in the colour space of their embedded ICC profile (a camera's
+/// Display P3, a designer's Adobe RGB) converted to sRGB, the space the
+/// print conversion starts from: read as sRGB they would print duller or
+/// shifted. No profile: sRGB, as the web and phones assume. A grey
+/// profile (on a grey picture) is left alone: its tone curve is all it has.
+fn to_srgb(kind: Kind, icc: Option<&[u8]>) -> Result<Kind, String> {
+    let (Some(icc), Kind::Raster { width, height, rgb }) = (icc, &kind) else { return Ok(kind) };
+    let unreadable = |e: moxcms::CmsError| {
+        format!("its colour profile (ICC) cannot be read ({e:?}): save the picture as sRGB, or without a profile")
+    };
+    let profile = moxcms::ColorProfile::new_from_slice(icc).map_err(unreadable)?;
+    match profile.color_space {
+        moxcms::DataColorSpace::Rgb => {}
+        moxcms::DataColorSpace::Gray => return Ok(kind),
+        other => {
+            return Err(format!(
+                "its colour profile is for {other:?} pixels, not RGB: save the picture as sRGB, or without a profile"
+            ));
+        }
+    }
+    let opts = moxcms::TransformOptions {
+        rendering_intent: moxcms::RenderingIntent::RelativeColorimetric,
+        ..Default::default()
+    };
+    let srgb = moxcms::ColorProfile::new_srgb();
+    let t = profile.create_transform_8bit(moxcms::Layout::Rgb, &srgb, moxcms::Layout::Rgb, opts).map_err(unreadable)?;
+    let mut out = vec![0u8; rgb.len()];
+    t.transform(rgb, &mut out).map_err(unreadable)?;
+    Ok(Kind::Raster { width: *width, height: *height, rgb: out })
 }
 
 /// The colour components of a JPEG's frame header (SOFn), read from its

@@ -567,3 +567,74 @@ fn an_even_odd_ring_from_an_svg_keeps_its_hole() {
     assert!(ring.iter().all(|&c| c > 240), "white ring: {ring:?}");
     assert!(hole[2] > hole[0] + 40, "the band shows through the hole: {hole:?}");
 }
+
+/// A picture's embedded ICC profile is honoured: pixels are converted from
+/// it to sRGB (the space the print conversion starts from). The test
+/// profile has sRGB's primaries and white but linear tone curves, so the
+/// expected sRGB values follow from the sRGB formula alone: linear 128/255
+/// is sRGB 188, linear 32/255 is sRGB 99. A picture without a profile and
+/// one tagged sRGB read as they are; a broken profile is refused.
+#[test]
+fn embedded_colour_profiles_are_converted_to_srgb() {
+    use image::ImageEncoder as _;
+    let linear = {
+        let mut p = moxcms::ColorProfile::new_srgb();
+        for trc in [&mut p.red_trc, &mut p.green_trc, &mut p.blue_trc] {
+            *trc = Some(moxcms::ToneReprCurve::Lut(Vec::new()));
+        }
+        // sRGB's coding-independent code points would say "sRGB curve".
+        p.cicp = None;
+        p.encode().unwrap()
+    };
+    let srgb = moxcms::ColorProfile::new_srgb().encode().unwrap();
+    let dir = scratch("icc");
+    let grey = [128u8, 128, 128, 32, 32, 32];
+    let write = |name: &str, profile: Option<&[u8]>, jpeg: bool| -> PathBuf {
+        let path = dir.join(name);
+        let mut bytes = Vec::new();
+        // 2 × 1 pixels, scaled up to 64 × 32 so JPEG's blocks stay flat.
+        let big: Vec<u8> =
+            (0..32).flat_map(|_| (0..64).flat_map(|x| grey[(x / 32) * 3..(x / 32) * 3 + 3].to_vec())).collect();
+        if jpeg {
+            let mut e = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 100);
+            if let Some(p) = profile {
+                e.set_icc_profile(p.to_vec()).unwrap();
+            }
+            e.write_image(&big, 64, 32, image::ExtendedColorType::Rgb8).unwrap();
+        } else {
+            let mut e = image::codecs::png::PngEncoder::new(&mut bytes);
+            if let Some(p) = profile {
+                e.set_icc_profile(p.to_vec()).unwrap();
+            }
+            e.write_image(&big, 64, 32, image::ExtendedColorType::Rgb8).unwrap();
+        }
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let pixels = |path: &Path| -> ([u8; 3], [u8; 3]) {
+        let img = StationImage::load(path, "logo").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let images::Kind::Raster { width, rgb, .. } = &img.kind else { panic!("not raster") };
+        let at = |x: usize| [rgb[x * 3], rgb[x * 3 + 1], rgb[x * 3 + 2]];
+        let _ = width;
+        (at(16), at(48))
+    };
+    let near = |got: [u8; 3], want: u8, slack: u8, what: &str| {
+        assert!(got.iter().all(|&c| c.abs_diff(want) <= slack), "{what}: {got:?}, want {want}");
+    };
+    for jpeg in [false, true] {
+        let ext = if jpeg { "jpg" } else { "png" };
+        // JPEG's own rounding (quality 100, flat blocks) stays within 2.
+        let slack = if jpeg { 3 } else { 1 };
+        let (a, b) = pixels(&write(&format!("linear.{ext}"), Some(&linear), jpeg));
+        near(a, 188, slack, &format!("linear 128 in {ext}"));
+        near(b, 99, slack, &format!("linear 32 in {ext}"));
+        for (name, profile) in [("plain", None), ("srgb", Some(srgb.as_slice()))] {
+            let (a, b) = pixels(&write(&format!("{name}.{ext}"), profile, jpeg));
+            near(a, 128, slack, &format!("{name} {ext}"));
+            near(b, 32, slack, &format!("{name} {ext}"));
+        }
+        let bad = write(&format!("bad.{ext}"), Some(b"not a profile at all, just some bytes"), jpeg);
+        let e = StationImage::load(&bad, "logo").expect_err("a broken profile is refused");
+        assert!(e.contains("colour profile (ICC) cannot be read") && e.contains("sRGB"), "{e}");
+    }
+}
