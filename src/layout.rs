@@ -1088,7 +1088,7 @@ pub fn side_suffix(side: usize) -> &'static str {
 }
 
 /// Lay out one side (0 the front) of one slogan on one item.
-fn build_side(
+pub fn build_side(
     lib: &Library,
     item: &Item,
     slogan: &Slogan,

@@ -263,9 +263,19 @@ async fn pages_show_the_library_and_previews_from_the_print_scene() {
     assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{}", &svg[..80.min(svg.len())]);
     // Not approved: the preview carries the proof mark, as a proof render does.
     assert!(svg.len() > 1000);
-    for path in
-        ["/preview/teapot/fanzha-96110.svg", "/preview/poster-a3/..%2F..%2Fetc%2Fpasswd.svg", "/slogans/..%2Fslogans"]
-    {
+    // A two-sided item shows its back too (the contact card's officer side).
+    assert!(page.contains("/preview/card-contact/fanzha-96110--back.svg") && page.contains("背面"));
+    let (status, _, back) = send(&st, get("/preview/card-contact/fanzha-96110--back.svg", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, front) = send(&st, get("/preview/card-contact/fanzha-96110.svg", Some(&cookie))).await;
+    assert!(back.starts_with("<svg") && back != front, "the back is its own picture");
+    assert!(!page.contains("/preview/poster-a3/fanzha-96110--back.svg"), "a one-sided item has no back");
+    for path in [
+        "/preview/teapot/fanzha-96110.svg",
+        "/preview/poster-a3/..%2F..%2Fetc%2Fpasswd.svg",
+        "/slogans/..%2Fslogans",
+        "/preview/poster-a3/fanzha-96110--back.svg",
+    ] {
         let (status, _, _) = send(&st, get(path, Some(&cookie))).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }

@@ -231,7 +231,7 @@ pub async fn preview(
             return Ok(error(StatusCode::NOT_FOUND, "no such item or slogan", &[]));
         };
         let log = st2.review_log()?;
-        let svg = st2.preview(&lib, item, s, !log.state(s).is_approved())?;
+        let svg = st2.preview(&lib, item, s, 0, !log.state(s).is_approved())?;
         Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
     })
     .await

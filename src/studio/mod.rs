@@ -91,9 +91,9 @@ struct Views {
     /// (item, slogan) → its scene without a station: lint lays a slogan out
     /// on every item for its findings, and the previews are drawn from
     /// those same layouts.
-    scenes: HashMap<(String, String), Arc<crate::scene::Scene>>,
+    scenes: HashMap<(String, String, usize), Arc<crate::scene::Scene>>,
     /// (item, slogan, marked as proof) → SVG.
-    svgs: HashMap<(String, String, bool), axum::body::Bytes>,
+    svgs: HashMap<(String, String, usize, bool), axum::body::Bytes>,
     svg_bytes: usize,
 }
 
@@ -355,14 +355,16 @@ impl Studio {
         lib: &Library,
         item: &crate::validate::Item,
         slogan: &crate::validate::Slogan,
+        side: usize,
         proof: bool,
     ) -> Result<axum::body::Bytes, Diagnostic> {
-        let key = (item.id.clone(), slogan.id.clone(), proof);
+        let key = (item.id.clone(), slogan.id.clone(), side, proof);
         if let Some(svg) = self.views_of(lib).and_then(|v| v.svgs.get(&key).cloned()) {
             return Ok(svg);
         }
-        let svg =
-            axum::body::Bytes::from(self.render(|| scene_svg(lib, item, &*self.scene(lib, item, slogan)?, proof))?);
+        let svg = axum::body::Bytes::from(
+            self.render(|| scene_svg(lib, item, &*self.side(lib, item, slogan, side)?, proof))?,
+        );
         let Some(mut v) = self.views_of(lib) else { return Ok(svg) };
         if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
             v.svgs.clear();
@@ -381,11 +383,22 @@ impl Studio {
         item: &crate::validate::Item,
         slogan: &crate::validate::Slogan,
     ) -> Result<Arc<crate::scene::Scene>, Diagnostic> {
-        let key = (item.id.clone(), slogan.id.clone());
+        self.side(lib, item, slogan, 0)
+    }
+
+    /// One side (0 the front) of a slogan's scene on an item, as [`Studio::scene`].
+    pub fn side(
+        &self,
+        lib: &Library,
+        item: &crate::validate::Item,
+        slogan: &crate::validate::Slogan,
+        side: usize,
+    ) -> Result<Arc<crate::scene::Scene>, Diagnostic> {
+        let key = (item.id.clone(), slogan.id.clone(), side);
         if let Some(scene) = self.views_of(lib).and_then(|v| v.scenes.get(&key).cloned()) {
             return Ok(scene);
         }
-        let scene = Arc::new(layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?);
+        let scene = Arc::new(layout::build_side(lib, item, slogan, &SceneOptions { station: None }, side)?);
         if let Some(mut v) = self.views_of(lib)
             && v.scenes.len() < MAX_SCENES
         {
@@ -829,8 +842,9 @@ async fn audit_page(State(st): State<Arc<Studio>>, headers: HeaderMap) -> Respon
     html(StatusCode::OK, pages::audit(&s, &entries))
 }
 
-/// `GET /preview/{item}/{slogan}.svg`: the same scene the print files come
-/// from, marked 样稿·未审定 unless the wording is approved.
+/// `GET /preview/{item}/{slogan}.svg` (and `{slogan}--back.svg`, the back
+/// of a two-sided item): the same scene the print files come from, marked
+/// 样稿·未审定 unless the wording is approved.
 async fn preview(
     State(st): State<Arc<Studio>>,
     headers: HeaderMap,
@@ -839,15 +853,24 @@ async fn preview(
     if st.session(&headers).is_none() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let Some(slogan) = file.strip_suffix(".svg").map(str::to_string) else {
+    let Some(name) = file.strip_suffix(".svg").map(str::to_string) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let st2 = st.clone();
     let svg = tokio::task::spawn_blocking(move || -> Result<Option<axum::body::Bytes>, Diagnostic> {
         let lib = st2.library()?;
-        let (Some(item), Some(slogan)) = (lib.item(&item), lib.slogan(&slogan)) else { return Ok(None) };
+        // `ID--back`: the back, unless an id itself ends so (ids may hold `--`).
+        let (slogan, side) = match (lib.slogan(&name), name.strip_suffix(layout::side_suffix(1))) {
+            (Some(s), _) => (Some(s), 0),
+            (None, Some(id)) => (lib.slogan(id), 1),
+            (None, None) => (None, 0),
+        };
+        let (Some(item), Some(slogan)) = (lib.item(&item), slogan) else { return Ok(None) };
+        if side >= usize::from(item.sides.max(1)) {
+            return Ok(None);
+        }
         let log = st2.review_log()?;
-        Ok(Some(st2.preview(&lib, item, slogan, !log.state(slogan).is_approved())?))
+        Ok(Some(st2.preview(&lib, item, slogan, side, !log.state(slogan).is_approved())?))
     })
     .await;
     match svg {

@@ -194,9 +194,16 @@ pub fn slogan(
                     @for item in lib.items.iter().chain(&lib.styled) {
                         @if item.suits(s) {
                             @let style = item.variants.get(item.style).map_or("", |v| v.name.as_str());
+                            @let two = item.sides > 1;
                             figure {
                                 img src={ "/preview/" (item.id) "/" (s.id) ".svg" } alt={ (item.name) " " (style) "上的效果" } loading="lazy";
-                                figcaption { (item.name) " · " (style) }
+                                figcaption { (item.name) " · " (style) @if two { " · 正面" } }
+                            }
+                            @if two {
+                                figure {
+                                    img src={ "/preview/" (item.id) "/" (s.id) "--back.svg" } alt={ (item.name) " " (style) "背面的效果" } loading="lazy";
+                                    figcaption { (item.name) " · " (style) " · 背面" }
+                                }
                             }
                         }
                     }
