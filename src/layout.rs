@@ -777,7 +777,9 @@ fn fit_lines<'a>(
         for ((_, chars, units), t) in shaped.iter().zip(tiers) {
             let allowed = &t.0[tier.min(t.0.len() - 1)];
             let max_k = units.len().clamp(1, 6);
-            let options = break_options(units, chars, allowed, max_k, req.drop_trailing);
+            // A list drops marks only at its items' ends (never at a wrap:
+            // `照片、/录音` keeps its 、), so its wraps are measured with them.
+            let options = break_options(units, chars, allowed, max_k, req.drop_trailing && !req.block);
             if options.is_empty() {
                 return Err(FitError::Empty);
             }
@@ -792,37 +794,111 @@ fn fit_lines<'a>(
     Err(FitError::TooLong { best_size: largest })
 }
 
-/// How far a list's lines are indented for their bullets, em.
-const BULLET_INDENT: f64 = 0.9;
+/// How far a list's lines are indented for their bullets, em (the gap
+/// between a bullet and its text about half a character).
+const BULLET_INDENT: f64 = 1.0;
 
-/// A tip cut into clauses, each ending after its punctuation (and the
-/// closing quotes or brackets that follow it): `充满就拔，别整夜充。` →
-/// `充满就拔，` `别整夜充。`. A clause of one or two characters (`好，`)
-/// stays with the next, so that no line is a stub.
+/// A list's lead line (`三不一多：`, see [`clauses`]): no bullet, not indented.
+fn is_lead(l: &LineOptions) -> bool {
+    l.chars.last().is_some_and(|c| matches!(c, '：' | ':'))
+}
+
+/// A tip cut into the items of a list, for a chunked tip zone: after each
+/// ，；。！？ (ASCII `,;!?` only before a space or the end, not inside
+/// `1,000`), never inside quotation or title marks, then joined back where
+/// a native reader would not cut (see [`joins_next`], [`joins_previous`]).
+/// More than [`LIST_MAX`] items: cut only after ；。！？. A short lead ending
+/// in ： (`三不一多：`) becomes a line of its own, before the items: set
+/// without a bullet (see [`set_text`]).
 pub fn clauses(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    let text = text.trim();
+    let mut items = cut(text, false);
+    if items.len() > LIST_MAX {
+        items = cut(text, true);
+    }
+    if let Some(first) = items.first_mut()
+        && let Some((lead, rest)) = first.split_once('：')
+        && (1..=8).contains(&lead.chars().count())
+        && !rest.trim().is_empty()
+    {
+        let rest = rest.trim().to_string();
+        *first = format!("{lead}：");
+        items.insert(1, rest);
+    }
+    items
+}
+
+/// The most items a chunked tip is cut into at every comma.
+const LIST_MAX: usize = 4;
+
+/// `text` cut after its clause marks (only the strong ones when `strong`),
+/// then joined back (see [`clauses`]).
+fn cut(text: &str, strong: bool) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut pieces: Vec<String> = Vec::new();
     let mut cur = String::new();
-    let mut chars = text.trim().chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut depth = 0i32;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         cur.push(c);
-        if "，；。！？,;!?".contains(c) {
-            while let Some(&q) = chars.peek().filter(|q| "”’」』）)》".contains(**q)) {
+        match c {
+            '“' | '‘' | '「' | '『' | '《' | '（' | '(' => depth += 1,
+            '”' | '’' | '」' | '』' | '》' | '）' | ')' => depth = (depth - 1).max(0),
+            _ => {}
+        }
+        let ascii_end = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let mark = if strong {
+            "；。！？".contains(c) || (";!?".contains(c) && ascii_end)
+        } else {
+            "，；。！？".contains(c) || (",;!?".contains(c) && ascii_end)
+        };
+        i += 1;
+        if mark && depth == 0 {
+            // Closing marks right after stay with the clause they close.
+            while let Some(&q) = chars.get(i).filter(|q| "”’」』）)》".contains(**q)) {
                 cur.push(q);
-                chars.next();
+                i += 1;
             }
-            if cur.chars().filter(|c| !linebreak::is_good_break(*c)).count() > 2 {
-                out.push(std::mem::take(&mut cur).trim().to_string());
-            }
+            pieces.push(std::mem::take(&mut cur).trim().to_string());
         }
     }
-    let rest = cur.trim();
-    match out.last_mut() {
-        // A stub at the end joins the clause before it.
-        Some(last) if rest.chars().count() <= 2 && !rest.is_empty() => last.push_str(rest),
-        _ if !rest.is_empty() => out.push(rest.to_string()),
-        _ => {}
+    if !cur.trim().is_empty() {
+        pieces.push(cur.trim().to_string());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in pieces.into_iter().filter(|p| !p.is_empty()) {
+        match out.last_mut() {
+            Some(last) if joins_next(last) || joins_previous(&p) => last.push_str(&p),
+            _ => out.push(p),
+        }
+    }
+    // A stub first item (`好，先挂断`) joins the second.
+    if out.len() > 1 && letters(&out[0]) <= 2 {
+        let first = out.remove(0);
+        out[0].insert_str(0, &first);
     }
     out
+}
+
+/// The characters of `s` that are not punctuation.
+fn letters(s: &str) -> usize {
+    s.chars().filter(|c| !linebreak::is_good_break(*c) && !"“‘「『《（(".contains(*c)).count()
+}
+
+/// A clause that cannot stand as an item: a condition or topic that the
+/// next clause completes (`情节严重的，`, `没人受伤时，`, `如果…，`).
+fn joins_next(clause: &str) -> bool {
+    let body = clause.trim_end_matches(|c: char| linebreak::is_good_break(c));
+    ["的", "的话", "时", "后"].iter().any(|e| body.ends_with(e))
+        || ["如果", "要是", "一旦", "万一", "假如"].iter().any(|b| clause.starts_with(b))
+}
+
+/// A clause that finishes the one before it rather than starting an item:
+/// a stub (`别信。`), bare punctuation, or one that begins with a word that
+/// leans back (`就…`, `也…`, `是…`).
+fn joins_previous(clause: &str) -> bool {
+    letters(clause) <= 2 || ["就", "也", "才", "又", "都", "是", "可", "还"].iter().any(|b| clause.starts_with(b))
 }
 
 /// Set text in a zone at the largest size that fits.
@@ -903,7 +979,8 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         let starts = &l.options[c].0;
         for (n, &s) in starts.iter().enumerate() {
             let e = starts.get(n + 1).copied().unwrap_or(l.units.len());
-            composed.push((l, compose(l.units, s, e, req.drop_trailing)));
+            let drop = req.drop_trailing && (!req.block || e == l.units.len());
+            composed.push((l, compose(l.units, s, e, drop)));
         }
     }
     let count = composed.len() as f64;
@@ -932,12 +1009,14 @@ pub fn set_text(req: &TextRequest) -> Result<SetText, FitError> {
         } else {
             let length = if req.block { longest + indent } else { c.length };
             let top = y + (h - block) * factor(req.valign) + step;
-            (x + (w - length * size) * factor(req.align) + indent * size, top + em_top * size)
+            // A lead line (`三不一多：`) starts where the bullets do.
+            let lead = if is_lead(l) { indent } else { 0.0 };
+            (x + (w - length * size) * factor(req.align) + (indent - lead) * size, top + em_top * size)
         };
         // A bullet before each authored line's first line, at the middle of
         // the ideographs (their em box runs from 0.88 em above the baseline).
-        if indent > 0.0 && c.items.first().is_some_and(|&(i, _, _)| i == 0) {
-            bullets.push(Path::circle(ox - indent * size * 0.55, oy - 0.38 * size, 0.15 * size));
+        if indent > 0.0 && !is_lead(l) && c.items.first().is_some_and(|&(i, _, _)| i == 0) {
+            bullets.push(Path::circle(ox - indent * size * 0.62, oy - 0.38 * size, 0.15 * size));
         }
         place(&mut runs, l.units, c, req.fonts, size, (ox, oy), vertical, req.paint);
     }
@@ -1288,6 +1367,8 @@ pub fn build_side(
                     lib.fonts.chain_for(role, lines.iter().flat_map(|l| l.chars())).map_err(|d| d.at(zone_loc(z)))?;
                 let ideo = fonts[0].ideograph_height;
                 let paint = Paint { ink, tint: z.tint, overprint: overprints(item, &fills, rect, ink) };
+                // A chunked tip of two or more items is a list; of one, a plain tip.
+                let list = z.chunks && lines.len() > 1;
                 let req = TextRequest {
                     lines,
                     fonts: &fonts,
@@ -1301,8 +1382,8 @@ pub fn build_side(
                     valign: z.valign,
                     // A chunked tip reads as a list: its lines start together,
                     // without line-end punctuation where the item drops it.
-                    block: z.chunks,
-                    drop_trailing: (z.role == Role::Slogan || z.chunks)
+                    block: list,
+                    drop_trailing: (z.role == Role::Slogan || list)
                         && item.punctuation == PunctuationStyle::DropTrailing,
                     paint,
                     words: Some(&words),
@@ -1316,8 +1397,8 @@ pub fn build_side(
                 // Chunks that do not fit at the minimum size: the tip as one paragraph.
                 let one;
                 let set = match set_text(&req) {
-                    Err(FitError::TooLong { .. } | FitError::TooThin { .. }) if z.chunks && lines.len() > 1 => {
-                        one = vec![lines.concat()];
+                    Err(FitError::TooLong { .. } | FitError::TooThin { .. } | FitError::Empty) if list => {
+                        one = slogan.tip.clone().into_iter().collect::<Vec<_>>();
                         set_text(&TextRequest { lines: &one, block: false, drop_trailing: false, ..req })
                     }
                     set => set,
@@ -1814,20 +1895,6 @@ mod tests {
         Paint { ink: 0, tint: 1.0, overprint: false }
     }
 
-    #[test]
-    fn tips_cut_into_clauses_without_stubs() {
-        assert_eq!(
-            clauses("充满就拔，别整夜充，别从楼上拉电线下来充。"),
-            ["充满就拔，", "别整夜充，", "别从楼上拉电线下来充。"]
-        );
-        // Closing quotes stay with their clause; a two-character clause joins the next.
-        assert_eq!(clauses("他说“别转账！”好，先挂断。"), ["他说“别转账！”", "好，先挂断。"]);
-        // A stub at the end joins the clause before it; no punctuation, one clause.
-        assert_eq!(clauses("陌生链接不要点，好吗"), ["陌生链接不要点，好吗"]);
-        assert_eq!(clauses("陌生链接不要点"), ["陌生链接不要点"]);
-        assert!(clauses("  ").is_empty());
-    }
-
     /// Set at exactly `size` pt in a zone `width_em` ems wide and very tall.
     fn at_fixed(lines: &[&str], width_em: f64, direction: Direction, drop: bool) -> Result<SetText, FitError> {
         at_fixed_with(lines, width_em, direction, drop, None)
@@ -1864,6 +1931,39 @@ mod tests {
             paint: paint(),
             words,
         })
+    }
+
+    #[test]
+    fn tips_cut_into_list_items_where_a_reader_would() {
+        let c = |t: &str| clauses(t);
+        assert_eq!(
+            c("充满就拔，别整夜充，别从楼上拉电线下来充。"),
+            ["充满就拔，", "别整夜充，", "别从楼上拉电线下来充。"]
+        );
+        // Quotations stay whole; a two-character clause joins the one before it.
+        assert_eq!(c("有人说“多转了钱，退我一些”，先核实。"), ["有人说“多转了钱，退我一些”，", "先核实。"]);
+        assert_eq!(c("陌生链接不要点，转账汇款，别信！"), ["陌生链接不要点，", "转账汇款，别信！"]);
+        // A condition or topic stays with what completes it; 就/也/是… lean back.
+        assert_eq!(
+            c("从楼上往下扔东西，情节严重的，构成高空抛物罪，可判刑或罚款。"),
+            ["从楼上往下扔东西，", "情节严重的，构成高空抛物罪，可判刑或罚款。"]
+        );
+        assert_eq!(c("说能治百病的，就要当心了。"), ["说能治百病的，就要当心了。"]);
+        // A short lead ending in ： is a line of its own.
+        assert_eq!(
+            c("三不一多：未知链接不点击，陌生来电不轻信，个人信息不透露，转账汇款多核实。"),
+            ["三不一多：", "未知链接不点击，", "陌生来电不轻信，", "个人信息不透露，", "转账汇款多核实。"]
+        );
+        // More than four items at every comma: cut only after ；。！？.
+        assert_eq!(
+            c("没人受伤，车能动，先拍照，再挪车；有人受伤，别挪车，打122。"),
+            ["没人受伤，车能动，先拍照，再挪车；", "有人受伤，别挪车，打122。"]
+        );
+        // ASCII commas cut only before a space: numbers stay whole; punctuation never stands alone.
+        assert_eq!(c("超过1,000元先核实"), ["超过1,000元先核实"]);
+        assert_eq!(c("陌生来电别轻信。。。。"), ["陌生来电别轻信。。。。"]);
+        assert_eq!(c("陌生链接不要点"), ["陌生链接不要点"]);
+        assert!(c("  ").is_empty());
     }
 
     /// The roll-up's worst tips: at every width, no line break falls inside
@@ -2227,7 +2327,7 @@ mod tests {
     fn a_chunked_tip_is_a_list_with_a_bullet_a_clause() {
         let fonts = chain("sans");
         let lines = clauses("三不一多：未知链接不点击，陌生来电不轻信，个人信息不透露，转账汇款多核实。");
-        assert_eq!(lines.len(), 4);
+        assert_eq!(lines.len(), 5);
         let req = TextRequest {
             lines: &lines,
             fonts: &fonts,
@@ -2246,19 +2346,19 @@ mod tests {
         };
         let set = set_text(&req).unwrap();
         // One line and one bullet a clause, the line-end marks dropped.
-        assert_eq!(set.lines, ["三不一多：未知链接不点击", "陌生来电不轻信", "个人信息不透露", "转账汇款多核实"]);
+        assert_eq!(set.lines, ["三不一多：", "未知链接不点击", "陌生来电不轻信", "个人信息不透露", "转账汇款多核实"]);
+        // The lead line has no bullet.
         assert_eq!(set.bullets.len(), 4);
         // The lines start together (a list), right of their bullets, and the
         // block (bullets included) sits in the middle of the zone.
-        let firsts: Vec<f64> = set
-            .lines
-            .iter()
-            .map(|l| {
-                let c = l.chars().next().unwrap().to_string();
-                set.runs[0].glyphs.iter().find(|g| g.text == c).unwrap().x
-            })
-            .collect();
+        let x_of = |l: &String| {
+            let c = l.chars().next().unwrap().to_string();
+            set.runs[0].glyphs.iter().find(|g| g.text == c).unwrap().x
+        };
+        let firsts: Vec<f64> = set.lines.iter().skip(1).map(x_of).collect();
         assert!(firsts.iter().all(|x| (x - firsts[0]).abs() < 1e-6), "{firsts:?}");
+        // The lead starts where the bullets' margin does.
+        assert!((x_of(&set.lines[0]) - (firsts[0] - BULLET_INDENT * set.size)).abs() < 1e-6);
         let xs: Vec<f64> = set.bullets[0]
             .0
             .iter()

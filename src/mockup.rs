@@ -743,14 +743,15 @@ pub fn png_sized(svg_text: &str, long_side: u32) -> Result<Vec<u8>, Diagnostic> 
 
 /// The mockup of `scene` on `item`'s product as SVG: the one way the proof
 /// sheet, the contact sheet and the studio draw a product.
-pub fn for_scene(lib: &Library, item: &Item, scene: &Scene) -> Result<String, Diagnostic> {
+pub fn for_scene(lib: &Library, item: &Item, scene: &Scene, side: usize) -> Result<String, Diagnostic> {
     let drawing = Drawing::for_item(&lib.root, item)?;
-    svg(item, scene, &drawing, &Fonts::load(lib)?)
+    svg_side(item, scene, &drawing, &Fonts::load(lib)?, side)
 }
 
-/// The mockup of `scene` as a picture for a document grid, `long_side` pixels.
-pub fn picture(lib: &Library, item: &Item, scene: &Scene, long_side: u32) -> Result<Picture, Diagnostic> {
-    Ok(pixels(&for_scene(lib, item, scene)?, long_side)?.0)
+/// The mockup of `scene` (side `side`, 0 the front) as a picture for a
+/// document grid, `long_side` pixels.
+pub fn picture(lib: &Library, item: &Item, scene: &Scene, side: usize, long_side: u32) -> Result<Picture, Diagnostic> {
+    Ok(pixels(&for_scene(lib, item, scene, side)?, long_side)?.0)
 }
 
 /// Draw a mockup SVG on white; also gives the drawing's long side in mm.

@@ -213,9 +213,16 @@ fn date_ok(s: &str) -> bool {
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
-/// A file-name-safe key: letters (any script), digits, `-` and `_`.
+/// A file-name-safe key: letters (any script), digits, `-` and `_`, with
+/// no `--` (it joins the parts of file names: `item--slogan--station--back`).
 fn key_of(s: &str) -> String {
-    s.trim().chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    let mut key = String::new();
+    for c in s.trim().chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }) {
+        if !(c == '-' && key.ends_with('-')) {
+            key.push(c);
+        }
+    }
+    key
 }
 
 impl Order {
@@ -948,5 +955,8 @@ mod tests {
         assert!(date_ok("2026-12-20"));
         assert!(!date_ok("2026-13-01") && !date_ok("20261220") && !date_ok("2026-1-2"));
         assert_eq!(key_of("城关 派出所/东"), "城关_派出所_东");
+        // `--` joins file-name parts: a key never holds it (`a--back` would be `a`'s back).
+        assert_eq!(key_of("a--back"), "a-back");
+        assert_eq!(key_of("x---y"), "x-y");
     }
 }

@@ -327,9 +327,16 @@ fn render(
     for &k in chosen {
         wanted[k] = true;
     }
+    // Every path once: two designs named alike would overwrite each other
+    // and leave a package whose checksums list one file twice.
+    let named = std::sync::Mutex::new(std::collections::HashSet::new());
     let put = |path: String, bytes: Vec<u8>| -> Result<Written, Diagnostic> {
         if crate::fault::fails("package.file") {
             return Err(Diagnostic::io(format!("cannot write {path}: injected failure (JIEDIQI_TEST_FAIL_AT)")));
+        }
+        if !named.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(path.clone()) {
+            return Err(Diagnostic::data(format!("two files of the package would be named {path}"))
+                .hint("give the stations (or slogans) ids that differ by more than a `--back` or a `--`"));
         }
         let sha256 = sha256_hex(&bytes);
         staged.write(&path, &bytes)?;

@@ -59,7 +59,7 @@ pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: boo
                 item: item.id.clone(),
                 name,
                 side,
-                picture: crate::mockup::picture(lib, item, &scene, MOCKUP_PX)?,
+                picture: crate::mockup::picture(lib, item, &scene, side, MOCKUP_PX)?,
                 png,
                 proof,
             });

@@ -694,6 +694,8 @@ fn id_ok(id: &str) -> bool {
         && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
+        // `--` joins ids in file names (`item--slogan--station`, `--back`).
+        && !id.contains("--")
 }
 
 /// Characters that print nothing but change what a reader sees or how text
@@ -704,7 +706,8 @@ pub fn invisible(c: char) -> bool {
         0x00AD | 0x061C | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF)
 }
 
-const ID_HINT: &str = "ids are 1–48 lowercase ASCII letters, digits and `-` (they become file names)";
+const ID_HINT: &str =
+    "ids are 1–48 lowercase ASCII letters, digits and single `-` between them (they become file names, joined by `--`)";
 
 fn load_slogans(dir: &Path, only: Option<&[String]>, problems: &mut Diagnostics) -> Vec<Slogan> {
     let Some(ids) = only else {
@@ -1585,8 +1588,12 @@ fn check_variant(
         if (z.line.is_some() || z.one_line) && z.role != Role::Slogan {
             err(format!("{zname}: `line` and `one_line` are for slogan zones"), &loc, "remove them from this zone");
         }
-        if z.chunks && z.role != Role::Tip {
-            err(format!("{zname}: `chunks` is for tip zones"), &loc, "remove it from this zone");
+        if z.chunks && (z.role != Role::Tip || z.direction == crate::library::Direction::Vertical) {
+            err(
+                format!("{zname}: `chunks` is for tip zones set across (not down a column)"),
+                &loc,
+                "remove it from this zone",
+            );
         }
         if let Some(n) = z.line
             && (z.one_line

@@ -358,6 +358,11 @@ fn ids_are_unique_across_files_and_escapes() {
     let o = jiediqi_in(&p, &["check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("is not filename-safe") && stderr(&o).contains("1–48"), "{}", stderr(&o));
+    // `--` joins ids in file names: `fanzha-96110--back` would name fanzha-96110's back side.
+    write(&p.join("slogans/zz.yaml"), "topic: 反诈\nslogans:\n  - id: fanzha-96110--back\n    lines: [骑车戴头盔]\n");
+    let o = jiediqi_in(&p, &["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("slogan id `fanzha-96110--back` is not filename-safe"), "{}", stderr(&o));
 }
 
 /// Issue 8, point 9: text and QR zones may not cover each other by accident.

@@ -1377,7 +1377,7 @@ fn chunked_tips_are_lists_and_fall_back_to_a_paragraph() {
     std::fs::write(
         p.join("slogans/zz.yaml"),
         format!(
-            "topic: 反诈\nslogans:\n  - id: tip-list\n    lines: [钱袋子要捂得紧, 陌生来电别轻信]\n    tip: 先挂断，再核实，不转账。\n    items: [poster-a3]\n  - id: tip-long\n    lines: [钱袋子要捂得紧, 陌生来电别轻信]\n    tip: {many}\n    items: [poster-a3]\n"
+            "topic: 反诈\nslogans:\n  - id: tip-list\n    lines: [钱袋子要捂得紧, 陌生来电别轻信]\n    tip: 先挂断电话，再打96110核实，不给陌生人转账。\n    items: [poster-a3]\n  - id: tip-long\n    lines: [钱袋子要捂得紧, 陌生来电别轻信]\n    tip: {many}\n    items: [poster-a3]\n"
         ),
     )
     .unwrap();
@@ -1408,7 +1408,7 @@ fn chunked_tips_are_lists_and_fall_back_to_a_paragraph() {
     };
     // One line a clause, line-end marks dropped as on the slogan.
     let list = lines("tip-list");
-    for want in ["先挂断", "再核实", "不转账"] {
+    for want in ["先挂断电话", "再打96110核实", "不给陌生人转账"] {
         assert!(list.iter().any(|l| l == want), "{want} is not a line of its own: {list:?}");
     }
     // Nine clauses do not fit as a list: a paragraph of a few lines, punctuation kept.

@@ -37,7 +37,7 @@ pub(super) fn contact_sheet(
         .collect();
     let pictures: Vec<Picture> = cells
         .par_iter()
-        .map(|&(g, _, s)| crate::mockup::picture(lib, designs[groups[g].start].job.item, s, CELL_PX))
+        .map(|&(g, side, s)| crate::mockup::picture(lib, designs[groups[g].start].job.item, s, side, CELL_PX))
         .collect::<Result<_, Diagnostic>>()?;
     let mut sh = Sheet::new(format!("样稿总览 — {}", order.title), false, A4);
     let header = format!("样稿总览　{}", order.title);

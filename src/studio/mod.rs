@@ -363,7 +363,7 @@ impl Studio {
             return Ok(svg);
         }
         let svg = axum::body::Bytes::from(
-            self.render(|| scene_svg(lib, item, &*self.side(lib, item, slogan, side)?, proof))?,
+            self.render(|| scene_svg(lib, item, &*self.side(lib, item, slogan, side)?, side, proof))?,
         );
         let Some(mut v) = self.views_of(lib) else { return Ok(svg) };
         if v.svg_bytes + svg.len() > SVG_CACHE_BYTES {
@@ -574,22 +574,24 @@ pub fn preview_svg(
     slogan: &crate::validate::Slogan,
     proof: bool,
 ) -> Result<String, Diagnostic> {
-    scene_svg(lib, item, &layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?, proof)
+    scene_svg(lib, item, &layout::build_scene(lib, item, slogan, &SceneOptions { station: None })?, 0, proof)
 }
 
-/// A scene on its product as the studio shows it, marked 样稿·未审定 when `proof`.
+/// A scene (side `side`, 0 the front) on its product as the studio shows
+/// it, marked 样稿·未审定 when `proof`.
 pub(super) fn scene_svg(
     lib: &Library,
     item: &crate::validate::Item,
     scene: &crate::scene::Scene,
+    side: usize,
     proof: bool,
 ) -> Result<String, Diagnostic> {
     if proof {
         let mut scene = scene.clone();
         layout::mark_as_proof(lib, &mut scene)?;
-        return crate::mockup::for_scene(lib, item, &scene);
+        return crate::mockup::for_scene(lib, item, &scene, side);
     }
-    crate::mockup::for_scene(lib, item, scene)
+    crate::mockup::for_scene(lib, item, scene, side)
 }
 
 /// Run library work (loading, layout, lint, writes) off the async threads;

@@ -522,7 +522,7 @@ pub(super) async fn card_response(st: Arc<Studio>, key: String, side: String) ->
         let opts = crate::layout::SceneOptions { station: Some(&station) };
         let sides = crate::layout::build_sides(&lib, item, slogan, &opts)?;
         let Some(scene) = sides.get(side) else { return Ok(None) };
-        super::scene_svg(&lib, item, scene, true).map(Some)
+        super::scene_svg(&lib, item, scene, side, true).map(Some)
     })
     .await;
     match svg {
