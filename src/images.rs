@@ -405,7 +405,9 @@ fn to_srgb(kind: Kind, icc: Option<&[u8]>) -> Result<Kind, String> {
     let profile = moxcms::ColorProfile::new_from_slice(icc).map_err(unreadable)?;
     match profile.color_space {
         moxcms::DataColorSpace::Rgb => {}
-        moxcms::DataColorSpace::Gray => return Ok(kind),
+        // A grey picture's tone curve is all its profile has; RGB pixels
+        // under a grey profile are a file that contradicts itself.
+        moxcms::DataColorSpace::Gray if rgb.chunks(3).all(|p| p[0] == p[1] && p[1] == p[2]) => return Ok(kind),
         other => {
             return Err(format!(
                 "its colour profile is for {other:?} pixels, not RGB: save the picture as sRGB, or without a profile"

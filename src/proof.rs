@@ -34,13 +34,15 @@ pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: boo
         if !item.suits(s) {
             continue;
         }
-        let scenes = match layout::build_sides(lib, item, s, &SceneOptions { station }) {
-            Ok(scenes) => scenes,
-            // Lint reports what does not fit; the sheet shows the rest.
-            Err(_) => continue,
-        };
-        let two_sided = scenes.len() > 1;
-        for (side, mut scene) in scenes.into_iter().enumerate() {
+        let sides = usize::from(item.sides.max(1));
+        let two_sided = sides > 1;
+        for side in 0..sides {
+            let mut scene = match layout::build_side(lib, item, s, &SceneOptions { station }, side) {
+                Ok(scene) => scene,
+                // Lint reports what does not fit; the sheet shows the rest
+                // (a back that cannot be laid out does not hide the front).
+                Err(_) => continue,
+            };
             if proof {
                 layout::mark_as_proof(lib, &mut scene)?;
             }
