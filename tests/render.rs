@@ -1382,25 +1382,8 @@ fn chunked_tips_are_lists_and_fall_back_to_a_paragraph() {
     )
     .unwrap();
     let out = p.join("out");
-    let o = jiediqi_in(
-        &p,
-        &[
-            "render",
-            "--slogan",
-            "tip-list",
-            "--slogan",
-            "tip-long",
-            "--item",
-            "poster-a3",
-            "--proof",
-            "--format",
-            "pdf",
-            "--station",
-            "examples/station.yaml",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let words = "render --slogan tip-list --slogan tip-long --item poster-a3 --proof --format pdf --station examples/station.yaml";
+    let o = run_words(&p, words, &out);
     assert!(o.status.success(), "{}", stderr(&o));
     let lines = |id: &str| -> Vec<String> {
         let pdf = out.join(format!("poster-a3--{id}--样稿未审定.pdf"));
