@@ -697,53 +697,68 @@ fn layout_rules(lib: &Library, s: &Slogan, scene_of: SceneOf) -> Vec<Finding> {
         if !item.suits(s) {
             continue;
         }
-        match scene_of(item, s) {
-            Ok(scene) => {
-                if item.product == "海报" && scene.slogan_lines > 2 {
-                    out.push(
-                        Finding::new(
-                            Level::Warning,
-                            &s.id,
-                            "lines-on-poster",
-                            format!("在{}（{}）上要排成 {} 行。", item.name, item.id, scene.slogan_lines),
-                            "海报上的标语最好一两行：缩短，或者自己分好两行。",
-                        )
-                        .on(&item.id, None),
-                    );
+        // Every side: a two-sided item's back prints text too (the tri-fold's heading).
+        let sides = (0..usize::from(item.sides.max(1))).map(|side| match side {
+            0 => scene_of(item, s),
+            _ => layout::build_side(lib, item, s, &SceneOptions::default(), side).map(Arc::new),
+        });
+        for (side, result) in sides.enumerate() {
+            let name = if side == 0 { item.name.clone() } else { format!("{}背面", item.name) };
+            match result {
+                Ok(scene) => {
+                    if item.product == "海报" && scene.slogan_lines > 2 {
+                        out.push(
+                            Finding::new(
+                                Level::Warning,
+                                &s.id,
+                                "lines-on-poster",
+                                format!("在{}（{}）上要排成 {} 行。", item.name, item.id, scene.slogan_lines),
+                                "海报上的标语最好一两行：缩短，或者自己分好两行。",
+                            )
+                            .on(&item.id, None),
+                        );
+                    }
+                    for (zone, word) in &scene.split_words {
+                        out.push(
+                            Finding::new(
+                                Level::Warning,
+                                &s.id,
+                                "word-split",
+                                format!("在{name}（{}）的 {zone} 区，“{word}”被拆到两行。", item.id),
+                                "词和词之间都放不下：缩短这一句，或者自己分行。",
+                            )
+                            .on(&item.id, Some(zone)),
+                        );
+                    }
                 }
-                for (zone, word) in &scene.split_words {
-                    out.push(
+                Err(d) => {
+                    let missing = d.message.contains("no font of role");
+                    let finding = if missing {
                         Finding::new(
-                            Level::Warning,
+                            Level::Error,
                             &s.id,
-                            "word-split",
-                            format!("在{}（{}）的 {zone} 区，“{word}”被拆到两行。", item.name, item.id),
-                            "词和词之间都放不下：缩短这一句，或者自己分行。",
+                            "missing-glyph",
+                            format!("字体里没有这些字：{}", d.message.rsplit(" has ").next().unwrap_or("")),
+                            "换成常用字。",
                         )
-                        .on(&item.id, Some(zone)),
-                    );
+                    } else {
+                        Finding::new(
+                            Level::Error,
+                            &s.id,
+                            "does-not-fit",
+                            format!("放不进{name}（{}）：{}", item.id, d.message),
+                            "缩短标语，或者用 items: 只标在放得下的物品上。",
+                        )
+                    };
+                    let finding = finding.on(&item.id, d.zone.as_deref());
+                    // The same missing glyph on both sides is one finding.
+                    if !out
+                        .iter()
+                        .any(|f| f.rule == finding.rule && f.message == finding.message && f.item == finding.item)
+                    {
+                        out.push(finding);
+                    }
                 }
-            }
-            Err(d) => {
-                let missing = d.message.contains("no font of role");
-                let finding = if missing {
-                    Finding::new(
-                        Level::Error,
-                        &s.id,
-                        "missing-glyph",
-                        format!("字体里没有这些字：{}", d.message.rsplit(" has ").next().unwrap_or("")),
-                        "换成常用字。",
-                    )
-                } else {
-                    Finding::new(
-                        Level::Error,
-                        &s.id,
-                        "does-not-fit",
-                        format!("放不进{}（{}）：{}", item.name, item.id, d.message),
-                        "缩短标语，或者用 items: 只标在放得下的物品上。",
-                    )
-                };
-                out.push(finding.on(&item.id, d.zone.as_deref()));
             }
         }
     }

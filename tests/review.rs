@@ -743,3 +743,29 @@ fn the_slogan_index_never_hides_an_edit_or_a_second_definition() {
     assert!(stderr(&o).contains("jiaotong-toukui"), "{}", stderr(&o));
     assert!(files(&out).is_empty(), "{:?}", files(&out));
 }
+
+/// Lint lays out every side: text on a two-sided item's back that does not
+/// fit is reported, naming the back (the front alone fits).
+#[test]
+fn lint_checks_the_back_of_two_sided_items_too() {
+    let p = project_copy("lint-back");
+    let path = p.join("layouts/trifold-16k.yaml");
+    let t = std::fs::read_to_string(&path).unwrap();
+    let from =
+        "{ id: in-heading, role: heading, box: [8, 8, 80, 24], font: heavy, ink: cream, min_height: 5, max_height: 9,";
+    assert!(t.contains(from), "tri-fold template changed: update this test");
+    std::fs::write(
+        &path,
+        t.replacen(
+            from,
+            "{ id: in-heading, role: heading, box: [8, 8, 80, 24], font: heavy, ink: cream, min_height: 21, max_height: 30,",
+            1,
+        ),
+    )
+    .unwrap();
+    let o = jiediqi_in(&p, &["lint", "fanzha-qiandaizi", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let json = stdout(&o);
+    assert!(json.contains("\"rule\": \"does-not-fit\"") && json.contains("三折页 大度16开背面"), "{json}");
+    assert!(json.contains("in-heading"), "names the zone: {json}");
+}
