@@ -1157,7 +1157,7 @@ pub fn build_scene(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOpti
 /// Every side of an item, the front first: one scene (one PDF page) each,
 /// with the same trim, bleed and inks.
 pub fn build_sides(lib: &Library, item: &Item, slogan: &Slogan, opts: &SceneOptions) -> Result<Vec<Scene>, Diagnostic> {
-    (0..usize::from(item.sides.max(1))).map(|side| build_side(lib, item, slogan, opts, side)).collect()
+    (0..item.side_count()).map(|side| build_side(lib, item, slogan, opts, side)).collect()
 }
 
 /// The file-name suffix of a side's single-page files (PNG, SVG): none for

@@ -505,18 +505,18 @@ pub fn rhyme_group(fin: &str) -> &'static str {
 /// Lint slogans: wording rules, then layout on every item each is meant for,
 /// then duplicates across the whole library.
 pub fn lint(lib: &Library, words: &Words, ids: Option<&[String]>) -> Vec<Finding> {
-    lint_using(lib, words, ids, &|item, s| scene(lib, item, s))
+    lint_using(lib, words, ids, &|item, s, side| scene(lib, item, s, side))
 }
 
-/// A slogan's scene on an item without a station, built for this call.
-fn scene(lib: &Library, item: &crate::validate::Item, s: &Slogan) -> Result<Arc<Scene>, Diagnostic> {
-    layout::build_scene(lib, item, s, &SceneOptions::default()).map(Arc::new)
+/// One side of a slogan's scene on an item without a station, built for this call.
+fn scene(lib: &Library, item: &crate::validate::Item, s: &Slogan, side: usize) -> Result<Arc<Scene>, Diagnostic> {
+    layout::build_side(lib, item, s, &SceneOptions::default(), side).map(Arc::new)
 }
 
-/// How lint gets a slogan's scene on an item (no station): built here, or
-/// taken from a caller that keeps scenes (the studio draws its previews
-/// from the same ones).
-pub type SceneOf<'a> = &'a dyn Fn(&crate::validate::Item, &Slogan) -> Result<Arc<Scene>, Diagnostic>;
+/// How lint gets one side (0 the front) of a slogan's scene on an item (no
+/// station): built for the call, or taken from a caller that keeps scenes
+/// (the studio draws its previews from the same ones).
+pub type SceneOf<'a> = &'a dyn Fn(&crate::validate::Item, &Slogan, usize) -> Result<Arc<Scene>, Diagnostic>;
 
 /// [`lint`], with the scenes from `scene_of`.
 pub fn lint_using(lib: &Library, words: &Words, ids: Option<&[String]>, scene_of: SceneOf) -> Vec<Finding> {
@@ -565,7 +565,7 @@ pub fn lint_using(lib: &Library, words: &Words, ids: Option<&[String]>, scene_of
 /// own earlier version, same id, left out).
 pub fn lint_draft(lib: &Library, words: &Words, draft: &Slogan) -> Vec<Finding> {
     let mut out = wording_rules(draft, words, &lib.words);
-    out.extend(layout_rules(lib, draft, &|item, s| scene(lib, item, s)));
+    out.extend(layout_rules(lib, draft, &|item, s, side| scene(lib, item, s, side)));
     let mine = Pieces::of(draft);
     let index = pieces_of(lib);
     for (other, theirs) in lib.slogans.iter().zip(index.iter()).filter(|(o, _)| o.id != draft.id) {
@@ -698,13 +698,9 @@ fn layout_rules(lib: &Library, s: &Slogan, scene_of: SceneOf) -> Vec<Finding> {
             continue;
         }
         // Every side: a two-sided item's back prints text too (the tri-fold's heading).
-        let sides = (0..usize::from(item.sides.max(1))).map(|side| match side {
-            0 => scene_of(item, s),
-            _ => layout::build_side(lib, item, s, &SceneOptions::default(), side).map(Arc::new),
-        });
-        for (side, result) in sides.enumerate() {
+        for side in 0..item.side_count() {
             let name = if side == 0 { item.name.clone() } else { format!("{}背面", item.name) };
-            match result {
+            match scene_of(item, s, side) {
                 Ok(scene) => {
                     if item.product == "海报" && scene.slogan_lines > 2 {
                         out.push(

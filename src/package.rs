@@ -356,8 +356,7 @@ fn render(
                 failed.store(true, Ordering::Relaxed);
                 Diagnostics::from(e)
             })?;
-            let sides = usize::from(d.job.item.sides.max(1));
-            Ok((files, proof[k].then(|| scenes.into_iter().take(sides).collect())))
+            Ok((files, proof[k].then(|| scenes.into_iter().take(d.job.item.side_count()).collect())))
         })
         .collect();
     let mut problems = Diagnostics::default();
@@ -470,7 +469,7 @@ fn render_files(
         v.push(put(cut_path(design), cut)?);
     }
     // SVGs are single pages: one per page, named after its station (and side).
-    let sides = usize::from(job.item.sides.max(1));
+    let sides = job.item.side_count();
     for (k, scene) in scenes.iter().enumerate() {
         let name = format!("{}{}", design.page_base(k / sides), layout::side_suffix(k % sides));
         if order.vendor.svg {
@@ -1040,7 +1039,7 @@ fn manifest(order: &Order, pdfx: pdf::PdfX, designs: &[Design], files: &[Written
         .iter()
         .flat_map(|g| {
             let d = &designs[g.start];
-            (0..usize::from(d.job.item.sides.max(1))).map(move |side| (proof_path(d, side), &designs[g.clone()]))
+            (0..d.job.item.side_count()).map(move |side| (proof_path(d, side), &designs[g.clone()]))
         })
         .collect();
     let cuts: BTreeMap<String, &[Design]> =

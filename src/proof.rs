@@ -34,7 +34,7 @@ pub fn previews(lib: &Library, s: &Slogan, station: Option<&Station>, proof: boo
         if !item.suits(s) {
             continue;
         }
-        let sides = usize::from(item.sides.max(1));
+        let sides = item.side_count();
         let two_sided = sides > 1;
         for side in 0..sides {
             let mut scene = match layout::build_side(lib, item, s, &SceneOptions { station }, side) {

@@ -134,6 +134,11 @@ pub struct Variant {
 }
 
 impl Item {
+    /// How many sides it prints: 1, or 2 for a card or a tri-fold (`sides: 2`).
+    pub fn side_count(&self) -> usize {
+        usize::from(self.sides.max(1))
+    }
+
     /// The item in one of its styles (`None`: as it is), or why not, naming
     /// the styles it has. A style other than the default is a design of its
     /// own: its id is `<item>@<style>`, so files, plans and previews keep it apart.

@@ -272,7 +272,7 @@ fn proof_sheets_show_wording_findings_history_and_previews() {
         .iter()
         .map(|id| lib.slogan(id).unwrap())
         .flat_map(|s| lib.items.iter().filter(move |i| i.suits(s)))
-        .map(|i| usize::from(i.sides.max(1)))
+        .map(jiediqi::validate::Item::side_count)
         .sum::<usize>();
     assert!(sides > 30, "{sides}");
     assert_eq!(previews.len(), sides, "{previews:?}");

@@ -88,11 +88,11 @@ struct Views {
     warming: bool,
     words: Option<Arc<crate::lint::Words>>,
     findings: HashMap<String, Arc<Vec<crate::lint::Finding>>>,
-    /// (item, slogan) → its scene without a station: lint lays a slogan out
-    /// on every item for its findings, and the previews are drawn from
-    /// those same layouts.
+    /// (item, slogan, side) → its scene without a station: lint lays a
+    /// slogan out on every side of every item for its findings, and the
+    /// previews are drawn from those same layouts.
     scenes: HashMap<(String, String, usize), Arc<crate::scene::Scene>>,
-    /// (item, slogan, marked as proof) → SVG.
+    /// (item, slogan, side, marked as proof) → SVG.
     svgs: HashMap<(String, String, usize, bool), axum::body::Bytes>,
     svg_bytes: usize,
 }
@@ -323,7 +323,9 @@ impl Studio {
         }
         let words = self.words(lib)?;
         let f = Arc::new(self.render(|| {
-            crate::lint::lint_using(lib, &words, Some(&[id.to_string()]), &|item, s| self.scene(lib, item, s))
+            crate::lint::lint_using(lib, &words, Some(&[id.to_string()]), &|item, s, side| {
+                self.side(lib, item, s, side)
+            })
         }));
         if let Some(mut v) = self.views_of(lib) {
             v.findings.insert(id.to_string(), f.clone());
@@ -375,18 +377,9 @@ impl Studio {
         Ok(svg)
     }
 
-    /// A slogan's scene on an item without a station, laid out once per
-    /// library version (lint's findings and the previews share it).
-    pub fn scene(
-        &self,
-        lib: &Library,
-        item: &crate::validate::Item,
-        slogan: &crate::validate::Slogan,
-    ) -> Result<Arc<crate::scene::Scene>, Diagnostic> {
-        self.side(lib, item, slogan, 0)
-    }
-
-    /// One side (0 the front) of a slogan's scene on an item, as [`Studio::scene`].
+    /// One side (0 the front) of a slogan's scene on an item without a
+    /// station, laid out once per library version (lint's findings and the
+    /// previews share it).
     pub fn side(
         &self,
         lib: &Library,
@@ -861,14 +854,10 @@ async fn preview(
     let st2 = st.clone();
     let svg = tokio::task::spawn_blocking(move || -> Result<Option<axum::body::Bytes>, Diagnostic> {
         let lib = st2.library()?;
-        // `ID--back`: the back, unless an id itself ends so (ids may hold `--`).
-        let (slogan, side) = match (lib.slogan(&name), name.strip_suffix(layout::side_suffix(1))) {
-            (Some(s), _) => (Some(s), 0),
-            (None, Some(id)) => (lib.slogan(id), 1),
-            (None, None) => (None, 0),
-        };
-        let (Some(item), Some(slogan)) = (lib.item(&item), slogan) else { return Ok(None) };
-        if side >= usize::from(item.sides.max(1)) {
+        // `ID--back`: the back (ids never hold `--`, see validate::id_ok).
+        let (id, side) = name.strip_suffix(layout::side_suffix(1)).map_or((name.as_str(), 0), |id| (id, 1));
+        let (Some(item), Some(slogan)) = (lib.item(&item), lib.slogan(id)) else { return Ok(None) };
+        if side >= item.side_count() {
             return Ok(None);
         }
         let log = st2.review_log()?;
