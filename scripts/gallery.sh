@@ -29,7 +29,7 @@ banner-cloth=saohei-cunba
 umbrella-panel=jiaotong-toukui
 couplet-7=tiaojie-jinlin
 card-contact=minzu-nali
-cup-wrap=yongqi-jiuren
+cup-paper=yongqi-jiuren
 "
 
 bin=$PWD/target/release/jiediqi

@@ -1077,13 +1077,16 @@ pub fn set_paragraph(
     if units.is_empty() {
         return Ok((Vec::new(), 0.0));
     }
-    let allowed = linebreak::opportunities(text);
     let widths = Widths::new(&units, false);
     let limit = width / size;
     let mut starts = vec![0usize];
+    // Most document cells fit on one line: then no break opportunities are
+    // needed (finding them is most of the cost of a job sheet row).
+    let fits = widths.line(0, units.len()) <= limit + 1e-9;
+    let allowed = if fits { Vec::new() } else { linebreak::opportunities(text) };
     let mut start = 0;
     let mut last_ok: Option<usize> = None;
-    let mut j = 1;
+    let mut j = if fits { units.len() + 1 } else { 1 };
     while j <= units.len() {
         let breakable = j == units.len() || allowed[units[j].start];
         if breakable {
@@ -1117,12 +1120,16 @@ pub fn set_paragraph(
     Ok((runs, size * (1.0 + (lines - 1.0) * line_spacing)))
 }
 
-/// The slogan's topic pictogram placed in a zone: a square as large as the
+/// The slogan's topic pictogram (or the zone's own) placed in a zone: a square as large as the
 /// box allows, aligned in it, checked at that size against the item's
 /// minimum stroke (for its strokes and its gaps).
 fn pictogram(lib: &Library, item: &Item, z: &Zone, slogan: &Slogan) -> Result<Path, Diagnostic> {
     let loc = Location::at(&item.file, z.line, 1);
-    let pic = lib.pictograms.for_slogan(slogan).map_err(|d| Diagnostic {
+    let pic = match &z.pictogram {
+        Some(name) => lib.pictograms.get(name),
+        None => lib.pictograms.for_slogan(slogan),
+    };
+    let pic = pic.map_err(|d| Diagnostic {
         message: format!("item `{}` zone `{}`: {}", item.id, z.id, d.message),
         zone: Some(z.id.as_str().into()),
         ..d
@@ -1454,6 +1461,9 @@ pub fn build_side(
             }
         }
     }
+    if let Some((Die::Sector { center, .. }, _)) = &item.die_line {
+        elements = bend(elements, (mm(center[0]), mm(center[1])), tw, mm(item.bleed));
+    }
     if let Some((choke, ink)) = item.underbase {
         elements = with_underbase(elements, ink, mm(choke));
     }
@@ -1578,6 +1588,9 @@ fn die_path(die: &Die, tw: f64, th: f64) -> Path {
                 .flat_map(|r| Path::rounded_rect(mm(r[0]), mm(r[1]), mm(r[2]), mm(r[3]), mm(*radius)).0)
                 .collect(),
         ),
+        Die::Sector { center, ri, ro, half } => {
+            Path::annular_sector(mm(center[0]), mm(center[1]), mm(*ri), mm(*ro), *half)
+        }
         Die::Polygon(pts) => {
             let mut segs: Vec<Seg> = pts
                 .iter()
@@ -1588,6 +1601,101 @@ fn die_path(die: &Die, tw: f64, th: f64) -> Path {
             Path(segs)
         }
     }
+}
+
+/// Artwork laid out straight, bent round `c` (pt) for a ring-piece die
+/// line: a point `s` right of the centre line and `d` above `c` goes `s`
+/// along the arc of radius `d`, so every row keeps its length and a line of
+/// text runs round the cup level. Glyphs turn with the arc (drawn upright
+/// to it, not stretched); a fill across the whole trim (a band) becomes the
+/// ring's band between the same radii, past the cut by the bleed.
+fn bend(artwork: Vec<Element>, c: (f64, f64), tw: f64, bleed: f64) -> Vec<Element> {
+    let at = |x: f64, y: f64| -> (f64, f64, f64) {
+        let d = (c.1 - y).max(1e-6);
+        let phi = (x - c.0) / d;
+        (c.0 + d * phi.sin(), c.1 - d * phi.cos(), phi)
+    };
+    let path_of = |p: &Path| -> Path {
+        let mut out = Vec::with_capacity(p.0.len());
+        let mut pen = (0.0, 0.0);
+        for seg in &p.0 {
+            match *seg {
+                Seg::Move(x, y) => {
+                    let (u, v, _) = at(x, y);
+                    out.push(Seg::Move(u, v));
+                    pen = (x, y);
+                }
+                Seg::Line(x, y) => {
+                    // Long straight lines become arcs: in pieces of 2 mm at most.
+                    let n = ((x - pen.0).hypot(y - pen.1) / mm(2.0)).ceil().max(1.0) as usize;
+                    for i in 1..=n {
+                        let t = i as f64 / n as f64;
+                        let (u, v, _) = at(pen.0 + (x - pen.0) * t, pen.1 + (y - pen.1) * t);
+                        out.push(Seg::Line(u, v));
+                    }
+                    pen = (x, y);
+                }
+                Seg::Cubic(x1, y1, x2, y2, x, y) => {
+                    let ((a, b, _), (cc, d, _), (u, v, _)) = (at(x1, y1), at(x2, y2), at(x, y));
+                    out.push(Seg::Cubic(a, b, cc, d, u, v));
+                    pen = (x, y);
+                }
+                Seg::Close => out.push(Seg::Close),
+            }
+        }
+        Path(out)
+    };
+    artwork
+        .into_iter()
+        .map(|e| match e {
+            Element::Fill { path, paint } => {
+                let band = path.bounds().filter(|b| b[0] <= 1e-6 && b[2] >= tw - 1e-6);
+                let path = match band {
+                    Some([_, y0, _, y1]) => {
+                        let (ri, ro) = ((c.1 - y1).max(0.0), c.1 - y0);
+                        // Past the cut's ends by the bleed (as seen from the inner radius).
+                        let half = (tw / 2.0 + bleed) / ri.max(1.0);
+                        Path::annular_sector(c.0, c.1, ri, ro, half.min(std::f64::consts::FRAC_PI_2))
+                    }
+                    None => path_of(&path),
+                };
+                Element::Fill { path, paint }
+            }
+            Element::Stroke { path, width, paint } => Element::Stroke { path: path_of(&path), width, paint },
+            Element::Text(mut run) => {
+                for g in &mut run.glyphs {
+                    let (u, v, phi) = at(g.x, g.y);
+                    let (cos, sin) = (phi.cos(), phi.sin());
+                    let m = g.m;
+                    g.m = [
+                        cos * m[0] - sin * m[1],
+                        sin * m[0] + cos * m[1],
+                        cos * m[2] - sin * m[3],
+                        sin * m[2] + cos * m[3],
+                    ];
+                    (g.x, g.y) = (u, v);
+                }
+                Element::Text(run)
+            }
+            // Pictures move with their centre, upright (a cup has none today).
+            Element::Image(mut img) => {
+                let [x, y, w, h] = img.rect;
+                let (u, v, _) = at(x + w / 2.0, y + h / 2.0);
+                img.rect = [u - w / 2.0, v - h / 2.0, w, h];
+                Element::Image(img)
+            }
+            Element::Raster(mut r) => {
+                let [x, y, w, h] = r.clip;
+                let (u, v, _) = at(x + w / 2.0, y + h / 2.0);
+                let (dx, dy) = (u - x - w / 2.0, v - y - h / 2.0);
+                r.rect[0] += dx;
+                r.rect[1] += dy;
+                r.clip[0] += dx;
+                r.clip[1] += dy;
+                Element::Raster(r)
+            }
+        })
+        .collect()
 }
 
 /// The artwork on a white underbase: every shape in the `Underbase` ink,
@@ -2473,5 +2581,89 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The paper cup's wall is bent round its ring's centre: each line of
+    /// text keeps one radius (it runs level round the cup), each glyph is
+    /// turned to the arc where it stands, and nothing printed reaches past
+    /// the cut's safe area except the bands, which span it.
+    #[test]
+    fn a_cup_wrap_sets_its_lines_along_the_arcs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let lib = Library::load(root).unwrap();
+        let item = lib.item("cup-paper").unwrap();
+        let Some((Die::Sector { center, ri, ro, half }, _)) = item.die_line.clone() else { panic!("not a sector") };
+        let slogan = lib.slogans.iter().find(|s| s.id == "xiaofang-dianche").unwrap();
+        let station = crate::validate::Station { name: "城关派出所".into(), ..Default::default() };
+        let scene = build_scene(&lib, item, slogan, &SceneOptions { station: Some(&station) }).unwrap();
+        let (cx, cy) = (mm(center[0]), mm(center[1]));
+        let mut radii: Vec<Vec<f64>> = Vec::new();
+        for e in &scene.elements {
+            let Element::Text(run) = e else { continue };
+            let mut line: Vec<f64> = Vec::new();
+            for g in &run.glyphs {
+                let (dx, dy) = (g.x - cx, cy - g.y);
+                let (r, phi) = (dx.hypot(dy), dx.atan2(dy));
+                // Upright to the arc: the glyph's x axis is the tangent there.
+                let along = g.m[1].atan2(g.m[0]);
+                assert!((along - phi).abs() < 1e-9, "{} turned {along} at {phi}", g.text);
+                let on = r / crate::PT_PER_MM;
+                assert!(on > ri && on < ro, "{} at radius {on} mm", g.text);
+                assert!(phi.abs() < half, "{} at {phi} rad", g.text);
+                line.push(r);
+            }
+            radii.push(line);
+        }
+        assert!(radii.len() >= 4, "heading, slogan, station and tip: {}", radii.len());
+        let mut lines = 0;
+        for run in &radii {
+            // Glyphs of a line share a baseline, the same radius to a hair;
+            // the next line lies a line's height further in.
+            lines += 1;
+            for w in run.windows(2) {
+                let step = (w[1] - w[0]).abs();
+                assert!(step < 1e-6 || step > mm(2.0), "a line wavers: radii {} and {} pt", w[0], w[1]);
+                lines += usize::from(step > mm(2.0));
+            }
+        }
+        assert!(lines >= 5, "heading, two slogan lines, station and tip: {lines}");
+        // The dashed cut: the ring's piece itself.
+        let cut = scene.die_line.as_ref().unwrap().path.bounds().unwrap().map(|v| v / crate::PT_PER_MM);
+        assert!(
+            (cut[1] - (center[1] - ro)).abs() < 1e-6 && (cut[3] - (center[1] - ri * half.cos())).abs() < 0.5,
+            "{cut:?}"
+        );
+        assert!((cut[0] - (center[0] - ro * half.sin())).abs() < 0.5, "{cut:?}");
+    }
+
+    /// A zone box is checked as the ring's piece it is bent into: its far
+    /// corner at the inner radius decides, and a box whose bent corners
+    /// stay inside the cut passes while one a little wider does not.
+    #[test]
+    fn a_sector_holds_a_box_as_it_is_bent() {
+        let die = Die::Sector { center: [127.5, 306.6], ri: 203.8, ro: 306.6, half: 49.1f64.to_radians() / 2.0 };
+        let (w, h) = (255.0, 122.0);
+        let bent = |x: f64, y: f64| {
+            let d = 306.6 - y;
+            let phi = (x - 127.5) / d;
+            [127.5 + d * phi.sin(), 306.6 - d * phi.cos()]
+        };
+        for (b, ok) in [
+            ([85.5, 24.0, 84.0, 46.0], true),
+            ([38.0, 27.0, 38.0, 38.0], true),
+            ([10.0, 27.0, 38.0, 38.0], false),
+            ([85.5, 2.0, 84.0, 20.0], false),
+            ([85.5, 90.0, 84.0, 10.0], false),
+        ] {
+            assert_eq!(die.holds_box(b, w, h, 5.0), ok, "{b:?}");
+            let corners =
+                [bent(b[0], b[1]), bent(b[0] + b[2], b[1]), bent(b[0], b[1] + b[3]), bent(b[0] + b[2], b[1] + b[3])];
+            if ok {
+                assert!(corners.iter().all(|&p| die.holds(p, w, h, 5.0 - 1e-6)), "{b:?} {corners:?}");
+            } else {
+                assert!(!corners.iter().all(|&p| die.holds(p, w, h, 5.0)), "{b:?} {corners:?}");
+            }
+        }
+        assert!(die.holds([127.5, 60.0], w, h, 5.0) && !die.holds([2.0, 100.0], w, h, 0.0));
     }
 }

@@ -333,6 +333,12 @@ pub struct DieLine {
     /// trim's bottom edge, its end rounded (a fan's grip).
     #[serde(default)]
     pub handle: Option<f64>,
+    /// A sector's inner and outer radius round `center`, mm.
+    #[serde(default)]
+    pub radii: Option<[f64; 2]>,
+    /// A sector's angle, degrees, split evenly either side of straight up.
+    #[serde(default)]
+    pub angle: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
@@ -344,6 +350,8 @@ pub enum DieShape {
     Polygon,
     /// Several rectangles, e.g. the pieces of a set printed on one sheet.
     Rects,
+    /// A piece of a ring, e.g. a paper cup's wrap (a cone rolled out).
+    Sector,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, Default, PartialEq, Eq)]
@@ -420,8 +428,8 @@ pub enum Shape {
     Frame,
     /// A horizontal or vertical rule through the middle of the box.
     Line,
-    /// The slogan's topic pictogram (`pictograms/<slogan file>.svg`), as
-    /// large as fits the box, in the zone's ink.
+    /// The slogan's topic pictogram (`pictograms/<slogan file>.svg`, or the
+    /// zone's own `pictogram`), as large as fits the box, in the zone's ink.
     Pictogram,
 }
 
@@ -505,6 +513,10 @@ pub struct ZoneEntry {
     /// a QR code always by threshold).
     #[serde(default)]
     pub print_as: Option<PrintAs>,
+    /// Pictogram zones: this one (`pictograms/<name>.svg`, e.g. `jingcha110`
+    /// beside the 110 line) instead of the slogan's topic's.
+    #[serde(default)]
+    pub pictogram: Option<String>,
 }
 
 /// `fonts/fonts.yaml`: font roles and their fallback chains.

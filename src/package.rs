@@ -98,13 +98,18 @@ pub fn write(
     // package only when everything is written (see install()).
     let staged = fsio::StagedDir::new(&dir)?;
     let all: Vec<usize> = (0..plan.designs.len()).collect();
-    let Rendered { files, samples } = render(lib, order, &plan, &all, opts, &staged)?;
+    // The job sheet needs only the plan, and is made on one thread: it is
+    // made while the files render, not after them.
+    let (rendered, sheet) =
+        rayon::join(|| render(lib, order, &plan, &all, opts, &staged), || job_sheet(lib, order, &plan, opts, &staged));
+    let Rendered { files, samples } = rendered?;
+    let sheet = sheet?;
     if opts.merge_shards {
         // Nothing from a shard folder is trusted: each of its files must be
         // byte for byte what this process renders for that job.
         check_shards(order, out, &fingerprint, &files)?;
     }
-    let docs = documents(lib, order, &plan, &files, &samples, opts, &staged)?;
+    let docs = documents(lib, order, &plan, &files, &samples, sheet, opts, &staged)?;
     install(&dir, staged, &files, &docs, Some(opts.zip), opts.epoch)?;
     let mut written = vec![dir];
     if opts.zip {
@@ -730,16 +735,17 @@ fn check_owned(dir: &Path) -> Result<(), Diagnostic> {
             foreign.push(format!("{sub}/"));
         }
     }
-    for rel in &files {
-        if [MARKER, sums_name, SHARD_FINGERPRINT].contains(&rel.as_str()) {
-            continue;
-        }
-        match listed.get(rel.as_str()) {
-            Some(h) if file_sha256(&dir.join(rel)).is_some_and(|have| have == *h) => {}
-            Some(_) => foreign.push(format!("{rel} (changed since jiediqi wrote it)")),
-            None => foreign.push(rel.clone()),
-        }
-    }
+    // Hashing the old package is most of replacing it: in parallel.
+    let found: Vec<Option<String>> = files
+        .par_iter()
+        .filter(|rel| ![MARKER, sums_name, SHARD_FINGERPRINT].contains(&rel.as_str()))
+        .map(|rel| match listed.get(rel.as_str()) {
+            Some(h) if file_sha256(&dir.join(rel)).is_some_and(|have| have == *h) => None,
+            Some(_) => Some(format!("{rel} (changed since jiediqi wrote it)")),
+            None => Some(rel.clone()),
+        })
+        .collect();
+    foreign.extend(found.into_iter().flatten());
     if foreign.is_empty() {
         return Ok(());
     }
@@ -885,14 +891,33 @@ fn write_zip(
     Ok(review::hex(&h.sha.finalize()))
 }
 
-/// Step 3: job sheet, contact sheet, README, manifest and checksums, from
-/// the plan and the design files (identical for sharded and unsharded runs).
+/// The job sheet, from the plan alone, staged as soon as it is made.
+fn job_sheet(
+    lib: &Library,
+    order: &Order,
+    plan: &Plan,
+    opts: &PackageOptions,
+    staged: &fsio::StagedDir,
+) -> Result<Written, Diagnostic> {
+    let fonts = Fonts::load(lib)?;
+    let sheet = document::pdf_streamed(
+        &|sink| jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing, sink),
+        opts.epoch,
+    )?;
+    stage_doc(staged, "生产单.pdf", sheet)
+}
+
+/// Step 3: job sheet (made beside [`render`]), contact sheet, README,
+/// manifest and checksums, from the plan and the design files (identical
+/// for sharded and unsharded runs).
+#[allow(clippy::too_many_arguments)]
 fn documents(
     lib: &Library,
     order: &Order,
     plan: &Plan,
     files: &[Written],
     samples: &[Vec<Scene>],
+    sheet: Written,
     opts: &PackageOptions,
     staged: &fsio::StagedDir,
 ) -> Result<Vec<Written>, Diagnostic> {
@@ -902,11 +927,7 @@ fn documents(
     if let Some(labels) = labels(&fonts, order, &plan.designs, opts)? {
         docs.push(stage_doc(staged, LABELS, labels)?);
     }
-    let sheet = document::pdf_streamed(
-        &|sink| jobsheet::job_sheet(&fonts, order, &plan.designs, &plan.routing, sink),
-        opts.epoch,
-    )?;
-    docs.push(stage_doc(staged, "生产单.pdf", sheet)?);
+    docs.push(sheet);
     let contact = document::pdf(&jobsheet::contact_sheet(lib, &fonts, order, &plan.designs, samples)?, opts.epoch)?;
     docs.push(stage_doc(staged, "样稿总览.pdf", contact)?);
     docs.push(stage_doc(staged, "README.txt", readme(order, pdfx).into_bytes())?);

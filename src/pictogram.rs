@@ -149,7 +149,7 @@ impl Pictogram {
         let mut segs = Vec::new();
         collect(tree.root(), &mut segs);
         let path = Path(segs);
-        let [x0, y0, x1, y1] = bounds(&path).ok_or_else(|| {
+        let [x0, y0, x1, y1] = path.bounds().ok_or_else(|| {
             Diagnostic::data("pictogram's paths draw nothing").in_file(file).hint("draw the shape with `d`")
         })?;
         // A hundredth of a unit of slack for the decimals a drawing tool writes.
@@ -410,28 +410,6 @@ fn collect(group: &usvg::Group, out: &mut Vec<Seg>) {
     }
 }
 
-/// Bounds of a path's points (control points included: an upper bound), or
-/// `None` for an empty path.
-fn bounds(path: &Path) -> Option<[f64; 4]> {
-    let mut b: Option<[f64; 4]> = None;
-    let mut add = |x: f64, y: f64| {
-        let r = b.get_or_insert([x, y, x, y]);
-        *r = [r[0].min(x), r[1].min(y), r[2].max(x), r[3].max(y)];
-    };
-    for s in &path.0 {
-        match *s {
-            Seg::Move(x, y) | Seg::Line(x, y) => add(x, y),
-            Seg::Cubic(a, b, c, d, x, y) => {
-                add(a, b);
-                add(c, d);
-                add(x, y);
-            }
-            Seg::Close => {}
-        }
-    }
-    b
-}
-
 /// The pictogram of topics without their own: the shield with a check mark
 /// reads as 平安 whatever the topic.
 pub const GENERAL: &str = "guoan";
@@ -562,6 +540,29 @@ pub fn check(lib: &crate::validate::Library) -> crate::diag::Diagnostics {
     for item in &lib.items {
         for z in item.zones.iter().filter(|z| z.shape == crate::library::Shape::Pictogram) {
             let side = z.rect[2].min(z.rect[3]);
+            if let Some(name) = &z.pictogram {
+                // The zone's own: it must exist and print at the zone's size.
+                let at = || Location::at(&item.file, z.line, 1);
+                match lib.pictograms.get(name) {
+                    Ok(p) => {
+                        if let Some(m) = p.too_thin(side, item.minimums.stroke) {
+                            problems.push(
+                                Diagnostic::data(format!("item `{}` zone `{}`: {m}", item.id, z.id))
+                                    .at(at())
+                                    .in_zone(&z.id)
+                                    .hint(
+                                        "enlarge the zone's box, or redraw the pictogram with wider strokes and gaps",
+                                    ),
+                            );
+                        }
+                    }
+                    Err(d) => problems.push(
+                        Diagnostic { message: format!("item `{}` zone `{}`: {}", item.id, z.id, d.message), ..d }
+                            .at(at()),
+                    ),
+                }
+                continue;
+            }
             for s in topics.values() {
                 let p = match lib.pictograms.for_slogan(s) {
                     Ok(p) => p,

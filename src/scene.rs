@@ -230,6 +230,50 @@ impl Path {
         Path(segs)
     }
 
+    /// The bounding box [x0, y0, x1, y1] of its points and control points
+    /// (an upper bound of the curve's), or `None` for an empty path.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        let mut b: Option<[f64; 4]> = None;
+        let mut add = |x: f64, y: f64| {
+            let r = b.get_or_insert([x, y, x, y]);
+            *r = [r[0].min(x), r[1].min(y), r[2].max(x), r[3].max(y)];
+        };
+        for s in &self.0 {
+            match *s {
+                Seg::Move(x, y) | Seg::Line(x, y) => add(x, y),
+                Seg::Cubic(a, b, c, d, x, y) => {
+                    add(a, b);
+                    add(c, d);
+                    add(x, y);
+                }
+                Seg::Close => {}
+            }
+        }
+        b
+    }
+
+    /// A ring's piece: the points between radii `ri` and `ro` of the centre
+    /// (`cx`, `cy`) within `half` radians either side of straight up (a
+    /// paper cup's wrap, its cone's apex below it).
+    pub fn annular_sector(cx: f64, cy: f64, ri: f64, ro: f64, half: f64) -> Path {
+        let at = |r: f64, a: f64| (cx + r * a.sin(), cy - r * a.cos());
+        // Pieces of at most 30°: the cubics stay within a hair of the arc.
+        let n = ((2.0 * half) / 30f64.to_radians()).ceil().max(1.0) as usize;
+        let angle = |i: usize| -half + 2.0 * half * i as f64 / n as f64;
+        let start = at(ro, -half);
+        let mut segs = vec![Seg::Move(start.0, start.1)];
+        for i in 0..n {
+            segs.push(arc((cx, cy), ro, at(ro, angle(i)), at(ro, angle(i + 1))));
+        }
+        let p = at(ri, half);
+        segs.push(Seg::Line(p.0, p.1));
+        for i in (0..n).rev() {
+            segs.push(arc((cx, cy), ri, at(ri, angle(i + 1)), at(ri, angle(i))));
+        }
+        segs.push(Seg::Close);
+        Path(segs)
+    }
+
     /// A circle with a handle `w` wide below it, down to `bottom` where its end
     /// is rounded (a hand fan's outline, cut in one piece). The circle's centre
     /// lies more than `w / 2` above `bottom`, and `w < 2r`.

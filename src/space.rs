@@ -72,7 +72,7 @@ pub fn largest_empty(scene: &Scene, item: &Item) -> Empty {
     for e in &scene.elements {
         match e {
             Element::Fill { path, .. } => {
-                if let Some(b) = bounds(path) {
+                if let Some(b) = path.bounds() {
                     let b = b.map(|v| v * to_mm);
                     if (b[2] - b[0]) * (b[3] - b[1]) <= GROUND * w * h {
                         cover(b);
@@ -93,7 +93,7 @@ pub fn largest_empty(scene: &Scene, item: &Item) -> Empty {
             }
             Element::Text(run) => {
                 for g in &run.glyphs {
-                    if let Some(b) = bounds(&glyph_path(&run.font, g)) {
+                    if let Some(b) = glyph_path(&run.font, g).bounds() {
                         cover(b.map(|v| v * to_mm));
                     }
                 }
@@ -113,29 +113,6 @@ pub fn largest_empty(scene: &Scene, item: &Item) -> Empty {
         rect: [x0 + c as f64 * cw, y0 + r as f64 * ch, bw as f64 * cw, bh as f64 * ch],
         fraction: best as f64 / area,
     }
-}
-
-/// A path's bounding box [x0, y0, x1, y1] over its points and control points.
-fn bounds(p: &Path) -> Option<[f64; 4]> {
-    let mut b: Option<[f64; 4]> = None;
-    let mut add = |x: f64, y: f64| {
-        b = Some(match b {
-            None => [x, y, x, y],
-            Some(o) => [o[0].min(x), o[1].min(y), o[2].max(x), o[3].max(y)],
-        })
-    };
-    for s in &p.0 {
-        match *s {
-            Seg::Move(x, y) | Seg::Line(x, y) => add(x, y),
-            Seg::Cubic(a, b, c, d, e, f) => {
-                add(a, b);
-                add(c, d);
-                add(e, f);
-            }
-            Seg::Close => {}
-        }
-    }
-    b
 }
 
 /// A path as straight pieces (a cubic by its control polygon: enough for a

@@ -221,6 +221,12 @@ pub enum Die {
     Polygon(Vec<[f64; 2]>),
     /// Rectangles [x, y, w, h] cut apart from one sheet, corners rounded.
     Rects { rects: Vec<[f64; 4]>, radius: f64 },
+    /// A piece of a ring between radii `ri` and `ro` of `center`, `half`
+    /// radians either side of straight up: a paper cup's wrap. Its artwork
+    /// is laid out straight, then bent round the centre (see
+    /// `layout::bend`): a zone box's x runs along the arcs, its y down the
+    /// radius, so the box is checked as the ring's piece it becomes.
+    Sector { center: [f64; 2], ri: f64, ro: f64, half: f64 },
 }
 
 impl Die {
@@ -238,6 +244,9 @@ impl Die {
             }
             Die::Polygon(p) => of(&mut p.iter().copied()),
             Die::Rects { rects, .. } => of(&mut rects.iter().flat_map(|r| [[r[0], r[1]], [r[0] + r[2], r[1] + r[3]]])),
+            Die::Sector { center: [cx, cy], ri, ro, half } => {
+                [cx - ro * half.sin(), cy - ro, cx + ro * half.sin(), cy - ri * half.cos()]
+            }
         }
     }
 
@@ -251,6 +260,18 @@ impl Die {
                 let piece = Die::Rect { radius: 0.0 };
                 corners.iter().all(|&[px, py]| piece.holds([px - r[0], py - r[1]], r[2], r[3], inset))
             }),
+            Die::Sector { center: [cx, cy], ri, ro, half } => {
+                // The box bent: radii from cy − y − h to cy − y, its far
+                // side |s| along the arc; widest in angle at the inner radius.
+                let eps = 1e-6;
+                let (near, far) = (cy - y - h, cy - y);
+                let s = (x - cx).abs().max((x + w - cx).abs());
+                let angle = s / near.max(1e-9);
+                near >= ri + inset - eps
+                    && far <= ro - inset + eps
+                    && angle <= *half
+                    && near * (half - angle).sin() >= inset - eps
+            }
             _ => corners.iter().all(|&p| self.holds(p, width, height, inset)),
         }
     }
@@ -273,6 +294,14 @@ impl Die {
                     dx.abs() <= w / 2.0 - inset + eps && p[1] >= center[1] && p[1] <= height - w / 2.0 - inset + eps
                 });
                 in_circle || in_handle
+            }
+            Die::Sector { center: [cx, cy], ri, ro, half } => {
+                let (dx, dy) = (p[0] - cx, cy - p[1]);
+                let (r, angle) = (dx.hypot(dy), dx.atan2(dy).abs());
+                r >= ri + inset - eps
+                    && r <= ro - inset + eps
+                    && angle <= *half
+                    && r * (half - angle).sin() >= inset - eps
             }
             Die::Polygon(pts) => {
                 // Convex, so inside means on the inner side of every edge, by `inset`.
@@ -327,6 +356,8 @@ pub struct Zone {
     pub source: Option<Source>,
     pub fit: Fit,
     pub print_as: Option<PrintAs>,
+    /// A pictogram zone's own pictogram, not the topic's.
+    pub pictogram: Option<String>,
     pub line: u64,
 }
 
@@ -1217,6 +1248,8 @@ fn check_variant(
         );
     } else if raw.repeat.is_none()
         && raw.folds.is_empty()
+        // A wrap's blank is the product's surface rolled out (a cup's wall).
+        && !raw.die_line.as_ref().is_some_and(|d| d.value.shape == DieShape::Sector)
         && (trim.width > product.width + 0.01 || trim.height > product.height + 0.01)
     {
         // The print area lies on the product (an n-up sheet or a folded leaflet is bigger than its piece).
@@ -1675,6 +1708,17 @@ fn check_variant(
         if z.shape == Shape::Pictogram {
             check_pictogram_zone(&zname, z, &trim, safe, &loc, &mut err);
         }
+        if let Some(name) = &z.pictogram
+            && (z.shape != Shape::Pictogram
+                || name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+        {
+            err(
+                format!("{zname}: `pictogram: {name}` names no pictogram of a pictogram zone"),
+                &loc,
+                "give `shape: pictogram` and the name of a file in pictograms/ without `.svg` (lowercase letters, digits, `-`)",
+            );
+        }
         if let Some(n) = z.side
             && !(1..=raw.sides.value).contains(&n)
         {
@@ -1765,6 +1809,7 @@ fn check_variant(
             source: z.source,
             fit: z.fit,
             print_as: z.print_as,
+            pictogram: z.pictogram.clone(),
             line: zline,
         });
     }
@@ -1945,17 +1990,26 @@ fn check_die(
         None
     };
     let circle = d.center.is_some() || d.diameter.is_some() || d.handle.is_some();
-    let extra = match d.shape {
-        DieShape::Rect => circle || !d.points.is_empty() || !d.rects.is_empty(),
-        DieShape::Circle => d.corner_radius != 0.0 || !d.points.is_empty() || !d.rects.is_empty(),
-        DieShape::Polygon => d.corner_radius != 0.0 || circle || !d.rects.is_empty(),
-        DieShape::Rects => circle || !d.points.is_empty(),
-    };
+    let sector = d.radii.is_some() || d.angle.is_some();
+    let extra = sector && d.shape != DieShape::Sector
+        || match d.shape {
+            DieShape::Rect => circle || !d.points.is_empty() || !d.rects.is_empty(),
+            DieShape::Circle => d.corner_radius != 0.0 || !d.points.is_empty() || !d.rects.is_empty(),
+            DieShape::Polygon => d.corner_radius != 0.0 || circle || !d.rects.is_empty(),
+            DieShape::Rects => circle || !d.points.is_empty(),
+            DieShape::Sector => {
+                d.corner_radius != 0.0
+                    || d.diameter.is_some()
+                    || d.handle.is_some()
+                    || !d.points.is_empty()
+                    || !d.rects.is_empty()
+            }
+        };
     if extra {
         return bad(
             problems,
             format!("of shape {:?} has fields of another shape", d.shape).to_lowercase(),
-            "rect takes corner_radius; circle takes center, diameter and handle; polygon takes points; rects takes rects and corner_radius",
+            "rect takes corner_radius; circle takes center, diameter and handle; polygon takes points; rects takes rects and corner_radius; sector takes center, radii and angle",
         );
     }
     match d.shape {
@@ -2012,6 +2066,36 @@ fn check_die(
                 );
             }
             Some(Die::Polygon(p.clone()))
+        }
+        DieShape::Sector => {
+            let (Some(c), Some([ri, ro]), Some(angle)) = (d.center, d.radii, d.angle) else {
+                return bad(
+                    problems,
+                    "sector needs center, radii and angle".into(),
+                    "give the centre [x, y] (mm, usually below the trim), radii [inner, outer] and the angle in degrees",
+                );
+            };
+            let half = angle.to_radians() / 2.0;
+            let die = Die::Sector { center: c, ri, ro, half };
+            let [x0, y0, x1, y1] = die.bounds(width, height);
+            let fits = [c[0], c[1], ri, ro, angle].iter().all(|v| v.is_finite())
+                && ri > 0.0
+                && ro > ri
+                && angle > 0.0
+                && angle < 180.0
+                && (c[0] - width / 2.0).abs() < 1e-3
+                && x0 > -eps
+                && y0 > -eps
+                && x1 < width + eps
+                && y1 < height + eps;
+            if !fits {
+                return bad(
+                    problems,
+                    format!("sector (centre {c:?}, radii [{ri}, {ro}] mm, {angle}°) does not fit the trim"),
+                    "centre it on the trim's middle (x = half the width); 0 < inner < outer radius, 0 < angle < 180°, the whole piece inside the trim",
+                );
+            }
+            Some(die)
         }
         DieShape::Rects => {
             let ok = |r: &[f64; 4]| {

@@ -754,15 +754,20 @@ fn pictogram_zone_and_file_problems_are_all_listed() {
     let text = std::fs::read_to_string(p.join("layouts/poster-a3.yaml")).unwrap();
     let text = text.replace(
         "ink: red, shape: pictogram }",
-        "ink: red, shape: pictogram, tint: 50, stroke: 1 }\n  - { id: picto2, role: tip, box: [2, 2, 30, 30], ink: red, shape: pictogram, pictogram: x }",
+        "ink: red, shape: pictogram, tint: 50, stroke: 1 }\n  - { id: picto2, role: tip, box: [2, 2, 30, 30], ink: red, shape: pictogram, pictograms: x }",
     );
     write(&p.join("layouts/poster-a3.yaml"), &text);
     let o = jiediqi_in(&p, &["check"]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
-    // Unknown fields stay errors (`pictogram:` is not one).
-    assert!(e.contains("poster-a3.yaml:") && e.contains("unknown field `pictogram`"), "{e}");
-    let text = text.replace(", pictogram: x }", " }");
+    // Unknown fields stay errors (`pictograms:` is one, `pictogram:` is not).
+    assert!(e.contains("poster-a3.yaml:") && e.contains("unknown field `pictograms`"), "{e}");
+    // A zone's own pictogram: a file name, on a pictogram zone.
+    let bad = text.replace(", pictograms: x }", ", pictogram: ../fanzha }");
+    write(&p.join("layouts/poster-a3.yaml"), &bad);
+    let e = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(e.contains("zone `picto2`: `pictogram: ../fanzha` names no pictogram of a pictogram zone"), "{e}");
+    let text = text.replace(", pictograms: x }", " }");
     write(&p.join("layouts/poster-a3.yaml"), &text);
     write(
         &p.join("pictograms/huji.svg"),
@@ -788,6 +793,19 @@ fn pictogram_zone_and_file_problems_are_all_listed() {
     // A topic without its own pictogram is a note, not an error: it prints with the general one.
     assert!(e.contains("note: topic `禁毒` (slogans/jindu.yaml) has no pictogram of its own"), "{e}");
     assert!(!e.contains("jindu.svg: "), "{e}");
+    // A zone naming a pictogram that is not drawn: named with the zone's line.
+    let named = std::fs::read_to_string(root().join("layouts/poster-a3.yaml")).unwrap().replacen(
+        "ink: red, shape: pictogram }",
+        "ink: red, shape: pictogram, pictogram: nosuch }",
+        1,
+    );
+    write(&p.join("layouts/poster-a3.yaml"), &named);
+    let e = stderr(&jiediqi_in(&p, &["check"]));
+    assert!(
+        e.contains("layouts/poster-a3.yaml:") && e.contains("item `poster-a3` zone `picto`: no pictogram `nosuch`"),
+        "{e}"
+    );
+    write(&p.join("layouts/poster-a3.yaml"), &std::fs::read_to_string(root().join("layouts/poster-a3.yaml")).unwrap());
     let out = scratch("bad-pictogram-out");
     let o = run_words(&p, "render --slogan huji-bulin --item poster-a3 --format pdf --proof", &out);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

@@ -241,23 +241,7 @@ fn meets(a: &Bounds, b: &Bounds) -> bool {
 
 /// Bounds of a path (its control points hold every curve), grown by `pad`.
 fn path_bounds(p: &Path, pad: f64) -> Option<Bounds> {
-    let mut b: Option<Bounds> = None;
-    let mut add = |x: f64, y: f64| {
-        let r = b.get_or_insert([x, y, x, y]);
-        *r = [r[0].min(x), r[1].min(y), r[2].max(x), r[3].max(y)];
-    };
-    for s in &p.0 {
-        match *s {
-            Seg::Move(x, y) | Seg::Line(x, y) => add(x, y),
-            Seg::Cubic(a, c, d, e, x, y) => {
-                add(a, c);
-                add(d, e);
-                add(x, y);
-            }
-            Seg::Close => {}
-        }
-    }
-    b.map(|r| [r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad])
+    p.bounds().map(|r| [r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad])
 }
 
 /// Bounds of a text run: each glyph's place with the font's bounding box
