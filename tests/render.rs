@@ -421,19 +421,23 @@ fn vertical_columns_read_in_order_with_pdftotext_defaults() {
         let got = squash(&text(&s.id));
         let heading = squash(&s.heading);
         let h = got.find(&heading).unwrap_or_else(|| panic!("{}: `{got}` lacks the heading", s.id)) + heading.len();
-        let at = got[h..]
-            .find(&squash(&s.text()))
-            .unwrap_or_else(|| panic!("{}: `{got}` lacks `{}` after the heading", s.id, s.text()))
-            + h;
+        // The roll-up drops ，。、； where its columns end (`punctuation:
+        // drop-trailing`), and a tip set as a list where its clauses end:
+        // the order of the words is compared without those marks.
+        let bare = |t: &str| -> String { squash(t).chars().filter(|c| !"，。、；".contains(*c)).collect() };
+        let after = bare(&got[h..]);
+        let at = after
+            .find(&bare(&s.text()))
+            .unwrap_or_else(|| panic!("{}: `{got}` lacks `{}` after the heading", s.id, s.text()));
         if let Some(tip) = &s.tip {
-            assert!(got[at..].contains(&squash(tip)), "{}: the tip is not after the slogan: `{got}`", s.id);
+            assert!(after[at..].contains(&bare(tip)), "{}: the tip is not after the slogan: `{got}`", s.id);
         }
     }
     // Each column is one line of its own, not characters of several interleaved.
     let a = text("fanzha-shucaitan");
-    assert!(a.contains("土豆茄子西红柿，\n转账之前多核实。"), "{a}");
+    assert!(a.contains("土豆茄子西红柿\n转账之前多核实"), "{a}");
     let b = text("fanzha-96110");
-    assert!(b.contains("转账之前停一停，\n96110问一声。"), "{b}");
+    assert!(b.contains("转账之前停一停\n96110问一声"), "{b}");
     let p = out.join("rollup-banner--fanzha-96110.pdf");
     let fonts = tool_ok("pdffonts", &[p.to_str().unwrap()]);
     assert!(fonts.contains("Identity-V") && fonts.contains("Identity-H"), "{fonts}");

@@ -74,7 +74,19 @@ pub fn test_cache() -> PathBuf {
 pub fn test_key() -> &'static Path {
     static KEY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     KEY.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("jiediqi-test-key-{}", std::process::id()));
+        let tmp = std::env::temp_dir();
+        // A static is never dropped: the keys of earlier runs whose process
+        // is gone are removed here instead, so test runs leave none behind.
+        for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("jiediqi-test-key-")
+                && pid.parse::<u32>().is_ok()
+                && !Path::new("/proc").join(pid).exists()
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        let dir = tmp.join(format!("jiediqi-test-key-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("review.key");
         jiediqi::review::key::Keyring::create(&path, &root()).expect("make the test key");
