@@ -1236,10 +1236,13 @@ pub fn build_side(
             Role::Qr | Role::Decoration | Role::Image => None,
         });
     }
+    // Where each zone's elements start (for bending them round a ring).
+    let mut spans: Vec<(usize, [f64; 4], Align)> = Vec::new();
     for (zi, z) in item.zones.iter().enumerate() {
         if z.side != side {
             continue;
         }
+        spans.push((elements.len(), z.rect.map(mm), z.align));
         let [x, y, w, h] = z.rect.map(mm);
         match z.role {
             Role::Image => {
@@ -1461,8 +1464,9 @@ pub fn build_side(
             }
         }
     }
-    if let Some((Die::Sector { center, .. }, _)) = &item.die_line {
-        elements = bend(elements, (mm(center[0]), mm(center[1])), tw, mm(item.bleed));
+    if let Some((Die::Sector { center, half, .. }, _)) = &item.die_line {
+        let ring = Ring { c: (mm(center[0]), mm(center[1])), half: *half, bleed, tw };
+        bend(&mut elements, &spans, &ring);
     }
     if let Some((choke, ink)) = item.underbase {
         elements = with_underbase(elements, ink, mm(choke));
@@ -1603,36 +1607,70 @@ fn die_path(die: &Die, tw: f64, th: f64) -> Path {
     }
 }
 
-/// Artwork laid out straight, bent round `c` (pt) for a ring-piece die
-/// line: a point `s` right of the centre line and `d` above `c` goes `s`
-/// along the arc of radius `d`, so every row keeps its length and a line of
-/// text runs round the cup level. Glyphs turn with the arc (drawn upright
-/// to it, not stretched); a fill across the whole trim (a band) becomes the
-/// ring's band between the same radii, past the cut by the bleed.
-fn bend(artwork: Vec<Element>, c: (f64, f64), tw: f64, bleed: f64) -> Vec<Element> {
-    let at = |x: f64, y: f64| -> (f64, f64, f64) {
-        let d = (c.1 - y).max(1e-6);
-        let phi = (x - c.0) / d;
-        (c.0 + d * phi.sin(), c.1 - d * phi.cos(), phi)
-    };
+/// What [`bend`] bends round: the ring's centre `c` (pt), its half-angle
+/// (rad), the bleed and the trim's width (pt).
+struct Ring {
+    c: (f64, f64),
+    half: f64,
+    bleed: f64,
+    tw: f64,
+}
+
+/// Artwork laid out straight, bent round the ring's centre for a
+/// ring-piece die line, zone by zone (`spans`: where each zone's elements
+/// start, its box in pt and its alignment). A zone's anchor column (its
+/// box's aligned edge or middle, at mid-height) goes onto the radius at its
+/// angle, and each point `x − xa` from it along the arc of its own radius
+/// `d`: rows keep their length, so a line of text runs level round the cup,
+/// and the anchor stays on one radius (a vertical on the cup), so a list's
+/// lines start together. Glyphs and filled shapes turn whole where they
+/// stand (not stretched); strokes bend point by point (a rule follows the
+/// arc); an axis-aligned rectangle across the whole trim (a band) becomes
+/// the ring's band between the same radii, past the cut's ends by the bleed.
+fn bend(elements: &mut [Element], spans: &[(usize, [f64; 4], Align)], ring: &Ring) {
+    let c = ring.c;
+    for (k, &(start, [x, y, w, h], align)) in spans.iter().enumerate() {
+        let end = spans.get(k + 1).map_or(elements.len(), |s| s.0);
+        let xa = match align {
+            Align::Start => x,
+            Align::Center => x + w / 2.0,
+            Align::End => x + w,
+        };
+        let phi_a = (xa - c.0) / (c.1 - (y + h / 2.0)).max(1.0);
+        let at = |px: f64, py: f64| -> (f64, f64, f64) {
+            let d = (c.1 - py).max(1.0);
+            let phi = phi_a + (px - xa) / d;
+            (c.0 + d * phi.sin(), c.1 - d * phi.cos(), phi)
+        };
+        for e in &mut elements[start..end] {
+            bend_element(e, &at, ring);
+        }
+    }
+}
+
+fn bend_element(e: &mut Element, at: &dyn Fn(f64, f64) -> (f64, f64, f64), ring: &Ring) {
+    let c = ring.c;
     let path_of = |p: &Path| -> Path {
         let mut out = Vec::with_capacity(p.0.len());
-        let mut pen = (0.0, 0.0);
+        let (mut pen, mut first) = ((0.0, 0.0), (0.0, 0.0));
+        // Straight lines become arcs: in pieces of 2 mm at most.
+        let line_to = |out: &mut Vec<Seg>, from: (f64, f64), to: (f64, f64)| {
+            let n = ((to.0 - from.0).hypot(to.1 - from.1) / mm(2.0)).ceil().max(1.0) as usize;
+            for i in 1..=n {
+                let t = i as f64 / n as f64;
+                let (u, v, _) = at(from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
+                out.push(Seg::Line(u, v));
+            }
+        };
         for seg in &p.0 {
             match *seg {
                 Seg::Move(x, y) => {
                     let (u, v, _) = at(x, y);
                     out.push(Seg::Move(u, v));
-                    pen = (x, y);
+                    (pen, first) = ((x, y), (x, y));
                 }
                 Seg::Line(x, y) => {
-                    // Long straight lines become arcs: in pieces of 2 mm at most.
-                    let n = ((x - pen.0).hypot(y - pen.1) / mm(2.0)).ceil().max(1.0) as usize;
-                    for i in 1..=n {
-                        let t = i as f64 / n as f64;
-                        let (u, v, _) = at(pen.0 + (x - pen.0) * t, pen.1 + (y - pen.1) * t);
-                        out.push(Seg::Line(u, v));
-                    }
+                    line_to(&mut out, pen, (x, y));
                     pen = (x, y);
                 }
                 Seg::Cubic(x1, y1, x2, y2, x, y) => {
@@ -1640,62 +1678,93 @@ fn bend(artwork: Vec<Element>, c: (f64, f64), tw: f64, bleed: f64) -> Vec<Elemen
                     out.push(Seg::Cubic(a, b, cc, d, u, v));
                     pen = (x, y);
                 }
-                Seg::Close => out.push(Seg::Close),
+                Seg::Close => {
+                    // The closing edge too is bent, not left a chord.
+                    if pen != first {
+                        line_to(&mut out, pen, first);
+                    }
+                    out.push(Seg::Close);
+                    pen = first;
+                }
             }
         }
         Path(out)
     };
-    artwork
-        .into_iter()
-        .map(|e| match e {
-            Element::Fill { path, paint } => {
-                let band = path.bounds().filter(|b| b[0] <= 1e-6 && b[2] >= tw - 1e-6);
-                let path = match band {
-                    Some([_, y0, _, y1]) => {
-                        let (ri, ro) = ((c.1 - y1).max(0.0), c.1 - y0);
-                        // Past the cut's ends by the bleed (as seen from the inner radius).
-                        let half = (tw / 2.0 + bleed) / ri.max(1.0);
-                        Path::annular_sector(c.0, c.1, ri, ro, half.min(std::f64::consts::FRAC_PI_2))
-                    }
-                    None => path_of(&path),
-                };
-                Element::Fill { path, paint }
-            }
-            Element::Stroke { path, width, paint } => Element::Stroke { path: path_of(&path), width, paint },
-            Element::Text(mut run) => {
-                for g in &mut run.glyphs {
-                    let (u, v, phi) = at(g.x, g.y);
-                    let (cos, sin) = (phi.cos(), phi.sin());
-                    let m = g.m;
-                    g.m = [
-                        cos * m[0] - sin * m[1],
-                        sin * m[0] + cos * m[1],
-                        cos * m[2] - sin * m[3],
-                        sin * m[2] + cos * m[3],
-                    ];
-                    (g.x, g.y) = (u, v);
+    match e {
+        Element::Fill { path, .. } => {
+            *path = match (band(path, ring.tw), path.bounds()) {
+                (Some((y0, y1)), _) => {
+                    let (ri, ro) = ((c.1 - y1).max(1.0), c.1 - y0);
+                    Path::annular_sector(
+                        c.0,
+                        c.1,
+                        ri,
+                        ro,
+                        (ring.half + ring.bleed / ri).min(std::f64::consts::FRAC_PI_2),
+                    )
                 }
-                Element::Text(run)
+                // A shape (a pictogram, a bullet, a QR code) moves to where its
+                // middle goes and turns there, whole: the blank rolls onto the
+                // cone without stretching, so it comes out undistorted.
+                (None, Some([x0, y0, x1, y1])) => {
+                    let (px, py) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+                    let (u, v, phi) = at(px, py);
+                    let (cos, sin) = (phi.cos(), phi.sin());
+                    let to = |x: f64, y: f64| {
+                        let (dx, dy) = (x - px, y - py);
+                        (u + cos * dx - sin * dy, v + sin * dx + cos * dy)
+                    };
+                    Path(
+                        path.0
+                            .iter()
+                            .map(|s| match *s {
+                                Seg::Move(x, y) => Seg::Move(to(x, y).0, to(x, y).1),
+                                Seg::Line(x, y) => Seg::Line(to(x, y).0, to(x, y).1),
+                                Seg::Cubic(a, b, cc, d, x, y) => {
+                                    let ((a, b), (cc, d), (x, y)) = (to(a, b), to(cc, d), to(x, y));
+                                    Seg::Cubic(a, b, cc, d, x, y)
+                                }
+                                Seg::Close => Seg::Close,
+                            })
+                            .collect(),
+                    )
+                }
+                (None, None) => Path::default(),
             }
-            // Pictures move with their centre, upright (a cup has none today).
-            Element::Image(mut img) => {
-                let [x, y, w, h] = img.rect;
-                let (u, v, _) = at(x + w / 2.0, y + h / 2.0);
-                img.rect = [u - w / 2.0, v - h / 2.0, w, h];
-                Element::Image(img)
+        }
+        Element::Stroke { path, .. } => *path = path_of(path),
+        Element::Text(run) => {
+            for g in &mut run.glyphs {
+                let (u, v, phi) = at(g.x, g.y);
+                let (cos, sin) = (phi.cos(), phi.sin());
+                let m = g.m;
+                g.m = [
+                    cos * m[0] - sin * m[1],
+                    sin * m[0] + cos * m[1],
+                    cos * m[2] - sin * m[3],
+                    sin * m[2] + cos * m[3],
+                ];
+                (g.x, g.y) = (u, v);
             }
-            Element::Raster(mut r) => {
-                let [x, y, w, h] = r.clip;
-                let (u, v, _) = at(x + w / 2.0, y + h / 2.0);
-                let (dx, dy) = (u - x - w / 2.0, v - y - h / 2.0);
-                r.rect[0] += dx;
-                r.rect[1] += dy;
-                r.clip[0] += dx;
-                r.clip[1] += dy;
-                Element::Raster(r)
-            }
-        })
-        .collect()
+        }
+        // Pictures are not bent: `check` keeps image zones off ring pieces.
+        Element::Image(_) | Element::Raster(_) => {}
+    }
+}
+
+/// The rows (y0, y1) of an axis-aligned rectangle reaching across the whole
+/// trim width `tw`: a band.
+fn band(p: &Path, tw: f64) -> Option<(f64, f64)> {
+    let [x0, y0, x1, y1] = p.bounds()?;
+    let corner =
+        |x: f64, y: f64| (x - x0).abs().min((x - x1).abs()) < 1e-6 && (y - y0).abs().min((y - y1).abs()) < 1e-6;
+    let rect = p.0.len() <= 6
+        && p.0.iter().all(|s| match *s {
+            Seg::Move(x, y) | Seg::Line(x, y) => corner(x, y),
+            Seg::Cubic(..) => false,
+            Seg::Close => true,
+        });
+    (rect && x0 <= 1e-6 && x1 >= tw - 1e-6).then_some((y0, y1))
 }
 
 /// The artwork on a white underbase: every shape in the `Underbase` ink,
@@ -2585,8 +2654,9 @@ mod tests {
 
     /// The paper cup's wall is bent round its ring's centre: each line of
     /// text keeps one radius (it runs level round the cup), each glyph is
-    /// turned to the arc where it stands, and nothing printed reaches past
-    /// the cut's safe area except the bands, which span it.
+    /// turned to the arc where it stands and lies inside the ring piece, a
+    /// list's lines start on one radius (a vertical on the cup), and the
+    /// pictogram is turned as a whole, not sheared.
     #[test]
     fn a_cup_wrap_sets_its_lines_along_the_arcs() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -2627,6 +2697,61 @@ mod tests {
             }
         }
         assert!(lines >= 5, "heading, two slogan lines, station and tip: {lines}");
+        // The tip (the only blue text, a start-aligned list): each line's
+        // first glyph at one angle.
+        let blue = scene.inks.iter().position(|i| i.id == "blue").unwrap();
+        let angle = |x: f64, y: f64| (x - cx).atan2(cy - y);
+        let mut starts: Vec<(f64, f64)> = Vec::new();
+        for e in &scene.elements {
+            let Element::Text(run) = e else { continue };
+            if run.paint.ink != blue {
+                continue;
+            }
+            let mut last_r = f64::NAN;
+            for g in &run.glyphs {
+                let r = (g.x - cx).hypot(cy - g.y);
+                if (r - last_r).abs() > mm(2.0) || last_r.is_nan() {
+                    starts.push((r, angle(g.x, g.y)));
+                }
+                last_r = r;
+            }
+        }
+        // Each first glyph lies the same arc length δ (the bullet's
+        // indent) from one radius φa: φ = φa + δ / r, a line in (1 / r, φ).
+        assert!(starts.len() >= 3, "the tip's lines: {starts:?}");
+        let (a, b) = (starts[0], starts[starts.len() - 1]);
+        let delta = (b.1 - a.1) / (1.0 / b.0 - 1.0 / a.0);
+        let phi_a = a.1 - delta / a.0;
+        assert!(delta.abs() < mm(10.0), "the lines start {delta} pt from one radius");
+        for s in &starts {
+            assert!((s.1 - (phi_a + delta / s.0)).abs() < 1e-9, "a list's lines start apart: {starts:?}");
+        }
+        // The pictogram (the blue fill that is not a band) is turned as a
+        // whole: its subpaths' starts lie as far apart as laid out straight.
+        let picto = |scene: &Scene| -> Vec<(f64, f64)> {
+            let path = scene
+                .elements
+                .iter()
+                .filter_map(|e| match e {
+                    Element::Fill { path, paint } if paint.ink == blue => Some(path),
+                    _ => None,
+                })
+                .find(|p| p.bounds().is_some_and(|b| b[2] - b[0] < mm(60.0)))
+                .expect("the pictogram");
+            path.0.iter().filter_map(|s| if let Seg::Move(x, y) = *s { Some((x, y)) } else { None }).collect()
+        };
+        let mut flat = item.clone();
+        flat.die_line = None;
+        let straight = build_scene(&lib, &flat, slogan, &SceneOptions { station: Some(&station) }).unwrap();
+        let (bent, laid) = (picto(&scene), picto(&straight));
+        assert!(bent.len() >= 3 && bent.len() == laid.len(), "{} {}", bent.len(), laid.len());
+        let dist = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
+        for i in 1..bent.len() {
+            let (b, l) = (dist(bent[0], bent[i]), dist(laid[0], laid[i]));
+            assert!((b - l).abs() < mm(0.01), "subpath {i}: {b} pt apart bent, {l} pt straight");
+        }
+        let (mx, my) = bent[0];
+        assert!(angle(mx, my) < -0.2, "left of the face");
         // The dashed cut: the ring's piece itself.
         let cut = scene.die_line.as_ref().unwrap().path.bounds().unwrap().map(|v| v / crate::PT_PER_MM);
         assert!(

@@ -537,7 +537,8 @@ pub fn check(lib: &crate::validate::Library) -> crate::diag::Diagnostics {
         }
     }
     let mut missing = std::collections::BTreeSet::new();
-    for item in &lib.items {
+    // Every style's zones too: a style may name its own pictogram.
+    for item in lib.items.iter().chain(&lib.styled) {
         for z in item.zones.iter().filter(|z| z.shape == crate::library::Shape::Pictogram) {
             let side = z.rect[2].min(z.rect[3]);
             if let Some(name) = &z.pictogram {

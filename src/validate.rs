@@ -1233,7 +1233,8 @@ fn check_variant(
             "give a radius in mm, at most half the short side",
         );
     }
-    let die_geom = die.as_ref().and_then(|(d, dloc)| check_die(&id, d, trim.width, trim.height, dloc, problems));
+    let die_geom =
+        die.as_ref().and_then(|(d, dloc)| check_die(&id, d, [trim.width, trim.height, bleed], dloc, problems));
     let mut err = |msg: String, loc: &Location, hint: &str| {
         problems.push(Diagnostic::data(msg).at(loc.clone()).hint(hint.to_string()));
     };
@@ -1585,6 +1586,13 @@ fn check_variant(
             || y + h + reach[1] > trim.height + bleed + eps
         {
             err(format!("{zname}: box reaches outside the bleed"), &loc, "keep decorations within trim + bleed");
+        }
+        if z.role == Role::Image && matches!(die_line, Some((Die::Sector { .. }, _))) {
+            err(
+                format!("{zname}: a picture cannot be bent round a ring-piece (sector) die line"),
+                &loc,
+                "leave the station's pictures off this item (its artwork is bent to wrap round a cup)",
+            );
         }
         if (text_zone || matches!(z.role, Role::Qr | Role::Image))
             && let Some(d) = die_line.as_ref().map(|(d, _)| d)
@@ -1979,8 +1987,7 @@ fn check_variant(
 fn check_die(
     id: &str,
     d: &library::DieLine,
-    width: f64,
-    height: f64,
+    [width, height, bleed]: [f64; 3],
     loc: &Location,
     problems: &mut Diagnostics,
 ) -> Option<Die> {
@@ -2084,6 +2091,8 @@ fn check_die(
                 && angle > 0.0
                 && angle < 180.0
                 && (c[0] - width / 2.0).abs() < 1e-3
+                // Below the artwork, bleed included: every point is bent round it.
+                && c[1] > height + bleed.max(0.0) + 1.0
                 && x0 > -eps
                 && y0 > -eps
                 && x1 < width + eps
@@ -2092,7 +2101,7 @@ fn check_die(
                 return bad(
                     problems,
                     format!("sector (centre {c:?}, radii [{ri}, {ro}] mm, {angle}°) does not fit the trim"),
-                    "centre it on the trim's middle (x = half the width); 0 < inner < outer radius, 0 < angle < 180°, the whole piece inside the trim",
+                    "centre it on the trim's middle (x = half the width) and below the trim and its bleed; 0 < inner < outer radius, 0 < angle < 180°, the whole piece inside the trim",
                 );
             }
             Some(die)

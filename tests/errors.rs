@@ -734,6 +734,16 @@ fn die_shapes_folds_and_couplet_strips_are_checked() {
             "rects: [[0, 0, 900, 300],",
             "die line rects (3 pieces) are not apart and inside the trim",
         ),
+        // A ring piece whose centre is not below the trim: its artwork would be bent round a point inside it.
+        ("cup-paper", "center: [127.5, 306.6]", "center: [127.5, 100]", "die line sector (centre [127.5, 100.0]"),
+        ("cup-paper", "angle: 49.1 }", "angle: 190 }", "does not fit the trim"),
+        ("cup-paper", "shape: sector,", "shape: circle,", "die line of shape circle has fields of another shape"),
+        (
+            "cup-paper",
+            "  - { id: bottom, role: decoration, box: [0, 77, 255, 48], ink: red, bleed: true }",
+            "  - { id: bottom, role: decoration, box: [0, 77, 255, 48], ink: red, bleed: true }\n  - { id: pic, role: image, source: logo, box: [120, 30, 15, 15] }",
+            "zone `pic`: a picture cannot be bent round a ring-piece (sector) die line",
+        ),
     ];
     for (i, (item, from, to, expect)) in cases.iter().enumerate() {
         let p = project_copy(&format!("shapes-{i}"));
