@@ -833,25 +833,7 @@ pub fn place(
             return Err("a vector logo prints in the zone's ink, and the zone has none".into());
         };
         let (sx, sy) = (pw / v.width, ph / v.height);
-        let path = crate::scene::Path(
-            v.path
-                .0
-                .iter()
-                .map(|s| match *s {
-                    Seg::Move(a, b) => Seg::Move(rect[0] + a * sx, rect[1] + b * sy),
-                    Seg::Line(a, b) => Seg::Line(rect[0] + a * sx, rect[1] + b * sy),
-                    Seg::Cubic(a, b, c, d, e, f) => Seg::Cubic(
-                        rect[0] + a * sx,
-                        rect[1] + b * sy,
-                        rect[0] + c * sx,
-                        rect[1] + d * sy,
-                        rect[0] + e * sx,
-                        rect[1] + f * sy,
-                    ),
-                    Seg::Close => Seg::Close,
-                })
-                .collect(),
-        );
+        let path = v.path.mapped(|a, b| (rect[0] + a * sx, rect[1] + b * sy));
         return Ok(vec![Element::Fill { path, paint }]);
     }
     let (pxw, _) = img.pixel_size().unwrap_or((1, 1));

@@ -1086,8 +1086,8 @@ pub fn set_paragraph(
     let allowed = if fits { Vec::new() } else { linebreak::opportunities(text) };
     let mut start = 0;
     let mut last_ok: Option<usize> = None;
-    let mut j = if fits { units.len() + 1 } else { 1 };
-    while j <= units.len() {
+    let mut j = 1;
+    while !fits && j <= units.len() {
         let breakable = j == units.len() || allowed[units[j].start];
         if breakable {
             if widths.line(start, j) <= limit + 1e-9 {
@@ -1531,16 +1531,7 @@ fn run_on(lines: &[String]) -> String {
 }
 
 fn moved_path(p: &Path, dx: f64, dy: f64) -> Path {
-    Path(
-        p.0.iter()
-            .map(|s| match *s {
-                Seg::Move(x, y) => Seg::Move(x + dx, y + dy),
-                Seg::Line(x, y) => Seg::Line(x + dx, y + dy),
-                Seg::Cubic(a, b, c, d, x, y) => Seg::Cubic(a + dx, b + dy, c + dx, d + dy, x + dx, y + dy),
-                Seg::Close => Seg::Close,
-            })
-            .collect(),
-    )
+    p.mapped(|x, y| (x + dx, y + dy))
 }
 
 /// An element moved by (dx, dy) pt.
@@ -1710,24 +1701,10 @@ fn bend_element(e: &mut Element, at: &dyn Fn(f64, f64) -> (f64, f64, f64), ring:
                     let (px, py) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
                     let (u, v, phi) = at(px, py);
                     let (cos, sin) = (phi.cos(), phi.sin());
-                    let to = |x: f64, y: f64| {
+                    path.mapped(|x, y| {
                         let (dx, dy) = (x - px, y - py);
                         (u + cos * dx - sin * dy, v + sin * dx + cos * dy)
-                    };
-                    Path(
-                        path.0
-                            .iter()
-                            .map(|s| match *s {
-                                Seg::Move(x, y) => Seg::Move(to(x, y).0, to(x, y).1),
-                                Seg::Line(x, y) => Seg::Line(to(x, y).0, to(x, y).1),
-                                Seg::Cubic(a, b, cc, d, x, y) => {
-                                    let ((a, b), (cc, d), (x, y)) = (to(a, b), to(cc, d), to(x, y));
-                                    Seg::Cubic(a, b, cc, d, x, y)
-                                }
-                                Seg::Close => Seg::Close,
-                            })
-                            .collect(),
-                    )
+                    })
                 }
                 (None, None) => Path::default(),
             }

@@ -235,28 +235,7 @@ impl Pictogram {
     /// `side` pt wide.
     pub fn placed(&self, x: f64, y: f64, side: f64) -> Path {
         let k = side / SIDE;
-        let p = |a: f64, b: f64| (x + a * k, y + b * k);
-        Path(
-            self.path
-                .0
-                .iter()
-                .map(|s| match *s {
-                    Seg::Move(a, b) => {
-                        let (a, b) = p(a, b);
-                        Seg::Move(a, b)
-                    }
-                    Seg::Line(a, b) => {
-                        let (a, b) = p(a, b);
-                        Seg::Line(a, b)
-                    }
-                    Seg::Cubic(a, b, c, d, e, f) => {
-                        let ((a, b), (c, d), (e, f)) = (p(a, b), p(c, d), p(e, f));
-                        Seg::Cubic(a, b, c, d, e, f)
-                    }
-                    Seg::Close => Seg::Close,
-                })
-                .collect(),
-        )
+        self.path.mapped(|a, b| (x + a * k, y + b * k))
     }
 }
 
@@ -541,45 +520,37 @@ pub fn check(lib: &crate::validate::Library) -> crate::diag::Diagnostics {
     for item in lib.items.iter().chain(&lib.styled) {
         for z in item.zones.iter().filter(|z| z.shape == crate::library::Shape::Pictogram) {
             let side = z.rect[2].min(z.rect[3]);
-            if let Some(name) = &z.pictogram {
-                // The zone's own: it must exist and print at the zone's size.
-                let at = || Location::at(&item.file, z.line, 1);
-                match lib.pictograms.get(name) {
-                    Ok(p) => {
-                        if let Some(m) = p.too_thin(side, item.minimums.stroke) {
-                            problems.push(
-                                Diagnostic::data(format!("item `{}` zone `{}`: {m}", item.id, z.id))
-                                    .at(at())
-                                    .in_zone(&z.id)
-                                    .hint(
-                                        "enlarge the zone's box, or redraw the pictogram with wider strokes and gaps",
-                                    ),
-                            );
-                        }
-                    }
-                    Err(d) => problems.push(
-                        Diagnostic { message: format!("item `{}` zone `{}`: {}", item.id, z.id, d.message), ..d }
-                            .at(at()),
-                    ),
-                }
-                continue;
-            }
-            for s in topics.values() {
-                let p = match lib.pictograms.for_slogan(s) {
-                    Ok(p) => p,
-                    // A file in the folder had its error reported above; a
-                    // missing general pictogram is reported once.
+            let at = || Location::at(&item.file, z.line, 1);
+            // What the zone may place: its own (which must exist), else each topic's.
+            let placed: Vec<Arc<Pictogram>> = match &z.pictogram {
+                Some(name) => match lib.pictograms.get(name) {
+                    Ok(p) => vec![p],
                     Err(d) => {
-                        if !lib.pictograms.has(GENERAL) && missing.insert(item.id.as_str()) {
-                            problems.push(d);
-                        }
+                        let message = format!("item `{}` zone `{}`: {}", item.id, z.id, d.message);
+                        problems.push(Diagnostic { message, ..d }.at(at()));
                         continue;
                     }
-                };
+                },
+                None => topics
+                    .values()
+                    .filter_map(|s| match lib.pictograms.for_slogan(s) {
+                        Ok(p) => Some(p),
+                        // A file in the folder had its error reported above; a
+                        // missing general pictogram is reported once.
+                        Err(d) => {
+                            if !lib.pictograms.has(GENERAL) && missing.insert(item.id.as_str()) {
+                                problems.push(d);
+                            }
+                            None
+                        }
+                    })
+                    .collect(),
+            };
+            for p in placed {
                 if let Some(m) = p.too_thin(side, item.minimums.stroke) {
                     problems.push(
                         Diagnostic::data(format!("item `{}` zone `{}`: {m}", item.id, z.id))
-                            .at(Location::at(&item.file, z.line, 1))
+                            .at(at())
                             .in_zone(&z.id)
                             .hint("enlarge the zone's box, or redraw the pictogram with wider strokes and gaps"),
                     );

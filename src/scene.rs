@@ -252,6 +252,31 @@ impl Path {
         b
     }
 
+    /// Every point and control point taken through `f` (a move, a scale,
+    /// a turn: maps under which a cubic's image is its points' cubic).
+    pub fn mapped(&self, f: impl Fn(f64, f64) -> (f64, f64)) -> Path {
+        Path(
+            self.0
+                .iter()
+                .map(|s| match *s {
+                    Seg::Move(x, y) => {
+                        let (x, y) = f(x, y);
+                        Seg::Move(x, y)
+                    }
+                    Seg::Line(x, y) => {
+                        let (x, y) = f(x, y);
+                        Seg::Line(x, y)
+                    }
+                    Seg::Cubic(a, b, c, d, x, y) => {
+                        let ((a, b), (c, d), (x, y)) = (f(a, b), f(c, d), f(x, y));
+                        Seg::Cubic(a, b, c, d, x, y)
+                    }
+                    Seg::Close => Seg::Close,
+                })
+                .collect(),
+        )
+    }
+
     /// A ring's piece: the points between radii `ri` and `ro` of the centre
     /// (`cx`, `cy`) within `half` radians either side of straight up (a
     /// paper cup's wrap, its cone's apex below it).
